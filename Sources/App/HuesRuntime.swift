@@ -1,0 +1,51 @@
+import FluentKit
+import Foundation
+import Identity
+import Logging
+import Platform
+import Web
+
+/// The platform assembled from its configuration: the city profile, the database, the secrets and the modules.
+/// The CLI uses it for `migrate`, `demo` and `user …`; `buildApplication` puts an HTTP server in front of it.
+public struct HuesRuntime: Sendable {
+    public let configuration: HuesConfiguration
+    public let profile: CityProfile
+    public let database: PlatformDatabase
+    public let secrets: SecretBox
+    public let renderer: PageRenderer
+    public let identity: IdentityModule
+    public let modules: [any PlatformModule]
+    public let logger: Logger
+
+    /// Every problem with the configuration, the profile and the master key, gathered before anything starts.
+    public static func make(configuration: HuesConfiguration, logger: Logger = Logger(label: "hues")) async throws -> HuesRuntime {
+        var problems: [ConfigProblem] = []
+        var profile: CityProfile?
+        var secrets: SecretBox?
+        do { profile = try CityProfile.load(path: configuration.cityProfilePath) } catch let error as ConfigurationError { problems += error.problems }
+        do { secrets = try SecretBox.masterKey(configuration: configuration) } catch let error as ConfigurationError { problems += error.problems }
+        guard problems.isEmpty, let profile, let secrets else { throw ConfigurationError(problems: problems) }
+
+        let database = try PlatformDatabase(location: configuration.database)
+        let renderer = try await PageRenderer()
+        let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer)
+        // The order is the order of migrations: a module comes after the modules whose tables it refers to.
+        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), identity]
+        return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
+                           identity: identity, modules: modules, logger: logger)
+    }
+
+    /// Creates or updates the tables, then brings reference data (the org tree) in line with the city profile.
+    public func migrate() async throws {
+        try await database.migrate(modules.flatMap(\.migrations), logger: logger)
+        for module in modules { try await module.syncProfile(profile, database: database) }
+        try await identity.tokens.prepare(logger: logger)
+    }
+
+    /// Loads the demo accounts (idempotent) and returns their logins.
+    public func seedDemo() async throws -> [String] {
+        var lines: [String] = []
+        for module in modules { lines += try await module.seedDemo(database: database) }
+        return lines
+    }
+}

@@ -1,0 +1,13 @@
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The process's Prometheus registry. swift-metrics allows one bootstrap per process, so the first application
+/// built installs it and later ones (tests build many) share it.
+enum Observability {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}

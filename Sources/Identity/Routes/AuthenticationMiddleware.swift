@@ -1,0 +1,34 @@
+import Hummingbird
+import Platform
+
+/// Works out who is calling: a bearer access token (API clients) or a session cookie (browsers).
+///
+/// A bad bearer token is refused at once with 401 rather than treated as anonymous, so a client with an expired
+/// token learns to refresh instead of getting confusing 403s. A stale cookie simply means "signed out".
+public struct AuthenticationMiddleware: RouterMiddleware {
+    public typealias Context = HuesRequestContext
+    let tokens: AccessTokens
+    let sessions: WebSessions
+
+    public init(tokens: AccessTokens, sessions: WebSessions) {
+        self.tokens = tokens
+        self.sessions = sessions
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                throw Problem.unauthorized("Use 'Authorization: Bearer <access token>'.")
+            }
+            context.principal = try await tokens.verify(String(parts[1]), logger: context.logger)
+        } else if let cookie = request.cookies[WebSessions.cookieName]?.value, !cookie.isEmpty {
+            context.principal = try await sessions.principal(forCookie: cookie, logger: context.logger)
+        }
+        if let principal = context.principal {
+            context.logger[metadataKey: "hues.account"] = .string(principal.accountID)
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,248 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+/// Opens, finds, changes and signs in accounts. Every change is written with its event-log entry in one transaction.
+public struct AccountDirectory: Sendable {
+    let database: PlatformDatabase
+    let passwords: PasswordHasher
+    let lockoutThreshold: Int
+    let now: @Sendable () -> Date
+
+    public init(database: PlatformDatabase, passwords: PasswordHasher, lockoutThreshold: Int, now: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.passwords = passwords
+        self.lockoutThreshold = lockoutThreshold
+        self.now = now
+    }
+
+    // MARK: Opening and changing accounts
+
+    public func create(_ new: NewAccount, by actor: Actor, logger: Logger) async throws -> Account {
+        var errors = new.validate()
+        let roles = new.roles ?? Self.defaultRoles(for: new.kind)
+        errors += try await roleErrors(roles, kind: new.kind, logger: logger)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        let hash = try await passwords.hash(new.password)
+        let username = new.username.lowercased()
+        let timestamp = now()
+        return try await database.write(logger: logger) { db in
+            if try await AccountRecord.query(on: db).filter(\.$username == username).first() != nil {
+                throw Problem.conflict("The username '\(username)' is taken.")
+            }
+            let record = AccountRecord()
+            record.id = UUID()
+            record.username = username
+            record.displayName = new.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+            record.email = new.email?.lowercased()
+            record.phone = new.phone
+            record.kind = new.kind.rawValue
+            record.passwordHash = hash
+            record.status = AccountStatus.active.rawValue
+            record.failedLogins = 0
+            record.createdAt = timestamp
+            record.updatedAt = timestamp
+            try await record.create(on: db)
+            let grants = try await Self.replaceGrants(of: record, with: roles, on: db)
+            let account = Account(record, grants: grants)
+            try await EventLog.append(
+                try DomainEvent(type: "identity.account.created", actorID: actor.id, actorName: actor.name, unitCode: actor.unitCode,
+                                subject: "account:\(account.id)", payload: AccountEventPayload(account), occurredAt: timestamp),
+                on: db)
+            return account
+        }
+    }
+
+    public func setRoles(of id: UUID, to roles: [RoleGrant], by actor: Actor, logger: Logger) async throws -> Account {
+        guard let current = try await find(id: id, logger: logger) else { throw Problem.notFound("No account with this id.") }
+        let errors = try await roleErrors(roles, kind: current.kind, logger: logger)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        return try await database.write(logger: logger) { db in
+            guard let record = try await AccountRecord.find(id, on: db) else { throw Problem.notFound("No account with this id.") }
+            record.updatedAt = now()
+            try await record.update(on: db)
+            let grants = try await Self.replaceGrants(of: record, with: roles, on: db)
+            let account = Account(record, grants: grants)
+            try await EventLog.append(
+                try DomainEvent(type: "identity.account.roles-changed", actorID: actor.id, actorName: actor.name, unitCode: actor.unitCode,
+                                subject: "account:\(id)", payload: ["before": current.roles, "after": account.roles]),
+                on: db)
+            return account
+        }
+    }
+
+    /// Disabling also ends every session and refresh token of the account; access tokens run out within minutes.
+    public func setStatus(of id: UUID, to status: AccountStatus, by actor: Actor, logger: Logger) async throws -> Account {
+        try await database.write(logger: logger) { db in
+            guard let record = try await AccountRecord.query(on: db).filter(\.$id == id).with(\.$grants).first() else {
+                throw Problem.notFound("No account with this id.")
+            }
+            record.status = status.rawValue
+            record.updatedAt = now()
+            if status == .active {
+                record.failedLogins = 0
+                record.lockedUntil = nil
+            }
+            try await record.update(on: db)
+            if status == .disabled {
+                try await RefreshTokenRecord.query(on: db).filter(\.$accountID == id).filter(\.$revokedAt == nil)
+                    .set(\.$revokedAt, to: now()).update()
+                try await WebSessionRecord.query(on: db).filter(\.$accountID == id).delete()
+            }
+            try await EventLog.append(
+                DomainEvent(type: status == .disabled ? "identity.account.disabled" : "identity.account.enabled", actorID: actor.id,
+                            actorName: actor.name, unitCode: actor.unitCode, subject: "account:\(id)"),
+                on: db)
+            return Account(record, grants: record.grants)
+        }
+    }
+
+    // MARK: Reading
+
+    public func find(id: UUID, logger: Logger) async throws -> Account? {
+        guard let record = try await AccountRecord.query(on: try database.db(logger: logger)).filter(\.$id == id).with(\.$grants).first() else {
+            return nil
+        }
+        return Account(record, grants: record.grants)
+    }
+
+    public func find(username: String, logger: Logger) async throws -> Account? {
+        guard let record = try await AccountRecord.query(on: try database.db(logger: logger))
+            .filter(\.$username == username.lowercased()).with(\.$grants).first() else { return nil }
+        return Account(record, grants: record.grants)
+    }
+
+    /// Accounts by username or name, oldest first.
+    public func list(search: String? = nil, limit: Int = 50, offset: Int = 0, logger: Logger) async throws -> (accounts: [Account], total: Int) {
+        let db = try database.db(logger: logger)
+        var query = AccountRecord.query(on: db)
+        if let search, !search.isEmpty {
+            query = query.group(.or) { group in
+                group.filter(\.$username ~~ search.lowercased()).filter(\.$displayName ~~ search)
+            }
+        }
+        let total = try await query.count()
+        let records = try await query.with(\.$grants).sort(\.$createdAt).sort(\.$username).range(offset..<(offset + limit)).all()
+        return (records.map { Account($0, grants: $0.grants) }, total)
+    }
+
+    // MARK: Signing in
+
+    public enum SignInError: Error, Equatable {
+        case invalidCredentials
+        case locked(until: Date)
+        case disabled
+    }
+
+    /// Checks a password. Repeated failures lock the account for a while, doubling with each further failure
+    /// (15 minutes, 30, 60 … at most a day), which stops guessing without locking the owner out for good.
+    public func authenticate(username: String, password: String, logger: Logger) async throws -> Account {
+        let moment = now()
+        guard let record = try await AccountRecord.query(on: try database.db(logger: logger))
+            .filter(\.$username == username.lowercased()).with(\.$grants).first(), let id = record.id else {
+            try await passwords.burn(password)
+            throw SignInError.invalidCredentials
+        }
+        if let lockedUntil = record.lockedUntil, lockedUntil > moment {
+            throw SignInError.locked(until: lockedUntil)
+        }
+        guard try await passwords.verify(password, against: record.passwordHash) else {
+            let threshold = lockoutThreshold
+            let lockedUntil: Date? = try await database.write(logger: logger) { db in
+                guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+                try await sql.raw("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = \(bind: id)").run()
+                guard let fresh = try await AccountRecord.find(id, on: db) else { return nil }
+                var until: Date?
+                if fresh.failedLogins >= threshold {
+                    let doublings = min(fresh.failedLogins - threshold, 7)
+                    let minutes = min(15 * (1 << doublings), 24 * 60)
+                    until = moment.addingTimeInterval(Double(minutes) * 60)
+                    fresh.lockedUntil = until
+                    try await fresh.update(on: db)
+                }
+                try await EventLog.append(
+                    try DomainEvent(type: until == nil ? "identity.sign-in.failed" : "identity.account.locked", actorID: id.uuidString,
+                                    actorName: fresh.username, subject: "account:\(id)",
+                                    payload: ["failedAttempts": String(fresh.failedLogins), "lockedUntil": until.map { "\($0)" } ?? ""]),
+                    on: db)
+                return until
+            }
+            if let lockedUntil { throw SignInError.locked(until: lockedUntil) }
+            throw SignInError.invalidCredentials
+        }
+        guard record.status == AccountStatus.active.rawValue else { throw SignInError.disabled }
+        if record.failedLogins > 0 || record.lockedUntil != nil {
+            try await database.write(logger: logger) { db in
+                try await AccountRecord.query(on: db).filter(\.$id == id).set(\.$failedLogins, to: 0).set(\.$lockedUntil, to: nil).update()
+            }
+        }
+        return Account(record, grants: record.grants)
+    }
+
+    // MARK: Helpers
+
+    static func defaultRoles(for kind: AccountKind) -> [RoleGrant] {
+        switch kind {
+        case .citizen: return [RoleGrant(role: .citizen)]
+        case .business: return [RoleGrant(role: .business)]
+        case .staff: return []
+        }
+    }
+
+    func roleErrors(_ roles: [RoleGrant], kind: AccountKind, logger: Logger) async throws -> [Problem.FieldError] {
+        var errors: [Problem.FieldError] = []
+        let db = try database.db(logger: logger)
+        for (index, grant) in roles.enumerated() {
+            let field = "roles[\(index)]"
+            switch (kind, grant.role) {
+            case (.citizen, .citizen), (.business, .business): break
+            case (.staff, let role) where role != .citizen && role != .business: break
+            default: errors.append(.init(field: field, message: "a \(kind.rawValue) account cannot hold the role \(grant.role.rawValue)"))
+            }
+            if grant.role.requiresUnit {
+                guard let unit = grant.unitCode else {
+                    errors.append(.init(field: field, message: "the role \(grant.role.rawValue) must name a unit"))
+                    continue
+                }
+                guard let record = try await OrgUnitRecord.find(unit, on: db), record.active else {
+                    errors.append(.init(field: field, message: "unknown unit '\(unit)'"))
+                    continue
+                }
+            } else if grant.unitCode != nil {
+                errors.append(.init(field: field, message: "the role \(grant.role.rawValue) is not held in a unit"))
+            }
+        }
+        if Set(roles).count != roles.count { errors.append(.init(field: "roles", message: "lists the same role twice")) }
+        return errors
+    }
+
+    static func replaceGrants(of record: AccountRecord, with roles: [RoleGrant], on db: any Database) async throws -> [RoleGrantRecord] {
+        let id = try record.requireID()
+        try await RoleGrantRecord.query(on: db).filter(\.$account.$id == id).delete()
+        var grants: [RoleGrantRecord] = []
+        for role in Set(roles) {
+            let grant = RoleGrantRecord()
+            grant.id = UUID()
+            grant.$account.id = id
+            grant.role = role.role.rawValue
+            grant.unitCode = role.unitCode ?? ""
+            try await grant.create(on: db)
+            grants.append(grant)
+        }
+        return grants
+    }
+}
+
+struct AccountEventPayload: Encodable {
+    let username: String
+    let kind: String
+    let roles: [RoleGrant]
+
+    init(_ account: Account) {
+        username = account.username
+        kind = account.kind.rawValue
+        roles = account.roles
+    }
+}

@@ -1,0 +1,56 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+
+/// Browser sessions: an opaque cookie (only its hash is stored) and a CSRF token that forms must echo back.
+public struct WebSessions: Sendable {
+    public static let cookieName = "hues_session"
+
+    let database: PlatformDatabase
+    let lifetime: Duration
+
+    public init(database: PlatformDatabase, lifetime: Duration) {
+        self.database = database
+        self.lifetime = lifetime
+    }
+
+    public var lifetimeSeconds: Int { Int(lifetime.components.seconds) }
+
+    /// Starts a session and returns the cookie value.
+    public func start(for account: Account, logger: Logger) async throws -> String {
+        let cookie = TokenGenerator.make()
+        let record = WebSessionRecord()
+        record.id = TokenGenerator.digest(cookie)
+        record.accountID = account.id
+        record.csrfToken = TokenGenerator.make(bytes: 24)
+        record.createdAt = Date()
+        record.expiresAt = Date().addingTimeInterval(Double(lifetimeSeconds))
+        try await database.write(logger: logger) { db in
+            try await record.create(on: db)
+            try await EventLog.append(
+                DomainEvent(type: "identity.session.started", actorID: account.id.uuidString, actorName: account.username,
+                            subject: "account:\(account.id)"),
+                on: db)
+        }
+        return cookie
+    }
+
+    /// The principal behind a session cookie, or nil when the session is unknown, expired or its account disabled.
+    public func principal(forCookie cookie: String, logger: Logger) async throws -> Principal? {
+        let db = try database.db(logger: logger)
+        guard let session = try await WebSessionRecord.find(TokenGenerator.digest(cookie), on: db), session.expiresAt > Date(),
+              let account = try await AccountRecord.query(on: db).filter(\.$id == session.accountID).with(\.$grants).first(),
+              account.status == AccountStatus.active.rawValue, let sessionID = session.id
+        else { return nil }
+        let view = Account(account, grants: account.grants)
+        return Principal(accountID: view.id.uuidString, username: view.username, displayName: view.displayName, grants: view.roles,
+                         credential: .session(id: sessionID, csrfToken: session.csrfToken))
+    }
+
+    public func end(sessionID: String, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            try await WebSessionRecord.query(on: db).filter(\.$id == sessionID).delete()
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Logging
+
+/// Everything the platform reads from its environment, validated as a whole.
+///
+/// Settings come from `HUES_*` environment variables, optionally preceded by a `KEY=VALUE` file named by
+/// `HUES_CONFIG_FILE` (environment variables win). `load` never stops at the first mistake: it returns every problem
+/// so `hues config check` can show them all at once.
+public struct HuesConfiguration: Sendable {
+    public var mode: RunMode
+    public var host: String
+    public var port: Int
+    public var publicBaseURL: String
+    public var dataDirectory: String
+    public var database: DatabaseLocation
+    /// Base64 of 32 bytes. `nil` means "generate into the data directory" (demo and development only).
+    public var masterKeyBase64: String?
+    /// A folder holding a city profile; `nil` means the bundled demo city (Hue).
+    public var cityProfilePath: String?
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var maxBodyBytes: Int
+    public var passwordHashCost: Int
+    public var accessTokenLifetime: Duration
+    public var refreshTokenLifetime: Duration
+    public var webSessionLifetime: Duration
+    public var loginFailuresBeforeLockout: Int
+
+    /// Every setting with its meaning; the README's configuration table is written from this list.
+    public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
+        ("HUES_MODE", "demo | development | production", "development"),
+        ("HUES_HOST", "address to listen on", "127.0.0.1"),
+        ("HUES_PORT", "port to listen on", "8080"),
+        ("HUES_PUBLIC_URL", "public base URL (token issuer, links in pages)", "http://HOST:PORT"),
+        ("HUES_DATA_DIR", "data directory: SQLite file, generated keys", "./.hues"),
+        ("HUES_DATABASE_URL", "sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db", "sqlite:DATA_DIR/hues.sqlite"),
+        ("HUES_MASTER_KEY", "base64 of 32 random bytes; encrypts secrets at rest (required in production)", "generated in DATA_DIR/master.key"),
+        ("HUES_CITY_PROFILE", "folder with the city profile (city.json, units.json, calendar.json)", "bundled Hue profile"),
+        ("HUES_LOG_LEVEL", "trace | debug | info | notice | warning | error | critical", "info"),
+        ("HUES_LOG_FORMAT", "json | text", "json"),
+        ("HUES_MAX_BODY_SIZE", "largest request body in bytes", "10485760"),
+        ("HUES_PASSWORD_HASH_COST", "bcrypt cost, 10-16", "12"),
+        ("HUES_ACCESS_TOKEN_TTL", "access token lifetime in seconds", "600"),
+        ("HUES_REFRESH_TOKEN_TTL", "refresh token lifetime in seconds", "2592000"),
+        ("HUES_SESSION_TTL", "web session lifetime in seconds", "43200"),
+        ("HUES_LOGIN_MAX_FAILURES", "failed logins before the account is locked for a while", "5"),
+        ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
+    ]
+
+    /// Loads and validates; returns the configuration only when there is no error (warnings are allowed).
+    public static func load(environment: [String: String]) -> (configuration: HuesConfiguration?, problems: [ConfigProblem]) {
+        var problems: [ConfigProblem] = []
+        var values: [String: String] = [:]
+        if let file = environment["HUES_CONFIG_FILE"], !file.isEmpty {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8) {
+                let parsed = EnvironmentFile.parse(text)
+                values = parsed.values
+                problems += parsed.problems.map { ConfigProblem(key: "HUES_CONFIG_FILE", message: "\(file): \($0)") }
+            } else {
+                problems.append(ConfigProblem(key: "HUES_CONFIG_FILE", message: "cannot read \(file)"))
+            }
+        }
+        for (key, value) in environment where key.hasPrefix("HUES_") { values[key] = value }
+
+        let known = Set(settings.map(\.key))
+        for key in values.keys.sorted() where key.hasPrefix("HUES_") && !known.contains(key) {
+            problems.append(ConfigProblem(key: key, message: "unknown setting (misspelt?)", severity: .warning))
+        }
+
+        var reader = SettingReader(values: values)
+        let mode = reader.choice("HUES_MODE", default: RunMode.development)
+        let host = reader.string("HUES_HOST", default: "127.0.0.1")
+        let port = reader.integer("HUES_PORT", default: 8080, range: 0...65535)
+        let dataDirectory = reader.string("HUES_DATA_DIR", default: "./.hues")
+        let publicBaseURL = reader.string("HUES_PUBLIC_URL", default: "http://\(host == "0.0.0.0" ? "localhost" : host):\(port)")
+        if let url = URL(string: publicBaseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
+            if mode == .production && scheme != "https" {
+                reader.problems.append(ConfigProblem(key: "HUES_PUBLIC_URL", message: "production needs an https:// public URL"))
+            }
+        } else {
+            reader.problems.append(ConfigProblem(key: "HUES_PUBLIC_URL", message: "'\(publicBaseURL)' is not an http(s) URL"))
+        }
+        var database = DatabaseLocation.sqlite(path: (dataDirectory as NSString).appendingPathComponent("hues.sqlite"))
+        if let raw = values["HUES_DATABASE_URL"], !raw.isEmpty {
+            do {
+                database = try DatabaseLocation.parse(raw)
+            } catch {
+                reader.problems.append(ConfigProblem(key: "HUES_DATABASE_URL", message: "\(error)"))
+            }
+        }
+        let masterKey = values["HUES_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let masterKey {
+            if Data(base64Encoded: masterKey)?.count != 32 {
+                reader.problems.append(ConfigProblem(key: "HUES_MASTER_KEY", message: "must be base64 of exactly 32 bytes (try: openssl rand -base64 32)"))
+            }
+        } else if mode == .production {
+            reader.problems.append(ConfigProblem(key: "HUES_MASTER_KEY", message: "required in production mode (try: openssl rand -base64 32)"))
+        }
+        let profile = values["HUES_CITY_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let profile {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: profile, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                reader.problems.append(ConfigProblem(key: "HUES_CITY_PROFILE", message: "'\(profile)' is not a folder"))
+            }
+        }
+        let logLevel = reader.choice("HUES_LOG_LEVEL", default: Logger.Level.info)
+        let logFormat = reader.choice("HUES_LOG_FORMAT", default: LogFormat.json)
+        let maxBody = reader.integer("HUES_MAX_BODY_SIZE", default: 10 * 1024 * 1024, range: 1024...(1 << 31))
+        let cost = reader.integer("HUES_PASSWORD_HASH_COST", default: 12, range: (mode == .production ? 10 : 4)...16)
+        let accessTTL = reader.integer("HUES_ACCESS_TOKEN_TTL", default: 600, range: 30...86_400)
+        let refreshTTL = reader.integer("HUES_REFRESH_TOKEN_TTL", default: 2_592_000, range: 300...31_536_000)
+        let sessionTTL = reader.integer("HUES_SESSION_TTL", default: 43_200, range: 300...2_592_000)
+        let failures = reader.integer("HUES_LOGIN_MAX_FAILURES", default: 5, range: 1...100)
+        problems += reader.problems
+
+        guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
+        let configuration = HuesConfiguration(
+            mode: mode, host: host, port: port, publicBaseURL: publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL,
+            dataDirectory: dataDirectory, database: database, masterKeyBase64: masterKey, cityProfilePath: profile,
+            logLevel: logLevel, logFormat: logFormat, maxBodyBytes: maxBody, passwordHashCost: cost,
+            accessTokenLifetime: .seconds(accessTTL), refreshTokenLifetime: .seconds(refreshTTL),
+            webSessionLifetime: .seconds(sessionTTL), loginFailuresBeforeLockout: failures
+        )
+        return (configuration, problems)
+    }
+
+    /// A configuration for tests and benchmarks: a throw-away SQLite file, cheap password hashing.
+    public static func testing(dataDirectory: String, database: DatabaseLocation? = nil) -> HuesConfiguration {
+        HuesConfiguration(
+            mode: .development, host: "127.0.0.1", port: 0, publicBaseURL: "http://localhost:8080",
+            dataDirectory: dataDirectory,
+            database: database ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("hues.sqlite")),
+            masterKeyBase64: Data(repeating: 7, count: 32).base64EncodedString(), cityProfilePath: nil,
+            logLevel: .warning, logFormat: .text, maxBodyBytes: 1024 * 1024, passwordHashCost: 4,
+            accessTokenLifetime: .seconds(600), refreshTokenLifetime: .seconds(86_400), webSessionLifetime: .seconds(3600),
+            loginFailuresBeforeLockout: 5
+        )
+    }
+}
+
+/// Collects problems while reading typed settings, so one bad value does not hide the next.
+private struct SettingReader {
+    let values: [String: String]
+    var problems: [ConfigProblem] = []
+
+    func string(_ key: String, default fallback: String) -> String {
+        guard let value = values[key], !value.isEmpty else { return fallback }
+        return value
+    }
+
+    mutating func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+        guard let raw = values[key], !raw.isEmpty else { return fallback }
+        guard let value = Int(raw), range.contains(value) else {
+            problems.append(ConfigProblem(key: key, message: "'\(raw)' is not a whole number in \(range.lowerBound)...\(range.upperBound)"))
+            return fallback
+        }
+        return value
+    }
+
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T) -> T where T.RawValue == String {
+        guard let raw = values[key], !raw.isEmpty else { return fallback }
+        guard let value = T(rawValue: raw.lowercased()) else {
+            problems.append(ConfigProblem(key: key, message: "'\(raw)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return fallback
+        }
+        return value
+    }
+}

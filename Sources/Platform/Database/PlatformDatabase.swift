@@ -1,0 +1,146 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import SQLKit
+import ServiceLifecycle
+
+/// The platform's one database: SQLite (a file, WAL mode, foreign keys on) or PostgreSQL, behind Fluent.
+///
+/// Reads take a fresh handle per call so they spread over the event loops. Writes go through `write`, which runs
+/// the body in one transaction; that is where a module records its change *and* its event-log entry, so neither
+/// lands without the other.
+public final class PlatformDatabase: Sendable {
+    public enum Kind: String, Sendable {
+        case sqlite
+        case postgres
+    }
+
+    /// Write transactions running or queued, and how long each took: the pool's pressure at a glance.
+    private static let inFlight = Meter(label: "hues_db_transactions_in_flight")
+    private static let duration = Metrics.Timer(label: "hues_db_transaction_duration_seconds", preferredDisplayUnit: .seconds)
+
+    public let databases: Databases
+    public let kind: Kind
+    public let location: DatabaseLocation
+    private let eventLoopGroup: any EventLoopGroup
+    private let writeGate: AsyncGate?
+
+    public init(location: DatabaseLocation, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        self.location = location
+        self.eventLoopGroup = eventLoopGroup
+        self.databases = Databases(threadPool: NIOThreadPool.singleton, on: eventLoopGroup)
+        switch location {
+        case .sqlite(let path):
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            databases.use(.sqlite(.init(storage: .file(path: path), enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
+            kind = .sqlite
+            writeGate = AsyncGate()
+        case .sqliteInMemory:
+            databases.use(.sqlite(.init(storage: .memory, enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
+            kind = .sqlite
+            writeGate = AsyncGate()
+        case .postgres(let url):
+            // A short pool timeout: when the server is gone, callers should get a 503 quickly, not hang.
+            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(3), sqlLogLevel: .trace), as: .psql)
+            kind = .postgres
+            writeGate = nil
+        }
+    }
+
+    /// A handle for reads (and for writes that need no transaction).
+    public func db(logger: Logger) throws -> any Database {
+        guard let database = databases.database(logger: logger, on: eventLoopGroup.any()) else {
+            throw Problem.unavailable(detail: "The server is shutting down.")
+        }
+        return database
+    }
+
+    public func sql(logger: Logger) throws -> any SQLDatabase {
+        guard let sql = try db(logger: logger) as? any SQLDatabase else {
+            throw Problem.internal()
+        }
+        return sql
+    }
+
+    /// Runs `body` in one transaction. SQLite writers queue on the gate; PostgreSQL writers coordinate with row locks.
+    public func write<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let database = try db(logger: logger)
+        let started = ContinuousClock.now
+        Self.inFlight.increment()
+        defer {
+            Self.inFlight.decrement()
+            let elapsed = started.duration(to: .now).components
+            Self.duration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        }
+        if let writeGate {
+            await writeGate.acquire()
+            do {
+                let result = try await database.transaction(body)
+                await writeGate.release()
+                return result
+            } catch {
+                await writeGate.release()
+                throw error
+            }
+        }
+        return try await database.transaction(body)
+    }
+
+    /// Creates missing tables. Runs the migrations in order and records them, so running it twice is harmless.
+    public func migrate(_ list: [any Migration], logger: Logger) async throws {
+        let migrations = Migrations()
+        migrations.add(list)
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoopGroup.any(), migrationLogLevel: .debug)
+        if kind == .sqlite, case .sqlite = location {
+            // WAL lets readers carry on while a write commits; the mode is stored in the file, once is enough.
+            try await sql(logger: logger).raw("PRAGMA journal_mode=WAL").run()
+        }
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+    }
+
+    /// Readiness: a trivial query that fails when the database is unreachable.
+    public func ping(logger: Logger) async throws {
+        try await sql(logger: logger).raw("SELECT 1").run()
+    }
+
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+}
+
+/// Lets the application's service group shut the database down after the server has drained.
+public struct DatabaseService: Service {
+    let database: PlatformDatabase
+
+    public init(database: PlatformDatabase) {
+        self.database = database
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await database.shutdown()
+    }
+}
+
+extension Problem {
+    /// True when `error` means the database could not be reached (as opposed to a bug or a constraint).
+    public static func isDatabaseUnavailable(_ error: any Error) -> Bool {
+        if error is NIOConnectionError || error is ChannelError { return true }
+        let text = String(reflecting: error)
+        for marker in ["connectionRefused", "connection refused", "Connection refused", "ConnectionPoolTimeout", "timeout", "connectTimeout",
+                       "PSQLError(code: connectionError", "PSQLError(code: serverClosedConnection", "NIOConnectionError", "unableToOpen",
+                       "code: connectionQuiescing", "code: poolClosed", "connectionError"] where text.contains(marker) {
+            return true
+        }
+        return false
+    }
+}

@@ -1,0 +1,26 @@
+import Hummingbird
+import Logging
+
+/// Per-request state: who is calling (set by the authentication middleware) and the body limit in force.
+public struct HuesRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+    public var maxBodyBytes: Int
+    /// The language pages are rendered in (vi or en), chosen by cookie, query or Accept-Language.
+    public var language: String
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+        self.maxBodyBytes = 1024 * 1024
+        self.language = "vi"
+    }
+
+    public var maxUploadSize: Int { maxBodyBytes }
+
+    /// The signed-in principal, or a 401 problem.
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw Problem.unauthorized() }
+        return principal
+    }
+}

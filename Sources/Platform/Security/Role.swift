@@ -1,0 +1,67 @@
+/// What a person may do in the city's systems. Staff roles are held *in a unit* (an officer of Phú Xuân ward);
+/// `admin` is city-wide.
+public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
+    case citizen
+    case business
+    case officer
+    case unitLeader = "unit_leader"
+    case iocOperator = "ioc_operator"
+    case socAnalyst = "soc_analyst"
+    case admin
+
+    /// Roles that only make sense inside a unit of the org tree.
+    public var requiresUnit: Bool {
+        switch self {
+        case .officer, .unitLeader, .iocOperator, .socAnalyst: return true
+        case .citizen, .business, .admin: return false
+        }
+    }
+
+    public static func < (lhs: Role, rhs: Role) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// A role held by an account, scoped to a unit where the role needs one.
+public struct RoleGrant: Codable, Sendable, Hashable {
+    public var role: Role
+    public var unitCode: String?
+
+    public init(role: Role, unitCode: String? = nil) {
+        self.role = role
+        self.unitCode = unitCode
+    }
+
+    /// `role` or `role@unit`: how tokens and the CLI write a grant.
+    public var claim: String { unitCode.map { "\(role.rawValue)@\($0)" } ?? role.rawValue }
+}
+
+/// Who is calling: the authenticated account and how it proved itself.
+public struct Principal: Sendable, Equatable {
+    public enum Credential: Sendable, Equatable {
+        case accessToken
+        /// A browser session; unsafe requests must carry this CSRF token.
+        case session(id: String, csrfToken: String)
+    }
+
+    public var accountID: String
+    public var username: String
+    public var displayName: String
+    public var grants: [RoleGrant]
+    public var credential: Credential
+
+    public init(accountID: String, username: String, displayName: String, grants: [RoleGrant], credential: Credential) {
+        self.accountID = accountID
+        self.username = username
+        self.displayName = displayName
+        self.grants = grants
+        self.credential = credential
+    }
+
+    public func has(_ role: Role) -> Bool { grants.contains { $0.role == role } }
+
+    /// Whether the principal holds `role` in `unitCode` (admins hold every role everywhere).
+    public func has(_ role: Role, in unitCode: String) -> Bool {
+        has(.admin) || grants.contains { $0.role == role && $0.unitCode == unitCode }
+    }
+}

@@ -1,0 +1,57 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Platform
+
+/// The site's CSS, scripts and images, read once at start and served with long-lived caching and ETags.
+public struct StaticAssets: Sendable {
+    struct Asset: Sendable {
+        let data: Data
+        let contentType: String
+        let etag: String
+    }
+
+    private let assets: [String: Asset]
+
+    public init() throws {
+        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("static") else {
+            throw ConfigurationError(problems: [ConfigProblem(key: "static", message: "static assets are missing from the build")])
+        }
+        var assets: [String: Asset] = [:]
+        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        while let url = files?.nextObject() as? URL {
+            guard !url.hasDirectoryPath, let data = try? Data(contentsOf: url) else { continue }
+            let name = url.path.replacingOccurrences(of: folder.path + "/", with: "")
+            let etag = "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+            assets[name] = Asset(data: data, contentType: Self.contentType(for: url.pathExtension), etag: etag)
+        }
+        self.assets = assets
+    }
+
+    public func addRoutes(to routes: SecuredRouter) {
+        routes.on(.get, "/static/**", access: .everyone, kind: .system, summary: "Static assets (CSS, images)") { request, context in
+            let name = String(request.uri.path.dropFirst("/static/".count))
+            guard let asset = assets[name] else { throw Problem.notFound() }
+            if request.headers[.ifNoneMatch] == asset.etag {
+                return Response(status: .notModified, headers: [.eTag: asset.etag, .cacheControl: "public, max-age=86400"])
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: asset.contentType, .eTag: asset.etag, .cacheControl: "public, max-age=86400"],
+                body: .init(byteBuffer: ByteBuffer(bytes: asset.data))
+            )
+        }
+    }
+
+    static func contentType(for fileExtension: String) -> String {
+        switch fileExtension {
+        case "css": return "text/css; charset=utf-8"
+        case "js": return "text/javascript; charset=utf-8"
+        case "svg": return "image/svg+xml"
+        case "png": return "image/png"
+        case "ico": return "image/x-icon"
+        case "woff2": return "font/woff2"
+        default: return "application/octet-stream"
+        }
+    }
+}
