@@ -103,20 +103,26 @@ let package = Package(
             path: "Benchmarks/HuesBench",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HuesTestSupport",
+            dependencies: ["Platform", .product(name: "FluentKit", package: "fluent-kit")],
+            path: "Tests/HuesTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PlatformTests",
-            dependencies: ["Platform"],
+            dependencies: ["Platform", "HuesTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IdentityTests",
-            dependencies: ["Identity", "Platform"],
+            dependencies: ["Identity", "Platform", "HuesTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Identity",
+                "App", "Platform", "Identity", "HuesTestSupport", "hues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -21,7 +21,7 @@ struct AuditCommand: AsyncParsableCommand {
                     standardError("\(result.checked) entries before it are intact")
                     throw ExitStatus.dataError
                 }
-                print("intact: \(result.checked) entries verified")
+                say("intact: \(result.checked) entries verified")
             }
         }
     }
@@ -46,13 +46,13 @@ struct ConfigCommand: AsyncParsableCommand {
                                              severity: .warning))
                 }
             }
-            for problem in all { print(problem.description) }
+            for problem in all { say(problem.description) }
             if all.contains(where: { $0.severity == .error }) {
-                print("configuration has \(all.filter { $0.severity == .error }.count) error(s)")
+                say("configuration has \(all.filter { $0.severity == .error }.count) error(s)")
                 throw ExitStatus.configuration
             }
             if let configuration {
-                print("ok: mode \(configuration.mode.rawValue), database \(configuration.database), listening on \(configuration.host):\(configuration.port)")
+                say("ok: mode \(configuration.mode.rawValue), database \(configuration.database), listening on \(configuration.host):\(configuration.port)")
             }
         }
     }

@@ -27,10 +27,10 @@ struct Serve: AsyncParsableCommand {
         let runtime = try await prepareRuntime(configuration)
         if demo {
             let logins = try await runtime.seedDemo()
-            print("Demo city: \(runtime.profile.city.name), \(runtime.profile.units.count) units. Demo logins (username password role):")
-            for line in logins { print("  \(line)") }
+            say("Demo city: \(runtime.profile.city.name), \(runtime.profile.units.count) units. Demo logins (username password role):")
+            for line in logins { say("  \(line)") }
         }
-        print("HueS listening on http://\(configuration.host):\(configuration.port) (public URL \(configuration.publicBaseURL), database \(configuration.database))")
+        say("HueS listening on http://\(configuration.host):\(configuration.port) (public URL \(configuration.publicBaseURL), database \(configuration.database))")
         let app = try await buildApplication(runtime: runtime)
         try await app.runService()
     }
@@ -42,7 +42,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfiguration()
         try await withRuntime(configuration) { runtime in
-            print("database \(configuration.database) is up to date; city profile '\(runtime.profile.city.code)' synced")
+            say("database \(configuration.database) is up to date; city profile '\(runtime.profile.city.code)' synced")
         }
     }
 }
@@ -58,9 +58,9 @@ struct Demo: AsyncParsableCommand {
         }
         try await withRuntime(configuration) { runtime in
             let logins = try await runtime.seedDemo()
-            print("Demo city: \(runtime.profile.city.name) (\(runtime.profile.units.count) units)")
-            print("username   password             role")
-            for line in logins { print(line) }
+            say("Demo city: \(runtime.profile.city.name) (\(runtime.profile.units.count) units)")
+            say("username   password             role")
+            for line in logins { say(line) }
         }
     }
 }

@@ -11,6 +11,11 @@ enum ExitStatus {
     static let configuration = ExitCode(78)
 }
 
+/// Writes a line to standard output at once (print is block-buffered when the output is a file or a pipe).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
 func standardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -61,7 +61,7 @@ struct UserCommand: AsyncParsableCommand {
                         NewAccount(username: username, displayName: displayName, password: password, email: email, phone: phone, kind: accountKind,
                                    roles: grants.isEmpty ? nil : grants),
                         by: .commandLine(), logger: runtime.logger)
-                    print("created \(UserCommand.describe(account))")
+                    say("created \(UserCommand.describe(account))")
                 } catch let problem as Problem {
                     throw UserCommand.report(problem)
                 }
@@ -79,8 +79,8 @@ struct UserCommand: AsyncParsableCommand {
             let configuration = try loadConfiguration()
             try await withRuntime(configuration) { runtime in
                 let result = try await runtime.identity.accounts.list(search: search, limit: limit, logger: runtime.logger)
-                for account in result.accounts { print(UserCommand.describe(account)) }
-                if result.total > result.accounts.count { print("… \(result.total - result.accounts.count) more (use --limit)") }
+                for account in result.accounts { say(UserCommand.describe(account)) }
+                if result.total > result.accounts.count { say("… \(result.total - result.accounts.count) more (use --limit)") }
             }
         }
     }
@@ -101,7 +101,7 @@ struct UserCommand: AsyncParsableCommand {
                 }
                 do {
                     let updated = try await runtime.identity.accounts.setRoles(of: account.id, to: grants, by: .commandLine(), logger: runtime.logger)
-                    print("updated \(UserCommand.describe(updated))")
+                    say("updated \(UserCommand.describe(updated))")
                 } catch let problem as Problem {
                     throw UserCommand.report(problem)
                 }
@@ -131,7 +131,7 @@ struct UserCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             let updated = try await runtime.identity.accounts.setStatus(of: account.id, to: status, by: .commandLine(), logger: runtime.logger)
-            print("\(status == .disabled ? "disabled" : "enabled") \(UserCommand.describe(updated))")
+            say("\(status == .disabled ? "disabled" : "enabled") \(UserCommand.describe(updated))")
         }
     }
 }

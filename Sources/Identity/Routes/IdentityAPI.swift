@@ -188,7 +188,8 @@ public struct IdentityAPI: Sendable {
 
     @Sendable func create(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<Account> {
         var request = request
-        let input = try await request.decodeValid(NewAccount.self, context: context)
+        // The directory validates fields and roles together, so every problem comes back in one answer.
+        let input = try await request.decodeJSON(as: NewAccount.self, context: context)
         let account = try await accounts.create(input, by: Actor(try context.requirePrincipal()), logger: context.logger)
         return JSONResponse(account, status: .created, headers: [.location: "/api/v1/accounts/\(account.id)"])
     }

@@ -71,6 +71,7 @@ public final class PlatformDatabase: Sendable {
     }
 
     /// Runs `body` in one transaction. SQLite writers queue on the gate; PostgreSQL writers coordinate with row locks.
+    @discardableResult
     public func write<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let database = try db(logger: logger)
         let started = ContinuousClock.now

@@ -87,6 +87,12 @@ public enum EventLog {
         public var reason: String?
 
         public var isIntact: Bool { brokenAt == nil }
+
+        public init(checked: Int, brokenAt: Int?, reason: String?) {
+            self.checked = checked
+            self.brokenAt = brokenAt
+            self.reason = reason
+        }
     }
 
     /// Walks the whole chain and names the first broken link.

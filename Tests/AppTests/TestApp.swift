@@ -1,0 +1,99 @@
+import App
+import Foundation
+import HTTPTypes
+import HuesTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Identity
+import NIOCore
+import Platform
+import Testing
+
+/// A migrated runtime with the demo city and demo accounts on a database of its own, served through the router.
+struct TestApp {
+    static func run(
+        configure: (inout HuesConfiguration) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol, HuesRuntime) async throws -> Void
+    ) async throws {
+        let test = try await TestDatabase.make()
+        var configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
+        configure(&configuration)
+        let runtime = try await HuesRuntime.make(configuration: configuration)
+        do {
+            try await runtime.migrate()
+            _ = try await runtime.seedDemo()
+            let app = try await buildApplication(runtime: runtime)
+            try await app.test(.router) { client in try await body(client, runtime) }
+        } catch {
+            await runtime.database.shutdown()
+            await test.drop()
+            throw error
+        }
+        await runtime.database.shutdown()
+        await test.drop()
+    }
+}
+
+extension TestClientProtocol {
+    func json<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+        try JSONDecoder.api.decode(T.self, from: Data(buffer: response.body))
+    }
+
+    /// Signs in through the API and returns the access and refresh tokens.
+    func signIn(_ username: String, _ password: String) async throws -> (access: String, refresh: String) {
+        try await execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "application/json"],
+                          body: ByteBuffer(string: #"{"username":"\#(username)","password":"\#(password)"}"#)) { response in
+            #expect(response.status == .ok, "sign-in of \(username): \(String(buffer: response.body))")
+            let tokens = try JSONDecoder().decode([String: AnyCodable].self, from: Data(buffer: response.body))
+            return (tokens["access_token"]?.string ?? "", tokens["refresh_token"]?.string ?? "")
+        }
+    }
+
+    func send(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil, headers: HTTPFields = [:]) async throws
+        -> TestResponse
+    {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { $0 }
+    }
+}
+
+/// Enough of JSON to read a field without declaring a type for every response.
+struct AnyCodable: Decodable {
+    let value: Any?
+
+    var string: String? { value as? String }
+    var int: Int? { value as? Int }
+    var bool: Bool? { value as? Bool }
+    var array: [AnyCodable]? { value as? [AnyCodable] }
+    var object: [String: AnyCodable]? { value as? [String: AnyCodable] }
+    subscript(_ key: String) -> AnyCodable? { object?[key] }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { value = nil }
+        else if let bool = try? container.decode(Bool.self) { value = bool }
+        else if let int = try? container.decode(Int.self) { value = int }
+        else if let double = try? container.decode(Double.self) { value = double }
+        else if let string = try? container.decode(String.self) { value = string }
+        else if let array = try? container.decode([AnyCodable].self) { value = array }
+        else { value = try container.decode([String: AnyCodable].self) }
+    }
+}
+
+func body(_ response: TestResponse) -> String { String(buffer: response.body) }
+
+func problem(_ response: TestResponse) throws -> [String: AnyCodable] {
+    #expect(response.headers[.contentType] == "application/problem+json")
+    return try JSONDecoder().decode([String: AnyCodable].self, from: Data(buffer: response.body))
+}
+
+/// The demo accounts, one per role.
+enum Demo {
+    static let passwords: [String: String] = Dictionary(uniqueKeysWithValues: DemoAccounts.logins.map { ($0.account.username, $0.account.password) })
+    static let usernameForRole: [Role: String] = [
+        .admin: "admin", .citizen: "citizen", .business: "business", .officer: "officer", .unitLeader: "leader", .iocOperator: "ioc",
+        .socAnalyst: "soc",
+    ]
+}
