@@ -48,8 +48,8 @@ public final class PlatformDatabase: Sendable {
             kind = .sqlite
             writeGate = AsyncGate()
         case .postgres(let url):
-            // A short pool timeout: when the server is gone, callers should get a 503 quickly, not hang.
-            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(3), sqlLogLevel: .trace), as: .psql)
+            // A refused or dropped connection fails at once (and becomes a 503); the timeout only bounds waiting for a busy pool.
+            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace), as: .psql)
             kind = .postgres
             writeGate = nil
         }
