@@ -1,0 +1,112 @@
+import Foundation
+import HuesTestSupport
+import Logging
+import Platform
+import SQLKit
+import Testing
+
+/// The `hues` CLI as a sysadmin uses it: real processes, real exit codes, messages that name the problem.
+@Suite struct CommandLineTests {
+    struct Outcome {
+        var status: Int32
+        var output: String
+    }
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hues")
+    }
+
+    func hues(_ arguments: [String], environment: [String: String], input: String? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUES_") }
+        env.merge(environment) { $1 }
+        env["HUES_LOG_LEVEL"] = env["HUES_LOG_LEVEL"] ?? "error"
+        process.environment = env
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        for command in [[], ["serve"], ["migrate"], ["demo"], ["user"], ["user", "create"], ["user", "list"], ["user", "set-role"],
+                        ["user", "disable"], ["audit", "verify"], ["config", "check"]] {
+            let outcome = try hues(command + ["--help"], environment: [:])
+            #expect(outcome.status == 0, "\(command)")
+            #expect(outcome.output.contains("USAGE"), "\(command)")
+        }
+    }
+
+    @Test func configCheckListsEveryProblem() throws {
+        let outcome = try hues(["config", "check"], environment: ["HUES_MODE": "production", "HUES_PORT": "http", "HUES_DATABASE_URL": "oracle://x"])
+        #expect(outcome.status == 78)
+        for key in ["HUES_PORT", "HUES_DATABASE_URL", "HUES_MASTER_KEY", "HUES_PUBLIC_URL"] {
+            #expect(outcome.output.contains(key), "\(key) missing from: \(outcome.output)")
+        }
+        let fine = try hues(["config", "check"], environment: ["HUES_DATA_DIR": FileManager.default.temporaryDirectory.path])
+        #expect(fine.status == 0, "\(fine.output)")
+    }
+
+    @Test func accountsFromTheCommandLineAndTheAuditTrail() async throws {
+        let test = try await TestDatabase.make()
+        do {
+            try await userLifecycle(test)
+        } catch {
+            await test.drop()
+            throw error
+        }
+        await test.drop()
+    }
+
+    func userLifecycle(_ test: TestDatabase) async throws {
+        let url: String = switch test.location {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url): url
+        case .sqliteInMemory: "sqlite::memory:"
+        }
+        let environment = ["HUES_DATA_DIR": test.folder, "HUES_DATABASE_URL": url, "HUES_PASSWORD_HASH_COST": "4"]
+
+        let migrated = try hues(["migrate"], environment: environment)
+        #expect(migrated.status == 0, "\(migrated.output)")
+        let demo = try hues(["demo"], environment: environment)
+        #expect(demo.output.contains("officer    demo-officer-2026"))
+
+        let created = try hues(["user", "create", "--username", "thu.le", "--name", "Lê Thị Thu", "--kind", "staff", "--role", "officer@phuong-vy-da",
+                                "--password-stdin"], environment: environment, input: "a-long-password\n")
+        #expect(created.status == 0, "\(created.output)")
+        let badRole = try hues(["user", "set-role", "thu.le", "--role", "officer@nowhere"], environment: environment)
+        #expect(badRole.status != 0)
+        #expect(badRole.output.contains("unknown unit 'nowhere'"))
+        #expect(try hues(["user", "set-role", "thu.le", "--role", "unit_leader@phuong-vy-da"], environment: environment).status == 0)
+        #expect(try hues(["user", "disable", "thu.le"], environment: environment).status == 0)
+        let listed = try hues(["user", "list", "--search", "thu"], environment: environment)
+        #expect(listed.output.contains("thu.le\tstaff\tdisabled\tunit_leader@phuong-vy-da\tLê Thị Thu"))
+
+        let intact = try hues(["audit", "verify"], environment: environment)
+        #expect(intact.status == 0, "\(intact.output)")
+        #expect(intact.output.contains("intact"))
+
+        let database = try PlatformDatabase(location: test.location)
+        try await database.sql(logger: Logger(label: "test")).raw("UPDATE event_log SET actor_name = 'someone else' WHERE seq = 3").run()
+        await database.shutdown()
+        let broken = try hues(["audit", "verify"], environment: environment)
+        #expect(broken.status == 65)
+        #expect(broken.output.contains("BROKEN at entry 3"))
+    }
+
+    @Test func anUnreachableDatabaseIsNamed() throws {
+        let outcome = try hues(["migrate"], environment: ["HUES_DATABASE_URL": "postgres://hues:x@127.0.0.1:1/hues",
+                                                          "HUES_DATA_DIR": FileManager.default.temporaryDirectory.path])
+        #expect(outcome.status == 69, "\(outcome.output)")
+        #expect(outcome.output.contains("cannot reach the database"))
+    }
+}

@@ -1,0 +1,51 @@
+"""A live `hues serve --demo` for interop tests: real clients against a real server on loopback."""
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def _binary():
+    path = os.environ.get("HUES_BIN")
+    if path:
+        return path
+    bin_dir = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    return os.path.join(bin_dir, "hues")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    port = _free_port()
+    data = tempfile.mkdtemp(prefix="hues-interop-")
+    env = dict(os.environ, HUES_DATA_DIR=data, HUES_PORT=str(port), HUES_PUBLIC_URL=f"http://127.0.0.1:{port}",
+               HUES_PASSWORD_HASH_COST="6", HUES_LOG_LEVEL="warning")
+    env.pop("HUES_DATABASE_URL", None)
+    log = open(os.path.join(data, "server.log"), "w")
+    process = subprocess.Popen([_binary(), "serve", "--demo"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("hues serve --demo did not become healthy:\n" + open(os.path.join(data, "server.log")).read())
+    yield base
+    process.terminate()
+    process.wait(timeout=20)

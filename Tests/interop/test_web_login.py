@@ -1,0 +1,65 @@
+"""A person signs in through the real login page in headless Chromium, sees their account, switches language and
+signs out."""
+import os
+import shutil
+import tempfile
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser"):
+        if shutil.which(name):
+            return shutil.which(name)
+    pytest.fail("Chromium is not installed (apt-get install chromium chromium-driver)")
+
+
+@pytest.fixture()
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = _chromium()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,900"):
+        options.add_argument(flag)
+    # A Vietnamese citizen's browser.
+    options.add_argument("--lang=vi-VN")
+    options.add_experimental_option("prefs", {"intl.accept_languages": "vi-VN,vi"})
+    # The Debian driver, never a downloaded one.
+    driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(2)
+    yield driver
+    driver.quit()
+
+
+def test_sign_in_through_the_page(server, browser):
+    wait = WebDriverWait(browser, 10)
+    browser.get(server + "/account")
+    wait.until(EC.url_contains("/login"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
+
+    browser.find_element(By.ID, "username").send_keys("officer")
+    browser.find_element(By.ID, "password").send_keys("wrong-password")
+    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    error = wait.until(EC.visibility_of_element_located((By.ID, "login-error")))
+    assert "không đúng" in error.text
+
+    browser.find_element(By.ID, "password").send_keys("demo-officer-2026")
+    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    wait.until(EC.url_to_be(server + "/account"))
+    assert browser.find_element(By.ID, "account-name").text == "Trần Văn Minh"
+    assert "Phường Phú Xuân" in browser.find_element(By.ID, "account-roles").text
+    browser.save_screenshot(os.path.join(tempfile.gettempdir(), "hues-account-vi.png"))
+
+    browser.find_element(By.LINK_TEXT, "English").click()
+    wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "My account"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    browser.save_screenshot(os.path.join(tempfile.gettempdir(), "hues-account-en.png"))
+
+    browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    wait.until(EC.url_to_be(server + "/"))
+    browser.get(server + "/account")
+    wait.until(EC.url_contains("/login"))
