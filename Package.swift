@@ -5,7 +5,8 @@ import PackageDescription
 //   Platform            shared kernel (config, database, event log, work calendar, problems, city profile)
 //   Web                 page layout, templates, translations, assets      -> Platform
 //   Identity            accounts, roles, org tree, tokens, sessions       -> Platform, Web
-//   App                 composition root: buildApplication                -> Platform, Identity, Web
+//   Catalog             integrated city services, each an OIDC client     -> Platform, Identity, Web
+//   App                 composition root: buildApplication                -> every module
 //   hues                the CLI                                           -> App
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -73,9 +74,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "App",
+            name: "Catalog",
             dependencies: [
                 "Platform", "Identity", "Web",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "App",
+            dependencies: [
+                "Platform", "Identity", "Web", "Catalog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -88,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "hues",
             dependencies: [
-                "App", "Platform", "Identity",
+                "App", "Platform", "Identity", "Catalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -122,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Identity", "HuesTestSupport", "hues",
+                "App", "Platform", "Identity", "Catalog", "HuesTestSupport", "hues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

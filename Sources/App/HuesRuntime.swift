@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Catalog
 import Identity
 import Logging
 import Platform
@@ -14,6 +15,7 @@ public struct HuesRuntime: Sendable {
     public let secrets: SecretBox
     public let renderer: PageRenderer
     public let identity: IdentityModule
+    public let catalog: CatalogModule
     public let modules: [any PlatformModule]
     public let logger: Logger
 
@@ -29,10 +31,11 @@ public struct HuesRuntime: Sendable {
         let database = try PlatformDatabase(location: configuration.database)
         let renderer = try await PageRenderer()
         let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer)
+        let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.
-        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), identity]
+        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), identity, catalog]
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
-                           identity: identity, modules: modules, logger: logger)
+                           identity: identity, catalog: catalog, modules: modules, logger: logger)
     }
 
     /// Creates or updates the tables, then brings reference data (the org tree) in line with the city profile.

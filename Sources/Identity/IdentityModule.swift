@@ -11,6 +11,9 @@ public struct IdentityModule: PlatformModule {
     public let refreshTokens: RefreshTokens
     public let sessions: WebSessions
     public let orgTree: OrgTree
+    public let clients: OAuthClients
+    public let openID: OpenIDProvider
+    let limiter: RateLimiter
     let renderer: PageRenderer?
     let secureCookies: Bool
 
@@ -22,21 +25,25 @@ public struct IdentityModule: PlatformModule {
         self.refreshTokens = RefreshTokens(database: database, lifetime: configuration.refreshTokenLifetime)
         self.sessions = WebSessions(database: database, lifetime: configuration.webSessionLifetime)
         self.orgTree = OrgTree(database: database)
+        self.clients = OAuthClients(database: database)
+        self.openID = OpenIDProvider(database: database, accounts: accounts, tokens: tokens, refreshTokens: refreshTokens, clients: clients)
+        self.limiter = RateLimiter(perMinute: configuration.signInRateLimit)
         self.renderer = renderer
         self.secureCookies = configuration.publicBaseURL.hasPrefix("https://")
     }
 
     public var name: String { "identity" }
 
-    public var migrations: [any Migration] { [CreateIdentityTables()] }
+    public var migrations: [any Migration] { [CreateIdentityTables(), CreateOAuthTables()] }
 
     public var authentication: AuthenticationMiddleware { AuthenticationMiddleware(tokens: tokens, sessions: sessions) }
 
     public func addRoutes(to routes: SecuredRouter) {
-        IdentityAPI(accounts: accounts, tokens: tokens, refreshTokens: refreshTokens, orgTree: orgTree).addRoutes(to: routes)
+        IdentityAPI(accounts: accounts, tokens: tokens, refreshTokens: refreshTokens, orgTree: orgTree, limiter: limiter).addRoutes(to: routes)
         if let renderer {
-            AccountPages(accounts: accounts, sessions: sessions, orgTree: orgTree, renderer: renderer, secureCookies: secureCookies)
+            AccountPages(accounts: accounts, sessions: sessions, orgTree: orgTree, renderer: renderer, limiter: limiter, secureCookies: secureCookies)
                 .addRoutes(to: routes)
+            OpenIDRoutes(provider: openID, sessions: sessions, renderer: renderer, limiter: limiter, secureCookies: secureCookies).addRoutes(to: routes)
         }
     }
 

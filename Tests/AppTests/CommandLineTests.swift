@@ -57,14 +57,7 @@ import Testing
     }
 
     @Test func accountsFromTheCommandLineAndTheAuditTrail() async throws {
-        let test = try await TestDatabase.make()
-        do {
-            try await userLifecycle(test)
-        } catch {
-            await test.drop()
-            throw error
-        }
-        await test.drop()
+        try await TestDatabase.using { try await userLifecycle($0) }
     }
 
     func userLifecycle(_ test: TestDatabase) async throws {

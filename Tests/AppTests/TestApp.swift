@@ -15,22 +15,21 @@ struct TestApp {
         configure: (inout HuesConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, HuesRuntime) async throws -> Void
     ) async throws {
-        let test = try await TestDatabase.make()
-        var configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
-        configure(&configuration)
-        let runtime = try await HuesRuntime.make(configuration: configuration)
-        do {
-            try await runtime.migrate()
-            _ = try await runtime.seedDemo()
-            let app = try await buildApplication(runtime: runtime)
-            try await app.test(.router) { client in try await body(client, runtime) }
-        } catch {
+        try await TestDatabase.using { test in
+            var configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
+            configure(&configuration)
+            let runtime = try await HuesRuntime.make(configuration: configuration)
+            do {
+                try await runtime.migrate()
+                _ = try await runtime.seedDemo()
+                let app = try await buildApplication(runtime: runtime)
+                try await app.test(.router) { client in try await body(client, runtime) }
+            } catch {
+                await runtime.database.shutdown()
+                throw error
+            }
             await runtime.database.shutdown()
-            await test.drop()
-            throw error
         }
-        await runtime.database.shutdown()
-        await test.drop()
     }
 }
 
@@ -96,4 +95,56 @@ enum Demo {
         .admin: "admin", .citizen: "citizen", .business: "business", .officer: "officer", .unitLeader: "leader", .iocOperator: "ioc",
         .socAnalyst: "soc",
     ]
+}
+
+/// The value of `name` in a response's Set-Cookie headers.
+func cookie(_ name: String, in response: TestResponse) -> String? {
+    for header in response.headers[values: .setCookie] where header.hasPrefix("\(name)=") {
+        return String(header.dropFirst(name.count + 1).prefix { $0 != ";" })
+    }
+    return nil
+}
+
+func hiddenCSRF(in html: String) -> String? {
+    guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
+    return String(html[range.upperBound...].prefix { $0 != "\"" })
+}
+
+func postForm(_ client: some TestClientProtocol, _ uri: String, _ fields: String, cookies: String, headers: HTTPFields = [:]) async throws
+    -> TestResponse
+{
+    var headers = headers
+    headers[.contentType] = "application/x-www-form-urlencoded"
+    headers[.cookie] = cookies
+    return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: fields)) { $0 }
+}
+
+/// Signs in through the login page and returns the session cookie.
+func browserSession(_ client: some TestClientProtocol, _ username: String) async throws -> String {
+    let csrf = "csrf-\(username)-test-token"
+    let response = try await postForm(client, "/login", "_csrf=\(csrf)&username=\(username)&password=\(Demo.passwords[username] ?? "")",
+                                      cookies: "hues_csrf=\(csrf)")
+    #expect(response.status == .seeOther)
+    return try #require(cookie("hues_session", in: response))
+}
+
+func formEncode(_ fields: [(String, String)]) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+}
+
+/// The query parameters of a redirect's Location.
+func queryItems(_ location: String?) -> [String: String] {
+    guard let location, let components = URLComponents(string: location) else { return [:] }
+    return Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+}
+
+/// The decoded claims of a JWT (signature not checked: the tests check what the token says).
+func jwtClaims(_ token: String) throws -> [String: AnyCodable] {
+    let parts = token.split(separator: ".")
+    #expect(parts.count == 3)
+    var payload = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    while payload.count % 4 != 0 { payload += "=" }
+    return try JSONDecoder().decode([String: AnyCodable].self, from: try #require(Data(base64Encoded: payload)))
 }

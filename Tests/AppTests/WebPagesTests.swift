@@ -8,25 +8,6 @@ import Platform
 import Testing
 
 @Suite struct WebPagesTests {
-    /// The value of `name` in a response's Set-Cookie headers.
-    func cookie(_ name: String, in response: TestResponse) -> String? {
-        for header in response.headers[values: .setCookie] where header.hasPrefix("\(name)=") {
-            return String(header.dropFirst(name.count + 1).prefix { $0 != ";" })
-        }
-        return nil
-    }
-
-    func hiddenCSRF(in html: String) -> String? {
-        guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
-        return String(html[range.upperBound...].prefix { $0 != "\"" })
-    }
-
-    func postForm(_ client: some TestClientProtocol, _ uri: String, _ fields: String, cookies: String) async throws -> TestResponse {
-        try await client.execute(uri: uri, method: .post,
-                                 headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookies],
-                                 body: ByteBuffer(string: fields)) { $0 }
-    }
-
     @Test func signInThroughThePageSeeTheAccountAndSignOut() async throws {
         try await TestApp.run { client, _ in
             let form = try await client.send(.get, "/login?next=/account")

@@ -28,6 +28,34 @@ public struct TestDatabase: Sendable {
         return TestDatabase(location: .postgres(url: components.string!), folder: folder, adminURL: admin, name: name)
     }
 
+    /// Runs `body` with a fresh database and removes it afterwards, whether the body succeeded or not.
+    public static func using<T>(_ body: (TestDatabase) async throws -> T) async throws -> T {
+        let test = try await make()
+        do {
+            let result = try await body(test)
+            await test.drop()
+            return result
+        } catch {
+            await test.drop()
+            throw error
+        }
+    }
+
+    /// The same with an open `PlatformDatabase` on it, closed afterwards.
+    public static func usingPlatformDatabase<T>(_ body: (PlatformDatabase, TestDatabase) async throws -> T) async throws -> T {
+        try await using { test in
+            let database = try PlatformDatabase(location: test.location)
+            do {
+                let result = try await body(database, test)
+                await database.shutdown()
+                return result
+            } catch {
+                await database.shutdown()
+                throw error
+            }
+        }
+    }
+
     public func drop() async {
         if let adminURL, let name { try? await Self.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", adminURL: adminURL) }
         try? FileManager.default.removeItem(atPath: folder)

@@ -9,23 +9,15 @@ import Testing
     let logger = Logger(label: "test")
 
     func withIdentity(_ body: (IdentityModule, PlatformDatabase) async throws -> Void) async throws {
-        let test = try await TestDatabase.make()
-        let database = try PlatformDatabase(location: test.location)
-        let configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
-        let identity = IdentityModule(database: database, configuration: configuration,
-                                      secrets: try SecretBox.masterKey(configuration: configuration), renderer: nil)
-        do {
+        try await TestDatabase.usingPlatformDatabase { database, test in
+            let configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
+            let identity = IdentityModule(database: database, configuration: configuration,
+                                          secrets: try SecretBox.masterKey(configuration: configuration), renderer: nil)
             try await database.migrate(EventLog.migrations() + identity.migrations, logger: logger)
             try await identity.syncProfile(try CityProfile.demo(), database: database)
             try await identity.tokens.prepare(logger: logger)
             try await body(identity, database)
-        } catch {
-            await database.shutdown()
-            await test.drop()
-            throw error
         }
-        await database.shutdown()
-        await test.drop()
     }
 
     @Test func everyInvalidFieldIsReportedTogether() async throws {
@@ -88,7 +80,7 @@ import Testing
         try await withIdentity { identity, database in
             let account = try await identity.accounts.create(
                 NewAccount(username: "lan", displayName: "Lan", password: "correct-horse-battery", kind: .citizen), by: .system, logger: logger)
-            let first = try await identity.refreshTokens.start(for: account.id, logger: logger)
+            let first = try await identity.refreshTokens.start(for: account, logger: logger)
             let second = try await identity.refreshTokens.rotate(first, logger: logger).token
             // An attacker replays the first token: refused, and the legitimate second token dies with it.
             await #expect(throws: RefreshTokens.RotationError.reused) { try await identity.refreshTokens.rotate(first, logger: logger) }
@@ -103,7 +95,7 @@ import Testing
         try await withIdentity { identity, _ in
             let account = try await identity.accounts.create(
                 NewAccount(username: "minh", displayName: "Minh", password: "correct-horse-battery", kind: .citizen), by: .system, logger: logger)
-            let refresh = try await identity.refreshTokens.start(for: account.id, logger: logger)
+            let refresh = try await identity.refreshTokens.start(for: account, logger: logger)
             _ = try await identity.accounts.setStatus(of: account.id, to: .disabled, by: .system, logger: logger)
             await #expect(throws: RefreshTokens.RotationError.invalid) { try await identity.refreshTokens.rotate(refresh, logger: logger) }
             await #expect(throws: AccountDirectory.SignInError.disabled) {

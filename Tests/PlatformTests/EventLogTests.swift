@@ -10,18 +10,10 @@ import Testing
     let logger = Logger(label: "test")
 
     func withDatabase(_ body: (PlatformDatabase) async throws -> Void) async throws {
-        let test = try await TestDatabase.make()
-        let database = try PlatformDatabase(location: test.location)
-        do {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
             try await database.migrate(EventLog.migrations(), logger: logger)
             try await body(database)
-        } catch {
-            await database.shutdown()
-            await test.drop()
-            throw error
         }
-        await database.shutdown()
-        await test.drop()
     }
 
     func append(_ type: String, _ database: PlatformDatabase) async throws {

@@ -60,6 +60,12 @@ final class RefreshTokenRecord: Model, @unchecked Sendable {
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "used_at") var usedAt: Date?
     @OptionalField(key: "revoked_at") var revokedAt: Date?
+    /// Set for tokens issued to a relying party through the OpenID Connect provider.
+    @OptionalField(key: "client_id") var clientID: String?
+    @OptionalField(key: "scope") var scope: String?
+    @OptionalField(key: "auth_time") var authTime: Date?
+    @OptionalField(key: "acr") var acr: String?
+    @OptionalField(key: "amr") var amr: String?
 
     init() {}
 }
@@ -73,6 +79,8 @@ final class WebSessionRecord: Model, @unchecked Sendable {
     @Field(key: "csrf_token") var csrfToken: String
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "acr") var acr: String?
+    @OptionalField(key: "amr") var amr: String?
 
     init() {}
 }

@@ -9,13 +9,16 @@ public struct AccountPages: Sendable {
     let sessions: WebSessions
     let orgTree: OrgTree
     let renderer: PageRenderer
+    let limiter: RateLimiter
     let secureCookies: Bool
 
-    public init(accounts: AccountDirectory, sessions: WebSessions, orgTree: OrgTree, renderer: PageRenderer, secureCookies: Bool) {
+    public init(accounts: AccountDirectory, sessions: WebSessions, orgTree: OrgTree, renderer: PageRenderer, limiter: RateLimiter,
+                secureCookies: Bool) {
         self.accounts = accounts
         self.sessions = sessions
         self.orgTree = orgTree
         self.renderer = renderer
+        self.limiter = limiter
         self.secureCookies = secureCookies
     }
 
@@ -39,6 +42,13 @@ public struct AccountPages: Sendable {
         let password = fields["password"] ?? ""
         let next = PageRenderer.safeRedirectTarget(fields["next"], fallback: "/account")
         let words = renderer.translations
+        let attempt = limiter.take("sign-in:\(context.clientAddress)")
+        guard attempt.allowed else {
+            var response = try form(context: context, request: request, next: next, username: username,
+                                    error: words.text("login_slow_down", language: context.language), status: .tooManyRequests)
+            response.headers[.retryAfter] = String(attempt.retryAfterSeconds)
+            return response
+        }
         guard !username.isEmpty, !password.isEmpty else {
             return try form(context: context, request: request, next: next, username: username,
                             error: words.text("login_missing", language: context.language), status: .badRequest)

@@ -17,7 +17,10 @@ public struct AuthenticationMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let authorization = request.headers[.authorization] {
+        // The OAuth endpoints read their own Authorization header: client credentials (Basic) at the token endpoint,
+        // relying-party access tokens at userinfo.
+        let ownAuthorization = ["/oauth2/token", "/oauth2/userinfo", "/oauth2/revoke"].contains(request.uri.path)
+        if let authorization = request.headers[.authorization], !ownAuthorization {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw Problem.unauthorized("Use 'Authorization: Bearer <access token>'.")

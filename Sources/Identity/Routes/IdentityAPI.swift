@@ -9,12 +9,14 @@ public struct IdentityAPI: Sendable {
     let tokens: AccessTokens
     let refreshTokens: RefreshTokens
     let orgTree: OrgTree
+    let limiter: RateLimiter
 
-    public init(accounts: AccountDirectory, tokens: AccessTokens, refreshTokens: RefreshTokens, orgTree: OrgTree) {
+    public init(accounts: AccountDirectory, tokens: AccessTokens, refreshTokens: RefreshTokens, orgTree: OrgTree, limiter: RateLimiter) {
         self.accounts = accounts
         self.tokens = tokens
         self.refreshTokens = refreshTokens
         self.orgTree = orgTree
+        self.limiter = limiter
     }
 
     public func addRoutes(to routes: SecuredRouter) {
@@ -63,10 +65,11 @@ public struct IdentityAPI: Sendable {
 
     @Sendable func signIn(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<TokenResponse> {
         var request = request
+        try limiter.check("sign-in:\(context.clientAddress)")
         let input = try await request.decodeValid(SignInRequest.self, context: context)
         let account = try await Self.signIn(accounts, username: input.username, password: input.password, logger: context.logger)
         let access = try await tokens.issue(for: account)
-        let refresh = try await refreshTokens.start(for: account.id, logger: context.logger)
+        let refresh = try await refreshTokens.start(for: account, logger: context.logger)
         return JSONResponse(TokenResponse(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh))
     }
 
@@ -98,8 +101,9 @@ public struct IdentityAPI: Sendable {
 
     @Sendable func refresh(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<TokenResponse> {
         var request = request
+        try limiter.check("sign-in:\(context.clientAddress)")
         let input = try await request.decodeValid(RefreshRequest.self, context: context)
-        let rotated: (accountID: UUID, token: String)
+        let rotated: (grant: RefreshGrant, token: String)
         do {
             rotated = try await refreshTokens.rotate(input.refreshToken, logger: context.logger)
         } catch RefreshTokens.RotationError.reused {
@@ -109,7 +113,7 @@ public struct IdentityAPI: Sendable {
             throw Problem(status: .unauthorized, type: "invalid-refresh-token", title: "Invalid refresh token",
                           detail: "The refresh token is unknown, expired or revoked. Sign in again.")
         }
-        guard let account = try await accounts.find(id: rotated.accountID, logger: context.logger) else { throw Problem.unauthorized() }
+        guard let account = try await accounts.find(id: rotated.grant.accountID, logger: context.logger) else { throw Problem.unauthorized() }
         let access = try await tokens.issue(for: account)
         return JSONResponse(TokenResponse(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: rotated.token))
     }
@@ -147,6 +151,7 @@ public struct IdentityAPI: Sendable {
 
     @Sendable func register(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<Account> {
         var request = request
+        try limiter.check("sign-in:\(context.clientAddress)")
         let input = try await request.decodeValid(RegisterRequest.self, context: context)
         let account = try await accounts.create(
             NewAccount(username: input.username, displayName: input.displayName, password: input.password, email: input.email,

@@ -18,29 +18,74 @@ struct AccessClaims: JWTPayload {
     var preferredUsername: String
     /// `role` or `role@unit`.
     var roles: [String]
+    /// Set on tokens issued to relying parties: what they may do, and for whom they were issued.
+    var scope: String?
+    var clientID: String?
 
     enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, iat, jti, name, roles
+        case iss, sub, aud, exp, iat, jti, name, roles, scope
         case preferredUsername = "preferred_username"
+        case clientID = "client_id"
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
-        try aud.verifyIntendedAudience(includes: AccessTokens.audience)
     }
 }
 
-/// Issues and checks access tokens with ES256 keys kept (sealed by the master key) in the database, so every app
-/// instance signs and verifies with the same keys. Old keys stay usable for verification until retired.
+/// The claims of an OpenID Connect ID token.
+struct IDTokenClaims: JWTPayload {
+    var iss: IssuerClaim
+    var sub: SubjectClaim
+    var aud: AudienceClaim
+    var exp: ExpirationClaim
+    var iat: IssuedAtClaim
+    var authTime: Int
+    var nonce: String?
+    var atHash: String?
+    var acr: String
+    var amr: [String]
+    var azp: String
+    var sid: String?
+    var name: String?
+    var preferredUsername: String?
+    var email: String?
+    var phoneNumber: String?
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, iat, nonce, acr, amr, azp, sid, name, email
+        case authTime = "auth_time"
+        case atHash = "at_hash"
+        case preferredUsername = "preferred_username"
+        case phoneNumber = "phone_number"
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// Issues and checks the platform's JWTs (access tokens and ID tokens) with ES256 keys kept, sealed by the master
+/// key, in the database, so every app instance signs and verifies with the same keys. A rotated-out key stays
+/// published and usable for verification until every token it signed has expired.
 public final class AccessTokens: Sendable {
-    static let audience = "hues-api"
+    /// Audiences: the platform API, and the OpenID Connect userinfo endpoint.
+    public static let apiAudience = "hues-api"
+    public static let userinfoAudience = "hues-userinfo"
 
     let database: PlatformDatabase
     let secrets: SecretBox
-    let issuer: String
+    public let issuer: String
     let lifetime: Duration
-    private let keys = JWTKeyCollection()
-    private let state = Mutex<(signingKid: String?, known: Set<String>)>((nil, []))
+    private let keys = Mutex(JWTKeyCollection())
+    private let state = Mutex<(signingKid: String?, published: [PublishedKey])>((nil, []))
+    /// When keys were last read from the database; unknown key ids trigger a re-read at most this often, so forged
+    /// tokens with random `kid`s cannot turn into a database query each.
+    private let lastReload = Mutex<ContinuousClock.Instant?>(nil)
+
+    struct PublishedKey: Sendable {
+        var kid: String
+        var x: String
+        var y: String
+    }
 
     public init(database: PlatformDatabase, secrets: SecretBox, issuer: String, lifetime: Duration) {
         self.database = database
@@ -51,38 +96,70 @@ public final class AccessTokens: Sendable {
 
     public var lifetimeSeconds: Int { Int(lifetime.components.seconds) }
 
+    /// How long a retired key stays published: longer than any token it signed can live.
+    var retiredKeyGrace: TimeInterval { Double(lifetimeSeconds) + 3600 }
+
     /// Loads the signing keys, creating the first one if there is none.
     public func prepare(logger: Logger) async throws {
         if try await SigningKeyRecord.query(on: try database.db(logger: logger)).filter(\.$retiredAt == nil).count() == 0 {
-            let key = P256.Signing.PrivateKey()
-            let record = SigningKeyRecord()
-            record.id = Data(SHA256.hash(data: key.publicKey.derRepresentation)).base64URLEncoded.prefix(16).description
-            record.algorithm = "ES256"
-            record.privateKeySealed = try secrets.seal(Data(key.pemRepresentation.utf8), purpose: "jwt-signing-key")
-            record.createdAt = Date()
             try await database.write(logger: logger) { db in
                 if try await SigningKeyRecord.query(on: db).filter(\.$retiredAt == nil).count() == 0 {
-                    try await record.create(on: db)
-                    try await EventLog.append(DomainEvent(type: "identity.signing-key.created", actorName: Actor.system.name,
-                                                          subject: "signing-key:\(record.id ?? "")"), on: db)
+                    try await self.createKey(on: db)
                 }
             }
         }
         try await reloadKeys(logger: logger)
     }
 
+    /// Starts signing with a new key; the old one stays published until its tokens have expired.
+    @discardableResult
+    public func rotate(by actor: Actor, logger: Logger) async throws -> String {
+        let kid = try await database.write(logger: logger) { db in
+            try await SigningKeyRecord.query(on: db).filter(\.$retiredAt == nil).set(\.$retiredAt, to: Date()).update()
+            let kid = try await self.createKey(on: db)
+            try await EventLog.append(DomainEvent(type: "identity.signing-key.rotated", actorID: actor.id, actorName: actor.name,
+                                                  subject: "signing-key:\(kid)"), on: db)
+            return kid
+        }
+        try await reloadKeys(logger: logger)
+        return kid
+    }
+
+    @discardableResult
+    private func createKey(on db: any Database) async throws -> String {
+        let key = P256.Signing.PrivateKey()
+        let record = SigningKeyRecord()
+        let kid = String(Data(SHA256.hash(data: key.publicKey.derRepresentation)).base64URLEncoded.prefix(16))
+        record.id = kid
+        record.algorithm = "ES256"
+        record.privateKeySealed = try secrets.seal(Data(key.pemRepresentation.utf8), purpose: "jwt-signing-key")
+        record.createdAt = Date()
+        try await record.create(on: db)
+        return kid
+    }
+
     private func reloadKeys(logger: Logger) async throws {
+        let cutoff = Date().addingTimeInterval(-retiredKeyGrace)
         let records = try await SigningKeyRecord.query(on: try database.db(logger: logger)).sort(\.$createdAt).all()
+        let collection = JWTKeyCollection()
         var newest: String?
-        var known: Set<String> = []
+        var published: [PublishedKey] = []
         for record in records {
             guard let kid = record.id else { continue }
+            if let retired = record.retiredAt, retired < cutoff { continue }
             let pem = String(decoding: try secrets.open(record.privateKeySealed, purpose: "jwt-signing-key"), as: UTF8.self)
-            await keys.add(ecdsa: try ES256PrivateKey(pem: pem), kid: JWKIdentifier(string: kid))
-            known.insert(kid)
+            await collection.add(ecdsa: try ES256PrivateKey(pem: pem), kid: JWKIdentifier(string: kid))
+            let point = try P256.Signing.PrivateKey(pemRepresentation: pem).publicKey.rawRepresentation
+            published.append(PublishedKey(kid: kid, x: Data(point.prefix(32)).base64URLEncoded, y: Data(point.suffix(32)).base64URLEncoded))
             if record.retiredAt == nil { newest = kid }
         }
-        state.withLock { $0 = (newest, known) }
+        keys.withLock { $0 = collection }
+        state.withLock { $0 = (newest, published) }
+    }
+
+    /// The public keys as a JWK Set (RFC 7517), for relying parties to verify ID tokens.
+    public func jwks() -> [String: [[String: String]]] {
+        ["keys": state.withLock { $0.published }.map { ["kty": "EC", "crv": "P-256", "x": $0.x, "y": $0.y, "kid": $0.kid, "use": "sig", "alg": "ES256"] }]
     }
 
     public struct Issued: Sendable {
@@ -90,35 +167,66 @@ public final class AccessTokens: Sendable {
         public var expiresIn: Int
     }
 
+    /// An access token for the platform API (sign-in with a password).
     public func issue(for account: Account) async throws -> Issued {
-        guard let kid = state.withLock({ $0.signingKid }) else { throw Problem.internal() }
-        // Whole seconds: NumericDate may be fractional, but some relying parties only accept integers.
-        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let claims = AccessClaims(
-            iss: .init(value: issuer), sub: .init(value: account.id.uuidString), aud: .init(value: [Self.audience]),
-            exp: .init(value: now.addingTimeInterval(Double(lifetimeSeconds))), iat: .init(value: now),
-            jti: .init(value: TokenGenerator.make(bytes: 12)), name: account.displayName, preferredUsername: account.username,
-            roles: account.roles.map(\.claim)
-        )
-        return Issued(token: try await keys.sign(claims, kid: JWKIdentifier(string: kid)), expiresIn: lifetimeSeconds)
+        try await issue(for: account, audience: [Self.apiAudience], scope: nil, clientID: nil)
     }
 
-    /// The principal an access token speaks for; any defect (forged, expired, wrong issuer or audience) is a 401.
+    /// An access token with the given audiences; tokens for relying parties carry their scope and client.
+    public func issue(for account: Account, audience: [String], scope: String?, clientID: String?) async throws -> Issued {
+        let now = Self.wholeSecondNow()
+        let claims = AccessClaims(
+            iss: .init(value: issuer), sub: .init(value: account.id.uuidString), aud: .init(value: audience),
+            exp: .init(value: now.addingTimeInterval(Double(lifetimeSeconds))), iat: .init(value: now),
+            jti: .init(value: TokenGenerator.make(bytes: 12)), name: account.displayName, preferredUsername: account.username,
+            roles: account.roles.map(\.claim), scope: scope, clientID: clientID
+        )
+        return Issued(token: try await sign(claims), expiresIn: lifetimeSeconds)
+    }
+
+    func sign(_ payload: some JWTPayload) async throws -> String {
+        guard let kid = state.withLock({ $0.signingKid }) else { throw Problem.internal() }
+        return try await keys.withLock { $0 }.sign(payload, kid: JWKIdentifier(string: kid))
+    }
+
+    /// Whole seconds: NumericDate may be fractional, but some relying parties only accept integers.
+    static func wholeSecondNow() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+
+    /// The principal an API access token speaks for; any defect (forged, expired, wrong issuer or audience) is a 401.
     public func verify(_ token: String, logger: Logger) async throws -> Principal {
-        let claims: AccessClaims
+        let claims = try await verifiedClaims(token, audience: Self.apiAudience, logger: logger)
+        return Self.principal(from: claims)
+    }
+
+    func verifiedClaims(_ token: String, audience: String, logger: Logger) async throws -> AccessClaims {
+        let claims: AccessClaims = try await verifySignature(token, as: AccessClaims.self, logger: logger)
+        guard claims.iss.value == issuer else { throw Problem.unauthorized("The access token was issued by someone else.") }
+        guard claims.aud.value.contains(audience) else { throw Problem.unauthorized("The access token is not meant for this endpoint.") }
+        return claims
+    }
+
+    /// Checks the signature (with a bounded re-read of keys for a `kid` another instance may have just created).
+    func verifySignature<Payload: JWTPayload>(_ token: String, as type: Payload.Type, logger: Logger) async throws -> Payload {
         do {
-            claims = try await keys.verify(token, as: AccessClaims.self)
+            return try await keys.withLock { $0 }.verify(token, as: Payload.self)
         } catch let error as JWTError where error.errorType == .unknownKID {
-            // Another instance may have rotated in a key this one has not seen yet.
+            let due = lastReload.withLock { last -> Bool in
+                guard last.map({ $0.duration(to: .now) > .seconds(30) }) ?? true else { return false }
+                last = .now
+                return true
+            }
+            guard due else { throw Problem.unauthorized("The access token is invalid.") }
             try await reloadKeys(logger: logger)
-            guard let retried = try? await keys.verify(token, as: AccessClaims.self) else {
+            guard let retried = try? await keys.withLock({ $0 }).verify(token, as: Payload.self) else {
                 throw Problem.unauthorized("The access token is invalid.")
             }
-            claims = retried
+            return retried
         } catch {
             throw Problem.unauthorized("The access token is invalid or has expired.")
         }
-        guard claims.iss.value == issuer else { throw Problem.unauthorized("The access token was issued by someone else.") }
+    }
+
+    static func principal(from claims: AccessClaims) -> Principal {
         let grants = claims.roles.compactMap { text -> RoleGrant? in
             let parts = text.split(separator: "@", maxSplits: 1)
             guard let role = Role(rawValue: String(parts[0])) else { return nil }

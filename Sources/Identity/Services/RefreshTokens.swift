@@ -4,7 +4,26 @@ import Logging
 import Platform
 import SQLKit
 
-/// Long-lived refresh tokens that rotate on every use. Each login starts a *family*; presenting a token that was
+/// What a refresh token stands for: an account, and for relying parties the client, scope and original sign-in.
+public struct RefreshGrant: Sendable, Equatable {
+    public var accountID: UUID
+    public var clientID: String?
+    public var scope: String?
+    public var authTime: Date?
+    public var acr: String?
+    public var amr: String?
+
+    public init(accountID: UUID, clientID: String? = nil, scope: String? = nil, authTime: Date? = nil, acr: String? = nil, amr: String? = nil) {
+        self.accountID = accountID
+        self.clientID = clientID
+        self.scope = scope
+        self.authTime = authTime
+        self.acr = acr
+        self.amr = amr
+    }
+}
+
+/// Long-lived refresh tokens that rotate on every use. Each sign-in starts a *family*; presenting a token that was
 /// already used means it was copied, so the whole family is revoked (OAuth 2.0 Security BCP §4.14).
 public struct RefreshTokens: Sendable {
     let database: PlatformDatabase
@@ -15,9 +34,15 @@ public struct RefreshTokens: Sendable {
         self.lifetime = lifetime
     }
 
-    public func start(for accountID: UUID, logger: Logger) async throws -> String {
+    /// Starts a new family at sign-in to the API; the sign-in itself is recorded in the event log.
+    public func start(for account: Account, logger: Logger) async throws -> String {
         try await database.write(logger: logger) { db in
-            try await issue(accountID: accountID, familyID: UUID(), on: db)
+            let token = try await issue(RefreshGrant(accountID: account.id), familyID: UUID(), on: db)
+            try await EventLog.append(
+                DomainEvent(type: "identity.sign-in.succeeded", actorID: account.id.uuidString, actorName: account.username,
+                            subject: "account:\(account.id)"),
+                on: db)
+            return token
         }
     }
 
@@ -26,16 +51,17 @@ public struct RefreshTokens: Sendable {
         case reused
     }
 
-    /// Exchanges a refresh token for a new one in the same family; returns the account id and the new token.
-    public func rotate(_ token: String, logger: Logger) async throws -> (accountID: UUID, token: String) {
+    /// Exchanges a refresh token for a new one in the same family. `clientID` is the relying party presenting it
+    /// (nil for the platform's own API); a token issued to someone else is refused without being used up.
+    public func rotate(_ token: String, clientID: String? = nil, logger: Logger) async throws -> (grant: RefreshGrant, token: String) {
         let hash = TokenGenerator.digest(token)
-        let outcome: Result<(UUID, String), RotationError> = try await database.write(logger: logger) { db in
+        let outcome: Result<(RefreshGrant, String), RotationError> = try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             guard let record = try await RefreshTokenRecord.query(on: db).filter(\.$tokenHash == hash).first() else {
                 return .failure(.invalid)
             }
             let now = Date()
-            if record.revokedAt != nil || record.expiresAt < now { return .failure(.invalid) }
+            if record.revokedAt != nil || record.expiresAt < now || record.clientID != clientID { return .failure(.invalid) }
             // Claim the token atomically: only one request can turn used_at from NULL to a time.
             let claimed = try await sql.update(RefreshTokenRecord.schema)
                 .set("used_at", to: now)
@@ -44,8 +70,7 @@ public struct RefreshTokens: Sendable {
                 .returning("id")
                 .all()
             guard !claimed.isEmpty else {
-                try await RefreshTokenRecord.query(on: db).filter(\.$familyID == record.familyID).filter(\.$revokedAt == nil)
-                    .set(\.$revokedAt, to: now).update()
+                try await revoke(family: record.familyID, on: db)
                 try await EventLog.append(
                     DomainEvent(type: "identity.refresh-token.reuse-detected", actorID: record.accountID.uuidString,
                                 subject: "account:\(record.accountID)", rawPayload: "{\"family\":\"\(record.familyID)\"}"),
@@ -55,8 +80,10 @@ public struct RefreshTokens: Sendable {
             guard let account = try await AccountRecord.find(record.accountID, on: db), account.status == AccountStatus.active.rawValue else {
                 return .failure(.invalid)
             }
-            let next = try await issue(accountID: record.accountID, familyID: record.familyID, on: db)
-            return .success((record.accountID, next))
+            let grant = RefreshGrant(accountID: record.accountID, clientID: record.clientID, scope: record.scope, authTime: record.authTime,
+                                     acr: record.acr, amr: record.amr)
+            let next = try await issue(grant, familyID: record.familyID, on: db)
+            return .success((grant, next))
         }
         switch outcome {
         case .success(let value): return value
@@ -64,25 +91,35 @@ public struct RefreshTokens: Sendable {
         }
     }
 
-    /// Ends the family a token belongs to (logout).
-    public func revokeFamily(of token: String, logger: Logger) async throws {
+    /// Ends the family a token belongs to (logout, revocation). With `clientID`, only that client's tokens count.
+    public func revokeFamily(of token: String, clientID: String? = nil, logger: Logger) async throws {
         let hash = TokenGenerator.digest(token)
         try await database.write(logger: logger) { db in
             guard let record = try await RefreshTokenRecord.query(on: db).filter(\.$tokenHash == hash).first() else { return }
-            try await RefreshTokenRecord.query(on: db).filter(\.$familyID == record.familyID).filter(\.$revokedAt == nil)
-                .set(\.$revokedAt, to: Date()).update()
+            if let clientID, record.clientID != clientID { return }
+            try await revoke(family: record.familyID, on: db)
         }
     }
 
-    private func issue(accountID: UUID, familyID: UUID, on db: any Database) async throws -> String {
+    func revoke(family: UUID, on db: any Database) async throws {
+        try await RefreshTokenRecord.query(on: db).filter(\.$familyID == family).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: Date()).update()
+    }
+
+    func issue(_ grant: RefreshGrant, familyID: UUID, on db: any Database) async throws -> String {
         let token = TokenGenerator.make()
         let record = RefreshTokenRecord()
         record.id = UUID()
-        record.accountID = accountID
+        record.accountID = grant.accountID
         record.familyID = familyID
         record.tokenHash = TokenGenerator.digest(token)
         record.createdAt = Date()
         record.expiresAt = Date().addingTimeInterval(Double(lifetime.components.seconds))
+        record.clientID = grant.clientID
+        record.scope = grant.scope
+        record.authTime = grant.authTime
+        record.acr = grant.acr
+        record.amr = grant.amr
         try await record.create(on: db)
         return token
     }

@@ -17,8 +17,8 @@ public struct WebSessions: Sendable {
 
     public var lifetimeSeconds: Int { Int(lifetime.components.seconds) }
 
-    /// Starts a session and returns the cookie value.
-    public func start(for account: Account, logger: Logger) async throws -> String {
+    /// Starts a session and returns the cookie value; `assurance` records how the person signed in.
+    public func start(for account: Account, assurance: Assurance = .password, logger: Logger) async throws -> String {
         let cookie = TokenGenerator.make()
         let record = WebSessionRecord()
         record.id = TokenGenerator.digest(cookie)
@@ -26,6 +26,8 @@ public struct WebSessions: Sendable {
         record.csrfToken = TokenGenerator.make(bytes: 24)
         record.createdAt = Date()
         record.expiresAt = Date().addingTimeInterval(Double(lifetimeSeconds))
+        record.acr = assurance.rawValue
+        record.amr = assurance.methods.joined(separator: " ")
         try await database.write(logger: logger) { db in
             try await record.create(on: db)
             try await EventLog.append(
@@ -45,7 +47,8 @@ public struct WebSessions: Sendable {
         else { return nil }
         let view = Account(account, grants: account.grants)
         return Principal(accountID: view.id.uuidString, username: view.username, displayName: view.displayName, grants: view.roles,
-                         credential: .session(id: sessionID, csrfToken: session.csrfToken))
+                         credential: .session(id: sessionID, csrfToken: session.csrfToken), authTime: session.createdAt,
+                         acr: session.acr ?? Assurance.password.rawValue, amr: (session.amr ?? "pwd").split(separator: " ").map(String.init))
     }
 
     public func end(sessionID: String, logger: Logger) async throws {

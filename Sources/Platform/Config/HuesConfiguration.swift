@@ -25,6 +25,8 @@ public struct HuesConfiguration: Sendable {
     public var refreshTokenLifetime: Duration
     public var webSessionLifetime: Duration
     public var loginFailuresBeforeLockout: Int
+    /// Sign-in and token requests per minute from one address.
+    public var signInRateLimit: Int
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -44,6 +46,7 @@ public struct HuesConfiguration: Sendable {
         ("HUES_REFRESH_TOKEN_TTL", "refresh token lifetime in seconds", "2592000"),
         ("HUES_SESSION_TTL", "web session lifetime in seconds", "43200"),
         ("HUES_LOGIN_MAX_FAILURES", "failed logins before the account is locked for a while", "5"),
+        ("HUES_SIGN_IN_RATE_LIMIT", "sign-in and token requests per minute from one address", "30"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -112,6 +115,7 @@ public struct HuesConfiguration: Sendable {
         let refreshTTL = reader.integer("HUES_REFRESH_TOKEN_TTL", default: 2_592_000, range: 300...31_536_000)
         let sessionTTL = reader.integer("HUES_SESSION_TTL", default: 43_200, range: 300...2_592_000)
         let failures = reader.integer("HUES_LOGIN_MAX_FAILURES", default: 5, range: 1...100)
+        let signInRate = reader.integer("HUES_SIGN_IN_RATE_LIMIT", default: 30, range: 1...100_000)
         problems += reader.problems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
@@ -120,7 +124,7 @@ public struct HuesConfiguration: Sendable {
             dataDirectory: dataDirectory, database: database, masterKeyBase64: masterKey, cityProfilePath: profile,
             logLevel: logLevel, logFormat: logFormat, maxBodyBytes: maxBody, passwordHashCost: cost,
             accessTokenLifetime: .seconds(accessTTL), refreshTokenLifetime: .seconds(refreshTTL),
-            webSessionLifetime: .seconds(sessionTTL), loginFailuresBeforeLockout: failures
+            webSessionLifetime: .seconds(sessionTTL), loginFailuresBeforeLockout: failures, signInRateLimit: signInRate
         )
         return (configuration, problems)
     }
@@ -134,7 +138,7 @@ public struct HuesConfiguration: Sendable {
             masterKeyBase64: Data(repeating: 7, count: 32).base64EncodedString(), cityProfilePath: nil,
             logLevel: .warning, logFormat: .text, maxBodyBytes: 1024 * 1024, passwordHashCost: 4,
             accessTokenLifetime: .seconds(600), refreshTokenLifetime: .seconds(86_400), webSessionLifetime: .seconds(3600),
-            loginFailuresBeforeLockout: 5
+            loginFailuresBeforeLockout: 5, signInRateLimit: 10_000
         )
     }
 }

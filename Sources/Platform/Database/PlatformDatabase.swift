@@ -136,12 +136,10 @@ extension Problem {
     /// True when `error` means the database could not be reached (as opposed to a bug or a constraint).
     public static func isDatabaseUnavailable(_ error: any Error) -> Bool {
         if error is NIOConnectionError || error is ChannelError { return true }
+        // The drivers' error types are not public enough to switch on, so match their stable descriptions.
         let text = String(reflecting: error)
-        for marker in ["connectionRefused", "connection refused", "Connection refused", "ConnectionPoolTimeout", "timeout", "connectTimeout",
-                       "PSQLError(code: connectionError", "PSQLError(code: serverClosedConnection", "NIOConnectionError", "unableToOpen",
-                       "code: connectionQuiescing", "code: poolClosed", "connectionError"] where text.contains(marker) {
-            return true
-        }
-        return false
+        let markers = ["PSQLError(code: connectionError", "PSQLError(code: serverClosedConnection", "PSQLError(code: poolClosed",
+                       "connectionRequestTimeout", "Connection refused", "connectionRefused", "unableToOpen", "cantOpen"]
+        return markers.contains { text.contains($0) }
     }
 }

@@ -8,9 +8,12 @@ public struct HuesRequestContext: RequestContext {
     public var maxBodyBytes: Int
     /// The language pages are rendered in (vi or en), chosen by cookie, query or Accept-Language.
     public var language: String
+    /// The peer's IP address (the key for rate limits).
+    public let clientAddress: String
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
         self.principal = nil
         self.maxBodyBytes = 1024 * 1024
         self.language = "vi"

@@ -21,6 +21,9 @@ public struct ProblemMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as any HTTPResponseError where !(error is Problem) && !(error is HTTPError) {
+            // Errors that know their own standard format (OAuth's JSON errors, for one) answer for themselves.
+            return try error.response(from: request, context: context)
         } catch {
             let problem = problem(for: error, request: request, context: context)
             if Self.wantsHTML(request) {

@@ -6,10 +6,13 @@ public enum Access: Sendable, Equatable, CustomStringConvertible {
     case signedIn
     /// A signed-in account holding at least one of these roles (in any unit; handlers check the unit).
     case roles(Set<Role>)
+    /// The endpoint checks a credential of its own kind instead of a platform sign-in: client credentials at the
+    /// OAuth token endpoint, a relying party's access token at userinfo. The string names that credential.
+    case ownCredential(String)
 
     public func allows(_ principal: Principal?) -> Bool {
         switch self {
-        case .everyone: return true
+        case .everyone, .ownCredential: return true
         case .signedIn: return principal != nil
         case .roles(let roles):
             guard let principal else { return false }
@@ -22,6 +25,7 @@ public enum Access: Sendable, Equatable, CustomStringConvertible {
         case .everyone: return "everyone"
         case .signedIn: return "signed-in"
         case .roles(let roles): return roles.map(\.rawValue).sorted().joined(separator: "|")
+        case .ownCredential(let credential): return "own credential: \(credential)"
         }
     }
 }

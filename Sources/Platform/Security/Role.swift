@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a person may do in the city's systems. Staff roles are held *in a unit* (an officer of Phú Xuân ward);
 /// `admin` is city-wide.
 public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
@@ -49,13 +51,21 @@ public struct Principal: Sendable, Equatable {
     public var displayName: String
     public var grants: [RoleGrant]
     public var credential: Credential
+    /// When and how the person proved who they are (OpenID Connect `auth_time`, `acr`, `amr`), for sessions.
+    public var authTime: Date?
+    public var acr: String?
+    public var amr: [String]
 
-    public init(accountID: String, username: String, displayName: String, grants: [RoleGrant], credential: Credential) {
+    public init(accountID: String, username: String, displayName: String, grants: [RoleGrant], credential: Credential,
+                authTime: Date? = nil, acr: String? = nil, amr: [String] = []) {
         self.accountID = accountID
         self.username = username
         self.displayName = displayName
         self.grants = grants
         self.credential = credential
+        self.authTime = authTime
+        self.acr = acr
+        self.amr = amr
     }
 
     public func has(_ role: Role) -> Bool { grants.contains { $0.role == role } }

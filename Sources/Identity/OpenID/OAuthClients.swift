@@ -1,0 +1,162 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+
+/// A relying party as the rest of the platform sees it.
+public struct OAuthClient: Codable, Sendable, Equatable {
+    public enum ClientType: String, Codable, Sendable {
+        case confidential
+        case `public`
+    }
+
+    public var clientID: String
+    public var name: String
+    public var type: ClientType
+    public var redirectURIs: [String]
+    public var postLogoutRedirectURIs: [String]
+    public var allowedScopes: [String]
+    public var minimumACR: String?
+    public var trusted: Bool
+    public var active: Bool
+
+    init(_ record: OAuthClientRecord) {
+        clientID = record.id ?? ""
+        name = record.name
+        type = ClientType(rawValue: record.clientType) ?? .confidential
+        redirectURIs = (try? JSONDecoder().decode([String].self, from: Data(record.redirectURIs.utf8))) ?? []
+        postLogoutRedirectURIs = (try? JSONDecoder().decode([String].self, from: Data(record.postLogoutRedirectURIs.utf8))) ?? []
+        allowedScopes = record.allowedScopes.split(separator: " ").map(String.init)
+        minimumACR = record.minimumACR
+        trusted = record.trusted
+        active = record.status == "active"
+    }
+}
+
+/// What it takes to register a relying party.
+public struct NewOAuthClient: Codable, Sendable {
+    public var clientID: String
+    public var name: String
+    public var type: OAuthClient.ClientType
+    public var redirectURIs: [String]
+    public var postLogoutRedirectURIs: [String]
+    public var allowedScopes: [String]?
+    public var minimumACR: String?
+    public var trusted: Bool?
+
+    public init(clientID: String, name: String, type: OAuthClient.ClientType, redirectURIs: [String], postLogoutRedirectURIs: [String] = [],
+                allowedScopes: [String]? = nil, minimumACR: String? = nil, trusted: Bool? = nil) {
+        self.clientID = clientID
+        self.name = name
+        self.type = type
+        self.redirectURIs = redirectURIs
+        self.postLogoutRedirectURIs = postLogoutRedirectURIs
+        self.allowedScopes = allowedScopes
+        self.minimumACR = minimumACR
+        self.trusted = trusted
+    }
+
+    public func validate(prefix: String = "") -> [Problem.FieldError] {
+        var errors: [Problem.FieldError] = []
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-._")
+        if clientID.count < 3 || clientID.count > 64 || !clientID.allSatisfy({ allowed.contains($0) }) {
+            errors.append(.init(field: prefix + "clientID", message: "must be 3 to 64 of a-z, 0-9, '-', '.', '_'"))
+        }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { errors.append(.init(field: prefix + "name", message: "is required")) }
+        if redirectURIs.isEmpty { errors.append(.init(field: prefix + "redirectURIs", message: "needs at least one URI")) }
+        for (index, uri) in (redirectURIs + postLogoutRedirectURIs).enumerated() where !Self.isAcceptableRedirect(uri) {
+            let field = index < redirectURIs.count ? "redirectURIs[\(index)]" : "postLogoutRedirectURIs[\(index - redirectURIs.count)]"
+            errors.append(.init(field: prefix + field, message: "must be an absolute https URI without a fragment (http only for localhost)"))
+        }
+        for scope in allowedScopes ?? [] where !OpenIDScopes.all.contains(scope) {
+            errors.append(.init(field: prefix + "allowedScopes", message: "unknown scope '\(scope)'"))
+        }
+        if let minimumACR, Assurance(rawValue: minimumACR) == nil {
+            errors.append(.init(field: prefix + "minimumACR", message: "must be one of \(Assurance.allCases.map(\.rawValue).joined(separator: ", "))"))
+        }
+        return errors
+    }
+
+    /// Exact URIs only: https, or http on a loopback host for development, or a private-use scheme for apps.
+    static func isAcceptableRedirect(_ uri: String) -> Bool {
+        guard let url = URL(string: uri), let scheme = url.scheme?.lowercased(), !uri.contains("#") else { return false }
+        switch scheme {
+        case "https": return url.host != nil
+        case "http": return ["localhost", "127.0.0.1", "[::1]", "::1"].contains(url.host ?? "")
+        default: return scheme.contains(".")  // reverse-DNS custom scheme (RFC 8252 §7.1)
+        }
+    }
+}
+
+public enum OpenIDScopes {
+    public static let standard = ["openid", "profile", "email", "phone", "offline_access"]
+    /// Lets a service call the platform's own API as the signed-in person.
+    public static let platform = ["hues.api"]
+    public static let all = Set(standard + platform)
+}
+
+/// Registers relying parties and checks their credentials.
+public struct OAuthClients: Sendable {
+    let database: PlatformDatabase
+
+    public init(database: PlatformDatabase) {
+        self.database = database
+    }
+
+    /// Registers a client; returns it with its secret (confidential clients only), which is never shown again.
+    public func register(_ new: NewOAuthClient, on db: any Database) async throws -> (client: OAuthClient, secret: String?) {
+        let errors = new.validate()
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        if try await OAuthClientRecord.find(new.clientID, on: db) != nil {
+            throw Problem.conflict("The client id '\(new.clientID)' is taken.")
+        }
+        let record = OAuthClientRecord()
+        record.id = new.clientID
+        record.name = new.name
+        record.clientType = new.type.rawValue
+        let secret = new.type == .confidential ? TokenGenerator.make() : nil
+        record.secretHash = secret.map(TokenGenerator.digest)
+        record.redirectURIs = String(decoding: try JSONEncoder().encode(new.redirectURIs), as: UTF8.self)
+        record.postLogoutRedirectURIs = String(decoding: try JSONEncoder().encode(new.postLogoutRedirectURIs), as: UTF8.self)
+        record.allowedScopes = (new.allowedScopes ?? OpenIDScopes.standard).joined(separator: " ")
+        record.minimumACR = new.minimumACR
+        record.trusted = new.trusted ?? false
+        record.status = "active"
+        record.createdAt = Date()
+        record.updatedAt = Date()
+        try await record.create(on: db)
+        return (OAuthClient(record), secret)
+    }
+
+    /// Replaces a confidential client's secret; the old one stops working at once.
+    public func rotateSecret(of clientID: String, on db: any Database) async throws -> String {
+        guard let record = try await OAuthClientRecord.find(clientID, on: db) else { throw Problem.notFound("No client '\(clientID)'.") }
+        guard record.clientType == OAuthClient.ClientType.confidential.rawValue else {
+            throw Problem.conflict("Public clients have no secret; they use PKCE.")
+        }
+        let secret = TokenGenerator.make()
+        record.secretHash = TokenGenerator.digest(secret)
+        record.updatedAt = Date()
+        try await record.update(on: db)
+        return secret
+    }
+
+    public func setStatus(of clientID: String, active: Bool, on db: any Database) async throws {
+        guard let record = try await OAuthClientRecord.find(clientID, on: db) else { throw Problem.notFound("No client '\(clientID)'.") }
+        record.status = active ? "active" : "disabled"
+        record.updatedAt = Date()
+        try await record.update(on: db)
+    }
+
+    public func find(_ clientID: String, logger: Logger) async throws -> OAuthClient? {
+        try await OAuthClientRecord.find(clientID, on: try database.db(logger: logger)).map(OAuthClient.init)
+    }
+
+    /// Checks a confidential client's secret (constant-time on the hashes).
+    func verifySecret(_ secret: String, of clientID: String, logger: Logger) async throws -> Bool {
+        guard let record = try await OAuthClientRecord.find(clientID, on: try database.db(logger: logger)), let hash = record.secretHash else {
+            return false
+        }
+        return TokenGenerator.constantTimeEquals(hash, TokenGenerator.digest(secret))
+    }
+}
