@@ -30,7 +30,12 @@ public struct HuesRuntime: Sendable {
 
         let database = try PlatformDatabase(location: configuration.database)
         let renderer = try await PageRenderer()
-        let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer)
+        // Outside production the demo national identity provider stands in for VNeID (no public specification of its
+        // interface is available to build a real adapter against).
+        let nationalIdentity: (any NationalIdentityProvider)? =
+            configuration.mode == .production ? nil : await MockNationalIdentityProvider(publicBaseURL: configuration.publicBaseURL)
+        let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer,
+                                      nationalIdentity: nationalIdentity)
         let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.
         let modules: [any PlatformModule] = [PlatformKernelModule(database: database), identity, catalog]

@@ -16,8 +16,11 @@ public struct IdentityModule: PlatformModule {
     let limiter: RateLimiter
     let renderer: PageRenderer?
     let secureCookies: Bool
+    let nationalIdentity: (any NationalIdentityProvider)?
+    let upstream: UpstreamSignIn?
 
-    public init(database: PlatformDatabase, configuration: HuesConfiguration, secrets: SecretBox, renderer: PageRenderer?) {
+    public init(database: PlatformDatabase, configuration: HuesConfiguration, secrets: SecretBox, renderer: PageRenderer?,
+                nationalIdentity: (any NationalIdentityProvider)? = nil) {
         let passwords = PasswordHasher(cost: configuration.passwordHashCost)
         self.accounts = AccountDirectory(database: database, passwords: passwords, lockoutThreshold: configuration.loginFailuresBeforeLockout)
         self.tokens = AccessTokens(database: database, secrets: secrets, issuer: configuration.publicBaseURL,
@@ -30,20 +33,31 @@ public struct IdentityModule: PlatformModule {
         self.limiter = RateLimiter(perMinute: configuration.signInRateLimit)
         self.renderer = renderer
         self.secureCookies = configuration.publicBaseURL.hasPrefix("https://")
+        self.nationalIdentity = nationalIdentity
+        let accounts = self.accounts
+        let sessions = self.sessions
+        self.upstream = nationalIdentity.map {
+            UpstreamSignIn(provider: $0, database: database, accounts: accounts, sessions: sessions, secrets: secrets,
+                           publicBaseURL: configuration.publicBaseURL, secureCookies: configuration.publicBaseURL.hasPrefix("https://"))
+        }
     }
 
     public var name: String { "identity" }
 
-    public var migrations: [any Migration] { [CreateIdentityTables(), CreateOAuthTables()] }
+    public var migrations: [any Migration] { [CreateIdentityTables(), CreateOAuthTables(), CreateUpstreamIdentities()] }
 
     public var authentication: AuthenticationMiddleware { AuthenticationMiddleware(tokens: tokens, sessions: sessions) }
 
     public func addRoutes(to routes: SecuredRouter) {
         IdentityAPI(accounts: accounts, tokens: tokens, refreshTokens: refreshTokens, orgTree: orgTree, limiter: limiter).addRoutes(to: routes)
         if let renderer {
-            AccountPages(accounts: accounts, sessions: sessions, orgTree: orgTree, renderer: renderer, limiter: limiter, secureCookies: secureCookies)
+            AccountPages(accounts: accounts, sessions: sessions, orgTree: orgTree, renderer: renderer, limiter: limiter, secureCookies: secureCookies,
+                         nationalIdentityName: nationalIdentity?.displayName)
                 .addRoutes(to: routes)
-            OpenIDRoutes(provider: openID, sessions: sessions, renderer: renderer, limiter: limiter, secureCookies: secureCookies).addRoutes(to: routes)
+            upstream?.addRoutes(to: routes)
+            (nationalIdentity as? MockNationalIdentityProvider)?.addRoutes(to: routes, renderer: renderer)
+            OpenIDRoutes(provider: openID, sessions: sessions, renderer: renderer, limiter: limiter, secureCookies: secureCookies,
+                         offersNationalIdentity: nationalIdentity != nil).addRoutes(to: routes)
         }
     }
 

@@ -14,8 +14,11 @@ public struct OpenIDRoutes: Sendable {
     let renderer: PageRenderer
     let limiter: RateLimiter
     let secureCookies: Bool
+    let offersNationalIdentity: Bool
 
-    public init(provider: OpenIDProvider, sessions: WebSessions, renderer: PageRenderer, limiter: RateLimiter, secureCookies: Bool) {
+    public init(provider: OpenIDProvider, sessions: WebSessions, renderer: PageRenderer, limiter: RateLimiter, secureCookies: Bool,
+                offersNationalIdentity: Bool = false) {
+        self.offersNationalIdentity = offersNationalIdentity
         self.provider = provider
         self.sessions = sessions
         self.renderer = renderer
@@ -112,8 +115,14 @@ public struct OpenIDRoutes: Sendable {
         if let required = authorization.client.minimumACR.flatMap(Assurance.init(rawValue:)),
            Assurance.from(principal.acr).level < required.level {
             if authorization.prompt == "none" { return errorBack("login_required", "a stronger sign-in is required") }
-            return try message(title: "oauth_assurance_title", text: renderer.translations.text("oauth_assurance_text", language: context.language),
-                               context: context, status: .forbidden)
+            var values: [String: Any] = ["heading": renderer.translations.text("oauth_assurance_title", language: context.language),
+                                         "text": renderer.translations.text("oauth_assurance_text", language: context.language)]
+            if offersNationalIdentity {
+                let back = "/oauth2/authorize?" + authorization.queryString
+                values["actionURL"] = "/login/vneid?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                values["actionText"] = renderer.translations.text("login_with_vneid", language: context.language)
+            }
+            return try renderer.page("message", title: "oauth_assurance_title", context: context, values: values, status: .forbidden)
         }
         if decision == "deny" { return errorBack("access_denied", "the user declined") }
         if decision == "allow" {

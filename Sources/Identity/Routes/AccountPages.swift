@@ -11,9 +11,11 @@ public struct AccountPages: Sendable {
     let renderer: PageRenderer
     let limiter: RateLimiter
     let secureCookies: Bool
+    let nationalIdentityName: String?
 
     public init(accounts: AccountDirectory, sessions: WebSessions, orgTree: OrgTree, renderer: PageRenderer, limiter: RateLimiter,
-                secureCookies: Bool) {
+                secureCookies: Bool, nationalIdentityName: String? = nil) {
+        self.nationalIdentityName = nationalIdentityName
         self.accounts = accounts
         self.sessions = sessions
         self.orgTree = orgTree
@@ -109,6 +111,9 @@ public struct AccountPages: Sendable {
         // Double-submit cookie: before there is a session, the form proves it came from us by echoing this value.
         let csrf = request.cookies[SecuredRouter.csrfCookie]?.value ?? TokenGenerator.make(bytes: 24)
         var values: [String: Any] = ["next": next, "username": username]
+        if nationalIdentityName != nil {
+            values["vneidURL"] = "/login/vneid?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        }
         if let error { values["error"] = error }
         var response = try renderer.page("login", title: "login_title", context: context, values: values, csrfToken: csrf, status: status)
         response.setCookie(Cookie(name: SecuredRouter.csrfCookie, value: csrf, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
