@@ -5,6 +5,7 @@ import PackageDescription
 //   Platform            shared kernel (config, database, event log, work calendar, problems, city profile)
 //   Web                 page layout, templates, translations, assets      -> Platform
 //   Identity            accounts, roles, org tree, tokens, sessions       -> Platform, Web
+//   Notices             one inbox per account, email delivery (SMTP)      -> Platform, Web
 //   Catalog             integrated city services, each an OIDC client     -> Platform, Identity, Web
 //   App                 composition root: buildApplication                -> every module
 //   hues                the CLI                                           -> App
@@ -33,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -74,6 +77,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Notices",
+            dependencies: [
+                "Platform", "Web",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/notice-templates.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Catalog",
             dependencies: [
                 "Platform", "Identity", "Web",
@@ -85,7 +103,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Platform", "Identity", "Web", "Catalog",
+                "Platform", "Identity", "Web", "Catalog", "Notices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -132,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Identity", "Catalog", "HuesTestSupport", "hues",
+                "App", "Platform", "Identity", "Catalog", "Notices", "HuesTestSupport", "hues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Catalog
 import Identity
+import Notices
 import Logging
 import Platform
 import Web
@@ -16,6 +17,9 @@ public struct HuesRuntime: Sendable {
     public let renderer: PageRenderer
     public let identity: IdentityModule
     public let catalog: CatalogModule
+    public let notices: NoticesModule
+    /// Email delivery of notices (nil when no SMTP server is configured).
+    public let noticeDelivery: NoticeDelivery?
     public let modules: [any PlatformModule]
     public let logger: Logger
 
@@ -34,13 +38,15 @@ public struct HuesRuntime: Sendable {
         // interface is available to build a real adapter against).
         let nationalIdentity: (any NationalIdentityProvider)? =
             configuration.mode == .production ? nil : await MockNationalIdentityProvider(publicBaseURL: configuration.publicBaseURL)
+        let notices = try NoticesModule(database: database, configuration: configuration, renderer: renderer)
         let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer,
-                                      nationalIdentity: nationalIdentity)
+                                      nationalIdentity: nationalIdentity, notices: notices.store)
         let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.
-        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), identity, catalog]
+        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog]
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
-                           identity: identity, catalog: catalog, modules: modules, logger: logger)
+                           identity: identity, catalog: catalog, notices: notices, noticeDelivery: notices.delivery(recipients: identity.accounts),
+                           modules: modules, logger: logger)
     }
 
     /// Creates or updates the tables, then brings reference data (the org tree) in line with the city profile.

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Identity
 import Logging
+import Notices
+import ServiceLifecycle
 import Platform
 import Web
 
@@ -35,10 +37,17 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
 
     var logger = runtime.logger
     logger.logLevel = configuration.logLevel
+    var services: [any Service] = []
+    // A poll interval of 0 means nobody sends in the background (tests call `deliverDue` themselves).
+    if let delivery = runtime.noticeDelivery, configuration.noticePollSeconds > 0 {
+        services.append(NoticeDeliveryService(delivery: delivery, interval: .seconds(configuration.noticePollSeconds), logger: logger))
+    }
+    // The database is listed last so it shuts down after the workers that use it.
+    services.append(DatabaseService(database: runtime.database))
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HueS"),
-        services: [DatabaseService(database: runtime.database)],
+        services: services,
         logger: logger
     )
 }

@@ -20,9 +20,10 @@ public struct IdentityModule: PlatformModule {
     let upstream: UpstreamSignIn?
 
     public init(database: PlatformDatabase, configuration: HuesConfiguration, secrets: SecretBox, renderer: PageRenderer?,
-                nationalIdentity: (any NationalIdentityProvider)? = nil) {
+                nationalIdentity: (any NationalIdentityProvider)? = nil, notices: (any NoticeBoard)? = nil) {
         let passwords = PasswordHasher(cost: configuration.passwordHashCost)
-        self.accounts = AccountDirectory(database: database, passwords: passwords, lockoutThreshold: configuration.loginFailuresBeforeLockout)
+        self.accounts = AccountDirectory(database: database, passwords: passwords, lockoutThreshold: configuration.loginFailuresBeforeLockout,
+                                         notices: notices)
         self.tokens = AccessTokens(database: database, secrets: secrets, issuer: configuration.publicBaseURL,
                                    lifetime: configuration.accessTokenLifetime)
         self.refreshTokens = RefreshTokens(database: database, lifetime: configuration.refreshTokenLifetime)
@@ -37,7 +38,7 @@ public struct IdentityModule: PlatformModule {
         let accounts = self.accounts
         let sessions = self.sessions
         self.upstream = nationalIdentity.map {
-            UpstreamSignIn(provider: $0, database: database, accounts: accounts, sessions: sessions, secrets: secrets,
+            UpstreamSignIn(provider: $0, database: database, accounts: accounts, sessions: sessions, notices: notices, secrets: secrets,
                            publicBaseURL: configuration.publicBaseURL, secureCookies: configuration.publicBaseURL.hasPrefix("https://"))
         }
     }

@@ -80,6 +80,10 @@ public final class AccessTokens: Sendable {
     /// When keys were last read from the database; unknown key ids trigger a re-read at most this often, so forged
     /// tokens with random `kid`s cannot turn into a database query each.
     private let lastReload = Mutex<ContinuousClock.Instant?>(nil)
+    /// Tokens already verified, until they expire: an ES256 verification costs far more than the rest of a request,
+    /// and a client sends the same token many times. Keyed by the whole token, so only an identical token hits.
+    private let verified = Mutex<[String: AccessClaims]>([:])
+    static let verifiedCacheLimit = 20_000
 
     struct PublishedKey: Sendable {
         var kid: String
@@ -199,7 +203,20 @@ public final class AccessTokens: Sendable {
     }
 
     func verifiedClaims(_ token: String, audience: String, logger: Logger) async throws -> AccessClaims {
-        let claims: AccessClaims = try await verifySignature(token, as: AccessClaims.self, logger: logger)
+        let now = Date()
+        let claims: AccessClaims
+        if let cached = verified.withLock({ $0[token] }), cached.exp.value > now {
+            claims = cached
+        } else {
+            claims = try await verifySignature(token, as: AccessClaims.self, logger: logger)
+            verified.withLock { cache in
+                if cache.count >= Self.verifiedCacheLimit {
+                    cache = cache.filter { $0.value.exp.value > now }
+                    if cache.count >= Self.verifiedCacheLimit { cache.removeAll(keepingCapacity: true) }
+                }
+                cache[token] = claims
+            }
+        }
         guard claims.iss.value == issuer else { throw Problem.unauthorized("The access token was issued by someone else.") }
         guard claims.aud.value.contains(audience) else { throw Problem.unauthorized("The access token is not meant for this endpoint.") }
         return claims

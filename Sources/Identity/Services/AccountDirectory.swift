@@ -9,12 +9,15 @@ public struct AccountDirectory: Sendable {
     let database: PlatformDatabase
     let passwords: PasswordHasher
     let lockoutThreshold: Int
+    let notices: (any NoticeBoard)?
     let now: @Sendable () -> Date
 
-    public init(database: PlatformDatabase, passwords: PasswordHasher, lockoutThreshold: Int, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: PlatformDatabase, passwords: PasswordHasher, lockoutThreshold: Int, notices: (any NoticeBoard)? = nil,
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.passwords = passwords
         self.lockoutThreshold = lockoutThreshold
+        self.notices = notices
         self.now = now
     }
 
@@ -28,6 +31,7 @@ public struct AccountDirectory: Sendable {
         let hash = try await passwords.hash(new.password)
         let username = new.username.lowercased()
         let timestamp = now()
+        let notices = self.notices
         return try await database.write(logger: logger) { db in
             if try await AccountRecord.query(on: db).filter(\.$username == username).first() != nil {
                 throw Problem.conflict("The username '\(username)' is taken.")
@@ -51,6 +55,9 @@ public struct AccountDirectory: Sendable {
                 try DomainEvent(type: "identity.account.created", actorID: actor.id, actorName: actor.name, unitCode: actor.unitCode,
                                 subject: "account:\(account.id)", payload: AccountEventPayload(account), occurredAt: timestamp),
                 on: db)
+            try await notices?.post(NoticeDraft(recipient: account.id.uuidString, template: "identity.welcome",
+                                                data: ["name": account.displayName, "username": account.username], link: "/account"),
+                                    on: db)
             return account
         }
     }
@@ -244,5 +251,12 @@ struct AccountEventPayload: Encodable {
         username = account.username
         kind = account.kind.rawValue
         roles = account.roles
+    }
+}
+
+extension AccountDirectory: NoticeRecipients {
+    public func recipient(accountID: String, logger: Logger) async throws -> NoticeRecipient? {
+        guard let id = UUID(uuidString: accountID), let account = try await find(id: id, logger: logger), account.status == .active else { return nil }
+        return NoticeRecipient(name: account.displayName, email: account.email)
     }
 }

@@ -50,6 +50,7 @@ public struct UpstreamSignIn: Sendable {
     let database: PlatformDatabase
     let accounts: AccountDirectory
     let sessions: WebSessions
+    let notices: (any NoticeBoard)?
     let secrets: SecretBox
     let publicBaseURL: String
     let secureCookies: Bool
@@ -140,6 +141,9 @@ public struct UpstreamSignIn: Sendable {
         }
         let accountID = account.id
         let username = account.username
+        let displayName = account.displayName
+        let notices = self.notices
+        let providerName = provider.displayName
         try await database.write(logger: logger) { db in
             let record = UpstreamIdentityRecord()
             record.id = UUID()
@@ -154,6 +158,8 @@ public struct UpstreamSignIn: Sendable {
                 try DomainEvent(type: "identity.national-identity.linked", actorID: accountID.uuidString, actorName: username,
                                 subject: "account:\(accountID)", payload: ["issuer": claims.issuer, "level": String(claims.level)]),
                 on: db)
+            try await notices?.post(NoticeDraft(recipient: accountID.uuidString, template: "identity.national-identity-linked",
+                                                data: ["name": displayName, "provider": providerName], link: "/account"), on: db)
         }
         return account
     }

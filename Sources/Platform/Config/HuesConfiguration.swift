@@ -27,6 +27,14 @@ public struct HuesConfiguration: Sendable {
     public var loginFailuresBeforeLockout: Int
     /// Sign-in and token requests per minute from one address.
     public var signInRateLimit: Int
+    /// Outgoing email for notices; no host means notices stay in the inbox only.
+    public var smtpHost: String?
+    public var smtpPort: Int
+    public var smtpSecurity: String
+    public var smtpUsername: String?
+    public var smtpPassword: String?
+    public var smtpFrom: String
+    public var noticePollSeconds: Int
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -47,6 +55,13 @@ public struct HuesConfiguration: Sendable {
         ("HUES_SESSION_TTL", "web session lifetime in seconds", "43200"),
         ("HUES_LOGIN_MAX_FAILURES", "failed logins before the account is locked for a while", "5"),
         ("HUES_SIGN_IN_RATE_LIMIT", "sign-in and token requests per minute from one address", "30"),
+        ("HUES_SMTP_HOST", "mail relay for notice emails (unset: inbox only)", "unset"),
+        ("HUES_SMTP_PORT", "mail relay port", "25"),
+        ("HUES_SMTP_TLS", "none | tls (implicit TLS, e.g. port 465)", "none"),
+        ("HUES_SMTP_USERNAME", "mail relay user (AUTH PLAIN), if it needs one", "unset"),
+        ("HUES_SMTP_PASSWORD", "mail relay password", "unset"),
+        ("HUES_SMTP_FROM", "sender address of notice emails", "no-reply@hues.example"),
+        ("HUES_NOTICE_POLL_SECONDS", "how often pending notice emails are sent", "5"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -116,6 +131,15 @@ public struct HuesConfiguration: Sendable {
         let sessionTTL = reader.integer("HUES_SESSION_TTL", default: 43_200, range: 300...2_592_000)
         let failures = reader.integer("HUES_LOGIN_MAX_FAILURES", default: 5, range: 1...100)
         let signInRate = reader.integer("HUES_SIGN_IN_RATE_LIMIT", default: 30, range: 1...100_000)
+        let smtpHost = values["HUES_SMTP_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+        let smtpPort = reader.integer("HUES_SMTP_PORT", default: 25, range: 1...65535)
+        let smtpSecurity = reader.string("HUES_SMTP_TLS", default: "none")
+        if !["none", "tls"].contains(smtpSecurity) {
+            reader.problems.append(ConfigProblem(key: "HUES_SMTP_TLS", message: "'\(smtpSecurity)' is not none or tls"))
+        }
+        let smtpFrom = reader.string("HUES_SMTP_FROM", default: "no-reply@hues.example")
+        if !smtpFrom.contains("@") { reader.problems.append(ConfigProblem(key: "HUES_SMTP_FROM", message: "'\(smtpFrom)' is not an email address")) }
+        let pollSeconds = reader.integer("HUES_NOTICE_POLL_SECONDS", default: 5, range: 1...3600)
         problems += reader.problems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
@@ -124,7 +148,9 @@ public struct HuesConfiguration: Sendable {
             dataDirectory: dataDirectory, database: database, masterKeyBase64: masterKey, cityProfilePath: profile,
             logLevel: logLevel, logFormat: logFormat, maxBodyBytes: maxBody, passwordHashCost: cost,
             accessTokenLifetime: .seconds(accessTTL), refreshTokenLifetime: .seconds(refreshTTL),
-            webSessionLifetime: .seconds(sessionTTL), loginFailuresBeforeLockout: failures, signInRateLimit: signInRate
+            webSessionLifetime: .seconds(sessionTTL), loginFailuresBeforeLockout: failures, signInRateLimit: signInRate,
+            smtpHost: smtpHost, smtpPort: smtpPort, smtpSecurity: smtpSecurity, smtpUsername: values["HUES_SMTP_USERNAME"],
+            smtpPassword: values["HUES_SMTP_PASSWORD"], smtpFrom: smtpFrom, noticePollSeconds: pollSeconds
         )
         return (configuration, problems)
     }
@@ -138,7 +164,8 @@ public struct HuesConfiguration: Sendable {
             masterKeyBase64: Data(repeating: 7, count: 32).base64EncodedString(), cityProfilePath: nil,
             logLevel: .warning, logFormat: .text, maxBodyBytes: 1024 * 1024, passwordHashCost: 4,
             accessTokenLifetime: .seconds(600), refreshTokenLifetime: .seconds(86_400), webSessionLifetime: .seconds(3600),
-            loginFailuresBeforeLockout: 5, signInRateLimit: 10_000
+            loginFailuresBeforeLockout: 5, signInRateLimit: 10_000, smtpHost: nil, smtpPort: 25, smtpSecurity: "none", smtpUsername: nil,
+            smtpPassword: nil, smtpFrom: "no-reply@hues.example", noticePollSeconds: 0
         )
     }
 }

@@ -1,0 +1,103 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+
+/// A notice as its recipient reads it, in their language.
+public struct Notice: Codable, Sendable, Equatable {
+    public struct Delivery: Codable, Sendable, Equatable {
+        public var channel: String
+        public var status: String
+        public var attempts: Int
+        public var deliveredAt: Date?
+    }
+
+    public var id: UUID
+    public var template: String
+    public var title: String
+    public var body: String
+    public var link: String?
+    public var createdAt: Date
+    public var readAt: Date?
+    public var deliveries: [Delivery]
+}
+
+/// Posting notices (the platform's `NoticeBoard`) and reading one's inbox.
+public struct NoticeStore: NoticeBoard {
+    let database: PlatformDatabase
+    let templates: NoticeTemplates
+    /// Whether email is configured; without it notices stay in the inbox only.
+    let emailEnabled: Bool
+
+    public init(database: PlatformDatabase, templates: NoticeTemplates, emailEnabled: Bool) {
+        self.database = database
+        self.templates = templates
+        self.emailEnabled = emailEnabled
+    }
+
+    public func post(_ notice: NoticeDraft, on database: any Database) async throws {
+        precondition(templates.has(notice.template), "unknown notice template \(notice.template)")
+        let record = NoticeRecord()
+        record.id = UUID()
+        record.accountID = notice.recipient
+        record.template = notice.template
+        record.data = String(decoding: try JSONEncoder().encode(notice.data), as: UTF8.self)
+        record.link = notice.link
+        record.createdAt = Date()
+        try await record.create(on: database)
+        if emailEnabled {
+            let delivery = NoticeDeliveryRecord()
+            delivery.id = UUID()
+            delivery.noticeID = try record.requireID()
+            delivery.channel = "email"
+            delivery.status = "created"
+            delivery.attempts = 0
+            delivery.nextAttemptAt = Date()
+            delivery.updatedAt = Date()
+            try await delivery.create(on: database)
+        }
+    }
+
+    /// The inbox, newest first, with how many are unread.
+    public func inbox(of accountID: String, language: String, unreadOnly: Bool = false, limit: Int = 50, logger: Logger) async throws
+        -> (notices: [Notice], unread: Int)
+    {
+        let db = try database.db(logger: logger)
+        var query = NoticeRecord.query(on: db).filter(\.$accountID == accountID)
+        if unreadOnly { query = query.filter(\.$readAt == nil) }
+        let records = try await query.sort(\.$createdAt, .descending).limit(limit).all()
+        let ids = records.compactMap(\.id)
+        let deliveries = ids.isEmpty ? [] : try await NoticeDeliveryRecord.query(on: db).filter(\.$noticeID ~~ ids).all()
+        let unread = try await NoticeRecord.query(on: db).filter(\.$accountID == accountID).filter(\.$readAt == nil).count()
+        let notices = try records.map { record in
+            let data = (try? JSONDecoder().decode([String: String].self, from: Data(record.data.utf8))) ?? [:]
+            let text = try templates.render(record.template, data: data, language: language)
+            return Notice(
+                id: record.id ?? UUID(), template: record.template, title: text.subject, body: text.body, link: record.link,
+                createdAt: record.createdAt, readAt: record.readAt,
+                deliveries: deliveries.filter { $0.noticeID == record.id }.map {
+                    .init(channel: $0.channel, status: $0.status, attempts: $0.attempts, deliveredAt: $0.deliveredAt)
+                })
+        }
+        return (notices, unread)
+    }
+
+    /// Marks one notice read; another person's notice is "not found", never "forbidden".
+    public func markRead(_ id: UUID, of accountID: String, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            guard let record = try await NoticeRecord.query(on: db).filter(\.$id == id).filter(\.$accountID == accountID).first() else {
+                throw Problem.notFound("No such notice.")
+            }
+            if record.readAt == nil {
+                record.readAt = Date()
+                try await record.update(on: db)
+            }
+        }
+    }
+
+    public func markAllRead(of accountID: String, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            try await NoticeRecord.query(on: db).filter(\.$accountID == accountID).filter(\.$readAt == nil).set(\.$readAt, to: Date()).update()
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Mustache
+import Platform
+
+/// The words of every notice in Vietnamese and English (`Resources/notice-templates.json`), rendered with Mustache.
+public struct NoticeTemplates: Sendable {
+    struct Text: Codable, Sendable {
+        var subject: String
+        var body: String
+    }
+
+    private let templates: [String: [String: Text]]
+
+    public init() throws {
+        guard let url = Bundle.module.url(forResource: "notice-templates", withExtension: "json") else {
+            throw ConfigurationError(problems: [ConfigProblem(key: "notice-templates.json", message: "missing from the build")])
+        }
+        templates = try JSONDecoder().decode([String: [String: Text]].self, from: Data(contentsOf: url))
+        for (key, languages) in templates where languages["vi"] == nil || languages["en"] == nil {
+            throw ConfigurationError(problems: [ConfigProblem(key: "notice-templates.json", message: "'\(key)' needs both vi and en")])
+        }
+    }
+
+    public func has(_ key: String) -> Bool { templates[key] != nil }
+
+    /// Subject and body in `language` (Vietnamese when the language is unknown).
+    public func render(_ key: String, data: [String: String], language: String) throws -> (subject: String, body: String) {
+        guard let text = templates[key]?[language] ?? templates[key]?["vi"] else { return (key, "") }
+        return (try MustacheTemplate(string: text.subject).render(data), try MustacheTemplate(string: text.body).render(data))
+    }
+}
