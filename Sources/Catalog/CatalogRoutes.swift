@@ -17,8 +17,9 @@ struct CatalogRoutes: Sendable {
         routes.on(.patch, "/api/v1/services/:code", access: .roles([.admin, .unitLeader]), summary: "Edit a service", use: update)
         routes.on(.post, "/api/v1/services/:code/client-secret", access: .roles([.admin, .unitLeader]),
                   summary: "Rotate a service's client secret (shown once)", use: rotate)
-        if renderer != nil {
+        if let renderer {
             routes.on(.get, "/services", access: .everyone, kind: .page, summary: "The services of the city", use: page)
+            CatalogAdminPages(catalogue: catalogue, renderer: renderer).addRoutes(to: routes)
         }
     }
 

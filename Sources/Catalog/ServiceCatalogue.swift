@@ -96,7 +96,8 @@ public struct ServiceCatalogue: Sendable {
             NewOAuthClient(clientID: new.code, name: new.name, type: $0.type, redirectURIs: $0.redirectURIs,
                            postLogoutRedirectURIs: $0.postLogoutRedirectURIs ?? [], allowedScopes: $0.scopes, minimumACR: $0.minimumACR)
         }
-        if let clientRequest { errors += clientRequest.validate(prefix: "client.").filter { !$0.field.hasSuffix("clientID") } }
+        // The client takes its id and name from the service, whose own checks already report them.
+        if let clientRequest { errors += clientRequest.validate(prefix: "client.").filter { !["client.clientID", "client.name"].contains($0.field) } }
         if !errors.isEmpty { throw Problem.validation(errors) }
         if principal != nil, !Self.mayManage(principal, unit: new.ownerUnit) { throw Problem.forbidden() }
         let clients = self.clients

@@ -110,7 +110,8 @@ public struct OpenIDRoutes: Sendable {
             var reauth = authorization
             reauth.prompt = nil
             let next = "/oauth2/authorize?" + reauth.queryString
-            return redirect("/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            let reauthenticate = context.principal != nil ? "reauth=1&" : ""
+            return redirect("/login?\(reauthenticate)next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         }
         if let required = authorization.client.minimumACR.flatMap(Assurance.init(rawValue:)),
            Assurance.from(principal.acr).level < required.level {
@@ -127,6 +128,8 @@ public struct OpenIDRoutes: Sendable {
         if decision == "deny" { return errorBack("access_denied", "the user declined") }
         if decision == "allow" {
             try await provider.recordConsent(principal, for: authorization, logger: context.logger)
+        } else if authorization.prompt == "consent" {
+            return try consentPage(authorization, context: context)
         } else if try await !provider.hasConsent(principal, for: authorization, logger: context.logger) {
             if authorization.prompt == "none" { return errorBack("consent_required", "the user has not consented") }
             return try consentPage(authorization, context: context)

@@ -32,8 +32,9 @@ public struct AccountPages: Sendable {
     }
 
     @Sendable func loginForm(_ request: Request, context: HuesRequestContext) async throws -> Response {
-        if context.principal != nil { return redirect(to: "/account") }
         let next = PageRenderer.safeRedirectTarget(request.uri.queryParameters.get("next"), fallback: "/account")
+        // Signed in already: carry on, unless a service asked to see the password again (prompt=login, max_age).
+        if context.principal != nil, request.uri.queryParameters.get("reauth") != "1" { return redirect(to: next) }
         return try form(context: context, request: request, next: next, username: "", error: nil, status: .ok)
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 
 /// Per-request state: who is calling (set by the authentication middleware) and the body limit in force.
@@ -8,18 +9,21 @@ public struct HuesRequestContext: RequestContext {
     public var maxBodyBytes: Int
     /// The language pages are rendered in (vi or en), chosen by cookie, query or Accept-Language.
     public var language: String
-    /// The peer's IP address (the key for rate limits).
-    public let clientAddress: String
+    /// The peer, kept as is: turning it into text costs a conversion that only rate-limited routes need.
+    let peer: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
-        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.peer = source.channel.remoteAddress
         self.principal = nil
         self.maxBodyBytes = 1024 * 1024
         self.language = "vi"
     }
 
     public var maxUploadSize: Int { maxBodyBytes }
+
+    /// The peer's IP address (the key for rate limits).
+    public var clientAddress: String { peer?.ipAddress ?? "unknown" }
 
     /// The signed-in principal, or a 401 problem.
     public func requirePrincipal() throws -> Principal {

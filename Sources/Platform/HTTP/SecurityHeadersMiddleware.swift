@@ -8,6 +8,11 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
     let strictTransport: Bool
 
     public static let requestIDHeader = HTTPField.Name("X-Request-Id")!
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let permissionsPolicy = HTTPField.Name("Permissions-Policy")!
+    static let openerPolicy = HTTPField.Name("Cross-Origin-Opener-Policy")!
+    static let policy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
     public init(strictTransport: Bool) {
         self.strictTransport = strictTransport
@@ -16,12 +21,11 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
-        response.headers[.contentSecurityPolicy] =
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-        response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(self)"
-        response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
+        response.headers[Self.frameOptions] = "DENY"
+        response.headers[Self.referrerPolicy] = "same-origin"
+        response.headers[.contentSecurityPolicy] = Self.policy
+        response.headers[Self.permissionsPolicy] = "camera=(), microphone=(), geolocation=(self)"
+        response.headers[Self.openerPolicy] = "same-origin"
         if strictTransport {
             response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
         }
