@@ -29,9 +29,6 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         } else if let cookie = request.cookies[WebSessions.cookieName]?.value, !cookie.isEmpty {
             context.principal = try await sessions.principal(forCookie: cookie, logger: context.logger)
         }
-        if let principal = context.principal {
-            context.logger[metadataKey: "hues.account"] = .string(principal.accountID)
-        }
         return try await next(request, context)
     }
 }

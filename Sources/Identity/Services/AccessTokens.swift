@@ -84,6 +84,8 @@ public final class AccessTokens: Sendable {
     /// and a client sends the same token many times. Keyed by the whole token, so only an identical token hits.
     private let verified = Mutex<[String: AccessClaims]>([:])
     static let verifiedCacheLimit = 20_000
+    /// The same for the API's principals, so a repeated token costs one dictionary lookup.
+    private let principals = Mutex<[String: (principal: Principal, expires: Date)]>([:])
 
     struct PublishedKey: Sendable {
         var kid: String
@@ -198,8 +200,14 @@ public final class AccessTokens: Sendable {
 
     /// The principal an API access token speaks for; any defect (forged, expired, wrong issuer or audience) is a 401.
     public func verify(_ token: String, logger: Logger) async throws -> Principal {
+        if let cached = principals.withLock({ $0[token] }), cached.expires > Date() { return cached.principal }
         let claims = try await verifiedClaims(token, audience: Self.apiAudience, logger: logger)
-        return Self.principal(from: claims)
+        let principal = Self.principal(from: claims)
+        principals.withLock { cache in
+            if cache.count >= Self.verifiedCacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[token] = (principal, claims.exp.value)
+        }
+        return principal
     }
 
     func verifiedClaims(_ token: String, audience: String, logger: Logger) async throws -> AccessClaims {
