@@ -19,7 +19,7 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     let registry = Observability.registry
     router.addMiddleware {
         LogRequestsMiddleware(.info)
-        MetricsMiddleware()
+        RequestMetricsMiddleware()
         SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL.hasPrefix("https://"))
         LanguageMiddleware()
         ProblemMiddleware(catalog: catalog, bodyLimit: configuration.maxBodyBytes)
