@@ -13,6 +13,8 @@ struct CatalogAdminPages: Sendable {
         routes.on(.get, "/admin/services", access: .roles([.admin, .unitLeader]), kind: .page, summary: "Manage services", use: list)
         routes.on(.post, "/admin/services", access: .roles([.admin, .unitLeader]), kind: .page, summary: "Register a service from the page",
                   use: register)
+        routes.on(.post, "/admin/services/:code", access: .roles([.admin, .unitLeader]), kind: .page, summary: "Edit a service from the page",
+                  use: edit)
         routes.on(.post, "/admin/services/:code/rotate-secret", access: .roles([.admin, .unitLeader]), kind: .page,
                   summary: "Rotate a client secret from the page", use: rotate)
     }
@@ -42,6 +44,21 @@ struct CatalogAdminPages: Sendable {
         }
     }
 
+    @Sendable func edit(_ request: Request, context: HuesRequestContext) async throws -> Response {
+        var request = request
+        let principal = try context.requirePrincipal()
+        let code = context.parameters.get("code") ?? ""
+        let form = FormFields(String(buffer: try await request.collectBody(upTo: context.maxBodyBytes)))
+        let changes = ServiceChanges(name: form["name"].flatMap { $0.isEmpty ? nil : $0 }, launchURL: form["launchURL"].flatMap { $0.isEmpty ? nil : $0 },
+                                     status: form["status"].flatMap(CityService.Status.init(rawValue:)))
+        do {
+            _ = try await catalogue.update(code, with: changes, by: principal, logger: context.logger)
+            return try await page(context: context, values: ["updated": code], status: .ok)
+        } catch let problem as Problem where problem.status == .badRequest {
+            return try await page(context: context, values: ["errors": problem.errors.map { ["text": "\($0.field): \($0.message)"] }], status: .badRequest)
+        }
+    }
+
     @Sendable func rotate(_ request: Request, context: HuesRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let code = context.parameters.get("code") ?? ""
@@ -55,7 +72,9 @@ struct CatalogAdminPages: Sendable {
         let mine = all.filter { ServiceCatalogue.mayManage(principal, unit: $0.ownerUnit) }
         var values = values
         values["services"] = mine.map { service -> [String: Any] in
-            var row: [String: Any] = ["code": service.code, "name": service.name, "unit": service.ownerUnit, "status": service.status.rawValue]
+            var row: [String: Any] = ["code": service.code, "name": service.name, "unit": service.ownerUnit, "status": service.status.rawValue,
+                                      "launchURL": service.launchURL,
+                                      "statuses": CityService.Status.allCases.map { ["value": $0.rawValue, "selected": $0 == service.status] }]
             if service.clientID != nil { row["hasClient"] = true }
             return row
         }

@@ -60,6 +60,18 @@ public struct ServiceChanges: Codable, Sendable {
     public var launchURL: String?
     public var audience: CityService.Audience?
     public var status: CityService.Status?
+
+    public init(name: String? = nil, nameEn: String? = nil, description: String? = nil, category: CityService.Category? = nil, icon: String? = nil,
+                launchURL: String? = nil, audience: CityService.Audience? = nil, status: CityService.Status? = nil) {
+        self.name = name
+        self.nameEn = nameEn
+        self.description = description
+        self.category = category
+        self.icon = icon
+        self.launchURL = launchURL
+        self.audience = audience
+        self.status = status
+    }
 }
 
 /// What registering a service returns: the service and, once only, its client secret.

@@ -9,7 +9,7 @@ struct ServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service",
         abstract: "Manage the catalogue of integrated city services and their sign-in clients.",
-        subcommands: [List.self, Register.self, RotateSecret.self]
+        subcommands: [List.self, Register.self, Edit.self, RotateSecret.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -58,6 +58,42 @@ struct ServiceCommand: AsyncParsableCommand {
                     say("registered \(registered.service.code)")
                     if let id = registered.clientID { say("client_id     \(id)") }
                     if let secret = registered.clientSecret { say("client_secret \(secret)   (shown once; store it now)") }
+                } catch let problem as Problem {
+                    throw UserCommand.report(problem)
+                }
+            }
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a service's name, launch URL, audience or status.")
+
+        @Argument(help: "The service code.") var code: String
+        @Option(help: "Name in Vietnamese.") var name: String?
+        @Option(help: "Name in English.") var nameEn: String?
+        @Option(help: "Where the service starts (https URL).") var launchURL: String?
+        @Option(help: "everyone, citizens, businesses or staff.") var audience: String?
+        @Option(help: "active, maintenance or retired (retired also disables its sign-in client).") var status: String?
+
+        func run() async throws {
+            var newAudience: CityService.Audience?
+            if let audience {
+                guard let parsed = CityService.Audience(rawValue: audience) else { throw ValidationError("unknown audience '\(audience)'") }
+                newAudience = parsed
+            }
+            var newStatus: CityService.Status?
+            if let status {
+                guard let parsed = CityService.Status(rawValue: status) else { throw ValidationError("unknown status '\(status)'") }
+                newStatus = parsed
+            }
+            let changes = ServiceChanges(name: name, nameEn: nameEn, launchURL: launchURL, audience: newAudience, status: newStatus)
+            let configuration = try loadConfiguration()
+            try await withRuntime(configuration) { runtime in
+                let admin = Principal(accountID: "cli", username: Actor.commandLine().name, displayName: "cli", grants: [RoleGrant(role: .admin)],
+                                      credential: .accessToken)
+                do {
+                    let service = try await runtime.catalog.catalogue.update(code, with: changes, by: admin, logger: runtime.logger)
+                    say("updated \(service.code)\t\(service.status.rawValue)\t\(service.audience.rawValue)\t\(service.name)")
                 } catch let problem as Problem {
                     throw UserCommand.report(problem)
                 }

@@ -68,6 +68,10 @@ import Testing
             #expect(html.contains(#"id="client-secret">"#))
             let again = try await client.send(.get, "/admin/services", headers: [.cookie: "hues_session=\(session)"])
             #expect(!body(again).contains("client-secret"), "the secret is not shown again")
+            let retired = try await postForm(client, "/admin/services/ve-tau-hoa", formEncode([("_csrf", csrf), ("status", "retired")]),
+                                             cookies: "hues_session=\(session)")
+            #expect(retired.status == .ok)
+            #expect(try await client.send(.get, "/api/v1/services/ve-tau-hoa").status == .notFound, "a retired service leaves the public catalogue")
             let citizen = try await browserSession(client, "citizen")
             #expect(try await client.send(.get, "/admin/services", headers: [.cookie: "hues_session=\(citizen)"]).status == .forbidden)
         }

@@ -39,7 +39,8 @@ import Testing
 
     @Test func everyCommandHasHelp() throws {
         for command in [[], ["serve"], ["migrate"], ["demo"], ["user"], ["user", "create"], ["user", "list"], ["user", "set-role"],
-                        ["user", "disable"], ["audit", "verify"], ["config", "check"]] {
+                        ["user", "disable"], ["service", "register"], ["service", "edit"], ["service", "rotate-secret"], ["keys", "rotate"],
+                        ["audit", "verify"], ["config", "check"]] {
             let outcome = try hues(command + ["--help"], environment: [:])
             #expect(outcome.status == 0, "\(command)")
             #expect(outcome.output.contains("USAGE"), "\(command)")
@@ -83,6 +84,16 @@ import Testing
         #expect(try hues(["user", "disable", "thu.le"], environment: environment).status == 0)
         let listed = try hues(["user", "list", "--search", "thu"], environment: environment)
         #expect(listed.output.contains("thu.le\tstaff\tdisabled\tunit_leader@phuong-vy-da\tLê Thị Thu"))
+
+        let service = try hues(["service", "register", "--code", "ve-thuyen-rong", "--name", "Vé thuyền rồng", "--category", "tourism-heritage",
+                                "--unit", "so-du-lich", "--launch-url", "https://thuyenrong.example/", "--redirect-uri",
+                                "https://thuyenrong.example/cb"], environment: environment)
+        #expect(service.status == 0, "\(service.output)")
+        #expect(service.output.contains("client_secret "))
+        let edited = try hues(["service", "edit", "ve-thuyen-rong", "--status", "maintenance"], environment: environment)
+        #expect(edited.output.contains("updated ve-thuyen-rong\tmaintenance"), "\(edited.output)")
+        #expect(try hues(["service", "list", "--search", "thuyen"], environment: environment).output.contains("ve-thuyen-rong\ttourism-heritage\tmaintenance"))
+        #expect(try hues(["keys", "rotate"], environment: environment).output.contains("now signing with key"))
 
         let intact = try hues(["audit", "verify"], environment: environment)
         #expect(intact.status == 0, "\(intact.output)")
