@@ -16,7 +16,7 @@ public struct CatalogModule: PlatformModule {
     }
 
     public var name: String { "catalog" }
-    public var migrations: [any Migration] { [CreateCatalogTables()] }
+    public var migrations: [any Migration] { [CreateCatalogTables(), AddEnglishDescriptions()] }
 
     public func addRoutes(to routes: SecuredRouter) {
         CatalogRoutes(catalogue: catalogue, renderer: renderer).addRoutes(to: routes)

@@ -81,7 +81,9 @@ struct CatalogRoutes: Sendable {
                 "name": words["category_\(category.rawValue)"] ?? category.rawValue,
                 "services": items.map { service -> [String: Any] in
                     var row: [String: Any] = ["name": english ? (service.nameEn ?? service.name) : service.name, "launchURL": service.launchURL]
-                    if let description = service.description { row["description"] = description }
+                    if let description = english ? (service.descriptionEn ?? service.description) : service.description {
+                        row["description"] = description
+                    }
                     if service.status == .maintenance { row["maintenance"] = true }
                     return row
                 },

@@ -36,6 +36,7 @@ public struct CityService: Codable, Sendable, Equatable {
     public var name: String
     public var nameEn: String?
     public var description: String?
+    public var descriptionEn: String?
     public var category: Category
     public var ownerUnit: String
     public var icon: String?
@@ -49,6 +50,7 @@ public struct CityService: Codable, Sendable, Equatable {
         name = record.name
         nameEn = record.nameEn
         description = record.summary
+        descriptionEn = record.summaryEn
         category = Category(rawValue: record.category) ?? .utilities
         ownerUnit = record.ownerUnit
         icon = record.icon
@@ -80,6 +82,7 @@ final class ServiceRecord: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @OptionalField(key: "name_en") var nameEn: String?
     @OptionalField(key: "summary") var summary: String?
+    @OptionalField(key: "summary_en") var summaryEn: String?
     @Field(key: "category") var category: String
     @Field(key: "owner_unit") var ownerUnit: String
     @OptionalField(key: "icon") var icon: String?
@@ -116,5 +119,18 @@ struct CreateCatalogTables: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(ServiceRecord.schema).delete()
+    }
+}
+
+/// English descriptions, so the English catalogue does not fall back to Vietnamese text.
+struct AddEnglishDescriptions: AsyncMigration {
+    var name: String { "catalog.add-english-descriptions" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ServiceRecord.schema).field("summary_en", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ServiceRecord.schema).deleteField("summary_en").update()
     }
 }

@@ -6,12 +6,23 @@ enum DemoServices {
     static func web(_ code: String, _ name: String, _ en: String, _ description: String, _ category: CityService.Category, _ unit: String,
                     audience: CityService.Audience = .everyone, minimumACR: String? = nil, status: CityService.Status = .active) -> NewCityService {
         NewCityService(
-            code: code, name: name, nameEn: en, description: description, category: category, ownerUnit: unit, icon: "/static/logo.svg",
+            code: code, name: name, nameEn: en, description: description, descriptionEn: englishDescriptions[code], category: category, ownerUnit: unit,
+            icon: "/static/logo.svg",
             launchURL: "https://\(code).hues.example/", audience: audience, status: status,
             client: .init(type: .confidential, redirectURIs: ["https://\(code).hues.example/oidc/callback"],
                           postLogoutRedirectURIs: ["https://\(code).hues.example/"], scopes: ["openid", "profile", "email", "phone"],
                           minimumACR: minimumACR))
     }
+
+    static let englishDescriptions: [String: String] = [
+        "dich-vu-cong": "File and follow administrative dossiers", "tra-cuu-ho-so": "Track a dossier by its code",
+        "phan-anh-hien-truong": "Report potholes, garbage, flooding… with a photo and location", "thanh-toan": "Pay fees, charges and bills with VietQR",
+        "so-lien-lac-dien-tu": "Grades, tuition and school announcements", "dat-lich-kham": "Book appointments at hospitals and health stations",
+        "xe-buyt": "Bus routes, timetables and live positions", "bai-do-xe": "Find a parking space and pay for it",
+        "ve-dai-noi": "Tickets for the Hue Imperial City monuments", "du-lich-hue": "Destinations, festivals and places to stay",
+        "quy-hoach": "Land-use plans and parcel information", "canh-bao": "Rain, floods, storms and the Perfume River's level",
+        "gop-y-doanh-nghiep": "Requests and support for businesses", "giam-sat-nhiem-vu": "Track the unit's tasks and targets",
+    ]
 
     static let all: [NewCityService] = [
         web("dich-vu-cong", "Dịch vụ công trực tuyến", "Online public services", "Nộp và theo dõi hồ sơ thủ tục hành chính", .publicServices,
@@ -37,7 +48,7 @@ enum DemoServices {
             audience: .staff),
         NewCityService(
             code: "hue-s-app", name: "Ứng dụng Hue-S", nameEn: "Hue-S app", description: "Ứng dụng di động của thành phố",
-            category: .utilities, ownerUnit: "so-khoa-hoc-cong-nghe", icon: "/static/logo.svg", launchURL: "https://hues.example/app",
+            descriptionEn: "The city's mobile app", category: .utilities, ownerUnit: "so-khoa-hoc-cong-nghe", icon: "/static/logo.svg", launchURL: "https://hues.example/app",
             audience: .everyone, status: .active,
             client: .init(type: .public, redirectURIs: ["vn.hue.s:/oauth2/callback"], postLogoutRedirectURIs: nil,
                           scopes: ["openid", "profile", "email", "phone", "offline_access", "hues.api"], minimumACR: nil)),

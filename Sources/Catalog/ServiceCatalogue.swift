@@ -26,6 +26,7 @@ public struct NewCityService: Codable, Sendable {
     public var name: String
     public var nameEn: String?
     public var description: String?
+    public var descriptionEn: String?
     public var category: CityService.Category
     public var ownerUnit: String
     public var icon: String?
@@ -34,12 +35,13 @@ public struct NewCityService: Codable, Sendable {
     public var status: CityService.Status?
     public var client: Client?
 
-    public init(code: String, name: String, nameEn: String?, description: String?, category: CityService.Category, ownerUnit: String,
-                icon: String?, launchURL: String, audience: CityService.Audience?, status: CityService.Status?, client: Client?) {
+    public init(code: String, name: String, nameEn: String?, description: String?, descriptionEn: String? = nil, category: CityService.Category,
+                ownerUnit: String, icon: String?, launchURL: String, audience: CityService.Audience?, status: CityService.Status?, client: Client?) {
         self.code = code
         self.name = name
         self.nameEn = nameEn
         self.description = description
+        self.descriptionEn = descriptionEn
         self.category = category
         self.ownerUnit = ownerUnit
         self.icon = icon
@@ -55,6 +57,7 @@ public struct ServiceChanges: Codable, Sendable {
     public var name: String?
     public var nameEn: String?
     public var description: String?
+    public var descriptionEn: String?
     public var category: CityService.Category?
     public var icon: String?
     public var launchURL: String?
@@ -122,6 +125,7 @@ public struct ServiceCatalogue: Sendable {
             record.name = new.name
             record.nameEn = new.nameEn
             record.summary = new.description
+            record.summaryEn = new.descriptionEn
             record.category = new.category.rawValue
             record.ownerUnit = new.ownerUnit
             record.icon = new.icon
@@ -151,6 +155,7 @@ public struct ServiceCatalogue: Sendable {
             if let name = changes.name { record.name = name }
             if let nameEn = changes.nameEn { record.nameEn = nameEn }
             if let description = changes.description { record.summary = description }
+            if let descriptionEn = changes.descriptionEn { record.summaryEn = descriptionEn }
             if let category = changes.category { record.category = category.rawValue }
             if let icon = changes.icon { record.icon = icon }
             if let launchURL = changes.launchURL { record.launchURL = launchURL }
@@ -200,7 +205,7 @@ public struct ServiceCatalogue: Sendable {
             guard service.isVisible(to: principal) else { return false }
             guard let needle, !needle.isEmpty else { return true }
             return Self.fold(service.name).contains(needle) || Self.fold(service.nameEn ?? "").contains(needle)
-                || Self.fold(service.description ?? "").contains(needle)
+                || Self.fold(service.description ?? "").contains(needle) || Self.fold(service.descriptionEn ?? "").contains(needle)
         }
     }
 

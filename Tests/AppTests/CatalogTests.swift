@@ -24,6 +24,7 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/services?category=casino").status == .badRequest)
             let page = body(try await client.send(.get, "/services?q=dai%20noi", headers: [.cookie: "hues_lang=en"]))
             #expect(page.contains("Imperial City tickets"))
+            #expect(page.contains("Tickets for the Hue Imperial City monuments"), "English descriptions on the English page")
         }
     }
 
