@@ -82,10 +82,15 @@ public final class AccessTokens: Sendable {
     private let lastReload = Mutex<ContinuousClock.Instant?>(nil)
     /// Tokens already verified, until they expire: an ES256 verification costs far more than the rest of a request,
     /// and a client sends the same token many times. Keyed by the whole token, so only an identical token hits.
-    private let verified = Mutex<[String: AccessClaims]>([:])
+    private let verified = Mutex<[String: VerifiedToken]>([:])
     static let verifiedCacheLimit = 20_000
-    /// The same for the API's principals, so a repeated token costs one dictionary lookup.
-    private let principals = Mutex<[String: (principal: Principal, expires: Date)]>([:])
+    /// When the keys were last read; signing re-reads them now and then to pick up a rotation made by another instance.
+    private let keysLoadedAt = Mutex<ContinuousClock.Instant?>(nil)
+
+    struct VerifiedToken: Sendable {
+        var claims: AccessClaims
+        var principal: Principal
+    }
 
     struct PublishedKey: Sendable {
         var kid: String
@@ -161,6 +166,7 @@ public final class AccessTokens: Sendable {
         }
         keys.withLock { $0 = collection }
         state.withLock { $0 = (newest, published) }
+        keysLoadedAt.withLock { $0 = .now }
     }
 
     /// The public keys as a JWK Set (RFC 7517), for relying parties to verify ID tokens.
@@ -190,7 +196,10 @@ public final class AccessTokens: Sendable {
         return Issued(token: try await sign(claims), expiresIn: lifetimeSeconds)
     }
 
-    func sign(_ payload: some JWTPayload) async throws -> String {
+    func sign(_ payload: some JWTPayload, logger: Logger = Logger(label: "hues.tokens")) async throws -> String {
+        if keysLoadedAt.withLock({ $0.map { $0.duration(to: .now) > .seconds(300) } ?? true }) {
+            try await reloadKeys(logger: logger)
+        }
         guard let kid = state.withLock({ $0.signingKid }) else { throw Problem.internal() }
         return try await keys.withLock { $0 }.sign(payload, kid: JWKIdentifier(string: kid))
     }
@@ -200,34 +209,33 @@ public final class AccessTokens: Sendable {
 
     /// The principal an API access token speaks for; any defect (forged, expired, wrong issuer or audience) is a 401.
     public func verify(_ token: String, logger: Logger) async throws -> Principal {
-        if let cached = principals.withLock({ $0[token] }), cached.expires > Date() { return cached.principal }
-        let claims = try await verifiedClaims(token, audience: Self.apiAudience, logger: logger)
-        let principal = Self.principal(from: claims)
-        principals.withLock { cache in
-            if cache.count >= Self.verifiedCacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[token] = (principal, claims.exp.value)
-        }
-        return principal
+        try await verifiedToken(token, audience: Self.apiAudience, logger: logger).principal
     }
 
     func verifiedClaims(_ token: String, audience: String, logger: Logger) async throws -> AccessClaims {
+        try await verifiedToken(token, audience: audience, logger: logger).claims
+    }
+
+    private func verifiedToken(_ token: String, audience: String, logger: Logger) async throws -> VerifiedToken {
         let now = Date()
-        let claims: AccessClaims
-        if let cached = verified.withLock({ $0[token] }), cached.exp.value > now {
-            claims = cached
+        let entry: VerifiedToken
+        if let cached = verified.withLock({ $0[token] }), cached.claims.exp.value > now {
+            entry = cached
         } else {
-            claims = try await verifySignature(token, as: AccessClaims.self, logger: logger)
+            let claims = try await verifySignature(token, as: AccessClaims.self, logger: logger)
+            entry = VerifiedToken(claims: claims, principal: Self.principal(from: claims))
             verified.withLock { cache in
                 if cache.count >= Self.verifiedCacheLimit {
-                    cache = cache.filter { $0.value.exp.value > now }
+                    cache = cache.filter { $0.value.claims.exp.value > now }
                     if cache.count >= Self.verifiedCacheLimit { cache.removeAll(keepingCapacity: true) }
                 }
-                cache[token] = claims
+                cache[token] = entry
             }
         }
-        guard claims.iss.value == issuer else { throw Problem.unauthorized("The access token was issued by someone else.") }
-        guard claims.aud.value.contains(audience) else { throw Problem.unauthorized("The access token is not meant for this endpoint.") }
-        return claims
+        // Issuer and audience are checked on every use, so a token cached for one endpoint opens no other.
+        guard entry.claims.iss.value == issuer else { throw Problem.unauthorized("The access token was issued by someone else.") }
+        guard entry.claims.aud.value.contains(audience) else { throw Problem.unauthorized("The access token is not meant for this endpoint.") }
+        return entry
     }
 
     /// Checks the signature (with a bounded re-read of keys for a `kid` another instance may have just created).

@@ -119,7 +119,8 @@ public struct UpstreamSignIn: Sendable {
         let db = try database.db(logger: logger)
         if let existing = try await UpstreamIdentityRecord.query(on: db).filter(\.$issuer == claims.issuer).filter(\.$subject == claims.subject).first() {
             try await database.write(logger: logger) { db in
-                try await UpstreamIdentityRecord.query(on: db).filter(\.$id == existing.id!).set(\.$lastSeenAt, to: Date()).update()
+                try await UpstreamIdentityRecord.query(on: db).filter(\.$issuer == claims.issuer).filter(\.$subject == claims.subject)
+                    .set(\.$lastSeenAt, to: Date()).update()
             }
             guard let account = try await accounts.find(id: existing.accountID, logger: logger), account.status == .active else {
                 throw Problem(status: .forbidden, type: "account-disabled", title: "Account disabled", detail: "This account has been disabled.")

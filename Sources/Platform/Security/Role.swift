@@ -19,9 +19,10 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
         }
     }
 
-    public static func < (lhs: Role, rhs: Role) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
+    /// Declaration order: citizen first, admin last.
+    private var rank: Int { Role.allCases.firstIndex(of: self) ?? Role.allCases.count }
+
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// A role held by an account, scoped to a unit where the role needs one.
