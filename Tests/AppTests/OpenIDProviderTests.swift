@@ -194,6 +194,25 @@ import Testing
         }
     }
 
+    @Test func promptLoginAndMaxAgeAskForThePasswordAgain() async throws {
+        try await TestApp.run { client, _ in
+            let rp = try await Self.registerClient(client)
+            let session = try await browserSession(client, "citizen")
+            let cookie: HTTPFields = [.cookie: "hues_session=\(session)"]
+            for extra in [[("prompt", "login")], [("max_age", "0")]] {
+                let response = try await client.send(.get, Self.authorizeQuery(rp.id, extra: extra), headers: cookie)
+                #expect(response.status == .found)
+                let location = try #require(response.headers[.location])
+                #expect(location.hasPrefix("/login?reauth=1&next="), "\(extra): \(location)")
+                let form = try await client.send(.get, location, headers: cookie)
+                #expect(form.status == .ok, "the sign-in form is shown although a session exists")
+                #expect(body(form).contains(#"id="password""#))
+            }
+            // Without those, the same session goes straight on.
+            #expect(try await client.send(.get, "/login?next=%2Fservices", headers: cookie).headers[.location] == "/services")
+        }
+    }
+
     @Test func servicesCanRequireAStrongerSignIn() async throws {
         try await TestApp.run { client, _ in
             let rp = try await Self.registerClient(client, minimumACR: "urn:hues:loa:2")
