@@ -7,6 +7,8 @@ import PackageDescription
 //   Identity            accounts, roles, org tree, tokens, sessions       -> Platform, Web
 //   Notices             one inbox per account, email delivery (SMTP)      -> Platform, Web
 //   Catalog             integrated city services, each an OIDC client     -> Platform, Identity, Web
+//   Workflow            data-defined processes, deadlines, escalation     -> Platform
+//   PublicServices      procedures, dossiers, one-stop work, lookup       -> Platform, Workflow, Web
 //   App                 composition root: buildApplication                -> every module
 //   hues                the CLI                                           -> App
 let swiftSettings: [SwiftSetting] = [
@@ -101,9 +103,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Workflow",
+            dependencies: [
+                "Platform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PublicServices",
+            dependencies: [
+                "Platform", "Workflow", "Web",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+            ],
+            resources: [.copy("Resources/templates")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
-                "Platform", "Identity", "Web", "Catalog", "Notices",
+                "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -143,6 +165,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "WorkflowTests",
+            dependencies: ["Workflow", "Platform", "HuesTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IdentityTests",
             dependencies: ["Identity", "Platform", "HuesTestSupport"],
             swiftSettings: swiftSettings
@@ -150,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Identity", "Catalog", "Notices", "HuesTestSupport", "hues",
+                "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "HuesTestSupport", "hues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

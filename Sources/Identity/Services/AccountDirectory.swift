@@ -5,7 +5,7 @@ import Platform
 import SQLKit
 
 /// Opens, finds, changes and signs in accounts. Every change is written with its event-log entry in one transaction.
-public struct AccountDirectory: Sendable {
+public struct AccountDirectory: StaffDirectory, Sendable {
     let database: PlatformDatabase
     let passwords: PasswordHasher
     let lockoutThreshold: Int
@@ -107,6 +107,15 @@ public struct AccountDirectory: Sendable {
     }
 
     // MARK: Reading
+
+    /// Active accounts holding `role` in `unit` (city-wide admins are not staff of every unit).
+    public func staff(holding role: Role, in unit: String, logger: Logger) async throws -> [StaffMember] {
+        let grants = try await RoleGrantRecord.query(on: try database.db(logger: logger)).filter(\.$role == role.rawValue)
+            .filter(\.$unitCode == unit).with(\.$account).all()
+        return grants.map(\.account).filter { $0.status == AccountStatus.active.rawValue }
+            .compactMap { account in account.id.map { StaffMember(accountID: $0.uuidString, name: account.displayName) } }
+            .sorted { $0.name < $1.name }
+    }
 
     public func find(id: UUID, logger: Logger) async throws -> Account? {
         guard let record = try await AccountRecord.query(on: try database.db(logger: logger)).filter(\.$id == id).with(\.$grants).first() else {

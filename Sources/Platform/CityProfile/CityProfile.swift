@@ -46,6 +46,17 @@ public struct CityProfile: Sendable {
     public var units: [Unit]
     public var calendarData: CalendarData
     public var calendar: WorkCalendar
+    /// The folder the profile was read from; modules read their own files from it (`processes.json`, …).
+    public var folder: URL
+
+    /// Reads a module's file from the profile folder: nil when the city has no such file, every decoding problem
+    /// reported with its path when it has one that is wrong.
+    public func decodeFile<T: Decodable>(_ name: String, as type: T.Type = T.self) throws -> T? {
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) else { return nil }
+        var problems: [ConfigProblem] = []
+        guard let value: T = Self.decode(name, in: folder, problems: &problems) else { throw ConfigurationError(problems: problems) }
+        return value
+    }
 
     /// The bundled demo city: Hue.
     public static func demo() throws -> CityProfile {
@@ -82,7 +93,7 @@ public struct CityProfile: Sendable {
         guard problems.isEmpty, let city, let unitsFile, let calendarData, let calendar else {
             throw ConfigurationError(problems: problems)
         }
-        return CityProfile(city: city, units: unitsFile.units, calendarData: calendarData, calendar: calendar)
+        return CityProfile(city: city, units: unitsFile.units, calendarData: calendarData, calendar: calendar, folder: folder)
     }
 
     static func validate(units: [Unit]) -> [ConfigProblem] {

@@ -1,0 +1,207 @@
+import FluentKit
+import Foundation
+import Platform
+import SQLKit
+
+/// Which of a unit's or officer's cases to list.
+public enum QueueFilter: String, Codable, Sendable, CaseIterable {
+    /// Everything open on the unit's side (not waiting for the applicant), soonest deadline first.
+    case open
+    /// The unit's turn and due within the next working day.
+    case dueSoon = "due-soon"
+    case overdue
+    /// Waiting for the applicant (supplement, fee).
+    case waitingForApplicant = "waiting-for-applicant"
+    /// Nobody has claimed it yet.
+    case unassigned
+}
+
+/// Cases as stored: every change goes through `apply`, inside the caller's transaction, so a dossier and its case
+/// never disagree.
+public struct WorkflowStore: Sendable {
+    public let library: ProcessLibrary
+    public let engine: WorkflowEngine
+
+    public init(library: ProcessLibrary, calendar: WorkCalendar) {
+        self.library = library
+        self.engine = WorkflowEngine(calendar: calendar)
+    }
+
+    public func definition(_ code: String) throws -> ProcessDefinition {
+        guard let definition = library[code] else { throw Problem.notFound("No process '\(code)' in the city profile.") }
+        return definition
+    }
+
+    public func start(process: String, id: UUID = UUID(), subject: String, unit: String, competentUnit: String, deadline: DeadlineRule?,
+                      cutOff: LocalTime? = nil, actor: WorkflowActor, at moment: Date, on db: any Database) async throws -> WorkflowInstance {
+        let definition = try definition(process)
+        let instance = engine.start(definition, id: id, subject: subject, unit: unit, competentUnit: competentUnit, deadline: deadline,
+                                    cutOff: cutOff, at: moment)
+        let record = WorkflowInstanceRecord()
+        record.id = instance.id
+        try fill(record, with: instance, definition: definition)
+        try await record.create(on: db)
+        try await EventLog.append(
+            try DomainEvent(type: "workflow.started", actorID: actor.id, actorName: actor.name, unitCode: unit, subject: subject,
+                            payload: ["process": process, "state": instance.state, "competentUnit": competentUnit], occurredAt: moment),
+            on: db)
+        return instance
+    }
+
+    /// Applies an action. When two people act on one case at once, the second finds the version moved and gets a
+    /// 409; nothing of its change is written.
+    public func apply(_ action: String, to id: UUID, by actor: WorkflowActor, inputs: ActionInputs = ActionInputs(), at moment: Date = Date(),
+                      on db: any Database) async throws -> (instance: WorkflowInstance, transition: WorkflowTransition) {
+        guard let current = try await instance(id, on: db) else { throw Problem.notFound("No such case.") }
+        let definition = try definition(current.process)
+        let (next, transition) = try engine.apply(action, to: current, definition: definition, by: actor, inputs: inputs, at: moment)
+        try await save(next, replacing: current.version, definition: definition, on: db)
+
+        let record = WorkflowTransitionRecord()
+        record.instanceID = id
+        record.action = transition.action
+        record.fromState = transition.fromState
+        record.toState = transition.toState
+        record.actorID = transition.actorID
+        record.actorName = transition.actorName
+        record.unitCode = transition.unitCode
+        record.note = transition.note
+        record.reason = transition.reason
+        record.at = transition.at
+        record.dueAfter = transition.dueAfter
+        try await record.create(on: db)
+        try await EventLog.append(
+            try DomainEvent(type: "workflow.transitioned", actorID: actor.id, actorName: actor.name, unitCode: current.unitCode,
+                            subject: current.subject,
+                            payload: TransitionPayload(process: current.process, action: action, from: transition.fromState, to: transition.toState,
+                                                       nationalStatus: definition.state(next.state)?.nationalStatus, unit: next.unitCode,
+                                                       officer: next.officerID, due: next.clock?.due, onTime: next.onTime),
+                            occurredAt: moment),
+            on: db)
+        return (next, transition)
+    }
+
+    struct TransitionPayload: Encodable {
+        var process: String
+        var action: String
+        var from: String
+        var to: String
+        var nationalStatus: Int?
+        var unit: String
+        var officer: String?
+        var due: Date?
+        var onTime: Bool?
+    }
+
+    public func instance(_ id: UUID, on db: any Database) async throws -> WorkflowInstance? {
+        guard let record = try await WorkflowInstanceRecord.find(id, on: db) else { return nil }
+        return try decode(record)
+    }
+
+    public func instances(_ ids: [UUID], on db: any Database) async throws -> [UUID: WorkflowInstance] {
+        guard !ids.isEmpty else { return [:] }
+        let records = try await WorkflowInstanceRecord.query(on: db).filter(\.$id ~~ ids).all()
+        return Dictionary(uniqueKeysWithValues: try records.map { record in let instance = try decode(record); return (instance.id, instance) })
+    }
+
+    public func history(_ id: UUID, on db: any Database) async throws -> [WorkflowTransition] {
+        try await WorkflowTransitionRecord.query(on: db).filter(\.$instanceID == id).sort(\.$id).all().map {
+            WorkflowTransition(instanceID: $0.instanceID, action: $0.action, fromState: $0.fromState, toState: $0.toState, actorID: $0.actorID,
+                               actorName: $0.actorName, unitCode: $0.unitCode, note: $0.note, reason: $0.reason, at: $0.at, dueAfter: $0.dueAfter)
+        }
+    }
+
+    /// A unit's or an officer's cases of one process, soonest deadline first.
+    public func queue(process: String, unit: String? = nil, officer: String? = nil, filter: QueueFilter, at moment: Date = Date(),
+                      limit: Int = 50, offset: Int = 0, on db: any Database) async throws -> [WorkflowInstance] {
+        var query = WorkflowInstanceRecord.query(on: db).filter(\.$isOpen == true)
+        if let unit { query = query.filter(\.$unitCode == unit) }
+        if let officer { query = query.filter(\.$officerID == officer) }
+        switch filter {
+        case .open: query = query.filter(\.$holder == WorkflowInstance.Holder.unit.rawValue)
+        case .dueSoon:
+            let horizon = engine.calendar.adding(workingSeconds: 8 * 3600, to: engine.calendar.countingStart(receivedAt: moment))
+            query = query.filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$dueAt >= moment).filter(\.$dueAt <= horizon)
+        case .overdue:
+            query = query.filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$dueAt < moment)
+        case .waitingForApplicant:
+            query = query.filter(\.$holder == WorkflowInstance.Holder.applicant.rawValue)
+        case .unassigned:
+            query = query.filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$officerID == nil)
+        }
+        query = query.filter(\.$process == process)
+        let records = try await query.sort(\.$dueAt).sort(\.$updatedAt).range(offset..<(offset + limit)).all()
+        return try records.map(decode)
+    }
+
+    /// Counts of a unit's open cases by queue, for the leader's backlog view.
+    public func backlog(process: String, unit: String, at moment: Date = Date(), on db: any Database) async throws -> [QueueFilter: Int] {
+        var counts: [QueueFilter: Int] = [:]
+        let base = { WorkflowInstanceRecord.query(on: db).filter(\.$process == process).filter(\.$unitCode == unit).filter(\.$isOpen == true) }
+        counts[.open] = try await base().count()
+        counts[.overdue] = try await base().filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$dueAt < moment).count()
+        counts[.waitingForApplicant] = try await base().filter(\.$holder == WorkflowInstance.Holder.applicant.rawValue).count()
+        counts[.unassigned] = try await base().filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$officerID == nil).count()
+        let horizon = engine.calendar.adding(workingSeconds: 8 * 3600, to: engine.calendar.countingStart(receivedAt: moment))
+        counts[.dueSoon] = try await base().filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$dueAt >= moment)
+            .filter(\.$dueAt <= horizon).count()
+        return counts
+    }
+
+    /// Overdue open cases whose escalation has not reached the last level, oldest deadline first.
+    func overdue(at moment: Date, limit: Int, on db: any Database) async throws -> [WorkflowInstance] {
+        try await WorkflowInstanceRecord.query(on: db).filter(\.$isOpen == true).filter(\.$holder == WorkflowInstance.Holder.unit.rawValue)
+            .filter(\.$dueAt < moment).sort(\.$dueAt).range(0..<limit).all().map(decode)
+    }
+
+    /// Writes an escalation (no state change) with the same version guard as any other change.
+    func recordEscalation(_ next: WorkflowInstance, replacing version: Int, on db: any Database) async throws {
+        try await save(next, replacing: version, definition: try definition(next.process), on: db)
+        try await EventLog.append(
+            try DomainEvent(type: "workflow.escalated", actorName: "system", unitCode: next.unitCode, subject: next.subject,
+                            payload: ["process": next.process, "state": next.state, "level": String(next.escalationLevel)],
+                            occurredAt: next.escalatedAt ?? Date()),
+            on: db)
+    }
+
+    private func save(_ next: WorkflowInstance, replacing version: Int, definition: ProcessDefinition, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        let holder = next.holder(in: definition)
+        let rows = try await sql.raw("""
+            UPDATE workflow_instances SET state = \(bind: next.state), unit_code = \(bind: next.unitCode), officer_id = \(bind: next.officerID),
+              is_open = \(bind: next.isOpen(in: definition)), holder = \(bind: holder.rawValue), due_at = \(bind: next.effectiveDue),
+              escalation_level = \(bind: next.escalationLevel), version = \(bind: next.version), data = \(bind: try Self.encode(next)),
+              updated_at = \(bind: next.updatedAt)
+            WHERE id = \(bind: next.id) AND version = \(bind: version) RETURNING id
+            """).all()
+        if rows.isEmpty {
+            let state = try await instance(next.id, on: db)?.state ?? next.state
+            throw TransitionRefusal.stale(state: state)
+        }
+    }
+
+    private func fill(_ record: WorkflowInstanceRecord, with instance: WorkflowInstance, definition: ProcessDefinition) throws {
+        record.process = instance.process
+        record.subject = instance.subject
+        record.state = instance.state
+        record.unitCode = instance.unitCode
+        record.officerID = instance.officerID
+        record.isOpen = instance.isOpen(in: definition)
+        record.holder = instance.holder(in: definition).rawValue
+        record.dueAt = instance.effectiveDue
+        record.escalationLevel = instance.escalationLevel
+        record.version = instance.version
+        record.data = try Self.encode(instance)
+        record.updatedAt = instance.updatedAt
+    }
+
+    private func decode(_ record: WorkflowInstanceRecord) throws -> WorkflowInstance {
+        try JSONDecoder().decode(WorkflowInstance.self, from: Data(record.data.utf8))
+    }
+
+    static func encode(_ instance: WorkflowInstance) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(instance), as: UTF8.self)
+    }
+}
