@@ -118,8 +118,8 @@ let package = Package(
                 "Platform", "Workflow", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources/templates")],
             swiftSettings: swiftSettings
         ),
         .target(

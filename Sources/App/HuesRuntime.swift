@@ -5,7 +5,9 @@ import Identity
 import Notices
 import Logging
 import Platform
+import PublicServices
 import Web
+import Workflow
 
 /// The platform assembled from its configuration: the city profile, the database, the secrets and the modules.
 /// The CLI uses it for `migrate`, `demo` and `user …`; `buildApplication` puts an HTTP server in front of it.
@@ -18,6 +20,8 @@ public struct HuesRuntime: Sendable {
     public let identity: IdentityModule
     public let catalog: CatalogModule
     public let notices: NoticesModule
+    public let workflow: WorkflowModule
+    public let publicServices: PublicServicesModule
     /// Email delivery of notices (nil when no SMTP server is configured).
     public let noticeDelivery: NoticeDelivery?
     public let modules: [any PlatformModule]
@@ -28,9 +32,13 @@ public struct HuesRuntime: Sendable {
         var problems: [ConfigProblem] = []
         var profile: CityProfile?
         var secrets: SecretBox?
+        var workflow: WorkflowModule?
         do { profile = try CityProfile.load(path: configuration.cityProfilePath) } catch let error as ConfigurationError { problems += error.problems }
         do { secrets = try SecretBox.masterKey(configuration: configuration) } catch let error as ConfigurationError { problems += error.problems }
-        guard problems.isEmpty, let profile, let secrets else { throw ConfigurationError(problems: problems) }
+        if let profile {
+            do { workflow = try WorkflowModule(profile: profile) } catch let error as ConfigurationError { problems += error.problems }
+        }
+        guard problems.isEmpty, let profile, let secrets, let workflow else { throw ConfigurationError(problems: problems) }
 
         let database = try PlatformDatabase(location: configuration.database)
         let renderer = try await PageRenderer()
@@ -42,11 +50,13 @@ public struct HuesRuntime: Sendable {
         let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer,
                                       nationalIdentity: nationalIdentity, notices: notices.store)
         let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
+        let publicServices = try PublicServicesModule(database: database, profile: profile, workflow: workflow.store, staff: identity.accounts,
+                                                      notices: notices.store, renderer: renderer)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.
-        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog]
+        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog, workflow, publicServices]
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
-                           identity: identity, catalog: catalog, notices: notices, noticeDelivery: notices.delivery(recipients: identity.accounts),
-                           modules: modules, logger: logger)
+                           identity: identity, catalog: catalog, notices: notices, workflow: workflow, publicServices: publicServices,
+                           noticeDelivery: notices.delivery(recipients: identity.accounts), modules: modules, logger: logger)
     }
 
     /// Creates or updates the tables, then brings reference data (the org tree) in line with the city profile.
@@ -54,6 +64,11 @@ public struct HuesRuntime: Sendable {
         try await database.migrate(modules.flatMap(\.migrations), logger: logger)
         for module in modules { try await module.syncProfile(profile, database: database) }
         try await identity.tokens.prepare(logger: logger)
+    }
+
+    /// The escalation sweep over overdue cases, with the identity module naming the leaders to warn.
+    public var escalation: EscalationSweep {
+        EscalationSweep(database: database, store: workflow.store, staff: identity.accounts, notices: notices.store, profile: profile)
     }
 
     /// Loads the demo accounts (idempotent) and returns their logins.

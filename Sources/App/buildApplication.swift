@@ -6,6 +6,7 @@ import Notices
 import ServiceLifecycle
 import Platform
 import Web
+import Workflow
 
 /// Puts the HTTP server in front of a prepared runtime: middleware in order, then every module's routes.
 ///
@@ -41,6 +42,9 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     // A poll interval of 0 means nobody sends in the background (tests call `deliverDue` themselves).
     if let delivery = runtime.noticeDelivery, configuration.noticePollSeconds > 0 {
         services.append(NoticeDeliveryService(delivery: delivery, interval: .seconds(configuration.noticePollSeconds), logger: logger))
+    }
+    if configuration.escalationSeconds > 0 {
+        services.append(EscalationService(sweep: runtime.escalation, every: .seconds(configuration.escalationSeconds), logger: logger))
     }
     // The database is listed last so it shuts down after the workers that use it.
     services.append(DatabaseService(database: runtime.database))

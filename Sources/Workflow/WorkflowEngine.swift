@@ -31,12 +31,12 @@ public enum TransitionRefusal: Error, Equatable, Sendable, HTTPResponseError, Cu
 
     public var problem: Problem {
         switch self {
-        case .unknownAction: return Problem(status: .notFound, type: "/problems/unknown-action", title: "Unknown action", detail: description)
+        case .unknownAction: return Problem(status: .notFound, type: "unknown-action", title: "Unknown action", detail: description)
         case .notAllowedInState, .parallelStepsOpen, .unknownBranch, .stale:
-            return Problem(status: .conflict, type: "/problems/transition-not-allowed", title: "Not possible in this state", detail: description)
-        case .roleNotAllowed: return Problem(status: .forbidden, type: "/problems/forbidden", title: "Forbidden", detail: description)
+            return Problem(status: .conflict, type: "transition-not-allowed", title: "Not possible in this state", detail: description)
+        case .roleNotAllowed: return Problem(status: .forbidden, type: "forbidden", title: "Forbidden", detail: description)
         case .missingInputs(_, let inputs):
-            return Problem.validation(inputs.map { .init(field: $0, message: "required for this action") }, detail: description)
+            return Problem.unprocessable(inputs.map { .init(field: $0, message: "required for this action") }, detail: description)
         }
     }
 

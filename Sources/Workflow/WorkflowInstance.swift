@@ -39,6 +39,8 @@ public struct WorkflowInstance: Codable, Sendable, Equatable {
     public var version: Int
 
     /// The deadline that applies now: the earlier of the step's and the whole process's, or none while paused.
+    public var kind: String { subject.split(separator: ":", maxSplits: 1).first.map(String.init) ?? subject }
+
     public var effectiveDue: Date? {
         if clock?.isPaused ?? false { return nil }
         switch (stepDue, clock?.due) {

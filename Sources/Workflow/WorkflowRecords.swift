@@ -11,6 +11,8 @@ final class WorkflowInstanceRecord: Model, @unchecked Sendable {
     @ID(custom: "id", generatedBy: .user) var id: UUID?
     @Field(key: "process") var process: String
     @Field(key: "subject") var subject: String
+    /// The subject's kind (`dossier`, `report`): queues list one kind of work.
+    @Field(key: "kind") var kind: String
     @Field(key: "state") var state: String
     @Field(key: "unit_code") var unitCode: String
     @OptionalField(key: "officer_id") var officerID: String?
@@ -50,6 +52,7 @@ struct CreateWorkflowTables: AsyncMigration {
             .field("id", .uuid, .identifier(auto: false))
             .field("process", .string, .required)
             .field("subject", .string, .required)
+            .field("kind", .string, .required)
             .field("state", .string, .required)
             .field("unit_code", .string, .required)
             .field("officer_id", .string)
@@ -78,8 +81,8 @@ struct CreateWorkflowTables: AsyncMigration {
             .create()
         guard let sql = database as? any SQLDatabase else { return }
         // Queues: a unit's or an officer's open cases, soonest deadline first; the escalation sweep reads by deadline.
-        try await sql.raw("CREATE INDEX workflow_unit_turn ON workflow_instances (process, unit_code, is_open, holder, due_at)").run()
-        try await sql.raw("CREATE INDEX workflow_officer_queue ON workflow_instances (process, officer_id, is_open, holder, due_at)").run()
+        try await sql.raw("CREATE INDEX workflow_unit_turn ON workflow_instances (kind, unit_code, is_open, holder, due_at)").run()
+        try await sql.raw("CREATE INDEX workflow_officer_queue ON workflow_instances (kind, officer_id, is_open, holder, due_at)").run()
         try await sql.raw("CREATE INDEX workflow_overdue ON workflow_instances (is_open, holder, due_at)").run()
         try await sql.raw("CREATE INDEX workflow_history ON workflow_transitions (instance_id, id)").run()
     }

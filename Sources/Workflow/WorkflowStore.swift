@@ -111,8 +111,8 @@ public struct WorkflowStore: Sendable {
         }
     }
 
-    /// A unit's or an officer's cases of one process, soonest deadline first.
-    public func queue(process: String, unit: String? = nil, officer: String? = nil, filter: QueueFilter, at moment: Date = Date(),
+    /// A unit's or an officer's cases of one kind (`dossier`), soonest deadline first.
+    public func queue(kind: String, unit: String? = nil, officer: String? = nil, filter: QueueFilter, at moment: Date = Date(),
                       limit: Int = 50, offset: Int = 0, on db: any Database) async throws -> [WorkflowInstance] {
         var query = WorkflowInstanceRecord.query(on: db).filter(\.$isOpen == true)
         if let unit { query = query.filter(\.$unitCode == unit) }
@@ -129,15 +129,15 @@ public struct WorkflowStore: Sendable {
         case .unassigned:
             query = query.filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$officerID == nil)
         }
-        query = query.filter(\.$process == process)
+        query = query.filter(\.$kind == kind)
         let records = try await query.sort(\.$dueAt).sort(\.$updatedAt).range(offset..<(offset + limit)).all()
         return try records.map(decode)
     }
 
     /// Counts of a unit's open cases by queue, for the leader's backlog view.
-    public func backlog(process: String, unit: String, at moment: Date = Date(), on db: any Database) async throws -> [QueueFilter: Int] {
+    public func backlog(kind: String, unit: String, at moment: Date = Date(), on db: any Database) async throws -> [QueueFilter: Int] {
         var counts: [QueueFilter: Int] = [:]
-        let base = { WorkflowInstanceRecord.query(on: db).filter(\.$process == process).filter(\.$unitCode == unit).filter(\.$isOpen == true) }
+        let base = { WorkflowInstanceRecord.query(on: db).filter(\.$kind == kind).filter(\.$unitCode == unit).filter(\.$isOpen == true) }
         counts[.open] = try await base().count()
         counts[.overdue] = try await base().filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$dueAt < moment).count()
         counts[.waitingForApplicant] = try await base().filter(\.$holder == WorkflowInstance.Holder.applicant.rawValue).count()
@@ -145,6 +145,18 @@ public struct WorkflowStore: Sendable {
         let horizon = engine.calendar.adding(workingSeconds: 8 * 3600, to: engine.calendar.countingStart(receivedAt: moment))
         counts[.dueSoon] = try await base().filter(\.$holder == WorkflowInstance.Holder.unit.rawValue).filter(\.$dueAt >= moment)
             .filter(\.$dueAt <= horizon).count()
+        return counts
+    }
+
+    /// Open cases per officer of a unit (nil: nobody has taken them), for the leader's view.
+    public func openCasesByOfficer(kind: String, unit: String, on db: any Database) async throws -> [String?: Int] {
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        let rows = try await sql.raw("""
+            SELECT officer_id, COUNT(*) AS open_cases FROM workflow_instances
+            WHERE kind = \(bind: kind) AND unit_code = \(bind: unit) AND is_open = \(bind: true) GROUP BY officer_id
+            """).all()
+        var counts: [String?: Int] = [:]
+        for row in rows { counts[try row.decode(column: "officer_id", as: String?.self)] = try row.decode(column: "open_cases", as: Int.self) }
         return counts
     }
 
@@ -183,6 +195,7 @@ public struct WorkflowStore: Sendable {
     private func fill(_ record: WorkflowInstanceRecord, with instance: WorkflowInstance, definition: ProcessDefinition) throws {
         record.process = instance.process
         record.subject = instance.subject
+        record.kind = instance.kind
         record.state = instance.state
         record.unitCode = instance.unitCode
         record.officerID = instance.officerID

@@ -19,7 +19,7 @@ import Testing
             #expect(catalog.all.count >= 20)
             var checked = 0
             for route in catalog.all {
-                let path = route.path.replacingOccurrences(of: ":id", with: UUID().uuidString).replacingOccurrences(of: ":code", with: "vi")
+                let path = route.path.replacingOccurrences(of: ":id", with: UUID().uuidString).replacingOccurrences(of: ":code", with: "vi").replacingOccurrences(of: ":unit", with: "phuong-phu-xuan")
                     .replacingOccurrences(of: "**", with: "app.css")
                 let callers: [(Role?, String?)] = [(nil, nil)] + Role.allCases.map { ($0, tokens[$0]) }
                 for (role, token) in callers {

@@ -35,6 +35,8 @@ public struct HuesConfiguration: Sendable {
     public var smtpPassword: String?
     public var smtpFrom: String
     public var noticePollSeconds: Int
+    /// How often overdue cases are escalated; 0 turns the sweep off (tests run it themselves).
+    public var escalationSeconds: Int
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -62,6 +64,7 @@ public struct HuesConfiguration: Sendable {
         ("HUES_SMTP_PASSWORD", "mail relay password", "unset"),
         ("HUES_SMTP_FROM", "sender address of notice emails", "no-reply@hues.example"),
         ("HUES_NOTICE_POLL_SECONDS", "how often pending notice emails are sent", "5"),
+        ("HUES_ESCALATION_SECONDS", "how often overdue dossiers are escalated to leaders (0 = never)", "60"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -140,6 +143,7 @@ public struct HuesConfiguration: Sendable {
         let smtpFrom = reader.string("HUES_SMTP_FROM", default: "no-reply@hues.example")
         if !smtpFrom.contains("@") { reader.problems.append(ConfigProblem(key: "HUES_SMTP_FROM", message: "'\(smtpFrom)' is not an email address")) }
         let pollSeconds = reader.integer("HUES_NOTICE_POLL_SECONDS", default: 5, range: 1...3600)
+        let escalationSeconds = reader.integer("HUES_ESCALATION_SECONDS", default: 60, range: 0...86_400)
         problems += reader.problems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
@@ -150,7 +154,8 @@ public struct HuesConfiguration: Sendable {
             accessTokenLifetime: .seconds(accessTTL), refreshTokenLifetime: .seconds(refreshTTL),
             webSessionLifetime: .seconds(sessionTTL), loginFailuresBeforeLockout: failures, signInRateLimit: signInRate,
             smtpHost: smtpHost, smtpPort: smtpPort, smtpSecurity: smtpSecurity, smtpUsername: values["HUES_SMTP_USERNAME"],
-            smtpPassword: values["HUES_SMTP_PASSWORD"], smtpFrom: smtpFrom, noticePollSeconds: pollSeconds
+            smtpPassword: values["HUES_SMTP_PASSWORD"], smtpFrom: smtpFrom, noticePollSeconds: pollSeconds,
+            escalationSeconds: escalationSeconds
         )
         return (configuration, problems)
     }
@@ -165,7 +170,7 @@ public struct HuesConfiguration: Sendable {
             logLevel: .warning, logFormat: .text, maxBodyBytes: 1024 * 1024, passwordHashCost: 4,
             accessTokenLifetime: .seconds(600), refreshTokenLifetime: .seconds(86_400), webSessionLifetime: .seconds(3600),
             loginFailuresBeforeLockout: 5, signInRateLimit: 10_000, smtpHost: nil, smtpPort: 25, smtpSecurity: "none", smtpUsername: nil,
-            smtpPassword: nil, smtpFrom: "no-reply@hues.example", noticePollSeconds: 0
+            smtpPassword: nil, smtpFrom: "no-reply@hues.example", noticePollSeconds: 0, escalationSeconds: 0
         )
     }
 }

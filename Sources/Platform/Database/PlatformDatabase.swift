@@ -49,7 +49,7 @@ public final class PlatformDatabase: Sendable {
             writeGate = AsyncGate()
         case .postgres(let url):
             // A refused or dropped connection fails at once (and becomes a 503); the timeout only bounds waiting for a busy pool.
-            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace), as: .psql)
+            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
             kind = .postgres
             writeGate = nil
         }

@@ -39,6 +39,11 @@ public struct Problem: Error, HTTPResponseError, Sendable, CustomStringConvertib
         Problem(status: .badRequest, type: "validation", title: "Invalid request", detail: detail, errors: errors)
     }
 
+    /// Well-formed input that breaks a domain rule (a form against its procedure's schema): 422 with each field.
+    public static func unprocessable(_ errors: [FieldError], detail: String = "Some fields do not meet the rules.") -> Problem {
+        Problem(status: .unprocessableContent, type: "validation", title: "Unprocessable input", detail: detail, errors: errors)
+    }
+
     public static func badRequest(_ detail: String) -> Problem {
         Problem(status: .badRequest, type: "bad-request", title: "Bad request", detail: detail)
     }

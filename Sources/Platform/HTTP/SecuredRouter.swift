@@ -56,6 +56,9 @@ public struct SecuredRouter {
         if presented == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             presented = FormFields(String(buffer: body))["_csrf"]
+        } else if presented == nil, let boundary = MultipartForm.boundary(contentType: request.headers[.contentType]) {
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            presented = try MultipartForm(body: Data(buffer: body), boundary: boundary)["_csrf"]
         }
         guard let expected, let presented, TokenGenerator.constantTimeEquals(expected, presented) else {
             throw Problem(status: .forbidden, type: "csrf", title: "Form expired",
