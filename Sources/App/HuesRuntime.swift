@@ -72,9 +72,11 @@ public struct HuesRuntime: Sendable {
     }
 
     /// Loads the demo accounts (idempotent) and returns their logins.
-    public func seedDemo() async throws -> [String] {
+    /// Tests leave the demo dossiers out so each starts from empty queues.
+    public func seedDemo(includingDossiers: Bool = true) async throws -> [String] {
         var lines: [String] = []
         for module in modules { lines += try await module.seedDemo(database: database) }
+        if includingDossiers { lines += try await DemoDossiers.seed(self) }
         return lines
     }
 }

@@ -71,6 +71,7 @@ struct CatalogAdminPages: Sendable {
         let all = try await catalogue.list(for: principal, logger: context.logger)
         let mine = all.filter { ServiceCatalogue.mayManage(principal, unit: $0.ownerUnit) }
         var values = values
+        if values["errors"] == nil { values["errors"] = [[String: String]]() }
         values["services"] = mine.map { service -> [String: Any] in
             var row: [String: Any] = ["code": service.code, "name": service.name, "unit": service.ownerUnit, "status": service.status.rawValue,
                                       "launchURL": service.launchURL,
@@ -80,7 +81,7 @@ struct CatalogAdminPages: Sendable {
         }
         let words = renderer.translations.table(for: context.language)
         values["categories"] = CityService.Category.allCases.map { ["value": $0.rawValue, "label": words["category_\($0.rawValue)"] ?? $0.rawValue] }
-        values["units"] = principal.has(.admin) ? nil : principal.grants.filter { $0.role == .unitLeader }.compactMap { $0.unitCode.map { ["code": $0] } }
+        values["units"] = principal.has(.admin) ? [[String: String]]() : principal.grants.filter { $0.role == .unitLeader }.compactMap { $0.unitCode.map { ["code": $0] } }
         return try renderer.page("admin-services", title: "admin_services_title", context: context, values: values, status: status)
     }
 }

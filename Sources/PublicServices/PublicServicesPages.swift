@@ -43,7 +43,7 @@ struct PublicServicesPages: Sendable {
                         "fee": Self.money(procedure.fee), "full": procedure.online == .full]
             }] as [String: Any]
         }
-        return try renderer.page("procedures", title: "procedures_title", context: context,
+        return try render("procedures", title: "procedures_title", context: context,
                                  values: ["groups": groups, "q": search ?? "", "empty": procedures.isEmpty, "count": procedures.count])
     }
 
@@ -73,7 +73,7 @@ struct PublicServicesPages: Sendable {
             }
             return entry
         }
-        return try renderer.page("procedure", title: procedure.localizedName(language), context: context, values: [
+        return try render("procedure", title: procedure.localizedName(language), context: context, values: [
             "code": procedure.code, "version": published.version, "name": procedure.localizedName(language),
             "sector": procedure.localizedSector(language), "deadline": Self.deadlineText(procedure.deadline, language),
             "cutOff": procedure.cutOff?.description ?? "", "fee": Self.money(procedure.fee), "feeNote": procedure.feeNote ?? "",
@@ -115,7 +115,7 @@ struct PublicServicesPages: Sendable {
 
     @Sendable func myDossiersPage(_ request: Request, context: HuesRequestContext) async throws -> Response {
         let list = try await dossiers.mine(try context.requirePrincipal(), limit: 200, logger: context.logger)
-        return try renderer.page("dossiers", title: "dossiers_title", context: context,
+        return try render("dossiers", title: "dossiers_title", context: context,
                                  values: ["dossiers": list.map { summaryValues($0, context: context) }, "empty": list.isEmpty])
     }
 
@@ -130,7 +130,7 @@ struct PublicServicesPages: Sendable {
             ? try await dossiers.staff.staff(holding: .officer, in: view.unit, logger: context.logger) : []
         let labels = Dictionary(uniqueKeysWithValues: (procedure?.form ?? []).map { ($0.name, $0.localizedLabel(language)) })
         let state = definition.state(view.state)
-        return try renderer.page("dossier", title: view.code, context: context, values: [
+        return try render("dossier", title: view.code, context: context, values: [
             "code": view.code, "dossierCode": view.code, "procedure": procedure?.localizedName(language) ?? view.procedure.name, "procedureCode": view.procedure.code,
             "version": view.procedure.version, "applicant": view.applicant.name, "state": view.state,
             "stateName": language == "en" ? (state?.nameEn ?? view.stateName) : view.stateName, "nationalStatus": view.nationalStatus ?? 0,
@@ -209,7 +209,7 @@ struct PublicServicesPages: Sendable {
                 values["notFound"] = true
             }
         }
-        return try renderer.page("lookup", title: "lookup_title", context: context, values: values)
+        return try render("lookup", title: "lookup_title", context: context, values: values)
     }
 
     @Sendable func queuePage(_ request: Request, context: HuesRequestContext) async throws -> Response {
@@ -235,7 +235,7 @@ struct PublicServicesPages: Sendable {
                                  "waiting": backlog.waitingForApplicant, "unassigned": backlog.unassigned,
                                  "officers": backlog.byOfficer.map { ["name": $0.officer?.name ?? "—", "open": $0.open] }] as [String: Any]
         }
-        return try renderer.page("officer-queue", title: "queue_title", context: context, values: values)
+        return try render("officer-queue", title: "queue_title", context: context, values: values)
     }
 
     @Sendable func registerPage(_ request: Request, context: HuesRequestContext) async throws -> Response {
@@ -248,7 +248,7 @@ struct PublicServicesPages: Sendable {
         let unit = query.get("unit") ?? myUnits.first ?? ""
         let list = try await dossiers.register(unit: unit, from: from, through: min(through, from.adding(days: 366)), for: principal,
                                                logger: context.logger)
-        return try renderer.page("dossier-register", title: "register_title", context: context, values: [
+        return try render("dossier-register", title: "register_title", context: context, values: [
             "unit": dossiers.units[unit]?.name ?? unit, "unitCode": unit, "from": from.description, "to": through.description,
             "dossiers": list.enumerated().map { index, item in ["n": index + 1, "code": item.code, "procedure": item.procedure, "applicant": item.applicantName,
                                                                 "filedAt": dossiers.localTime(item.filedAt), "dueAt": item.dueAt.map(dossiers.localTime) ?? "",
@@ -269,7 +269,7 @@ struct PublicServicesPages: Sendable {
         case "05": last("stop")
         default: nil
         }
-        return try renderer.page("dossier-form", title: "form_\(number)_title", context: context, values: [
+        return try render("dossier-form", title: "form_\(number)_title", context: context, values: [
             "form\(number)": true, "number": number, "code": view.code, "procedure": view.procedure.name, "applicant": view.applicant.name,
             "phone": view.applicant.phone ?? "", "address": view.applicant.address ?? "",
             "receivingUnit": dossiers.units[view.receivingUnit]?.name ?? view.receivingUnit,
@@ -284,6 +284,21 @@ struct PublicServicesPages: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Mustache treats an empty string as true in a section, so optional text that is empty is left out instead.
+    func render(_ template: String, title: String, context: HuesRequestContext, values: [String: Any], status: HTTPResponse.Status = .ok) throws
+        -> Response
+    {
+        try renderer.page(template, title: title, context: context, values: Self.pruned(values) as? [String: Any] ?? values, status: status)
+    }
+
+    static func pruned(_ value: Any) -> Any {
+        if let dictionary = value as? [String: Any] {
+            return dictionary.filter { ($0.value as? String) != "" }.mapValues(pruned)
+        }
+        if let array = value as? [Any] { return array.map(pruned) }
+        return value
+    }
 
     func summaryValues(_ item: DossierSummary, context: HuesRequestContext) -> [String: Any] {
         ["code": item.code, "procedure": item.procedure, "applicant": item.applicantName, "stateName": item.stateName,

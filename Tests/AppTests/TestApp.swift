@@ -21,7 +21,7 @@ struct TestApp {
             let runtime = try await HuesRuntime.make(configuration: configuration)
             do {
                 try await runtime.migrate()
-                _ = try await runtime.seedDemo()
+                _ = try await runtime.seedDemo(includingDossiers: false)
                 let app = try await buildApplication(runtime: runtime)
                 try await app.test(.router) { client in try await body(client, runtime) }
             } catch {
