@@ -32,7 +32,7 @@ struct CatalogRoutes: Sendable {
             }
             category = parsed
         }
-        return JSONResponse(try await catalogue.list(for: context.principal, search: query.get("q"), category: category, logger: context.logger))
+        return JSONResponse(try await catalogue.list(for: context.principal, search: request.formQuery("q"), category: category, logger: context.logger))
     }
 
     @Sendable func show(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<CityService> {
@@ -72,7 +72,7 @@ struct CatalogRoutes: Sendable {
 
     @Sendable func page(_ request: Request, context: HuesRequestContext) async throws -> Response {
         guard let renderer else { throw Problem.notFound() }
-        let search = request.uri.queryParameters.get("q")
+        let search = request.formQuery("q")
         let services = try await catalogue.list(for: context.principal, search: search, logger: context.logger)
         let english = context.language == "en"
         let words = renderer.translations.table(for: context.language)

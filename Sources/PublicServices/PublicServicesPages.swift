@@ -33,7 +33,7 @@ struct PublicServicesPages: Sendable {
     // MARK: Catalogue and filing
 
     @Sendable func catalogPage(_ request: Request, context: HuesRequestContext) async throws -> Response {
-        let search = request.uri.queryParameters.get("q")
+        let search = request.formQuery("q")
         let language = context.language
         let procedures = try await catalogue.list(search: search, logger: context.logger)
         let groups = Dictionary(grouping: procedures, by: { $0.procedure.localizedSector(language) }).sorted { $0.key < $1.key }.map { sector, items in
@@ -194,7 +194,7 @@ struct PublicServicesPages: Sendable {
     }
 
     @Sendable func lookupPage(_ request: Request, context: HuesRequestContext) async throws -> Response {
-        let code = request.uri.queryParameters.get("code")?.trimmingCharacters(in: .whitespaces)
+        let code = request.formQuery("code")?.trimmingCharacters(in: .whitespaces)
         var values: [String: Any] = ["code": code ?? ""]
         if let code, !code.isEmpty {
             do {

@@ -31,7 +31,7 @@ struct PublicServicesRoutes: Sendable {
 
     @Sendable func listProcedures(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[PublishedProcedure]> {
         let query = request.uri.queryParameters
-        return JSONResponse(try await catalogue.list(search: query.get("q"), sector: query.get("sector"), logger: context.logger))
+        return JSONResponse(try await catalogue.list(search: request.formQuery("q"), sector: query.get("sector"), logger: context.logger))
     }
 
     @Sendable func showProcedure(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<PublishedProcedure> {

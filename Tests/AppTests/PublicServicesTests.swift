@@ -317,7 +317,7 @@ struct PublicServicesPageTests {
 
     @Test func aCitizenFilesFromThePageAndAnOfficerWorksItFromTheConsole() async throws {
         try await TestApp.run { client, _ in
-            let catalogue = try await get(client, "/procedures?q=khai%20sinh")
+            let catalogue = try await get(client, "/procedures?q=khai+sinh")  // as a browser sends a search form
             #expect(catalogue.status == .ok)
             #expect(body(catalogue).contains("/procedures/1.001193"))
             let anonymous = try await get(client, "/procedures/1.001193")

@@ -6,7 +6,11 @@ import tempfile
 import time
 import urllib.request
 
+import shutil
+
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -49,3 +53,26 @@ def server():
     yield base
     process.terminate()
     process.wait(timeout=20)
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser"):
+        if shutil.which(name):
+            return shutil.which(name)
+    pytest.fail("Chromium is not installed (apt-get install chromium chromium-driver)")
+
+
+@pytest.fixture()
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = _chromium()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,900"):
+        options.add_argument(flag)
+    # A Vietnamese citizen's browser.
+    options.add_argument("--lang=vi-VN")
+    options.add_experimental_option("prefs", {"intl.accept_languages": "vi-VN,vi"})
+    # The Debian driver, never a downloaded one.
+    driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(2)
+    yield driver
+    driver.quit()

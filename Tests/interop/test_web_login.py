@@ -1,38 +1,11 @@
 """A person signs in through the real login page in headless Chromium, sees their account, switches language and
 signs out."""
 import os
-import shutil
 import tempfile
 
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-
-
-def _chromium():
-    for name in ("chromium", "chromium-browser"):
-        if shutil.which(name):
-            return shutil.which(name)
-    pytest.fail("Chromium is not installed (apt-get install chromium chromium-driver)")
-
-
-@pytest.fixture()
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = _chromium()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,900"):
-        options.add_argument(flag)
-    # A Vietnamese citizen's browser.
-    options.add_argument("--lang=vi-VN")
-    options.add_experimental_option("prefs", {"intl.accept_languages": "vi-VN,vi"})
-    # The Debian driver, never a downloaded one.
-    driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-    driver.implicitly_wait(2)
-    yield driver
-    driver.quit()
 
 
 def test_sign_in_through_the_page(server, browser):

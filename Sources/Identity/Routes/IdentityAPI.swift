@@ -187,7 +187,7 @@ public struct IdentityAPI: Sendable {
         let query = request.uri.queryParameters
         let limit = min(max(Int(query.get("limit") ?? "") ?? 50, 1), 200)
         let offset = max(Int(query.get("offset") ?? "") ?? 0, 0)
-        let result = try await accounts.list(search: query.get("q"), limit: limit, offset: offset, logger: context.logger)
+        let result = try await accounts.list(search: request.formQuery("q"), limit: limit, offset: offset, logger: context.logger)
         return JSONResponse(Page(items: result.accounts, total: result.total, limit: limit, offset: offset))
     }
 
