@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "hues", targets: ["hues"]),
         .executable(name: "hues-bench", targets: ["HuesBench"]),
+        .executable(name: "hues-dossier-bench", targets: ["DossierBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -151,6 +152,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/HuesBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DossierBench",
+            dependencies: ["App", "Platform", "Identity", "PublicServices", "Workflow", .product(name: "FluentKit", package: "fluent-kit")],
+            path: "Benchmarks/DossierBench",
             swiftSettings: swiftSettings
         ),
         .target(

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import SQLKit
 import Workflow
 
 /// Dossiers: filing, the one-stop work on them, the applicant's side and the public lookup. Every change is one
@@ -306,8 +307,17 @@ public struct DossierService: Sendable {
         let db = try database.db(logger: logger)
         let instances = try await workflow.queue(kind: Self.kind, unit: unit, officer: mine ? principal.accountID : nil, filter: filter, at: moment,
                                                  limit: limit, offset: offset, on: db)
-        let records = try await DossierRecord.query(on: db).filter(\.$id ~~ instances.map(\.id)).all()
-        let byID = Dictionary(uniqueKeysWithValues: records.compactMap { record in record.id.map { ($0, record) } })
+        guard !instances.isEmpty else { return DossierQueue(unit: unit, filter: filter, dossiers: []) }
+        // Only the four columns a queue line shows, without hydrating whole dossier models.
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        let rows = try await sql.select().columns("id", "code", "procedure_name", "applicant_name", "created_at").from(DossierRecord.schema)
+            .where("id", .in, instances.map(\.id)).all()
+        var byID: [UUID: QueueLine] = [:]
+        for row in rows {
+            byID[try row.decode(column: "id", as: UUID.self)] = QueueLine(
+                code: try row.decode(column: "code", as: String.self), procedureName: try row.decode(column: "procedure_name", as: String.self),
+                applicantName: try row.decode(column: "applicant_name", as: String.self), createdAt: try row.decode(column: "created_at", as: Date.self))
+        }
         return DossierQueue(unit: unit, filter: filter, dossiers: instances.compactMap { instance in byID[instance.id].map { summary($0, instance, at: moment) } })
     }
 
@@ -377,7 +387,20 @@ public struct DossierService: Sendable {
         principal.has(.officer, in: unit) || principal.has(.unitLeader, in: unit)
     }
 
+    /// What a list line needs from the dossier row.
+    struct QueueLine {
+        var code: String
+        var procedureName: String
+        var applicantName: String
+        var createdAt: Date
+    }
+
     func summary(_ record: DossierRecord, _ instance: WorkflowInstance, at moment: Date = Date()) -> DossierSummary {
+        summary(QueueLine(code: record.code, procedureName: record.procedureName, applicantName: record.applicantName, createdAt: record.createdAt),
+                instance, at: moment)
+    }
+
+    func summary(_ record: QueueLine, _ instance: WorkflowInstance, at moment: Date = Date()) -> DossierSummary {
         let definition = workflow.library[instance.process]
         let due = instance.effectiveDue
         return DossierSummary(
