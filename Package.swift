@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "hues", targets: ["hues"]),
         .executable(name: "hues-bench", targets: ["HuesBench"]),
         .executable(name: "hues-dossier-bench", targets: ["DossierBench"]),
+        .executable(name: "hues-signature-bench", targets: ["SignatureBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -39,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(
@@ -124,9 +127,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "QRCode",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Signatures",
+            dependencies: [
+                "Platform", "Web", "QRCode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
-                "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices",
+                "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -139,7 +159,7 @@ let package = Package(
         .executableTarget(
             name: "hues",
             dependencies: [
-                "App", "Platform", "Identity", "Catalog",
+                "App", "Platform", "Identity", "Catalog", "Signatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -158,6 +178,12 @@ let package = Package(
             name: "DossierBench",
             dependencies: ["App", "Platform", "Identity", "PublicServices", "Workflow", .product(name: "FluentKit", package: "fluent-kit")],
             path: "Benchmarks/DossierBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SignatureBench",
+            dependencies: ["App", "Platform", "Signatures", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Benchmarks/SignatureBench",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -182,9 +208,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SignaturesTests",
+            dependencies: ["Signatures", "QRCode", "Platform", "HuesTestSupport", .product(name: "X509", package: "swift-certificates")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "HuesTestSupport", "hues",
+                "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "HuesTestSupport", "hues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -6,6 +6,7 @@ import Notices
 import Logging
 import Platform
 import PublicServices
+import Signatures
 import Web
 import Workflow
 
@@ -22,6 +23,7 @@ public struct HuesRuntime: Sendable {
     public let notices: NoticesModule
     public let workflow: WorkflowModule
     public let publicServices: PublicServicesModule
+    public let signatures: SignaturesModule
     /// Email delivery of notices (nil when no SMTP server is configured).
     public let noticeDelivery: NoticeDelivery?
     public let modules: [any PlatformModule]
@@ -52,10 +54,13 @@ public struct HuesRuntime: Sendable {
         let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
         let publicServices = try PublicServicesModule(database: database, profile: profile, workflow: workflow.store, staff: identity.accounts,
                                                       notices: notices.store, renderer: renderer)
+        let signatures = SignaturesModule(database: database, secrets: secrets, profile: profile, publicBaseURL: configuration.publicBaseURL,
+                                          staff: identity.accounts, renderer: renderer)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.
-        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog, workflow, publicServices]
+        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog, workflow, publicServices, signatures]
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
                            identity: identity, catalog: catalog, notices: notices, workflow: workflow, publicServices: publicServices,
+                           signatures: signatures,
                            noticeDelivery: notices.delivery(recipients: identity.accounts), modules: modules, logger: logger)
     }
 

@@ -40,7 +40,8 @@ import Testing
     @Test func everyCommandHasHelp() throws {
         for command in [[], ["serve"], ["migrate"], ["demo"], ["user"], ["user", "create"], ["user", "list"], ["user", "set-role"],
                         ["user", "disable"], ["service", "register"], ["service", "edit"], ["service", "rotate-secret"], ["keys", "rotate"],
-                        ["audit", "verify"], ["config", "check"]] {
+                        ["audit", "verify"], ["config", "check"], ["ca", "init"], ["ca", "issue"], ["ca", "revoke"], ["ca", "renew"], ["ca", "list"],
+                        ["ca", "export"]] {
             let outcome = try hues(command + ["--help"], environment: [:])
             #expect(outcome.status == 0, "\(command)")
             #expect(outcome.output.contains("USAGE"), "\(command)")
@@ -94,6 +95,21 @@ import Testing
         #expect(edited.output.contains("updated ve-thuyen-rong\tmaintenance"), "\(edited.output)")
         #expect(try hues(["service", "list", "--search", "thuyen"], environment: environment).output.contains("ve-thuyen-rong\ttourism-heritage\tmaintenance"))
         #expect(try hues(["keys", "rotate"], environment: environment).output.contains("now signing with key"))
+
+        // The CA: `demo` created it and gave the demo officers certificates; issue, revoke and export from the shell.
+        #expect(try hues(["ca", "init"], environment: environment).output.contains("root "))
+        let issued = try hues(["ca", "issue", "--officer", "officer", "--algorithm", "rsa-2048", "--days", "30"], environment: environment)
+        #expect(issued.status == 0, "\(issued.output)")
+        let serial = try #require(issued.output.split(separator: " ").dropFirst().first.map(String.init))
+        #expect(issued.output.contains("Trần Văn Minh (phuong-phu-xuan)"))
+        let notStaff = try hues(["ca", "issue", "--officer", "citizen"], environment: environment)
+        #expect(notStaff.status != 0)
+        #expect(try hues(["ca", "revoke", serial, "--reason", "key-compromise"], environment: environment).status == 0)
+        let again = try hues(["ca", "revoke", serial], environment: environment)
+        #expect(again.status != 0)
+        #expect(again.output.contains("already revoked"))
+        #expect(try hues(["ca", "list", "--unit", "phuong-phu-xuan"], environment: environment).output.contains("\(serial)\tsigning\trevoked\tofficer:"))
+        #expect(try hues(["ca", "export", "root"], environment: environment).output.hasPrefix("-----BEGIN CERTIFICATE-----"))
 
         let intact = try hues(["audit", "verify"], environment: environment)
         #expect(intact.status == 0, "\(intact.output)")

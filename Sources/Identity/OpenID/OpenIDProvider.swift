@@ -175,7 +175,7 @@ public struct OpenIDProvider: Sendable {
         let scopes = (grant.scope ?? "openid").split(separator: " ").map(String.init)
         var audience = [AccessTokens.userinfoAudience, client.clientID]
         if scopes.contains("hues.api") { audience.append(AccessTokens.apiAudience) }
-        let access = try await tokens.issue(for: account, audience: audience, scope: grant.scope, clientID: client.clientID)
+        let access = try await tokens.issue(for: account, audience: audience, scope: grant.scope, clientID: client.clientID, authTime: grant.authTime)
         let now = AccessTokens.wholeSecondNow()
         let claims = IDTokenClaims(
             iss: .init(value: tokens.issuer), sub: .init(value: account.id.uuidString), aud: .init(value: [client.clientID]),

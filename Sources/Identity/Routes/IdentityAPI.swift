@@ -68,8 +68,9 @@ public struct IdentityAPI: Sendable {
         try limiter.check("sign-in:\(context.clientAddress)")
         let input = try await request.decodeValid(SignInRequest.self, context: context)
         let account = try await Self.signIn(accounts, username: input.username, password: input.password, logger: context.logger)
-        let access = try await tokens.issue(for: account)
-        let refresh = try await refreshTokens.start(for: account, logger: context.logger)
+        let now = Date()
+        let access = try await tokens.issue(for: account, authTime: now)
+        let refresh = try await refreshTokens.start(for: account, authTime: now, logger: context.logger)
         return JSONResponse(TokenResponse(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh))
     }
 
@@ -114,7 +115,7 @@ public struct IdentityAPI: Sendable {
                           detail: "The refresh token is unknown, expired or revoked. Sign in again.")
         }
         guard let account = try await accounts.find(id: rotated.grant.accountID, logger: context.logger) else { throw Problem.unauthorized() }
-        let access = try await tokens.issue(for: account)
+        let access = try await tokens.issue(for: account, authTime: rotated.grant.authTime)
         return JSONResponse(TokenResponse(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: rotated.token))
     }
 

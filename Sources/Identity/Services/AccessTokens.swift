@@ -21,11 +21,14 @@ struct AccessClaims: JWTPayload {
     /// Set on tokens issued to relying parties: what they may do, and for whom they were issued.
     var scope: String?
     var clientID: String?
+    /// When the person last proved who they are (seconds since 1970): signing needs a recent one.
+    var authTime: Int?
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, exp, iat, jti, name, roles, scope
         case preferredUsername = "preferred_username"
         case clientID = "client_id"
+        case authTime = "auth_time"
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
@@ -180,18 +183,18 @@ public final class AccessTokens: Sendable {
     }
 
     /// An access token for the platform API (sign-in with a password).
-    public func issue(for account: Account) async throws -> Issued {
-        try await issue(for: account, audience: [Self.apiAudience], scope: nil, clientID: nil)
+    public func issue(for account: Account, authTime: Date? = nil) async throws -> Issued {
+        try await issue(for: account, audience: [Self.apiAudience], scope: nil, clientID: nil, authTime: authTime)
     }
 
     /// An access token with the given audiences; tokens for relying parties carry their scope and client.
-    public func issue(for account: Account, audience: [String], scope: String?, clientID: String?) async throws -> Issued {
+    public func issue(for account: Account, audience: [String], scope: String?, clientID: String?, authTime: Date? = nil) async throws -> Issued {
         let now = Self.wholeSecondNow()
         let claims = AccessClaims(
             iss: .init(value: issuer), sub: .init(value: account.id.uuidString), aud: .init(value: audience),
             exp: .init(value: now.addingTimeInterval(Double(lifetimeSeconds))), iat: .init(value: now),
             jti: .init(value: TokenGenerator.make(bytes: 12)), name: account.displayName, preferredUsername: account.username,
-            roles: account.roles.map(\.claim), scope: scope, clientID: clientID
+            roles: account.roles.map(\.claim), scope: scope, clientID: clientID, authTime: authTime.map { Int($0.timeIntervalSince1970) }
         )
         return Issued(token: try await sign(claims), expiresIn: lifetimeSeconds)
     }
@@ -266,6 +269,6 @@ public final class AccessTokens: Sendable {
             return RoleGrant(role: role, unitCode: parts.count > 1 ? String(parts[1]) : nil)
         }
         return Principal(accountID: claims.sub.value, username: claims.preferredUsername, displayName: claims.name, grants: grants,
-                         credential: .accessToken)
+                         credential: .accessToken, authTime: claims.authTime.map { Date(timeIntervalSince1970: Double($0)) })
     }
 }

@@ -117,6 +117,11 @@ public struct AccountDirectory: StaffDirectory, Sendable {
             .sorted { $0.name < $1.name }
     }
 
+    public func profile(username: String, logger: Logger) async throws -> StaffProfile? {
+        guard let account = try await find(username: username, logger: logger), account.status == .active else { return nil }
+        return StaffProfile(accountID: account.id.uuidString, username: account.username, name: account.displayName, grants: account.roles)
+    }
+
     public func find(id: UUID, logger: Logger) async throws -> Account? {
         guard let record = try await AccountRecord.query(on: try database.db(logger: logger)).filter(\.$id == id).with(\.$grants).first() else {
             return nil

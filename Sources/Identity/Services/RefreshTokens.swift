@@ -35,9 +35,9 @@ public struct RefreshTokens: Sendable {
     }
 
     /// Starts a new family at sign-in to the API; the sign-in itself is recorded in the event log.
-    public func start(for account: Account, logger: Logger) async throws -> String {
+    public func start(for account: Account, authTime: Date? = nil, logger: Logger) async throws -> String {
         try await database.write(logger: logger) { db in
-            let token = try await issue(RefreshGrant(accountID: account.id), familyID: UUID(), on: db)
+            let token = try await issue(RefreshGrant(accountID: account.id, authTime: authTime), familyID: UUID(), on: db)
             try await EventLog.append(
                 DomainEvent(type: "identity.sign-in.succeeded", actorID: account.id.uuidString, actorName: account.username,
                             subject: "account:\(account.id)"),

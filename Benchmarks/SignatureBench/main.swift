@@ -1,0 +1,75 @@
+import App
+import Crypto
+import Foundation
+import Logging
+import Platform
+import Signatures
+
+/// CMS signatures and verifications per second on one core, beside `openssl speed ecdsap256` measured in the same run.
+///
+/// Usage: hues-signature-bench [--seconds 5]
+func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+let arguments = CommandLine.arguments
+let seconds = arguments.firstIndex(of: "--seconds").flatMap { $0 + 1 < arguments.count ? Double(arguments[$0 + 1]) : nil } ?? 5
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hues-signature-bench-\(UUID().uuidString.prefix(8))").path
+try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: folder) }
+var configuration = HuesConfiguration.testing(dataDirectory: folder, database: .sqlite(path: folder + "/bench.sqlite"))
+configuration.logLevel = .error
+let runtime = try await HuesRuntime.make(configuration: configuration)
+try await runtime.migrate()
+_ = try await runtime.seedDemo(includingDossiers: false)
+let logger = Logger(label: "bench")
+guard let officer = try await runtime.identity.accounts.find(username: "officer", logger: logger),
+      let identity = try await runtime.signatures.authority.signingKey(officer: officer.id.uuidString, logger: logger)
+else { fatalError("the demo officer has no certificate") }
+let document = Array(repeating: UInt8(0x41), count: 64 * 1024)
+let digest = SHA256.hash(data: document)
+
+func rate(_ body: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    let end = clock.now.advanced(by: .seconds(seconds))
+    var count = 0
+    let start = clock.now
+    while clock.now < end {
+        try body()
+        count += 1
+    }
+    let elapsed = start.duration(to: clock.now)
+    return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+
+var signature: [UInt8] = []
+let signRate = try rate { signature = try DetachedSignature.sign(digest: digest, signer: identity.certificate, key: identity.key, chain: identity.chain,
+                                                                 signingTime: Date()) }
+let roots = try await runtime.signatures.authority.roots(logger: logger)
+let verifier = SignatureVerifier(roots: roots)
+// Verification is async (chain building); count sequential awaits on one task, i.e. one core.
+var verified = 0
+let verifyStart = Date()
+while Date().timeIntervalSince(verifyStart) < seconds {
+    let report = await verifier.verify(signature: signature, content: document)
+    guard report.verdict == .valid else { fatalError("verification failed: \(report.reasons)") }
+    verified += 1
+}
+let verifyRate = Double(verified) / Date().timeIntervalSince(verifyStart)
+
+let openssl = Process()
+openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+openssl.arguments = ["openssl", "speed", "-seconds", String(Int(seconds)), "ecdsap256"]
+let pipe = Pipe()
+openssl.standardOutput = pipe
+openssl.standardError = FileHandle.nullDevice
+try openssl.run()
+let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+openssl.waitUntilExit()
+// "256 bits ecdsa (nistp256)   0.0000s   0.0001s  34172.2  10523.2"
+let columns = output.split(separator: "\n").first { $0.contains("nistp256") }?.split(separator: " ").compactMap { Double($0) } ?? []
+let (opensslSign, opensslVerify) = columns.count >= 2 ? (columns[columns.count - 2], columns[columns.count - 1]) : (0, 0)
+say(String(format: "CMS detached signatures (P-256, signed attributes incl. signing-certificate-v2, 64 KiB document): %.0f per second, one core", signRate))
+say(String(format: "CMS verifications (digest, signature, chain to the root at signing time): %.0f per second, one core", verifyRate))
+say(String(format: "openssl speed ecdsap256 (same run, one core): %.0f sign/s, %.0f verify/s", opensslSign, opensslVerify))
+if opensslSign > 0 {
+    say(String(format: "our CMS sign rate is %.0f %% of OpenSSL's raw ECDSA sign rate (target ≥ 50 %%)", 100 * signRate / opensslSign))
+}
+await runtime.database.shutdown()
