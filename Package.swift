@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "PublicServices",
             dependencies: [
-                "Platform", "Workflow", "Web",
+                "Platform", "Workflow", "Web", "Documents", "QRCode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -128,6 +128,11 @@ let package = Package(
         ),
         .target(
             name: "QRCode",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Documents",
+            dependencies: ["QRCode"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -209,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SignaturesTests",
-            dependencies: ["Signatures", "QRCode", "Platform", "HuesTestSupport", .product(name: "X509", package: "swift-certificates")],
+            dependencies: ["Signatures", "QRCode", "Documents", "Platform", "HuesTestSupport", .product(name: "X509", package: "swift-certificates")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

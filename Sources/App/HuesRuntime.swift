@@ -53,7 +53,7 @@ public struct HuesRuntime: Sendable {
                                       nationalIdentity: nationalIdentity, notices: notices.store)
         let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
         let publicServices = try PublicServicesModule(database: database, profile: profile, workflow: workflow.store, staff: identity.accounts,
-                                                      notices: notices.store, renderer: renderer)
+                                                      notices: notices.store, renderer: renderer, publicBaseURL: configuration.publicBaseURL)
         let signatures = SignaturesModule(database: database, secrets: secrets, profile: profile, publicBaseURL: configuration.publicBaseURL,
                                           staff: identity.accounts, renderer: renderer)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.

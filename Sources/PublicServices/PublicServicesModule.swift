@@ -11,9 +11,11 @@ public struct PublicServicesModule: PlatformModule {
     public let dossiers: DossierService
     let book: ProcedureBook
     let renderer: PageRenderer?
+    let publicBaseURL: String
 
     public init(database: PlatformDatabase, profile: CityProfile, workflow: WorkflowStore, staff: any StaffDirectory, notices: (any NoticeBoard)?,
-                renderer: PageRenderer?, resultSigner: (any DossierResultSigner)? = nil) throws {
+                renderer: PageRenderer?, resultSigner: (any DossierResultSigner)? = nil, publicBaseURL: String = "http://localhost:8080") throws {
+        self.publicBaseURL = publicBaseURL
         self.book = try ProcedureBook(profile: profile, processes: Set(workflow.library.processes.keys))
         self.catalogue = ProcedureCatalogue(database: database)
         self.dossiers = DossierService(database: database, catalogue: catalogue, workflow: workflow, profile: profile, staff: staff,
@@ -25,7 +27,7 @@ public struct PublicServicesModule: PlatformModule {
     public var migrations: [any Migration] { [CreatePublicServicesTables()] }
 
     public func addRoutes(to routes: SecuredRouter) {
-        PublicServicesRoutes(catalogue: catalogue, dossiers: dossiers).addRoutes(to: routes)
+        PublicServicesRoutes(catalogue: catalogue, dossiers: dossiers, publicBaseURL: publicBaseURL).addRoutes(to: routes)
         if let renderer { PublicServicesPages(catalogue: catalogue, dossiers: dossiers, renderer: renderer).addRoutes(to: routes) }
     }
 

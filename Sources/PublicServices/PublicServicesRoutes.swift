@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Documents
 import Platform
 import Workflow
 
@@ -7,6 +8,7 @@ import Workflow
 struct PublicServicesRoutes: Sendable {
     let catalogue: ProcedureCatalogue
     let dossiers: DossierService
+    let publicBaseURL: String
 
     func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/api/v1/procedures", access: .everyone, summary: "The procedure catalogue (q, sector)", use: listProcedures)
@@ -19,6 +21,8 @@ struct PublicServicesRoutes: Sendable {
         routes.on(.get, "/api/v1/dossiers/:code", access: .signedIn, summary: "One dossier with its history and possible actions", use: show)
         routes.on(.post, "/api/v1/dossiers/:code/actions/:action", access: .signedIn, summary: "Take a workflow action on a dossier", use: act)
         routes.on(.post, "/api/v1/dossiers/:code/rating", access: .roles([.citizen, .business]), summary: "Rate a returned dossier", use: rate)
+        routes.on(.get, "/api/v1/dossiers/:code/receipt", access: .signedIn, summary: "The receipt and appointment slip (form 01) as PDF",
+                  use: receipt)
         routes.on(.get, "/api/v1/dossiers/:code/attachments/:id", access: .signedIn, summary: "Download a dossier's file", use: download)
         routes.on(.get, "/api/v1/dossier-lookup/:code", access: .everyone, summary: "Public status of a dossier by its code", use: lookup)
         routes.on(.get, "/api/v1/units/:unit/dossier-queue", access: .roles([.officer, .unitLeader]),
@@ -92,6 +96,21 @@ struct PublicServicesRoutes: Sendable {
         return Response(status: .ok, headers: [.contentType: info.mediaType, .contentDisposition: "attachment; filename=\"\(safeName)\"",
                                                .cacheControl: "private, no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    @Sendable func receipt(_ request: Request, context: HuesRequestContext) async throws -> Response {
+        let view = try await dossiers.view(code: context.parameters.get("code") ?? "", for: try context.requirePrincipal(), logger: context.logger)
+        guard view.receivedAt != nil else { throw Problem.conflict("The dossier has not been received yet: there is no receipt slip.") }
+        let slip = ReceiptSlip(view: view, receivingUnit: dossiers.units[view.receivingUnit]?.name ?? view.receivingUnit,
+                               competentUnit: dossiers.units[view.competentUnit]?.name ?? view.competentUnit,
+                               lookupURL: "\(publicBaseURL)/lookup?code=\(view.code)", localTime: dossiers.localTime)
+        let pdf: [UInt8]
+        do { pdf = try slip.pdf() } catch let error as TrueTypeFont.FormatError {
+            throw Problem(status: .serviceUnavailable, type: "pdf-unavailable", title: "PDF documents are unavailable", detail: error.description)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"\(view.code)-01.pdf\"",
+                                               .cacheControl: "private, no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: pdf)))
     }
 
     @Sendable func lookup(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<PublicDossierStatus> {

@@ -205,6 +205,16 @@ struct PublicServicesTests {
             #expect(dossier.channel == .inPerson)
             #expect(dossier.state == "received")
             #expect(dossier.receivedAt != nil)
+            // The receipt slip (form 01) as a PDF that names the dossier and the applicant.
+            let slip = try await client.send(.get, "/api/v1/dossiers/\(dossier.code)/receipt", token: officer)
+            #expect(slip.status == .ok)
+            #expect(slip.headers[.contentType] == "application/pdf")
+            let slipBytes = Data(buffer: slip.body)
+            #expect(slipBytes.starts(with: Data("%PDF-1.7".utf8)))
+            let slipText = try pdfText(slipBytes)
+            #expect(slipText.contains(dossier.code))
+            #expect(slipText.contains("Phạm Văn Tư"))
+            #expect(slipText.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"))
             // Only the receiving unit's own staff work its counter.
             let elsewhere = counter.replacingOccurrences(of: "phuong-phu-xuan", with: "xa-a-luoi-1")
             #expect(try await client.send(.post, "/api/v1/counter/dossiers", token: officer, json: elsewhere).status == .forbidden)
@@ -385,4 +395,20 @@ struct PublicServicesPageTests {
             #expect(try await get(client, "/officer/dossiers", session: citizen).status == .forbidden)
         }
     }
+}
+
+/// The text of a PDF as poppler's pdftotext reads it.
+func pdfText(_ pdf: Data) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hues-\(UUID().uuidString.prefix(8)).pdf").path
+    try pdf.write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["pdftotext", "-layout", path, "-"]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
 }
