@@ -12,42 +12,63 @@ import X509
 public enum DetachedSignature {
     /// Signs `digest` (SHA-256 of the document or of a PDF's byte ranges) and returns DER ContentInfo.
     package static func sign(digest: SHA256.Digest, signer: Certificate, key: Certificate.PrivateKey, chain: [Certificate], signingTime: Date) throws -> [UInt8] {
-        let issuerAndSerial = DERWriting.sequence([try DERWriting.encode(signer.issuer), try serialNumber(signer.serialNumber)])
-        let certificateHash = Array(SHA256.hash(data: try DERWriting.encode(signer)))
-        // ESSCertIDv2 { certHash, issuerSerial { issuer GeneralNames { [4] Name }, serial } }; hash algorithm sha256 by default.
-        let issuerSerial = DERWriting.sequence([DERWriting.sequence([DERWriting.context(4, try DERWriting.encode(signer.issuer))]),
-                                                try serialNumber(signer.serialNumber)])
-        let signingCertificate = DERWriting.sequence([DERWriting.sequence([DERWriting.sequence([try DERWriting.octetString(certificateHash), issuerSerial])])])
-        let attributes = [
-            try attribute(OID.contentType, try DERWriting.oid(OID.data)),
-            try attribute(OID.signingTime, try DERWriting.time(signingTime)),
-            try attribute(OID.messageDigest, try DERWriting.octetString(Array(digest))),
-            try attribute(OID.signingCertificateV2, signingCertificate),
-        ]
-        // The signature covers the attributes as a DER SET; SignerInfo carries the same content under [0] IMPLICIT.
-        let signedAttributes = DERWriting.set(attributes)
-        let taggedAttributes = DERWriting.context(0, DERWriting.setContent(attributes))
-        let algorithm = CertificateProfile.signatureAlgorithm(for: key)
-        let signature = try key.sign(bytes: signedAttributes, signatureAlgorithm: algorithm).rawRepresentation
-        let signerInfo = DERWriting.sequence([
-            try DERWriting.integer(1),
-            issuerAndSerial,
-            digestAlgorithm,
-            taggedAttributes,
-            try signatureAlgorithmIdentifier(algorithm),
-            try DERWriting.octetString(signature),
-        ])
-        let certificates = try ([signer] + chain).map { try DERWriting.encode($0) }
-        let signedData = DERWriting.sequence([
-            try DERWriting.integer(1),
-            DERWriting.set([digestAlgorithm]),
-            DERWriting.sequence([try DERWriting.oid(OID.data)]),
-            DERWriting.context(0, DERWriting.setContent(certificates)),
-            DERWriting.set([signerInfo]),
-        ])
-        return DERWriting.sequence([try DERWriting.oid(OID.signedData), DERWriting.context(0, signedData)])
+        try PreparedSigner(signer: signer, key: key, chain: chain).sign(digest: digest, signingTime: signingTime)
     }
 
+    /// Everything about one signer that does not change between signatures, encoded once: the certificates, the
+    /// signer's identifier and the signing-certificate-v2 attribute. Signing then encodes only the time and digest.
+    package struct PreparedSigner: Sendable {
+        let key: Certificate.PrivateKey
+        let algorithm: Certificate.SignatureAlgorithm
+        let issuerAndSerial: [UInt8]
+        let signingCertificateAttribute: [UInt8]
+        let contentTypeAttribute: [UInt8]
+        let algorithmIdentifier: [UInt8]
+        let certificates: [UInt8]
+
+        package init(signer: Certificate, key: Certificate.PrivateKey, chain: [Certificate]) throws {
+            self.key = key
+            algorithm = CertificateProfile.signatureAlgorithm(for: key)
+            let serial = try serialNumber(signer.serialNumber)
+            let issuer = try DERWriting.encode(signer.issuer)
+            issuerAndSerial = DERWriting.sequence([issuer, serial])
+            let signerDER = try DERWriting.encode(signer)
+            // ESSCertIDv2 { certHash, issuerSerial { issuer GeneralNames { [4] Name }, serial } }; the hash algorithm is
+            // sha256 by default, so it is left out.
+            let issuerSerial = DERWriting.sequence([DERWriting.sequence([DERWriting.context(4, issuer)]), serial])
+            let certID = DERWriting.sequence([try DERWriting.octetString(Array(SHA256.hash(data: signerDER))), issuerSerial])
+            signingCertificateAttribute = try attribute(OID.signingCertificateV2, DERWriting.sequence([DERWriting.sequence([certID])]))
+            contentTypeAttribute = try attribute(OID.contentType, try DERWriting.oid(OID.data))
+            algorithmIdentifier = try signatureAlgorithmIdentifier(algorithm)
+            certificates = DERWriting.context(0, DERWriting.setContent([signerDER] + (try chain.map { try DERWriting.encode($0) })))
+        }
+
+        package func sign(digest: SHA256.Digest, signingTime: Date) throws -> [UInt8] {
+            let attributes = [
+                contentTypeAttribute,
+                try attribute(OID.signingTime, try DERWriting.time(signingTime)),
+                try attribute(OID.messageDigest, try DERWriting.octetString(Array(digest))),
+                signingCertificateAttribute,
+            ]
+            // The signature covers the attributes as a DER SET; SignerInfo carries the same content under [0] IMPLICIT.
+            let content = DERWriting.setContent(attributes)
+            let signature = try key.sign(bytes: DERWriting.node(0x31, content), signatureAlgorithm: algorithm).rawRepresentation
+            let signerInfo = DERWriting.sequence([
+                version,
+                issuerAndSerial,
+                digestAlgorithm,
+                DERWriting.context(0, content),
+                algorithmIdentifier,
+                try DERWriting.octetString(signature),
+            ])
+            let signedData = DERWriting.sequence([version, DERWriting.set([digestAlgorithm]), dataContentInfo, certificates, DERWriting.set([signerInfo])])
+            return DERWriting.sequence([signedDataType, DERWriting.context(0, signedData)])
+        }
+    }
+
+    static let version: [UInt8] = [0x02, 0x01, 0x01]
+    static let dataContentInfo: [UInt8] = DERWriting.sequence([(try? DERWriting.oid(OID.data)) ?? []])
+    static let signedDataType: [UInt8] = (try? DERWriting.oid(OID.signedData)) ?? []
     static let digestAlgorithm: [UInt8] = DERWriting.sequence([(try? DERWriting.oid(OID.sha256)) ?? []])
 
     static func signatureAlgorithmIdentifier(_ algorithm: Certificate.SignatureAlgorithm) throws -> [UInt8] {
