@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "Signatures",
             dependencies: [
-                "Platform", "Web", "QRCode",
+                "Platform", "Web", "QRCode", "Documents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -191,16 +191,22 @@ public struct PDFDocument: Sendable {
     }
 
     /// A PDF text string in UTF-16BE with a byte-order mark, as hex (safe for any character).
-    static func textString(_ text: String) -> String {
+    public static func textString(_ text: String) -> String {
         "<FEFF" + text.utf16.map { String(format: "%04X", $0) }.joined() + ">"
     }
 
-    static func date(_ date: Date) -> String {
+    /// A PDF date string, `(D:YYYYMMDDHHmmSSZ)`, in UTC.
+    public static func date(_ date: Date) -> String { "(D:\(dateFormatter().string(from: date))Z)" }
+
+    /// Reads the `YYYYMMDDHHmmSS` that follows `D:` in a PDF date, taken as UTC.
+    public static func date(parsing text: String) -> Date? { dateFormatter().date(from: String(text.prefix(14))) }
+
+    private static func dateFormatter() -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMddHHmmss"
-        return "(D:\(formatter.string(from: date))Z)"
+        return formatter
     }
 }
 

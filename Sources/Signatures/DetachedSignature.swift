@@ -43,13 +43,10 @@ public enum DetachedSignature {
             certificates = DERWriting.context(0, DERWriting.setContent([signerDER] + (try chain.map { try DERWriting.encode($0) })))
         }
 
-        package func sign(digest: SHA256.Digest, signingTime: Date) throws -> [UInt8] {
-            let attributes = [
-                contentTypeAttribute,
-                try attribute(OID.signingTime, try DERWriting.time(signingTime)),
-                try attribute(OID.messageDigest, try DERWriting.octetString(Array(digest))),
-                signingCertificateAttribute,
-            ]
+        /// `signingTime` nil leaves the attribute out, as PAdES requires (the PDF's `/M` carries the time).
+        package func sign(digest: SHA256.Digest, signingTime: Date?) throws -> [UInt8] {
+            var attributes = [contentTypeAttribute, try attribute(OID.messageDigest, try DERWriting.octetString(Array(digest))), signingCertificateAttribute]
+            if let signingTime { attributes.append(try attribute(OID.signingTime, try DERWriting.time(signingTime))) }
             // The signature covers the attributes as a DER SET; SignerInfo carries the same content under [0] IMPLICIT.
             let content = DERWriting.setContent(attributes)
             let signature = try key.sign(bytes: DERWriting.node(0x31, content), signatureAlgorithm: algorithm).rawRepresentation

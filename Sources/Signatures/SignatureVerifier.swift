@@ -14,7 +14,8 @@ public struct SignatureVerifier: Sendable {
         self.revokedAt = revokedAt
     }
 
-    public func verify(signature der: [UInt8], content: [UInt8]?) async -> SignatureReport {
+    /// `claimedTime` is the time the container states when the signature has no signing-time attribute (a PDF's `/M`).
+    public func verify(signature der: [UInt8], content: [UInt8]?, claimedTime: Date? = nil) async -> SignatureReport {
         let reader: SignedDataReader
         do { reader = try SignedDataReader(der: der) } catch {
             return .malformed((error as? SignedDataReader.FormatError)?.description ?? "The signature could not be read.")
@@ -44,7 +45,7 @@ public struct SignatureVerifier: Sendable {
         var chainValid = false
         var revoked: Date?
         if let signerCertificate {
-            let moment = reader.signingTime ?? Date()
+            let moment = reader.signingTime ?? claimedTime ?? Date()
             var verifier = Verifier(rootCertificates: CertificateStore(roots)) {
                 // Validity is judged at signing time: a signature made while the certificate was valid stays valid after
                 // it expires.
@@ -68,14 +69,14 @@ public struct SignatureVerifier: Sendable {
             }
         }
         var verdict: SignatureReport.Verdict = .valid
-        if let revoked, revoked <= (reader.signingTime ?? Date()) {
+        if let revoked, revoked <= (reader.signingTime ?? claimedTime ?? Date()) {
             reasons.append("The signer's certificate was revoked before the document was signed.")
             verdict = .revoked
         }
         if !chainValid { verdict = .untrusted }
         if !signatureValid { verdict = .invalidSignature }
         if !intact { verdict = .altered }
-        return SignatureReport(verdict: verdict, reasons: reasons, signer: signerCertificate.map(Self.summary), signingTime: reader.signingTime,
+        return SignatureReport(verdict: verdict, reasons: reasons, signer: signerCertificate.map(Self.summary), signingTime: reader.signingTime ?? claimedTime,
                                documentIntact: intact, signatureValid: signatureValid, chainValid: chainValid, chain: chain, revokedAt: revoked,
                                bindsSigningCertificate: binds)
     }

@@ -47,14 +47,34 @@ public struct SigningService: Sendable {
             throw Problem(status: .forbidden, type: "cannot-sign", title: "This signer cannot sign now", detail: reason)
         }
         let signature = try DetachedSignature.sign(digest: digest, signer: identity.certificate, key: identity.key, chain: identity.chain, signingTime: moment)
-        let serial = identity.record.serial
+        try await record(signer, certificate: identity.record, document: document, digest: digest, at: moment, logger: logger)
+        return signature
+    }
+
+    /// Signs a PDF the platform wrote (it has an empty signature field) as an incremental PAdES update.
+    public func signPDF(_ pdf: [UInt8], name: String, as signer: Signer, at moment: Date = Date(), logger: Logger) async throws -> [UInt8] {
+        guard let identity = try await authority.signingIdentity(holderKind: signer.holderKind, holderID: signer.holderID, at: moment, logger: logger) else {
+            let reason = try await authority.whyCannotSign(holderKind: signer.holderKind, holderID: signer.holderID, at: moment, logger: logger)
+            throw Problem(status: .forbidden, type: "cannot-sign", title: "This signer cannot sign now", detail: reason)
+        }
+        let prepared = try DetachedSignature.PreparedSigner(signer: identity.certificate, key: identity.key, chain: identity.chain)
+        let signed: [UInt8]
+        do { signed = try PDFSignature.sign(pdf, with: prepared, name: signer.actorName, at: moment) } catch let problem as PDFSignature.Problem {
+            throw Problem.unprocessable([.init(field: "document", message: problem.description)], detail: problem.description)
+        }
+        try await record(signer, certificate: identity.record, document: name, digest: SHA256.hash(data: pdf), at: moment, logger: logger)
+        return signed
+    }
+
+    private func record(_ signer: Signer, certificate: CertificateRecord, document: String, digest: SHA256.Digest, at moment: Date, logger: Logger) async throws {
+        let serial = certificate.serial
+        let unitCode = signer.unitCode ?? certificate.unitCode
         let digestHex = digest.map { String(format: "%02x", $0) }.joined()
         try await database.write(logger: logger) { db in
             try await EventLog.append(try DomainEvent(type: "signatures.document.signed", actorID: signer.holderID, actorName: signer.actorName,
-                                                      unitCode: signer.unitCode ?? identity.record.unitCode, subject: document,
+                                                      unitCode: unitCode, subject: document,
                                                       payload: ["certificate": serial, "sha256": digestHex], occurredAt: moment), on: db)
         }
-        return signature
     }
 
     /// A detached CMS signature over `document`.
@@ -70,7 +90,19 @@ public struct SigningService: Sendable {
     /// PDF carries.
     public func verifyDocument(_ document: [UInt8], signature: [UInt8]?, logger: Logger) async throws -> SignatureReport {
         if let signature { return try await verify(signature: signature, content: document, logger: logger) }
-        return .malformed("No signature came with the document: upload its detached signature (.p7s) too.")
+        guard document.starts(with: Array("%PDF-".utf8)) else {
+            return .malformed("No signature came with the document: upload its detached signature (.p7s) too.")
+        }
+        let embedded: [PDFSignature.Embedded]
+        do { embedded = try PDFSignature.embedded(in: document) } catch let problem as PDFSignature.Problem { return .malformed(problem.description) }
+        guard let last = embedded.last else { return .malformed("The PDF carries no signature.") }
+        var report = try await verifier(logger: logger).verify(signature: last.cms, content: last.covered, claimedTime: last.claimedTime)
+        if !last.coversWholeFile {
+            report.documentIntact = false
+            report.reasons.append("The PDF was changed after it was signed: bytes were appended after the signed revision.")
+            if report.verdict == .valid { report.verdict = .altered }
+        }
+        return report
     }
 
     func verifier(logger: Logger) async throws -> SignatureVerifier {

@@ -1,4 +1,5 @@
 import Crypto
+import Documents
 import Foundation
 import HuesTestSupport
 import Logging
@@ -127,7 +128,7 @@ import X509
     @Test func pyHankoValidatesTheDetachedSignature() async throws {
         try await withModule { module, _ in
             let (folder, _, _) = try await signedInFolder(module, "Giấy xác nhận tình trạng hôn nhân")
-            let result = try ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust", "root.pem", "--other-certs", "hue.pem",
+            let result = try ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
                                                "--no-revocation-check", "--detached", "doc.p7s", "doc.txt"], in: folder)
             #expect(result.status == 0, "\(result.output) \(result.error)")
             #expect(result.output.contains("INTACT") || result.output.lowercased().contains("valid"), "\(result.output)")
@@ -181,6 +182,56 @@ import X509
                                                   signingTime: Date().addingTimeInterval(60))
             let lateReport = try await module.signing.verify(signature: late, content: document, logger: logger)
             #expect(lateReport.verdict == .revoked, "\(lateReport.reasons)")
+        }
+    }
+
+    @Test func aSignedPDFPassesPyHankoAndQpdfAndAChangedByteIsCaught() async throws {
+        try await withModule { module, _ in
+            _ = try await module.authority.issue(to: Self.officer, actorName: "test", logger: logger)
+            var document = try PDFDocument.withSystemFonts(title: "Quyết định", author: "Phường Phú Xuân")
+            document.text("QUYẾT ĐỊNH cấp giấy phép xây dựng", x: 56, y: 780, size: 14, weight: .bold)
+            document.text("Người ký: Trần Văn Minh", x: 56, y: 740)
+            let unsigned = try document.write(signatureField: "ChuKy")
+            let signed = try await module.signing.signPDF(unsigned, name: "document:quyet-dinh", as: Self.signer, logger: logger)
+            #expect(signed.starts(with: unsigned), "an incremental update keeps the original bytes")
+
+            let folder = try ExternalTool.scratchFolder()
+            try await export(module, to: folder)
+            try ExternalTool.write(signed, to: folder + "/signed.pdf")
+            let check = try ExternalTool.run(["qpdf", "--check", "signed.pdf"], in: folder)
+            #expect(check.status == 0, "\(check.output) \(check.error)")
+            let validated = try ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
+                                                  "--no-revocation-check", "signed.pdf"], in: folder)
+            #expect(validated.status == 0, "\(validated.output) \(validated.error)")
+            #expect(validated.output.contains("The signature is judged VALID"), "\(validated.output)")
+            #expect(validated.output.contains("The signature covers the entire file"))
+            let ades = try ExternalTool.run(["pyhanko", "sign", "adesverify", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
+                                             "--no-revocation-check", "signed.pdf"], in: folder)
+            // pyHanko's AdES (ETSI EN 319 102-1) validation of the PAdES B-B signature.
+            #expect(ades.output.contains(":INTACT:TRUSTED,UNTOUCHED"), "pyHanko's AdES report: \(ades.output) \(ades.error)")
+
+            let report = try await module.signing.verifyDocument(signed, signature: nil, logger: logger)
+            #expect(report.verdict == .valid, "\(report.reasons)")
+            #expect(report.signer?.commonName == "Trần Văn Minh")
+            #expect(report.signingTime != nil)
+
+            var tampered = signed
+            let text = try #require(PDFSignature.find(Array("QUY".utf8), in: tampered, from: 0) ?? PDFSignature.find(Array("Tj".utf8), in: tampered, from: 0))
+            tampered[text] ^= 0x01
+            #expect(try await module.signing.verifyDocument(tampered, signature: nil, logger: logger).verdict == .altered)
+            let appended = signed + Array("1 0 obj\n(changed)\nendobj\n".utf8)
+            #expect(try await module.signing.verifyDocument(appended, signature: nil, logger: logger).verdict == .altered)
+            let broken = try await module.signing.verifyDocument(Array("%PDF-1.7\nnot really".utf8), signature: nil, logger: logger)
+            #expect(broken.verdict == .malformed)
+
+            // A PDF whose cross-reference table is broken is refused for what it is.
+            var badXref = unsigned
+            let xref = try #require(PDFSignature.find(Array("startxref\n".utf8), in: badXref, from: 0))
+            badXref.replaceSubrange((xref + 10)..<(xref + 11), with: Array("9".utf8))
+            let refusal = await #expect(throws: Problem.self) {
+                try await module.signing.signPDF(badXref, name: "x", as: Self.signer, logger: logger)
+            }
+            #expect(refusal?.status == .unprocessableContent)
         }
     }
 
