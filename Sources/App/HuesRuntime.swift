@@ -52,10 +52,11 @@ public struct HuesRuntime: Sendable {
         let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer,
                                       nationalIdentity: nationalIdentity, notices: notices.store)
         let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
-        let publicServices = try PublicServicesModule(database: database, profile: profile, workflow: workflow.store, staff: identity.accounts,
-                                                      notices: notices.store, renderer: renderer, publicBaseURL: configuration.publicBaseURL)
         let signatures = SignaturesModule(database: database, secrets: secrets, profile: profile, publicBaseURL: configuration.publicBaseURL,
                                           staff: identity.accounts, renderer: renderer)
+        let publicServices = try PublicServicesModule(database: database, profile: profile, workflow: workflow.store, staff: identity.accounts,
+                                                      notices: notices.store, renderer: renderer, resultSigner: SignedDossierResults(signing: signatures.signing),
+                                                      publicBaseURL: configuration.publicBaseURL)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.
         let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog, workflow, publicServices, signatures]
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,

@@ -227,8 +227,9 @@ public struct Rating: Codable, Sendable {
     }
 }
 
-/// The seam for signing results: the signatures module plugs in here. Without it results are stored unsigned.
+/// The seam for signing results: the signatures module plugs in here (App wires it). Without it results are stored
+/// unsigned.
 public protocol DossierResultSigner: Sendable {
-    /// Returns the signed document (a signed PDF) for the officer who issues the result.
-    func sign(_ document: Data, mediaType: String, dossierCode: String, officer: StaffMember) async throws -> Data
+    /// Returns the document signed by the officer who issues the result, or throws why they cannot sign it.
+    func sign(_ document: Data, mediaType: String, dossierCode: String, by officer: Principal) async throws -> Data
 }

@@ -172,9 +172,8 @@ public struct DossierService: Sendable {
         // Refuse before signing anything: the same rules the transaction will apply.
         _ = try workflow.engine.apply(action, to: instance, definition: definition, by: actor, inputs: inputs, at: moment)
         if action == "issue-result", let resultSigner {
-            let officer = StaffMember(accountID: principal.accountID, name: principal.displayName)
             files = try await files.asyncMap { file in
-                let signed = try await resultSigner.sign(file.0.content, mediaType: file.1, dossierCode: record.code, officer: officer)
+                let signed = try await resultSigner.sign(file.0.content, mediaType: file.1, dossierCode: record.code, by: principal)
                 var attachment = file.0
                 attachment.content = signed
                 return try AttachmentRules.check([attachment], allowedDocuments: allowed)[0]

@@ -15,28 +15,44 @@ public enum PDFSignature {
     /// Room for the CMS in `/Contents`, in bytes (hex doubles it); our signatures are about 1.5 kB.
     static let reserved = 8192
 
-    /// Signs `pdf` with `signer`, filling the first empty signature field.
+    /// Signs `pdf` with `signer`: fills the first empty signature field, or adds an invisible one on the first page
+    /// (a new widget, the page's /Annots and the catalog's /AcroForm rewritten in the same update).
     package static func sign(_ pdf: [UInt8], with signer: DetachedSignature.PreparedSigner, name: String, at moment: Date) throws -> [UInt8] {
         let document = try PDFStructure(pdf)
-        guard let field = try document.emptySignatureField() else { throw Problem(description: "The PDF has no empty signature field to sign.") }
         let signatureID = document.size
-        let date = PDFDocument.date(moment)
+        var objects: [(id: Int, body: String)] = []
+        var size = signatureID + 1
+        if let field = try document.emptySignatureField() {
+            objects.append((field.id, "\(field.dictionary.dropLast(2))/V \(signatureID) 0 R >>"))
+        } else {
+            let widgetID = size
+            size += 1
+            guard let page = document.firstPage(), let pageDictionary = try document.dictionary(page) else {
+                throw Problem(description: "The PDF has no page to put a signature field on.")
+            }
+            guard let rootID = Int(document.root.split(separator: " ").first ?? ""), let catalog = try document.dictionary(rootID) else {
+                throw Problem(description: "The PDF's catalog cannot be read.")
+            }
+            objects.append((widgetID, "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature\(signatureID)) /F 132 /Rect [0 0 0 0] /P \(page) 0 R /V \(signatureID) 0 R >>"))
+            objects.append((page, try PDFStructure.adding("\(widgetID) 0 R", toArray: "/Annots", in: pageDictionary, orEntry: "/Annots [\(widgetID) 0 R]")))
+            objects.append((rootID, try PDFStructure.adding("\(widgetID) 0 R", toArray: "/Fields", within: "/AcroForm", in: catalog,
+                                                            orEntry: "/AcroForm << /Fields [\(widgetID) 0 R] /SigFlags 3 >>")))
+        }
         let byteRangePlaceholder = "/ByteRange [0 0000000000 0000000000 0000000000]"
-        let signatureObject = "\(signatureID) 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached \(byteRangePlaceholder) "
-            + "/Contents <\(String(repeating: "0", count: 2 * reserved))> /M \(date) /Name \(PDFDocument.textString(name)) >>\nendobj\n"
-        let fieldObject = "\(field.id) 0 obj\n\(field.dictionary.dropLast(2))/V \(signatureID) 0 R >>\nendobj\n"
+        objects.insert((signatureID, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached \(byteRangePlaceholder) "
+            + "/Contents <\(String(repeating: "0", count: 2 * reserved))> /M \(PDFDocument.date(moment)) /Name \(PDFDocument.textString(name)) >>"), at: 0)
 
         var update: [UInt8] = pdf.last == 0x0A ? [] : [0x0A]
-        let base = pdf.count + update.count
-        let signatureOffset = base
-        update += Array(signatureObject.utf8)
-        let fieldOffset = pdf.count + update.count
-        update += Array(fieldObject.utf8)
+        var offsets: [(Int, Int)] = []
+        for object in objects {
+            offsets.append((object.id, pdf.count + update.count))
+            update += Array("\(object.id) 0 obj\n\(object.body)\nendobj\n".utf8)
+        }
+        let signatureOffset = offsets[0].1
         let xrefOffset = pdf.count + update.count
-        let entries = [(signatureID, signatureOffset), (field.id, fieldOffset)].sorted { $0.0 < $1.0 }
         var table = "xref\n"
-        for (id, offset) in entries { table += "\(id) 1\n" + String(format: "%010d 00000 n \n", offset) }
-        table += "trailer\n<< /Size \(signatureID + 1) /Root \(document.root) /Prev \(document.startXref)\(document.infoEntry)\(document.idEntry) >>\nstartxref\n\(xrefOffset)\n%%EOF\n"
+        for (id, offset) in offsets.sorted(by: { $0.0 < $1.0 }) { table += "\(id) 1\n" + String(format: "%010d 00000 n \n", offset) }
+        table += "trailer\n<< /Size \(size) /Root \(document.root) /Prev \(document.startXref)\(document.infoEntry)\(document.idEntry) >>\nstartxref\n\(xrefOffset)\n%%EOF\n"
         update += Array(table.utf8)
         var file = pdf + update
 
@@ -189,13 +205,57 @@ struct PDFStructure {
 
     /// The first signature widget without a value, with its dictionary as written.
     func emptySignatureField() throws -> (id: Int, dictionary: String)? {
-        for (id, offset) in offsets.sorted(by: { $0.key < $1.key }) {
-            let text = String(decoding: bytes[offset..<min(bytes.count, offset + 2048)], as: UTF8.self)
-            guard let start = text.range(of: "<<"), let end = text.range(of: "\nendobj") else { continue }
-            let dictionary = String(text[start.lowerBound..<end.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
-            if dictionary.contains("/FT /Sig"), !dictionary.contains("/V "), dictionary.hasSuffix(">>"), !dictionary.contains("stream") { return (id, dictionary) }
+        for id in offsets.keys.sorted() {
+            guard let dictionary = try? dictionary(id) else { continue }
+            if dictionary.contains("/FT /Sig"), !dictionary.contains("/V ") { return (id, dictionary) }
         }
         return nil
+    }
+
+    /// An object's dictionary as written, when it is a plain ASCII dictionary (not a stream); rewriting anything
+    /// else could change bytes we do not understand.
+    func dictionary(_ id: Int) throws -> String? {
+        guard let offset = offsets[id], let objEnd = PDFSignature.find(Array("obj".utf8), in: bytes, from: offset),
+              let end = PDFSignature.find(Array("endobj".utf8), in: bytes, from: objEnd + 3) else { return nil }
+        let body = bytes[(objEnd + 3)..<end]
+        guard body.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("<<"), text.hasSuffix(">>"), !text.contains("stream") else { return nil }
+        return text
+    }
+
+    /// The lowest-numbered page object.
+    func firstPage() -> Int? {
+        offsets.keys.sorted().first { id in
+            guard let dictionary = try? dictionary(id) else { return false }
+            return dictionary.range(of: #"/Type\s*/Page(?![a-zA-Z])"#, options: .regularExpression) != nil
+        }
+    }
+
+    /// `dictionary` with `item` added to its array `key` (inside the inline dictionary `parent` when given), or with
+    /// `entry` added when there is no such key.
+    static func adding(_ item: String, toArray key: String, within parent: String? = nil, in dictionary: String, orEntry entry: String) throws -> String {
+        if let parent, let parentRange = dictionary.range(of: parent) {
+            let rest = dictionary[parentRange.upperBound...].drop { $0 == " " || $0.isNewline }
+            guard rest.hasPrefix("<<"), let keyRange = dictionary.range(of: key + " [", range: parentRange.upperBound..<dictionary.endIndex)
+                ?? dictionary.range(of: key + "[", range: parentRange.upperBound..<dictionary.endIndex),
+                let close = dictionary[keyRange.upperBound...].firstIndex(of: "]") else {
+                throw PDFSignature.Problem(description: "The PDF's \(parent) is not an inline dictionary with a \(key) array; it cannot take a new signature field.")
+            }
+            var result = dictionary
+            result.insert(contentsOf: " \(item)", at: close)
+            return result
+        }
+        if parent == nil, let keyRange = dictionary.range(of: key) {
+            let rest = dictionary[keyRange.upperBound...].drop { $0 == " " || $0.isNewline }
+            guard rest.hasPrefix("["), let close = rest.firstIndex(of: "]") else {
+                throw PDFSignature.Problem(description: "The page's \(key) is not an inline array; it cannot take a new signature field.")
+            }
+            var result = dictionary
+            result.insert(contentsOf: " \(item)", at: close)
+            return result
+        }
+        return String(dictionary.dropLast(2)) + entry + " >>"
     }
 
     static func readSection(_ bytes: [UInt8], at offset: Int) throws -> (entries: [(Int, Int)], trailer: String) {

@@ -12,7 +12,21 @@ import Workflow
 
 /// Bytes that are what they claim to be, and bytes that are not.
 enum Files {
-    static let pdf = Data("%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".utf8)
+    /// A one-page PDF with a classic cross-reference table, like a scanner or a word processor writes.
+    static let pdf: Data = {
+        let objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+        var file = "%PDF-1.7\n"
+        var offsets: [Int] = []
+        for (index, object) in objects.enumerated() {
+            offsets.append(file.utf8.count)
+            file += "\(index + 1) 0 obj\n\(object)\nendobj\n"
+        }
+        let xref = file.utf8.count
+        file += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
+        file += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        return Data(file.utf8)
+    }()
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
     static let fakePDF = Data("MZ\u{90}\0 this is an executable renamed to .pdf".utf8)
 }
@@ -167,8 +181,16 @@ struct PublicServicesTests {
             // The file comes back byte for byte to those who may see it, and to no one else.
             let file = try #require(dossier.attachments.first { $0.document == "result" })
             let download = try await client.send(.get, "/api/v1/dossiers/\(dossier.code)/attachments/\(file.id)", token: citizen)
-            #expect(Data(buffer: download.body) == Files.pdf)
             #expect(download.headers[.contentType] == "application/pdf")
+            // The result comes back signed by the officer who issued it: the uploaded bytes plus a PAdES update.
+            let signedResult = Data(buffer: download.body)
+            #expect(signedResult.starts(with: Files.pdf) && signedResult.count > Files.pdf.count)
+            var form = MultipartBody()
+            form.file("document", "result.pdf", "application/pdf", signedResult)
+            let report = try await client.execute(uri: "/api/v1/signatures/verify", method: .post, headers: [.contentType: form.contentType],
+                                                  body: ByteBuffer(data: form.finished)) { try JSONDecoder().decode([String: AnyCodable].self, from: Data(buffer: $0.body)) }
+            #expect(report["verdict"]?.string == "valid", "\(report)")
+            #expect(report["signer"]?["commonName"]?.string == "Trần Văn Minh")
             let business = try await client.token("business")
             #expect(try await client.send(.get, "/api/v1/dossiers/\(dossier.code)/attachments/\(file.id)", token: business).status == .notFound)
             #expect(try await client.send(.get, "/api/v1/dossiers/\(dossier.code)", token: business).status == .notFound)

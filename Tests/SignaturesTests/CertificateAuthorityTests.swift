@@ -235,6 +235,25 @@ import X509
         }
     }
 
+    @Test func aPDFWithoutASignatureFieldGetsOneInTheSigningUpdate() async throws {
+        try await withModule { module, _ in
+            _ = try await module.authority.issue(to: Self.officer, actorName: "test", logger: logger)
+            var document = try PDFDocument.withSystemFonts(title: "Kết quả", author: "Phường Phú Xuân")
+            document.text("Giấy chứng nhận đăng ký hộ kinh doanh", x: 56, y: 780)
+            document.newPage()
+            document.text("Trang 2", x: 56, y: 780)
+            let signed = try await module.signing.signPDF(try document.write(), name: "document:ket-qua", as: Self.signer, logger: logger)
+            let folder = try ExternalTool.scratchFolder()
+            try await export(module, to: folder)
+            try ExternalTool.write(signed, to: folder + "/signed.pdf")
+            #expect(try ExternalTool.run(["qpdf", "--check", "signed.pdf"], in: folder).status == 0)
+            let validated = try ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem",
+                                                  "--other-certs", "hue.pem", "--no-revocation-check", "signed.pdf"], in: folder)
+            #expect(validated.output.contains("The signature is judged VALID"), "\(validated.output) \(validated.error)")
+            #expect(try await module.signing.verifyDocument(signed, signature: nil, logger: logger).verdict == .valid)
+        }
+    }
+
     @Test func garbageIsReportedAsMalformedNotACrash() async throws {
         try await withModule { module, _ in
             for bytes in [[], [0x30], Array("not a signature".utf8), [0x30, 0x03, 0x06, 0x01, 0x00]] as [[UInt8]] {

@@ -39,7 +39,7 @@ def test_a_dossier_from_filing_to_rating(server, browser):
     folder = tempfile.mkdtemp(prefix="hues-files-")
     pdf = os.path.join(folder, "to-khai.pdf")
     with open(pdf, "wb") as f:
-        f.write(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+        f.write(minimal_pdf())
     png = os.path.join(folder, "giay-chung-sinh.png")
     with open(png, "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00")
@@ -95,3 +95,19 @@ def test_a_dossier_from_filing_to_rating(server, browser):
     result = wait.until(EC.presence_of_element_located((By.ID, "lookup-result")))
     assert "Đã trả kết quả" in result.text
     assert "Nguyễn Thị Hoa" not in browser.page_source
+
+
+def minimal_pdf():
+    """A one-page PDF with a classic cross-reference table: results are signed, so they must be real PDFs."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    out = b"%PDF-1.7\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
