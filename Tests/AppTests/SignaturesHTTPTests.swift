@@ -112,4 +112,28 @@ import Testing
             #expect(body(page).contains("Trần Văn Minh"))
         }
     }
+
+    @Test func oversizedUploadsAndBrokenPDFsAreReportedForWhatTheyAre() async throws {
+        try await TestApp.run(configure: { $0.maxBodyBytes = 64 * 1024 }) { client, _ in
+            var big = MultipartBody()
+            big.file("document", "big.pdf", "application/pdf", Data(repeating: 0x41, count: 100 * 1024))
+            let tooBig = try await client.execute(uri: "/api/v1/signatures/verify", method: .post, headers: [.contentType: big.contentType],
+                                                  body: ByteBuffer(data: big.finished)) { $0 }
+            #expect(tooBig.status == .contentTooLarge)
+
+            for (bytes, expected) in [(Data("%PDF-1.7\n/ByteRange [0 10 99999 5] /Contents <00>".utf8), "does not match the file"),
+                                      (Data("%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF".utf8), "carries no signature"),
+                                      (Data("GIF89a".utf8), "No signature came with the document")] {
+                var form = MultipartBody()
+                form.file("document", "doc.pdf", "application/pdf", bytes)
+                let report = try await client.execute(uri: "/api/v1/signatures/verify", method: .post, headers: [.contentType: form.contentType],
+                                                      body: ByteBuffer(data: form.finished)) { response in
+                    #expect(response.status == .ok)
+                    return try JSONDecoder().decode([String: AnyCodable].self, from: Data(buffer: response.body))
+                }
+                #expect(report["verdict"]?.string == "malformed")
+                #expect(report["reasons"]?.array?.first?.string?.contains(expected) == true, "\(report)")
+            }
+        }
+    }
 }
