@@ -49,7 +49,7 @@ let verifier = SignatureVerifier(roots: roots)
 var verified = 0
 let verifyStart = Date()
 while Date().timeIntervalSince(verifyStart) < seconds {
-    let report = await verifier.verify(signature: signature, content: document)
+    let report = try await verifier.verify(signature: signature, content: document)
     guard report.verdict == .valid else { fatalError("verification failed: \(report.reasons)") }
     verified += 1
 }

@@ -30,10 +30,16 @@ public struct PDFDocument: Sendable {
 
     /// Regular and bold DejaVu Sans from the system (fonts-dejavu-core), or `HUES_PDF_FONT` for both.
     public static func withSystemFonts(title: String, author: String) throws -> PDFDocument {
+        let (regular, bold) = try systemFonts.get()
+        return PDFDocument(title: title, author: author, regular: regular, bold: bold)
+    }
+
+    /// Read and parsed once per process: every receipt slip would otherwise load 1.5 MB of font files.
+    private static let systemFonts: Result<(TrueTypeFont, TrueTypeFont?), any Error> = Result {
         let regular = try TrueTypeFont.system()
         let bold = ProcessInfo.processInfo.environment["HUES_PDF_FONT"] == nil
             ? (try? TrueTypeFont.system(path: "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")) : nil
-        return PDFDocument(title: title, author: author, regular: regular, bold: bold)
+        return (regular, bold)
     }
 
     public mutating func newPage() { pages.append(Page()) }

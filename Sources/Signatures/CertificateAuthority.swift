@@ -23,7 +23,6 @@ public struct IssuedCertificate: Codable, Sendable, Equatable {
     public var holderID: String
     public var commonName: String
     public var unitCode: String?
-    public var issuerSerial: String?
     public var algorithm: String
     public var notBefore: Date
     public var notAfter: Date
@@ -225,9 +224,8 @@ public struct CertificateAuthority: Sendable {
                                        nextUpdate: now.addingTimeInterval(7 * 86_400))
     }
 
-    public func revocationDate(serial: String, logger: Logger) async -> Date? {
-        guard let db = try? database.db(logger: logger) else { return nil }
-        return try? await record(serial: serial, on: db)?.revokedAt
+    public func revocationDate(serial: String, logger: Logger) async throws -> Date? {
+        try await record(serial: serial, on: try database.db(logger: logger))?.revokedAt
     }
 
     /// The holder's newest certificate that is valid now, with its key and the chain above it (root excluded).
@@ -326,7 +324,7 @@ public struct CertificateAuthority: Sendable {
         let status: IssuedCertificate.Status = record.revokedAt != nil ? .revoked : now >= record.notAfter ? .expired : now < record.notBefore ? .notYetValid : .valid
         let certificate = try Certificate(derEncoded: Array(record.der))
         return IssuedCertificate(serial: record.serial, kind: record.kind, holderKind: record.holderKind, holderID: record.holderID,
-                                 commonName: record.commonName, unitCode: record.unitCode, issuerSerial: nil, algorithm: record.algorithm,
+                                 commonName: record.commonName, unitCode: record.unitCode, algorithm: record.algorithm,
                                  notBefore: record.notBefore, notAfter: record.notAfter, revokedAt: record.revokedAt,
                                  revocationReason: record.revocationReason, replacedBy: record.replacedBy?.uuidString, status: status,
                                  pem: try certificate.serializeAsPEM().pemString)

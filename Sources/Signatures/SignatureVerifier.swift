@@ -6,16 +6,17 @@ import SwiftASN1
 /// Checks a detached CMS signature over some bytes against the city's root certificates and revocation list.
 public struct SignatureVerifier: Sendable {
     public let roots: [Certificate]
-    /// When a certificate (by serial number, hex) was revoked, if it was.
-    let revokedAt: @Sendable (String) async -> Date?
+    /// When a certificate (by serial number, hex) was revoked, if it was. It throws when the answer is unknown (the
+    /// database is down): verification then fails instead of calling a possibly revoked signature valid.
+    let revokedAt: @Sendable (String) async throws -> Date?
 
-    public init(roots: [Certificate], revokedAt: @escaping @Sendable (String) async -> Date? = { _ in nil }) {
+    public init(roots: [Certificate], revokedAt: @escaping @Sendable (String) async throws -> Date? = { _ in nil }) {
         self.roots = roots
         self.revokedAt = revokedAt
     }
 
     /// `claimedTime` is the time the container states when the signature has no signing-time attribute (a PDF's `/M`).
-    public func verify(signature der: [UInt8], content: [UInt8]?, claimedTime: Date? = nil) async -> SignatureReport {
+    public func verify(signature der: [UInt8], content: [UInt8]?, claimedTime: Date? = nil) async throws -> SignatureReport {
         let reader: SignedDataReader
         do { reader = try SignedDataReader(der: der) } catch {
             return .malformed((error as? SignedDataReader.FormatError)?.description ?? "The signature could not be read.")
@@ -30,7 +31,7 @@ public struct SignatureVerifier: Sendable {
         }
         var signatureValid = false
         if let signerCertificate, let signed = reader.signedAttributes,
-           let algorithm = Self.signatureAlgorithm(reader.signatureAlgorithm, digest: reader.digestAlgorithm, key: signerCertificate.publicKey) {
+           let algorithm = Self.signatureAlgorithm(reader.signatureAlgorithm, digest: reader.digestAlgorithm) {
             signatureValid = signerCertificate.publicKey.isValidSignature(reader.signature, for: signed, signatureAlgorithm: algorithm)
         }
         if signerCertificate == nil { reasons.append("The signer's certificate is not in the signature.") } else if !signatureValid {
@@ -58,7 +59,7 @@ public struct SignatureVerifier: Sendable {
                 chainValid = true
                 chain = validated.map { Self.commonName($0.subject) ?? $0.subject.description }
                 for certificate in validated.dropLast() {
-                    if let date = await revokedAt(Self.hex(certificate.serialNumber)) {
+                    if let date = try await revokedAt(Self.hex(certificate.serialNumber)) {
                         revoked = min(revoked ?? date, date)
                     }
                 }
@@ -92,7 +93,7 @@ public struct SignatureVerifier: Sendable {
 
     /// The X.509 signature algorithm for a SignerInfo: its own OID, or (for `rsaEncryption`, which some signers
     /// write) RSA with the digest algorithm.
-    static func signatureAlgorithm(_ oid: ASN1ObjectIdentifier, digest: ASN1ObjectIdentifier, key: Certificate.PublicKey) -> Certificate.SignatureAlgorithm? {
+    static func signatureAlgorithm(_ oid: ASN1ObjectIdentifier, digest: ASN1ObjectIdentifier) -> Certificate.SignatureAlgorithm? {
         switch oid {
         case OID.ecdsaWithSHA256: .ecdsaWithSHA256
         case [1, 2, 840, 10_045, 4, 3, 3]: .ecdsaWithSHA384

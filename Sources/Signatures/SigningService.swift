@@ -108,7 +108,7 @@ public struct SigningService: Sendable {
     func verifier(logger: Logger) async throws -> SignatureVerifier {
         let authority = self.authority
         return SignatureVerifier(roots: try await authority.roots(logger: logger)) { serial in
-            await authority.revocationDate(serial: serial, logger: logger)
+            try await authority.revocationDate(serial: serial, logger: logger)
         }
     }
 }

@@ -254,6 +254,15 @@ import X509
         }
     }
 
+    @Test func anUnknownRevocationStatusFailsVerificationInsteadOfPassingIt() async throws {
+        struct DatabaseDown: Error {}
+        try await withModule { module, _ in
+            let (_, document, signature) = try await signedInFolder(module, "Biên bản")
+            let blind = SignatureVerifier(roots: try await module.authority.roots(logger: logger)) { _ in throw DatabaseDown() }
+            await #expect(throws: DatabaseDown.self) { _ = try await blind.verify(signature: signature, content: document) }
+        }
+    }
+
     @Test func garbageIsReportedAsMalformedNotACrash() async throws {
         try await withModule { module, _ in
             for bytes in [[], [0x30], Array("not a signature".utf8), [0x30, 0x03, 0x06, 0x01, 0x00]] as [[UInt8]] {
