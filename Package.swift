@@ -9,6 +9,7 @@ import PackageDescription
 //   Catalog             integrated city services, each an OIDC client     -> Platform, Identity, Web
 //   Workflow            data-defined processes, deadlines, escalation     -> Platform
 //   PublicServices      procedures, dossiers, one-stop work, lookup       -> Platform, Workflow, Web
+//   Payments            invoices, VietQR, bank confirmations, ledger      -> Platform, Web, QRCode
 //   App                 composition root: buildApplication                -> every module
 //   hues                the CLI                                           -> App
 let swiftSettings: [SwiftSetting] = [
@@ -42,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -149,9 +151,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Payments",
+            dependencies: [
+                "Platform", "Web", "QRCode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
-                "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures",
+                "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -164,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "hues",
             dependencies: [
-                "App", "Platform", "Identity", "Catalog", "Signatures",
+                "App", "Platform", "Identity", "Catalog", "Signatures", "Payments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -218,9 +232,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PaymentsTests",
+            dependencies: ["Payments", "Platform", "QRCode", "HuesTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "HuesTestSupport", "hues",
+                "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "HuesTestSupport", "hues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -3,6 +3,7 @@ import Foundation
 import Catalog
 import Identity
 import Notices
+import Payments
 import Logging
 import Platform
 import PublicServices
@@ -24,6 +25,7 @@ public struct HuesRuntime: Sendable {
     public let workflow: WorkflowModule
     public let publicServices: PublicServicesModule
     public let signatures: SignaturesModule
+    public let payments: PaymentsModule
     /// Email delivery of notices (nil when no SMTP server is configured).
     public let noticeDelivery: NoticeDelivery?
     public let modules: [any PlatformModule]
@@ -54,14 +56,21 @@ public struct HuesRuntime: Sendable {
         let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
         let signatures = SignaturesModule(database: database, secrets: secrets, profile: profile, publicBaseURL: configuration.publicBaseURL,
                                           staff: identity.accounts, renderer: renderer)
+        let settlement = DossierFeeSettlement()
+        let services = catalog.catalogue
+        let payments = try PaymentsModule(database: database, profile: profile, configuration: configuration, secrets: secrets, renderer: renderer,
+                                          settlement: settlement,
+                                          registry: CatalogServiceRegistry { code, logger in try await services.find(code, logger: logger) != nil })
         let publicServices = try PublicServicesModule(database: database, profile: profile, workflow: workflow.store, staff: identity.accounts,
                                                       notices: notices.store, renderer: renderer, resultSigner: SignedDossierResults(signing: signatures.signing),
-                                                      publicBaseURL: configuration.publicBaseURL)
+                                                      feeDesk: DossierFeeInvoices(payments: payments.payments), publicBaseURL: configuration.publicBaseURL)
+        settlement.attach(publicServices.dossiers)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.
-        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog, workflow, publicServices, signatures]
+        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog, workflow, publicServices, signatures,
+                                                payments]
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
                            identity: identity, catalog: catalog, notices: notices, workflow: workflow, publicServices: publicServices,
-                           signatures: signatures,
+                           signatures: signatures, payments: payments,
                            noticeDelivery: notices.delivery(recipients: identity.accounts), modules: modules, logger: logger)
     }
 

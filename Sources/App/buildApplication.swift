@@ -3,6 +3,7 @@ import Hummingbird
 import Identity
 import Logging
 import Notices
+import Payments
 import ServiceLifecycle
 import Platform
 import Web
@@ -45,6 +46,9 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     }
     if configuration.escalationSeconds > 0 {
         services.append(EscalationService(sweep: runtime.escalation, every: .seconds(configuration.escalationSeconds), logger: logger))
+    }
+    if configuration.paymentsSweepSeconds > 0 {
+        services.append(PaymentsSweepService(module: runtime.payments, every: .seconds(configuration.paymentsSweepSeconds), logger: logger))
     }
     // The database is listed last so it shuts down after the workers that use it.
     services.append(DatabaseService(database: runtime.database))

@@ -1,4 +1,5 @@
 import Foundation
+import FluentKit
 import Platform
 import Workflow
 
@@ -232,4 +233,22 @@ public struct Rating: Codable, Sendable {
 public protocol DossierResultSigner: Sendable {
     /// Returns the document signed by the officer who issues the result, or throws why they cannot sign it.
     func sign(_ document: Data, mediaType: String, dossierCode: String, by officer: Principal) async throws -> Data
+}
+
+/// A dossier's fee to be paid, as public services asks the payments module for it.
+public struct FeeRequest: Sendable, Equatable {
+    public var dossierCode: String
+    public var procedureName: String
+    public var amount: Int
+    public var unitCode: String
+    public var payerID: String?
+    public var payerName: String
+    public var requestedBy: String
+    public var requestedByName: String
+}
+
+/// The seam for fees: the payments module plugs in here (App wires it) and issues the invoice in the transaction
+/// that moves the dossier to "waiting for the fee" (national status 6).
+public protocol DossierFeeDesk: Sendable {
+    func requestFee(_ request: FeeRequest, on db: any Database) async throws
 }

@@ -15,12 +15,14 @@ public struct DossierService: Sendable {
     let staff: any StaffDirectory
     let notices: (any NoticeBoard)?
     let resultSigner: (any DossierResultSigner)?
+    let feeDesk: (any DossierFeeDesk)?
     let units: [String: CityProfile.Unit]
     /// The city's one-stop centre receives department-level dossiers when the applicant names no unit.
     let defaultReceivingUnit: String?
 
     public init(database: PlatformDatabase, catalogue: ProcedureCatalogue, workflow: WorkflowStore, profile: CityProfile, staff: any StaffDirectory,
-                notices: (any NoticeBoard)?, resultSigner: (any DossierResultSigner)? = nil) {
+                notices: (any NoticeBoard)?, resultSigner: (any DossierResultSigner)? = nil, feeDesk: (any DossierFeeDesk)? = nil) {
+        self.feeDesk = feeDesk
         self.database = database
         self.catalogue = catalogue
         self.workflow = workflow
@@ -179,6 +181,16 @@ public struct DossierService: Sendable {
                 return try AttachmentRules.check([attachment], allowedDocuments: allowed)[0]
             }
         }
+        var fee: FeeRequest?
+        if action == "request-fee" {
+            let procedure = try await procedureVersion(of: record, logger: logger)
+            guard procedure.fee > 0 else { throw Problem.unprocessable([.init(field: "action", message: "this procedure charges no fee")]) }
+            fee = FeeRequest(dossierCode: record.code, procedureName: record.procedureName, amount: procedure.fee, unitCode: instance.unitCode,
+                             payerID: record.applicantID, payerName: record.applicantName, requestedBy: principal.accountID,
+                             requestedByName: principal.displayName)
+        }
+        let feeRequest = fee
+        let feeDesk = self.feeDesk
         let workflow = self.workflow
         let notices = self.notices
         let frozenInputs = inputs
@@ -190,6 +202,7 @@ public struct DossierService: Sendable {
             if next.state == "returned", fresh.returnedAt == nil { fresh.returnedAt = moment }
             try await fresh.update(on: db)
             try await Self.store(checkedFiles, dossier: id, by: principal.accountID, at: moment, on: db)
+            if let feeRequest { try await feeDesk?.requestFee(feeRequest, on: db) }
             if let applicantID = fresh.applicantID, next.state != instance.state, applicantID != principal.accountID {
                 let state = definition.state(next.state)
                 try await notices?.post(
@@ -201,6 +214,20 @@ public struct DossierService: Sendable {
             }
         }
         return try await view(id: id, for: principal, logger: logger)
+    }
+
+    /// The fee was paid online: the dossier leaves "waiting for the fee" in the transaction that recorded the money.
+    public func feePaid(dossierCode: String, invoiceReference: String, on db: any Database) async throws {
+        guard let record = try await DossierRecord.query(on: db).filter(\.$code == dossierCode.uppercased()).first(), let id = record.id,
+              let instance = try await workflow.instance(id, on: db), instance.state == "awaiting-fee"
+        else { return }
+        let definition = try workflow.definition(instance.process)
+        let payments = WorkflowActor(id: nil, name: "Cổng thanh toán trực tuyến", grants: [RoleGrant(role: .admin)], isApplicant: false)
+        let (next, _) = try await workflow.apply("confirm-fee", to: id, by: payments,
+                                                 inputs: ActionInputs(note: "Đã thanh toán trực tuyến, hóa đơn \(invoiceReference)"), at: Date(), on: db)
+        Self.project(next, definition: definition, onto: record)
+        record.updatedAt = Date()
+        try await record.update(on: db)
     }
 
     public func rate(_ code: String, _ rating: Rating, by principal: Principal, logger: Logger) async throws -> DossierView {

@@ -14,12 +14,13 @@ public struct PublicServicesModule: PlatformModule {
     let publicBaseURL: String
 
     public init(database: PlatformDatabase, profile: CityProfile, workflow: WorkflowStore, staff: any StaffDirectory, notices: (any NoticeBoard)?,
-                renderer: PageRenderer?, resultSigner: (any DossierResultSigner)? = nil, publicBaseURL: String = "http://localhost:8080") throws {
+                renderer: PageRenderer?, resultSigner: (any DossierResultSigner)? = nil, feeDesk: (any DossierFeeDesk)? = nil,
+                publicBaseURL: String = "http://localhost:8080") throws {
         self.publicBaseURL = publicBaseURL
         self.book = try ProcedureBook(profile: profile, processes: Set(workflow.library.processes.keys))
         self.catalogue = ProcedureCatalogue(database: database)
         self.dossiers = DossierService(database: database, catalogue: catalogue, workflow: workflow, profile: profile, staff: staff,
-                                       notices: notices, resultSigner: resultSigner)
+                                       notices: notices, resultSigner: resultSigner, feeDesk: feeDesk)
         self.renderer = renderer
     }
 

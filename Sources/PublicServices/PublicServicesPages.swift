@@ -133,6 +133,7 @@ struct PublicServicesPages: Sendable {
         return try render("dossier", title: view.code, context: context, values: [
             "code": view.code, "dossierCode": view.code, "procedure": procedure?.localizedName(language) ?? view.procedure.name, "procedureCode": view.procedure.code,
             "version": view.procedure.version, "applicant": view.applicant.name, "state": view.state,
+            "awaitingFee": view.state == "awaiting-fee" && view.fee > 0,
             "stateName": language == "en" ? (state?.nameEn ?? view.stateName) : view.stateName, "nationalStatus": view.nationalStatus ?? 0,
             "unit": view.unit, "officer": view.officer?.name ?? "", "filedAt": dossiers.localTime(view.filedAt),
             "receivedAt": view.receivedAt.map(dossiers.localTime) ?? "", "promisedAt": view.promisedAt.map(dossiers.localTime) ?? "",

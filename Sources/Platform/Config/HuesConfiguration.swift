@@ -37,6 +37,10 @@ public struct HuesConfiguration: Sendable {
     public var noticePollSeconds: Int
     /// How often overdue cases are escalated; 0 turns the sweep off (tests run it themselves).
     public var escalationSeconds: Int
+    /// How often unpaid payment attempts and overdue invoices expire and webhooks are sent; 0 turns it off (tests).
+    public var paymentsSweepSeconds: Int = 5
+    /// The key the bank signs its payment confirmations with (HMAC-SHA256); derived from the master key when unset.
+    public var bankWebhookSecret: String?
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -65,6 +69,8 @@ public struct HuesConfiguration: Sendable {
         ("HUES_SMTP_FROM", "sender address of notice emails", "no-reply@hues.example"),
         ("HUES_NOTICE_POLL_SECONDS", "how often pending notice emails are sent", "5"),
         ("HUES_ESCALATION_SECONDS", "how often overdue dossiers are escalated to leaders (0 = never)", "60"),
+        ("HUES_PAYMENTS_SWEEP_SECONDS", "how often payments expire, and webhooks to subscribed services are sent (0 = never)", "5"),
+        ("HUES_BANK_WEBHOOK_SECRET", "shared secret the bank signs payment confirmations with (at least 32 characters)", "derived from the master key"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -144,10 +150,15 @@ public struct HuesConfiguration: Sendable {
         if !smtpFrom.contains("@") { reader.problems.append(ConfigProblem(key: "HUES_SMTP_FROM", message: "'\(smtpFrom)' is not an email address")) }
         let pollSeconds = reader.integer("HUES_NOTICE_POLL_SECONDS", default: 5, range: 1...3600)
         let escalationSeconds = reader.integer("HUES_ESCALATION_SECONDS", default: 60, range: 0...86_400)
+        let paymentsSweepSeconds = reader.integer("HUES_PAYMENTS_SWEEP_SECONDS", default: 5, range: 0...3600)
+        let bankSecret = values["HUES_BANK_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let bankSecret, bankSecret.utf8.count < 32 {
+            reader.problems.append(ConfigProblem(key: "HUES_BANK_WEBHOOK_SECRET", message: "at least 32 characters"))
+        }
         problems += reader.problems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
-        let configuration = HuesConfiguration(
+        var configuration = HuesConfiguration(
             mode: mode, host: host, port: port, publicBaseURL: publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL,
             dataDirectory: dataDirectory, database: database, masterKeyBase64: masterKey, cityProfilePath: profile,
             logLevel: logLevel, logFormat: logFormat, maxBodyBytes: maxBody, passwordHashCost: cost,
@@ -157,6 +168,8 @@ public struct HuesConfiguration: Sendable {
             smtpPassword: values["HUES_SMTP_PASSWORD"], smtpFrom: smtpFrom, noticePollSeconds: pollSeconds,
             escalationSeconds: escalationSeconds
         )
+        configuration.paymentsSweepSeconds = paymentsSweepSeconds
+        configuration.bankWebhookSecret = bankSecret
         return (configuration, problems)
     }
 
@@ -170,7 +183,8 @@ public struct HuesConfiguration: Sendable {
             logLevel: .warning, logFormat: .text, maxBodyBytes: 1024 * 1024, passwordHashCost: 4,
             accessTokenLifetime: .seconds(600), refreshTokenLifetime: .seconds(86_400), webSessionLifetime: .seconds(3600),
             loginFailuresBeforeLockout: 5, signInRateLimit: 10_000, smtpHost: nil, smtpPort: 25, smtpSecurity: "none", smtpUsername: nil,
-            smtpPassword: nil, smtpFrom: "no-reply@hues.example", noticePollSeconds: 0, escalationSeconds: 0
+            smtpPassword: nil, smtpFrom: "no-reply@hues.example", noticePollSeconds: 0, escalationSeconds: 0,
+            paymentsSweepSeconds: 0
         )
     }
 }

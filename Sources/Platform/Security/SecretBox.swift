@@ -15,6 +15,12 @@ public struct SecretBox: Sendable {
         self.key = SymmetricKey(data: data)
     }
 
+    /// A key for one purpose derived from the master key (HKDF-SHA256), for secrets that must be stable but
+    /// need not be stored, like the demo bank's confirmation key.
+    public func derivedKey(purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(purpose.utf8), outputByteCount: 32)
+    }
+
     public func seal(_ plaintext: Data, purpose: String) throws -> String {
         let box = try AES.GCM.seal(plaintext, using: key, authenticating: Data(purpose.utf8))
         guard let combined = box.combined else { throw CryptoKitError.incorrectParameterSize }

@@ -1,0 +1,256 @@
+import Crypto
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+/// What the bank sends when a transfer to a collection account moves: signed JSON, possibly twice, late or out of order.
+public struct BankConfirmation: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        /// The payer's bank accepted the order; money is on its way.
+        case pending
+        case success
+        case failed
+        case error
+    }
+
+    public var transactionId: String
+    public var status: Status
+    public var amount: Int
+    /// What the bank charged the city for the transfer (VND), if anything.
+    public var fee: Int?
+    /// The transfer's purpose text (VietQR tag 62.08), which carries the intent reference.
+    public var purpose: String
+    public var bankBin: String
+    public var accountNumber: String
+    public var paidAt: Date
+    public var payerName: String?
+    public var reason: String?
+
+    public init(transactionId: String, status: Status, amount: Int, fee: Int? = nil, purpose: String, bankBin: String, accountNumber: String,
+                paidAt: Date, payerName: String? = nil, reason: String? = nil) {
+        self.transactionId = transactionId
+        self.status = status
+        self.amount = amount
+        self.fee = fee
+        self.purpose = purpose
+        self.bankBin = bankBin
+        self.accountNumber = accountNumber
+        self.paidAt = paidAt
+        self.payerName = payerName
+        self.reason = reason
+    }
+}
+
+/// The answer to the bank: what happened to its confirmation.
+public struct ConfirmationOutcome: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// Money credited (success) or the payment's state moved (pending, failed).
+        case applied
+        /// Seen before: nothing changed.
+        case duplicate
+        /// Arrived after a later state (a "pending" after "success"): recorded, nothing changed.
+        case stale
+        /// Recorded and reported to finance, never applied.
+        case rejected
+    }
+
+    public var outcome: Kind
+    public var reason: String?
+    public var payment: String?
+}
+
+/// Verifies, matches and applies bank confirmations exactly once.
+public struct BankConfirmations: Sendable {
+    let payments: PaymentService
+    let secret: SymmetricKey
+
+    public init(payments: PaymentService, secret: SymmetricKey) {
+        self.payments = payments
+        self.secret = secret
+    }
+
+    public static let signatureHeader = "X-Bank-Signature"
+
+    public static func sign(_ body: Data, secret: SymmetricKey) -> String {
+        HMAC<SHA256>.authenticationCode(for: body, using: secret).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    /// Receives the raw body as sent; the signature covers those exact bytes.
+    public func receive(body: Data, signature: String?, logger: Logger) async throws -> ConfirmationOutcome {
+        let expected = Self.sign(body, secret: secret)
+        guard let signature, TokenGenerator.constantTimeEquals(expected, signature.lowercased()) else {
+            try await record(raw: body, outcome: .rejected, reason: "bad-signature", confirmation: nil, logger: logger)
+            throw Problem(status: .unauthorized, type: "bad-signature", title: "Bad signature",
+                          detail: "The \(Self.signatureHeader) header is not the HMAC-SHA256 of this body.")
+        }
+        guard let confirmation = try? Self.decoder.decode(BankConfirmation.self, from: body) else {
+            try await record(raw: body, outcome: .rejected, reason: "malformed", confirmation: nil, logger: logger)
+            throw Problem.malformedBody("A confirmation is JSON with transactionId, status, amount, purpose, bankBin, accountNumber and paidAt.")
+        }
+        guard !confirmation.transactionId.isEmpty, confirmation.transactionId.count <= 64, confirmation.amount > 0, (confirmation.fee ?? 0) >= 0,
+              (confirmation.fee ?? 0) <= confirmation.amount
+        else {
+            try await record(raw: body, outcome: .rejected, reason: "invalid-fields", confirmation: nil, logger: logger)
+            throw Problem.unprocessable([.init(field: "amount", message: "transactionId 1-64 characters, amount above zero, 0 ≤ fee ≤ amount")])
+        }
+        do {
+            return try await apply(confirmation, raw: body, logger: logger)
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            // PostgreSQL: the same transaction arrived twice at once and the other copy committed first.
+            let db = try payments.database.db(logger: logger)
+            guard try await BankConfirmationRecord.query(on: db).filter(\.$transactionID == Self.key(confirmation)).first() != nil else { throw error }
+            return try await apply(confirmation, raw: body, logger: logger)
+        }
+    }
+
+    /// One stored row per (transaction, status): a pending notice and the success that follows are both kept.
+    static func key(_ confirmation: BankConfirmation) -> String { "\(confirmation.transactionId):\(confirmation.status.rawValue)" }
+
+    func apply(_ confirmation: BankConfirmation, raw: Data, logger: Logger) async throws -> ConfirmationOutcome {
+        let payments = self.payments
+        return try await payments.database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            if let seen = try await BankConfirmationRecord.query(on: db).filter(\.$transactionID == Self.key(confirmation)).first() {
+                try await sql.raw("UPDATE payment_bank_confirmations SET duplicates = duplicates + 1 WHERE id = \(bind: seen.id)").run()
+                return ConfirmationOutcome(outcome: .duplicate, reason: seen.outcome == "applied" ? nil : seen.reason, payment: nil)
+            }
+            let row = BankConfirmationRecord()
+            row.id = UUID()
+            row.transactionID = Self.key(confirmation)
+            row.purpose = confirmation.purpose
+            row.amount = confirmation.amount
+            row.fee = confirmation.fee
+            row.paidAt = confirmation.paidAt
+            row.duplicates = 0
+            row.receivedAt = Date()
+            row.raw = String(decoding: raw.prefix(4096), as: UTF8.self)
+            func finish(_ outcome: ConfirmationOutcome.Kind, _ reason: String? = nil, payment: String? = nil) async throws -> ConfirmationOutcome {
+                row.outcome = outcome.rawValue
+                row.reason = reason
+                try await row.create(on: db)
+                if outcome == .rejected {
+                    try await EventLog.append(try DomainEvent(type: "payments.confirmation.rejected", unitCode: row.unitCode, subject: confirmation.transactionId,
+                                                              payload: ["reason": reason ?? "", "amount": String(confirmation.amount)]), on: db)
+                }
+                return ConfirmationOutcome(outcome: outcome, reason: reason, payment: payment)
+            }
+            guard let reference = PaymentReference.intentReference(in: confirmation.purpose),
+                  let intent = try await IntentRecord.query(on: db).filter(\.$reference == reference).first(), let intentID = intent.id,
+                  let invoice = try await InvoiceRecord.find(intent.invoiceID, on: db), let invoiceID = invoice.id
+            else { return try await finish(.rejected, "unknown-reference") }
+            row.intentID = intentID
+            row.invoiceID = invoiceID
+            row.unitCode = invoice.unitCode
+            let account = payments.settings.account(for: invoice.unitCode)
+            guard confirmation.bankBin == account.bankBin, confirmation.accountNumber == account.accountNumber else {
+                return try await finish(.rejected, "wrong-account", payment: intent.reference)
+            }
+            guard confirmation.amount == intent.amount else { return try await finish(.rejected, "amount-mismatch", payment: intent.reference) }
+            let now = Date()
+            switch confirmation.status {
+            case .pending:
+                let moved = try await sql.raw("""
+                    UPDATE payment_intents SET state = 'submitted', updated_at = \(bind: now) WHERE id = \(bind: intentID) AND state IN ('created', 'started')
+                    RETURNING id
+                    """).all()
+                return try await finish(moved.isEmpty ? .stale : .applied, payment: intent.reference)
+            case .failed, .error:
+                let state = confirmation.status == .failed ? "failed" : "error"
+                let moved = try await sql.raw("""
+                    UPDATE payment_intents SET state = \(bind: state), failure_reason = \(bind: confirmation.reason ?? "declined by the bank"),
+                    updated_at = \(bind: now) WHERE id = \(bind: intentID) AND state IN ('created', 'started', 'submitted') RETURNING id
+                    """).all()
+                if !moved.isEmpty {
+                    try await EventLog.append(DomainEvent(type: "payments.intent.\(state)", unitCode: invoice.unitCode, subject: intent.reference), on: db)
+                    try await payments.outbox.enqueue("payment.failed", data: PaymentEvent(invoice: payments.view(invoice), payment: payments.view(intent, invoice: invoice)), on: db)
+                }
+                return try await finish(moved.isEmpty ? .stale : .applied, payment: intent.reference)
+            case .success:
+                // The invoice first: only an open invoice takes money, whichever attempt the money came through.
+                let paid = try await sql.raw("""
+                    UPDATE payment_invoices SET state = 'paid', paid_amount = amount, paid_at = \(bind: confirmation.paidAt), updated_at = \(bind: now)
+                    WHERE id = \(bind: invoiceID) AND state IN ('open', 'expired') AND amount = \(bind: confirmation.amount) RETURNING id
+                    """).all()
+                guard !paid.isEmpty else { return try await finish(.rejected, "invoice-not-payable", payment: intent.reference) }
+                try await sql.raw("""
+                    UPDATE payment_intents SET state = 'success', bank_transaction_id = \(bind: confirmation.transactionId), failure_reason = NULL,
+                    updated_at = \(bind: now) WHERE id = \(bind: intentID)
+                    """).run()
+                let fee = confirmation.fee ?? 0
+                var postings: [Ledger.Posting] = [.debit(Ledger.payerClearing, confirmation.amount), .credit(Ledger.revenue(invoice.unitCode), confirmation.amount)]
+                if fee > 0 { postings += [.debit(Ledger.bankFees(invoice.unitCode), fee), .credit(Ledger.payerClearing, fee)] }
+                try await Ledger.post(kind: "payment", reference: confirmation.transactionId, invoiceID: invoiceID, unit: invoice.unitCode,
+                                      description: "\(invoice.reference) \(invoice.description)", postings: postings, at: confirmation.paidAt, on: db)
+                guard let freshInvoice = try await InvoiceRecord.find(invoiceID, on: db), let freshIntent = try await IntentRecord.find(intentID, on: db) else {
+                    throw Problem.internal()
+                }
+                let invoiceView = payments.view(freshInvoice)
+                try await payments.settlement?.invoicePaid(invoiceView, on: db)
+                try await EventLog.append(try DomainEvent(type: "payments.intent.succeeded", actorName: confirmation.payerName, unitCode: invoice.unitCode,
+                                                          subject: intent.reference,
+                                                          payload: ["invoice": invoice.reference, "amount": String(confirmation.amount),
+                                                                    "bankTransaction": confirmation.transactionId]), on: db)
+                try await payments.outbox.enqueue("payment.succeeded", data: PaymentEvent(invoice: invoiceView, payment: payments.view(freshIntent, invoice: freshInvoice)),
+                                                  on: db)
+                return try await finish(.applied, payment: intent.reference)
+            }
+        }
+    }
+
+    /// Confirmations that could not be trusted or parsed are kept too, outside any payment's transaction.
+    func record(raw: Data, outcome: ConfirmationOutcome.Kind, reason: String, confirmation: BankConfirmation?, logger: Logger) async throws {
+        try await payments.database.write(logger: logger) { db in
+            let row = BankConfirmationRecord()
+            row.id = UUID()
+            row.outcome = outcome.rawValue
+            row.reason = reason
+            row.duplicates = 0
+            row.receivedAt = Date()
+            row.raw = String(decoding: raw.prefix(4096), as: UTF8.self)
+            try await row.create(on: db)
+            try await EventLog.append(DomainEvent(type: "payments.confirmation.rejected", subject: reason), on: db)
+        }
+    }
+}
+
+struct PaymentEvent: Codable, Sendable {
+    var invoice: InvoiceView
+    var payment: IntentView
+}
+
+/// A confirmation as finance reviews it.
+public struct ConfirmationView: Codable, Sendable {
+    public var id: UUID
+    public var transactionId: String?
+    public var outcome: String
+    public var reason: String?
+    public var unit: String?
+    public var purpose: String?
+    public var amount: Int?
+    public var duplicates: Int
+    public var receivedAt: Date
+}
+
+extension BankConfirmations {
+    /// Confirmations received, newest first; `rejected` lists what finance must look into.
+    public func list(outcome: String?, for principal: Principal, limit: Int, logger: Logger) async throws -> [ConfirmationView] {
+        var query = BankConfirmationRecord.query(on: try payments.database.db(logger: logger))
+        // Unit staff see what concerns their units; confirmations that matched nothing are finance's to chase.
+        if !payments.seesEveryUnit(principal) { query = query.filter(\.$unitCode ~~ payments.staffUnits(principal)) }
+        if let outcome { query = query.filter(\.$outcome == outcome) }
+        return try await query.sort(\.$receivedAt, .descending).limit(limit).all().map {
+            ConfirmationView(id: $0.id ?? UUID(), transactionId: $0.transactionID, outcome: $0.outcome, reason: $0.reason, unit: $0.unitCode,
+                             purpose: $0.purpose, amount: $0.amount, duplicates: $0.duplicates, receivedAt: $0.receivedAt)
+        }
+    }
+}

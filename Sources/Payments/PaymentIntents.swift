@@ -1,0 +1,177 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+extension PaymentService {
+    /// A new attempt to pay an invoice: a dynamic VietQR for the exact amount, naming the intent in its purpose.
+    /// An earlier attempt the payer has not sent yet is cancelled; one the bank is processing blocks a new one.
+    public func createIntent(_ new: NewIntent, by principal: Principal, logger: Logger) async throws -> IntentView {
+        guard let existing = try await findInvoice(new.invoice, on: try database.db(logger: logger)), maySee(existing, principal), let invoiceID = existing.id
+        else { throw Problem.unprocessable([.init(field: "invoice", message: "no invoice '\(new.invoice)'")]) }
+        guard mayPay(existing, principal) else { throw Problem.forbidden("This invoice is addressed to someone else.") }
+        return try await database.write(logger: logger) { db in
+            guard let invoice = try await InvoiceRecord.find(invoiceID, on: db) else { throw Problem.internal() }
+            switch InvoiceState(rawValue: invoice.state) {
+            case .open: break
+            case .paid, .partiallyRefunded, .refunded: throw Problem.conflict("Invoice \(invoice.reference) has already been paid.")
+            case .cancelled: throw Problem.conflict("Invoice \(invoice.reference) was cancelled.")
+            case .expired, nil: throw Problem.conflict("Invoice \(invoice.reference) is past its due date.")
+            }
+            let live = try await IntentRecord.query(on: db).filter(\.$invoiceID == invoiceID)
+                .filter(\.$state ~~ [IntentState.created.rawValue, IntentState.started.rawValue, IntentState.submitted.rawValue]).all()
+            if live.contains(where: { $0.state == IntentState.submitted.rawValue }) {
+                throw Problem.conflict("A payment of this invoice is being processed by the bank.")
+            }
+            let now = Date()
+            for old in live {
+                old.state = IntentState.cancelled.rawValue
+                old.failureReason = "replaced by a newer payment attempt"
+                old.updatedAt = now
+                try await old.update(on: db)
+            }
+            let account = settings.account(for: invoice.unitCode)
+            let record = IntentRecord()
+            record.id = UUID()
+            record.reference = PaymentReference.intent()
+            record.invoiceID = invoiceID
+            record.amount = invoice.amount - invoice.paidAmount
+            record.state = IntentState.created.rawValue
+            record.payload = try VietQR(bankBIN: account.bankBin, accountNumber: account.accountNumber, amount: record.amount,
+                                        purpose: "\(record.reference) \(invoice.reference)", merchantName: account.accountName,
+                                        merchantCity: settings.merchantCity).payload()
+            record.createdBy = principal.accountID
+            record.createdAt = now
+            record.updatedAt = now
+            record.expiresAt = now.addingTimeInterval(settings.intentLifetime)
+            try await record.create(on: db)
+            try await EventLog.append(try DomainEvent(type: "payments.intent.created", actorID: principal.accountID, actorName: principal.displayName,
+                                                      unitCode: invoice.unitCode, subject: record.reference,
+                                                      payload: ["invoice": invoice.reference, "amount": String(record.amount)]), on: db)
+            return self.view(record, invoice: invoice)
+        }
+    }
+
+    public func intent(_ id: UUID, for principal: Principal, logger: Logger) async throws -> IntentView {
+        let db = try database.db(logger: logger)
+        guard let record = try await IntentRecord.find(id, on: db), let invoice = try await InvoiceRecord.find(record.invoiceID, on: db),
+              maySee(invoice, principal)
+        else { throw Problem.notFound("No payment \(id).") }
+        return view(record, invoice: invoice)
+    }
+
+    /// The payer opened the payment page: GOV.UK Pay's "started".
+    public func markStarted(_ id: UUID, by principal: Principal, logger: Logger) async throws -> IntentView {
+        _ = try await intent(id, for: principal, logger: logger)
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await sql.raw("UPDATE payment_intents SET state = 'started', updated_at = \(bind: Date()) WHERE id = \(bind: id) AND state = 'created'").run()
+        }
+        return try await intent(id, for: principal, logger: logger)
+    }
+
+    public func cancelIntent(_ id: UUID, by principal: Principal, logger: Logger) async throws -> IntentView {
+        let current = try await intent(id, for: principal, logger: logger)
+        let db = try database.db(logger: logger)
+        guard let invoice = try await InvoiceRecord.find(current.invoiceId, on: db), mayPay(invoice, principal) || isFinanceStaff(principal, of: invoice.unitCode)
+        else { throw Problem.forbidden() }
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let rows = try await sql.raw("""
+                UPDATE payment_intents SET state = 'cancelled', failure_reason = 'cancelled by the payer', updated_at = \(bind: Date())
+                WHERE id = \(bind: id) AND state IN ('created', 'started') RETURNING id
+                """).all()
+            guard !rows.isEmpty else { throw Problem.conflict("Only a payment that has not been sent to the bank can be cancelled.") }
+            try await EventLog.append(DomainEvent(type: "payments.intent.cancelled", actorID: principal.accountID, actorName: principal.displayName,
+                                                  unitCode: invoice.unitCode, subject: current.reference), on: db)
+        }
+        return try await intent(id, for: principal, logger: logger)
+    }
+
+    // MARK: Refunds
+
+    /// Pays money back. The conditional update is the guard: two refunds racing for the same money cannot both pass.
+    public func refund(_ idOrReference: String, _ new: NewRefund, by principal: Principal, logger: Logger) async throws -> RefundView {
+        var errors: [Problem.FieldError] = []
+        if new.amount <= 0 { errors.append(.init(field: "amount", message: "a whole number of VND above zero")) }
+        if new.reason.trimmingCharacters(in: .whitespaces).isEmpty || new.reason.count > 500 { errors.append(.init(field: "reason", message: "1 to 500 characters")) }
+        guard errors.isEmpty else { throw Problem.unprocessable(errors) }
+        guard let existing = try await findInvoice(idOrReference, on: try database.db(logger: logger)), let id = existing.id,
+              isFinanceStaff(principal, of: existing.unitCode)
+        else { throw Problem.notFound("No invoice \(idOrReference).") }
+        guard mayRefund(principal, of: existing.unitCode) else { throw Problem.forbidden("Refunds are approved by a leader of the unit or of finance.") }
+        return try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            guard let invoice = try await InvoiceRecord.find(id, on: db) else { throw Problem.internal() }
+            if let seen = new.refundAmountAvailable, seen != invoice.paidAmount - invoice.refundedAmount {
+                throw Problem(status: .conflict, type: "refund-amount-available-mismatch", title: "Refundable amount changed",
+                              detail: "The refundable amount is now \(invoice.paidAmount - invoice.refundedAmount) VND, not \(seen).")
+            }
+            let now = Date()
+            let rows = try await sql.raw("""
+                UPDATE payment_invoices SET refunded_amount = refunded_amount + \(bind: new.amount),
+                state = CASE WHEN refunded_amount + \(bind: new.amount) = paid_amount THEN 'refunded' ELSE 'partially_refunded' END,
+                updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND state IN ('paid', 'partially_refunded') AND paid_amount - refunded_amount >= \(bind: new.amount) RETURNING id
+                """).all()
+            guard !rows.isEmpty else {
+                throw Problem(status: .conflict, type: "over-refund", title: "Refund exceeds what was paid",
+                              detail: "At most \(max(invoice.paidAmount - invoice.refundedAmount, 0)) VND of invoice \(invoice.reference) can be refunded.")
+            }
+            let record = RefundRecord()
+            record.id = UUID()
+            record.reference = PaymentReference.refund()
+            record.invoiceID = id
+            record.unitCode = invoice.unitCode
+            record.amount = new.amount
+            record.reason = new.reason
+            // The demo bank provider executes refunds at once; a real provider would confirm them later.
+            record.state = "success"
+            record.createdBy = principal.accountID
+            record.createdAt = now
+            try await record.create(on: db)
+            try await Ledger.post(kind: "refund", reference: record.reference, invoiceID: id, unit: invoice.unitCode,
+                                  description: "Refund of \(invoice.reference): \(new.reason)",
+                                  postings: [.debit(Ledger.refunds(invoice.unitCode), new.amount), .credit(Ledger.payerClearing, new.amount)],
+                                  at: now, on: db)
+            try await EventLog.append(try DomainEvent(type: "payments.refund.succeeded", actorID: principal.accountID, actorName: principal.displayName,
+                                                      unitCode: invoice.unitCode, subject: record.reference,
+                                                      payload: ["invoice": invoice.reference, "amount": String(new.amount)]), on: db)
+            guard let fresh = try await InvoiceRecord.find(id, on: db) else { throw Problem.internal() }
+            let view = Self.view(record)
+            try await outbox.enqueue("payment.refunded", data: RefundEvent(invoice: self.view(fresh), refund: view), on: db)
+            return view
+        }
+    }
+
+    // MARK: Time
+
+    /// Expires unpaid attempts and overdue invoices, and forgets idempotency keys older than two days.
+    @discardableResult
+    public func sweep(now: Date = Date(), logger: Logger) async throws -> (intents: Int, invoices: Int) {
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let intents = try await sql.raw("""
+                UPDATE payment_intents SET state = 'expired', updated_at = \(bind: now) WHERE state IN ('created', 'started') AND expires_at < \(bind: now)
+                RETURNING reference
+                """).all()
+            let invoices = try await sql.raw("""
+                UPDATE payment_invoices SET state = 'expired', updated_at = \(bind: now) WHERE state = 'open' AND due_at < \(bind: now)
+                AND NOT EXISTS (SELECT 1 FROM payment_intents i WHERE i.invoice_id = payment_invoices.id AND i.state = 'submitted')
+                RETURNING reference, unit_code
+                """).all()
+            for row in invoices {
+                try await EventLog.append(DomainEvent(type: "payments.invoice.expired", unitCode: try row.decode(column: "unit_code", as: String.self),
+                                                      subject: try row.decode(column: "reference", as: String.self)), on: db)
+            }
+            try await sql.raw("DELETE FROM payment_idempotency WHERE created_at < \(bind: now.addingTimeInterval(-48 * 3600))").run()
+            return (intents.count, invoices.count)
+        }
+    }
+}
+
+struct RefundEvent: Codable, Sendable {
+    var invoice: InvoiceView
+    var refund: RefundView
+}

@@ -1,0 +1,231 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import QRCode
+import SQLKit
+
+/// Whoever owns what an invoice pays for hears about the payment in the transaction that records it
+/// (public services moves a dossier out of "waiting for the fee").
+public protocol InvoiceSettlement: Sendable {
+    func invoicePaid(_ invoice: InvoiceView, on database: any Database) async throws
+}
+
+/// Invoices, payment intents and refunds, with their money in the ledger and their events in the log.
+public struct PaymentService: Sendable {
+    let database: PlatformDatabase
+    public let settings: PaymentSettings
+    let unitNames: [String: String]
+    let settlement: (any InvoiceSettlement)?
+    let outbox: WebhookOutbox
+
+    public init(database: PlatformDatabase, settings: PaymentSettings, profile: CityProfile, settlement: (any InvoiceSettlement)?, outbox: WebhookOutbox) {
+        self.database = database
+        self.settings = settings
+        self.unitNames = Dictionary(uniqueKeysWithValues: profile.units.map { ($0.code, $0.name) })
+        self.settlement = settlement
+        self.outbox = outbox
+    }
+
+    // MARK: Who may do what
+
+    /// Staff of the unit, and of the finance department, see and issue a unit's invoices.
+    func isFinanceStaff(_ principal: Principal, of unit: String) -> Bool {
+        [unit, settings.financeUnit].contains { principal.has(.officer, in: $0) || principal.has(.unitLeader, in: $0) }
+    }
+
+    /// Finance and admins see every unit's money.
+    func seesEveryUnit(_ principal: Principal) -> Bool {
+        principal.has(.admin) || isFinanceStaff(principal, of: settings.financeUnit)
+    }
+
+    /// The units whose money the caller works with.
+    func staffUnits(_ principal: Principal) -> [String] {
+        principal.grants.filter { $0.role == .officer || $0.role == .unitLeader }.compactMap(\.unitCode)
+    }
+
+    /// Which statement a caller may reconcile: finance any (nil = the whole city), unit staff their own unit's.
+    public func reconciliationScope(_ requested: String?, for principal: Principal) throws -> String? {
+        if seesEveryUnit(principal) { return requested }
+        guard let unit = requested ?? staffUnits(principal).first, isFinanceStaff(principal, of: unit) else {
+            throw Problem.forbidden("Staff reconcile their own unit's collection account.")
+        }
+        return unit
+    }
+
+    /// Refunds give money back, so they take a leader of the unit or of finance.
+    func mayRefund(_ principal: Principal, of unit: String) -> Bool {
+        principal.has(.unitLeader, in: unit) || principal.has(.unitLeader, in: settings.financeUnit)
+    }
+
+    func maySee(_ record: InvoiceRecord, _ principal: Principal) -> Bool {
+        record.payerID == principal.accountID || record.payerID == nil || isFinanceStaff(principal, of: record.unitCode)
+    }
+
+    func mayPay(_ record: InvoiceRecord, _ principal: Principal) -> Bool {
+        record.payerID == nil ? true : record.payerID == principal.accountID
+    }
+
+    // MARK: Invoices
+
+    public func issue(_ new: NewInvoice, by principal: Principal, logger: Logger) async throws -> InvoiceView {
+        guard isFinanceStaff(principal, of: new.unit) else { throw Problem.forbidden("Only staff of \(new.unit) or of finance issue its invoices.") }
+        let checked = try validate(new)
+        return try await database.write(logger: logger) { db in
+            try await self.create(new, dueAt: checked, createdBy: principal.accountID, actorName: principal.displayName, on: db)
+        }
+    }
+
+    /// Creates an invoice inside the caller's transaction (a dossier's fee request).
+    public func issue(_ new: NewInvoice, createdBy: String, actorName: String, on db: any Database) async throws -> InvoiceView {
+        try await create(new, dueAt: try validate(new), createdBy: createdBy, actorName: actorName, on: db)
+    }
+
+    func validate(_ new: NewInvoice) throws -> Date {
+        var errors: [Problem.FieldError] = []
+        if unitNames[new.unit] == nil { errors.append(.init(field: "unit", message: "no unit '\(new.unit)'")) }
+        if new.amount <= 0 { errors.append(.init(field: "amount", message: "a whole number of VND above zero")) }
+        if new.amount > 9_999_999_999_999 { errors.append(.init(field: "amount", message: "at most 13 digits")) }
+        if new.description.trimmingCharacters(in: .whitespaces).isEmpty || new.description.count > 500 {
+            errors.append(.init(field: "description", message: "1 to 500 characters"))
+        }
+        if new.payer.name.trimmingCharacters(in: .whitespaces).isEmpty || new.payer.name.count > 200 {
+            errors.append(.init(field: "payer.name", message: "1 to 200 characters"))
+        }
+        let due = CivilDate(new.dueDate)
+        if due == nil { errors.append(.init(field: "dueDate", message: "a date as YYYY-MM-DD")) }
+        guard errors.isEmpty, let due else { throw Problem.unprocessable(errors) }
+        let end = Self.endOfDay(due)
+        if end < Date() { throw Problem.unprocessable([.init(field: "dueDate", message: "today or later")]) }
+        return end
+    }
+
+    static let vietnam = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .gmt
+
+    static func endOfDay(_ date: CivilDate) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = vietnam
+        let start = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day)) ?? Date()
+        return start.addingTimeInterval(86_399)
+    }
+
+    func create(_ new: NewInvoice, dueAt: Date, createdBy: String, actorName: String, on db: any Database) async throws -> InvoiceView {
+        let now = Date()
+        let record = InvoiceRecord()
+        record.id = UUID()
+        record.reference = PaymentReference.invoice()
+        record.unitCode = new.unit
+        record.payerID = new.payer.accountId
+        record.payerName = new.payer.name
+        record.kind = new.kind.rawValue
+        record.description = new.description
+        record.amount = new.amount
+        record.paidAmount = 0
+        record.refundedAmount = 0
+        record.state = InvoiceState.open.rawValue
+        record.dueAt = dueAt
+        record.dossierCode = new.dossierCode
+        record.createdBy = createdBy
+        record.createdAt = now
+        record.updatedAt = now
+        try await record.create(on: db)
+        let view = self.view(record)
+        try await EventLog.append(try DomainEvent(type: "payments.invoice.issued", actorID: createdBy, actorName: actorName, unitCode: new.unit,
+                                                  subject: record.reference,
+                                                  payload: ["amount": String(new.amount), "kind": new.kind.rawValue, "dossier": new.dossierCode ?? ""]),
+                                  on: db)
+        try await outbox.enqueue("invoice.created", data: InvoiceEvent(invoice: view), on: db)
+        return view
+    }
+
+    public func invoice(_ idOrReference: String, for principal: Principal, logger: Logger) async throws -> InvoiceView {
+        let db = try database.db(logger: logger)
+        let record = try await findInvoice(idOrReference, on: db)
+        guard let record, maySee(record, principal), let id = record.id else { throw Problem.notFound("No invoice \(idOrReference).") }
+        var view = self.view(record)
+        view.intents = try await IntentRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .descending).all().map { self.view($0, invoice: record) }
+        view.refunds = try await RefundRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .ascending).all().map(Self.view)
+        return view
+    }
+
+    func findInvoice(_ idOrReference: String, on db: any Database) async throws -> InvoiceRecord? {
+        if let id = UUID(uuidString: idOrReference) { return try await InvoiceRecord.find(id, on: db) }
+        return try await InvoiceRecord.query(on: db).filter(\.$reference == idOrReference.uppercased()).first()
+    }
+
+    /// The payer's own invoices, newest first.
+    public func mine(_ principal: Principal, limit: Int, offset: Int, logger: Logger) async throws -> [InvoiceView] {
+        try await InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$payerID == principal.accountID)
+            .sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all().map(view)
+    }
+
+    /// The invoice of a dossier's fee, for the dossier's applicant.
+    public func invoice(forDossier code: String, for principal: Principal, logger: Logger) async throws -> InvoiceView? {
+        let records = try await InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$dossierCode == code.uppercased())
+            .sort(\.$createdAt, .descending).all()
+        return records.first { maySee($0, principal) }.map(view)
+    }
+
+    /// A unit's invoices for its staff (finance sees every unit).
+    public func invoices(unit: String, state: InvoiceState?, for principal: Principal, limit: Int, offset: Int, logger: Logger) async throws
+        -> [InvoiceView]
+    {
+        guard isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }
+        var query = InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$unitCode == unit)
+        if let state { query = query.filter(\.$state == state.rawValue) }
+        return try await query.sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all().map(view)
+    }
+
+    public func cancel(_ idOrReference: String, by principal: Principal, logger: Logger) async throws -> InvoiceView {
+        let existing = try await findInvoice(idOrReference, on: try database.db(logger: logger))
+        guard let existing, let id = existing.id, isFinanceStaff(principal, of: existing.unitCode) else { throw Problem.notFound("No invoice \(idOrReference).") }
+        return try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            // Only an open invoice with no payment under way can be cancelled; the bank may still confirm a submitted one.
+            let rows = try await sql.raw("""
+                UPDATE payment_invoices SET state = 'cancelled', updated_at = \(bind: Date()) WHERE id = \(bind: id) AND state = 'open'
+                AND NOT EXISTS (SELECT 1 FROM payment_intents WHERE invoice_id = \(bind: id) AND state = 'submitted') RETURNING id
+                """).all()
+            guard !rows.isEmpty else { throw Problem.conflict("Only an open invoice without a payment in progress can be cancelled.") }
+            try await sql.raw("""
+                UPDATE payment_intents SET state = 'cancelled', updated_at = \(bind: Date()) WHERE invoice_id = \(bind: id) AND state IN ('created', 'started')
+                """).run()
+            guard let fresh = try await InvoiceRecord.find(id, on: db) else { throw Problem.internal() }
+            let view = self.view(fresh)
+            try await EventLog.append(DomainEvent(type: "payments.invoice.cancelled", actorID: principal.accountID, actorName: principal.displayName,
+                                                  unitCode: fresh.unitCode, subject: fresh.reference), on: db)
+            try await outbox.enqueue("invoice.cancelled", data: InvoiceEvent(invoice: view), on: db)
+            return view
+        }
+    }
+
+    // MARK: Views
+
+    func view(_ record: InvoiceRecord) -> InvoiceView {
+        InvoiceView(id: record.id ?? UUID(), reference: record.reference, unit: record.unitCode, unitName: unitNames[record.unitCode] ?? record.unitCode,
+                    payer: .init(accountId: record.payerID, name: record.payerName), kind: InvoiceKind(rawValue: record.kind) ?? .bill,
+                    description: record.description, amount: record.amount, paidAmount: record.paidAmount, refundedAmount: record.refundedAmount,
+                    refundableAmount: record.paidAmount - record.refundedAmount, state: InvoiceState(rawValue: record.state) ?? .open,
+                    dueAt: record.dueAt, dossierCode: record.dossierCode, createdAt: record.createdAt, paidAt: record.paidAt)
+    }
+
+    func view(_ record: IntentRecord, invoice: InvoiceRecord) -> IntentView {
+        let account = settings.account(for: invoice.unitCode)
+        let svg = (try? QRCode(text: record.payload, level: .medium).svg(quietZone: 4, pixelsPerModule: 6)) ?? ""
+        return IntentView(id: record.id ?? UUID(), reference: record.reference, invoiceId: record.invoiceID, invoiceReference: invoice.reference,
+                          amount: record.amount, state: IntentState(rawValue: record.state) ?? .error, failureReason: record.failureReason,
+                          vietQR: record.payload,
+                          beneficiary: .init(bankBin: account.bankBin, accountNumber: account.accountNumber, accountName: account.accountName),
+                          qrSvg: svg, createdAt: record.createdAt, updatedAt: record.updatedAt, expiresAt: record.expiresAt)
+    }
+
+    static func view(_ record: RefundRecord) -> RefundView {
+        RefundView(id: record.id ?? UUID(), reference: record.reference, invoiceId: record.invoiceID, amount: record.amount, reason: record.reason,
+                   state: record.state, createdAt: record.createdAt)
+    }
+}
+
+/// The body of invoice webhooks.
+struct InvoiceEvent: Codable, Sendable {
+    var invoice: InvoiceView
+}

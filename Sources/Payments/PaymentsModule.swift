@@ -1,0 +1,69 @@
+import Crypto
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import ServiceLifecycle
+import Web
+
+/// Cashless payments: invoices, VietQR payment intents, bank confirmations, the ledger, refunds, reconciliation and
+/// webhooks to subscribed city services.
+public struct PaymentsModule: PlatformModule {
+    public let payments: PaymentService
+    public let confirmations: BankConfirmations
+    public let webhooks: WebhookSender
+    public let idempotency: IdempotencyKeys
+    /// The demo bank; absent in production.
+    public let simulator: BankSimulator?
+    let renderer: PageRenderer?
+
+    public init(database: PlatformDatabase, profile: CityProfile, configuration: HuesConfiguration, secrets: SecretBox, renderer: PageRenderer?,
+                settlement: (any InvoiceSettlement)?, registry: (any ServiceRegistry)?) throws {
+        let settings = try PaymentSettings.load(from: profile)
+        self.payments = PaymentService(database: database, settings: settings, profile: profile, settlement: settlement, outbox: WebhookOutbox())
+        let secret = configuration.bankWebhookSecret.map { SymmetricKey(data: Data($0.utf8)) } ?? secrets.derivedKey(purpose: "payments.bank-confirmations")
+        self.confirmations = BankConfirmations(payments: payments, secret: secret)
+        self.webhooks = WebhookSender(database: database, secrets: secrets, registry: registry)
+        self.idempotency = IdempotencyKeys(database: database)
+        // The simulated bank talks to this very process; in-process delivery needs no reachable public URL.
+        self.simulator = configuration.mode == .production ? nil
+            : BankSimulator(secret: secret, channel: DirectConfirmationChannel(confirmations: confirmations))
+        self.renderer = renderer
+    }
+
+    public var name: String { "payments" }
+    public var migrations: [any Migration] { [CreatePaymentsTables()] }
+
+    public func addRoutes(to routes: SecuredRouter) {
+        PaymentsRoutes(payments: payments, confirmations: confirmations, webhooks: webhooks, idempotency: idempotency, simulator: simulator)
+            .addRoutes(to: routes)
+        if let renderer {
+            PaymentsPages(payments: payments, confirmations: confirmations, simulator: simulator, renderer: renderer).addRoutes(to: routes)
+        }
+    }
+}
+
+/// Expires what is overdue and sends due webhooks, every few seconds.
+public struct PaymentsSweepService: Service {
+    let module: PaymentsModule
+    let interval: Duration
+    let logger: Logger
+
+    public init(module: PaymentsModule, every interval: Duration, logger: Logger) {
+        self.module = module
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            do {
+                try await module.payments.sweep(logger: logger)
+                try await module.webhooks.deliverDue(logger: logger)
+            } catch {
+                logger.warning("payments sweep failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+
+/// Matches a bank statement (CSV) against the payments and refunds the ledger recorded.
+///
+/// Statement columns, with a header row: `transaction_id,booked_at,amount,description`. Credits are positive,
+/// refunds paid out negative (their description carries the refund reference). Lines that cannot be read are
+/// reported by number and the rest are still matched.
+public struct ReconciliationReport: Codable, Sendable, Equatable {
+    public struct Line: Codable, Sendable, Equatable {
+        public var line: Int?
+        public var transactionId: String
+        public var statementAmount: Int?
+        public var ledgerAmount: Int?
+        public var note: String?
+    }
+
+    public struct Malformed: Codable, Sendable, Equatable {
+        public var line: Int
+        public var reason: String
+    }
+
+    public var id: UUID?
+    public var fileName: String
+    /// The unit whose collection account was reconciled; nil for the whole city.
+    public var unit: String?
+    public var from: Date?
+    public var through: Date?
+    public var matched: [Line]
+    public var amountMismatches: [Line]
+    /// On the statement, not in the ledger: money arrived that nobody credited (or a refund nobody recorded).
+    public var missingInLedger: [Line]
+    /// In the ledger, not on the statement: a credit the bank does not show.
+    public var missingInStatement: [Line]
+    public var malformed: [Malformed]
+    public var createdAt: Date?
+
+    public var isClean: Bool { amountMismatches.isEmpty && missingInLedger.isEmpty && missingInStatement.isEmpty && malformed.isEmpty }
+}
+
+public struct StatementLine: Sendable, Equatable {
+    public var line: Int
+    public var transactionId: String
+    public var bookedAt: Date
+    public var amount: Int
+    public var description: String
+}
+
+public enum BankStatement {
+    /// Parses the CSV; every line that is not a statement line is reported with its number and why.
+    public static func parse(_ text: String) -> (lines: [StatementLine], malformed: [ReconciliationReport.Malformed]) {
+        var lines: [StatementLine] = []
+        var malformed: [ReconciliationReport.Malformed] = []
+        let rows = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        guard let header = rows.first.map({ fields(String($0)).map { $0.lowercased().trimmingCharacters(in: .whitespaces) } }),
+              let idColumn = header.firstIndex(of: "transaction_id"), let dateColumn = header.firstIndex(of: "booked_at"),
+              let amountColumn = header.firstIndex(of: "amount")
+        else { return ([], [.init(line: 1, reason: "the header must name transaction_id, booked_at and amount")]) }
+        let descriptionColumn = header.firstIndex(of: "description")
+        var seen: Set<String> = []
+        for (index, raw) in rows.enumerated().dropFirst() {
+            let number = index + 1
+            if raw.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let values = fields(String(raw))
+            guard values.count >= header.count else { malformed.append(.init(line: number, reason: "expected \(header.count) columns, found \(values.count)")); continue }
+            let id = values[idColumn].trimmingCharacters(in: .whitespaces)
+            guard !id.isEmpty else { malformed.append(.init(line: number, reason: "no transaction_id")); continue }
+            guard let date = parseDate(values[dateColumn]) else { malformed.append(.init(line: number, reason: "booked_at '\(values[dateColumn])' is not a date")); continue }
+            let amountText = values[amountColumn].trimmingCharacters(in: .whitespaces)
+            guard let amount = Int(amountText), amount != 0 else {
+                malformed.append(.init(line: number, reason: "amount '\(amountText)' is not a whole, non-zero number of VND")); continue
+            }
+            guard seen.insert(id).inserted else { malformed.append(.init(line: number, reason: "transaction \(id) appears twice")); continue }
+            lines.append(StatementLine(line: number, transactionId: id, bookedAt: date, amount: amount,
+                                       description: descriptionColumn.map { values[$0] } ?? ""))
+        }
+        return (lines, malformed)
+    }
+
+    /// RFC 4180 fields: quotes around a field allow commas, and "" inside quotes is a quote.
+    static func fields(_ line: String) -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        var iterator = Array(line).makeIterator()
+        while let character = iterator.next() {
+            if quoted {
+                if character == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { current.append("\"") } else {
+                            quoted = false
+                            if next == "," { fields.append(current); current = "" } else { current.append(next) }
+                        }
+                    } else { quoted = false }
+                } else { current.append(character) }
+            } else if character == "\"" && current.isEmpty {
+                quoted = true
+            } else if character == "," {
+                fields.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        fields.append(current)
+        return fields
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let withTime = ISO8601DateFormatter()
+        if let date = withTime.date(from: trimmed) { return date }
+        if let civil = CivilDate(trimmed) { return PaymentService.endOfDay(civil).addingTimeInterval(-86_399) }
+        return nil
+    }
+}
+
+extension PaymentService {
+    /// Matches the statement against the ledger over the days the statement covers, and keeps the report.
+    public func reconcile(_ text: String, fileName: String, unit: String?, by actor: String, logger: Logger) async throws -> ReconciliationReport {
+        let (lines, malformed) = BankStatement.parse(text)
+        var report = ReconciliationReport(id: nil, fileName: fileName, unit: unit, from: nil, through: nil, matched: [], amountMismatches: [], missingInLedger: [],
+                                          missingInStatement: [], malformed: malformed, createdAt: Date())
+        if let first = lines.map(\.bookedAt).min(), let last = lines.map(\.bookedAt).max() {
+            // Whole days in Vietnam time: a statement covers days.
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = Self.vietnam
+            let from = calendar.startOfDay(for: first)
+            let through = calendar.startOfDay(for: last).addingTimeInterval(86_400)
+            report.from = from
+            report.through = through
+            let db = try database.db(logger: logger)
+            var query = LedgerTransactionRecord.query(on: db).filter(\.$postedAt >= from).filter(\.$postedAt < through)
+            if let unit { query = query.filter(\.$unitCode == unit) }
+            let payments = try await query.all()
+            var amounts: [String: Int] = [:]
+            for transaction in payments {
+                guard let id = transaction.id else { continue }
+                let entries = try await LedgerEntryRecord.query(on: db).filter(\.$transactionID == id).filter(\.$account == Ledger.payerClearing).all()
+                // Money into the collection account is the gross amount (fees come off afterwards); refunds go out.
+                let gross = transaction.kind == "payment" ? entries.filter { $0.amount > 0 }.reduce(0) { $0 + $1.amount }
+                    : entries.reduce(0) { $0 + $1.amount }
+                amounts[transaction.reference, default: 0] += gross
+            }
+            var matchedIDs: Set<String> = []
+            for line in lines {
+                let key = line.amount < 0 ? PaymentReference.refundReference(in: line.description) ?? line.transactionId : line.transactionId
+                guard let ledger = amounts[key] else {
+                    report.missingInLedger.append(.init(line: line.line, transactionId: line.transactionId, statementAmount: line.amount, note: line.description))
+                    continue
+                }
+                matchedIDs.insert(key)
+                let entry = ReconciliationReport.Line(line: line.line, transactionId: line.transactionId, statementAmount: line.amount, ledgerAmount: ledger,
+                                                      note: key == line.transactionId ? nil : key)
+                if ledger == line.amount { report.matched.append(entry) } else { report.amountMismatches.append(entry) }
+            }
+            for (reference, amount) in amounts.sorted(by: { $0.key < $1.key }) where !matchedIDs.contains(reference) {
+                report.missingInStatement.append(.init(line: nil, transactionId: reference, statementAmount: nil, ledgerAmount: amount, note: nil))
+            }
+        }
+        let stored = report
+        let id = try await database.write(logger: logger) { db in
+            let record = ReconciliationRecord()
+            record.id = UUID()
+            record.fileName = fileName
+            record.unitCode = unit
+            record.createdBy = actor
+            record.createdAt = stored.createdAt ?? Date()
+            record.report = String(decoding: try WebhookOutbox.encoder.encode(stored), as: UTF8.self)
+            try await record.create(on: db)
+            try await EventLog.append(try DomainEvent(type: "payments.statement.reconciled", actorID: actor, subject: fileName,
+                                                      payload: ["matched": stored.matched.count, "mismatched": stored.amountMismatches.count,
+                                                                "missingInLedger": stored.missingInLedger.count,
+                                                                "missingInStatement": stored.missingInStatement.count, "malformed": stored.malformed.count]),
+                                      on: db)
+            return record.id ?? UUID()
+        }
+        report.id = id
+        return report
+    }
+
+    /// Past reconciliations, newest first: every one for finance, a unit's own for its staff.
+    public func reconciliations(for principal: Principal, limit: Int, logger: Logger) async throws -> [ReconciliationReport] {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var query = ReconciliationRecord.query(on: try database.db(logger: logger))
+        if !seesEveryUnit(principal) { query = query.filter(\.$unitCode ~~ staffUnits(principal)) }
+        return try await query.sort(\.$createdAt, .descending).limit(limit).all().compactMap {
+            var report = try? decoder.decode(ReconciliationReport.self, from: Data($0.report.utf8))
+            report?.id = $0.id
+            return report
+        }
+    }
+}
+
+extension PaymentReference {
+    static func refundReference(in text: String) -> String? {
+        text.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+            .first { $0.count == 10 && $0.hasPrefix("RF") && $0.dropFirst(2).allSatisfy { alphabet.contains($0) } }.map(String.init)
+    }
+}

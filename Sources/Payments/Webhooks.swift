@@ -1,0 +1,266 @@
+import AsyncHTTPClient
+import Crypto
+import FluentKit
+import Foundation
+import Logging
+import NIOCore
+import Platform
+import SQLKit
+
+/// Payment events waiting to be sent to subscribed city services, written in the same transaction as the change
+/// they describe (an outbox), so a crash can delay a webhook but never lose or invent one.
+public struct WebhookOutbox: Sendable {
+    public static let eventTypes = ["invoice.created", "invoice.cancelled", "payment.succeeded", "payment.failed", "payment.refunded"]
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    public init() {}
+
+    struct Envelope<Data: Encodable>: Encodable {
+        var id: String
+        var type: String
+        var createdAt: Date
+        var data: Data
+    }
+
+    func enqueue<Payload: Encodable & Sendable>(_ type: String, data: Payload, on db: any Database) async throws {
+        let subscriptions = try await WebhookSubscriptionRecord.query(on: db).filter(\.$active == true).all()
+            .filter { $0.events.split(separator: ",").contains { $0 == type } }
+        guard !subscriptions.isEmpty else { return }
+        let eventID = UUID().uuidString.lowercased()
+        let now = Date()
+        let body = String(decoding: try Self.encoder.encode(Envelope(id: eventID, type: type, createdAt: now, data: data)), as: UTF8.self)
+        for subscription in subscriptions {
+            let delivery = WebhookDeliveryRecord()
+            delivery.id = UUID()
+            delivery.subscriptionID = subscription.id ?? UUID()
+            delivery.eventID = eventID
+            delivery.eventType = type
+            delivery.body = body
+            delivery.state = "pending"
+            delivery.attempts = 0
+            delivery.nextAttemptAt = now
+            delivery.createdAt = now
+            delivery.updatedAt = now
+            try await delivery.create(on: db)
+        }
+    }
+}
+
+public struct NewWebhookSubscription: Codable, Sendable {
+    public var service: String
+    public var url: String
+    public var events: [String]
+}
+
+public struct WebhookSubscriptionView: Codable, Sendable {
+    public var id: UUID
+    public var service: String
+    public var url: String
+    public var events: [String]
+    public var active: Bool
+    public var createdAt: Date
+    /// Shown once, when the subscription is created: the key the service checks `Pay-Signature` with.
+    public var signingKey: String?
+}
+
+public struct WebhookDeliveryView: Codable, Sendable {
+    public var id: UUID
+    public var eventId: String
+    public var eventType: String
+    public var state: String
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var createdAt: Date
+}
+
+/// Is `code` a service in the city's catalogue? (Catalog answers; payments only sends to services it knows.)
+public protocol ServiceRegistry: Sendable {
+    func isRegistered(_ code: String, logger: Logger) async throws -> Bool
+}
+
+/// How a webhook leaves the building: HTTP in production, a recorder in tests.
+public protocol WebhookTransport: Sendable {
+    /// POSTs `body` with `headers` and returns the HTTP status.
+    func post(url: String, headers: [(String, String)], body: Data) async throws -> Int
+}
+
+public struct HTTPWebhookTransport: WebhookTransport {
+    let client: HTTPClient
+
+    public init(client: HTTPClient = .shared) {
+        self.client = client
+    }
+
+    public func post(url: String, headers: [(String, String)], body: Data) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(data: body))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return Int(response.status.code)
+    }
+}
+
+/// Subscriptions and the sending of webhooks: HMAC-SHA256 of the raw body in `Pay-Signature`, retried after
+/// 60 s, 5 min, 1 h, 1 day and 2 days (GOV.UK Pay's schedule), then given up as failed.
+public struct WebhookSender: Sendable {
+    public static let retrySchedule: [TimeInterval] = [60, 300, 3600, 86_400, 172_800]
+    public static let signatureHeader = "Pay-Signature"
+
+    let database: PlatformDatabase
+    let secrets: SecretBox
+    let registry: (any ServiceRegistry)?
+    let transport: any WebhookTransport
+
+    public init(database: PlatformDatabase, secrets: SecretBox, registry: (any ServiceRegistry)?, transport: any WebhookTransport = HTTPWebhookTransport()) {
+        self.database = database
+        self.secrets = secrets
+        self.registry = registry
+        self.transport = transport
+    }
+
+    public func subscribe(_ new: NewWebhookSubscription, by principal: Principal, logger: Logger) async throws -> WebhookSubscriptionView {
+        var errors: [Problem.FieldError] = []
+        if let registry, try await !registry.isRegistered(new.service, logger: logger) {
+            errors.append(.init(field: "service", message: "no service '\(new.service)' in the catalogue"))
+        }
+        if URL(string: new.url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true || new.url.count > 500 {
+            errors.append(.init(field: "url", message: "an http(s) URL"))
+        }
+        let unknown = new.events.filter { !WebhookOutbox.eventTypes.contains($0) }
+        if new.events.isEmpty || !unknown.isEmpty {
+            errors.append(.init(field: "events", message: "one or more of \(WebhookOutbox.eventTypes.joined(separator: ", "))"))
+        }
+        guard errors.isEmpty else { throw Problem.unprocessable(errors) }
+        let key = TokenGenerator.make(bytes: 32)
+        let record = WebhookSubscriptionRecord()
+        record.id = UUID()
+        record.serviceCode = new.service
+        record.url = new.url
+        record.sealedSecret = try secrets.seal(Data(key.utf8), purpose: "payments.webhook")
+        record.events = Set(new.events).sorted().joined(separator: ",")
+        record.active = true
+        record.createdAt = Date()
+        try await database.write(logger: logger) { db in
+            try await record.create(on: db)
+            try await EventLog.append(DomainEvent(type: "payments.webhook.subscribed", actorID: principal.accountID, actorName: principal.displayName,
+                                                  subject: new.service), on: db)
+        }
+        var view = Self.view(record)
+        view.signingKey = key
+        return view
+    }
+
+    public func subscriptions(logger: Logger) async throws -> [WebhookSubscriptionView] {
+        try await WebhookSubscriptionRecord.query(on: try database.db(logger: logger)).sort(\.$createdAt, .ascending).all().map(Self.view)
+    }
+
+    public func unsubscribe(_ id: UUID, by principal: Principal, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            guard let record = try await WebhookSubscriptionRecord.find(id, on: db) else { throw Problem.notFound("No subscription \(id).") }
+            record.active = false
+            try await record.update(on: db)
+            try await EventLog.append(DomainEvent(type: "payments.webhook.unsubscribed", actorID: principal.accountID, actorName: principal.displayName,
+                                                  subject: record.serviceCode), on: db)
+        }
+    }
+
+    public func deliveries(of subscription: UUID, limit: Int, logger: Logger) async throws -> [WebhookDeliveryView] {
+        try await WebhookDeliveryRecord.query(on: try database.db(logger: logger)).filter(\.$subscriptionID == subscription)
+            .sort(\.$createdAt, .descending).limit(limit).all().map(Self.view)
+    }
+
+    /// Sends the event again as a new delivery (the log keeps the old one).
+    public func replay(_ id: UUID, logger: Logger) async throws -> WebhookDeliveryView {
+        try await database.write(logger: logger) { db in
+            guard let old = try await WebhookDeliveryRecord.find(id, on: db) else { throw Problem.notFound("No delivery \(id).") }
+            let now = Date()
+            let copy = WebhookDeliveryRecord()
+            copy.id = UUID()
+            copy.subscriptionID = old.subscriptionID
+            copy.eventID = old.eventID
+            copy.eventType = old.eventType
+            copy.body = old.body
+            copy.state = "pending"
+            copy.attempts = 0
+            copy.nextAttemptAt = now
+            copy.createdAt = now
+            copy.updatedAt = now
+            try await copy.create(on: db)
+            return Self.view(copy)
+        }
+    }
+
+    /// Sends every delivery that is due; returns how many were attempted.
+    @discardableResult
+    public func deliverDue(now: Date = Date(), limit: Int = 50, logger: Logger) async throws -> Int {
+        let db = try database.db(logger: logger)
+        let due = try await WebhookDeliveryRecord.query(on: db).filter(\.$state == "pending").filter(\.$nextAttemptAt <= now)
+            .sort(\.$nextAttemptAt, .ascending).limit(limit).all()
+        var keys: [UUID: (url: String, key: SymmetricKey, active: Bool)] = [:]
+        for delivery in due {
+            if keys[delivery.subscriptionID] == nil, let subscription = try await WebhookSubscriptionRecord.find(delivery.subscriptionID, on: db) {
+                let key = try secrets.open(subscription.sealedSecret, purpose: "payments.webhook")
+                keys[delivery.subscriptionID] = (subscription.url, SymmetricKey(data: key), subscription.active)
+            }
+            guard let target = keys[delivery.subscriptionID] else { continue }
+            var status: Int?
+            var failure: String?
+            if target.active {
+                do { status = try await send(delivery, to: target.url, key: target.key) } catch { failure = String(describing: error).prefix(300).description }
+            } else {
+                failure = "subscription cancelled"
+            }
+            let delivered = status.map { (200..<300).contains($0) } ?? false
+            let attempts = delivery.attempts + 1
+            let (answered, error) = (status, failure)
+            try await database.write(logger: logger) { db in
+                guard let row = try await WebhookDeliveryRecord.find(delivery.id, on: db) else { return }
+                row.attempts = attempts
+                row.lastStatus = answered
+                row.lastError = delivered ? nil : (error ?? "HTTP \(answered ?? 0)")
+                row.updatedAt = Date()
+                if delivered {
+                    row.state = "successful"
+                } else if !target.active {
+                    row.state = "will_not_send"
+                } else if attempts > Self.retrySchedule.count {
+                    row.state = "failed"
+                } else {
+                    row.nextAttemptAt = now.addingTimeInterval(Self.retrySchedule[attempts - 1])
+                }
+                try await row.update(on: db)
+            }
+        }
+        return due.count
+    }
+
+    func send(_ delivery: WebhookDeliveryRecord, to url: String, key: SymmetricKey) async throws -> Int {
+        let body = Data(delivery.body.utf8)
+        return try await transport.post(url: url, headers: [("Content-Type", "application/json"), (Self.signatureHeader, Self.signature(body, key: key)),
+                                                            ("User-Agent", "HueS-Webhooks/1")], body: body)
+    }
+
+    public static func signature(_ body: Data, key: SymmetricKey) -> String {
+        HMAC<SHA256>.authenticationCode(for: body, using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func view(_ record: WebhookSubscriptionRecord) -> WebhookSubscriptionView {
+        WebhookSubscriptionView(id: record.id ?? UUID(), service: record.serviceCode, url: record.url, events: record.events.split(separator: ",").map(String.init),
+                                active: record.active, createdAt: record.createdAt, signingKey: nil)
+    }
+
+    static func view(_ record: WebhookDeliveryRecord) -> WebhookDeliveryView {
+        WebhookDeliveryView(id: record.id ?? UUID(), eventId: record.eventID, eventType: record.eventType, state: record.state, attempts: record.attempts,
+                            nextAttemptAt: record.nextAttemptAt, lastStatus: record.lastStatus, lastError: record.lastError, createdAt: record.createdAt)
+    }
+}
