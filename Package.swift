@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "hues-bench", targets: ["HuesBench"]),
         .executable(name: "hues-dossier-bench", targets: ["DossierBench"]),
         .executable(name: "hues-signature-bench", targets: ["SignatureBench"]),
+        .executable(name: "hues-payment-bench", targets: ["PaymentBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -203,6 +204,13 @@ let package = Package(
             name: "SignatureBench",
             dependencies: ["App", "Platform", "Signatures", .product(name: "Crypto", package: "swift-crypto")],
             path: "Benchmarks/SignatureBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PaymentBench",
+            dependencies: ["App", "Platform", "Payments", "Identity", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "FluentKit", package: "fluent-kit")],
+            path: "Benchmarks/PaymentBench",
             swiftSettings: swiftSettings
         ),
         .target(

@@ -91,7 +91,10 @@ public struct HuesRuntime: Sendable {
     public func seedDemo(includingDossiers: Bool = true) async throws -> [String] {
         var lines: [String] = []
         for module in modules { lines += try await module.seedDemo(database: database) }
-        if includingDossiers { lines += try await DemoDossiers.seed(self) }
+        if includingDossiers {
+            lines += try await DemoDossiers.seed(self)
+            lines += try await DemoPayments.seed(self)
+        }
         return lines
     }
 }
