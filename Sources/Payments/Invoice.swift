@@ -95,7 +95,6 @@ public struct IntentView: Codable, Sendable, Equatable {
     /// The VietQR payload the payer's banking app scans.
     public var vietQR: String
     public var beneficiary: Beneficiary
-    public var qrSvg: String
     public var createdAt: Date
     public var updatedAt: Date
     public var expiresAt: Date

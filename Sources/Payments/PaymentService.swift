@@ -143,6 +143,8 @@ public struct PaymentService: Sendable {
         let record = try await findInvoice(idOrReference, on: db)
         guard let record, maySee(record, principal), let id = record.id else { throw Problem.notFound("No invoice \(idOrReference).") }
         var view = self.view(record)
+        // A household bill addressed to no account is payable by whoever holds its reference; their name is not theirs to read.
+        if record.payerID != principal.accountID && !isFinanceStaff(principal, of: record.unitCode) { view.payer.name = "" }
         view.intents = try await IntentRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .descending).all().map { self.view($0, invoice: record) }
         view.refunds = try await RefundRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .ascending).all().map(Self.view)
         return view
@@ -211,12 +213,11 @@ public struct PaymentService: Sendable {
 
     func view(_ record: IntentRecord, invoice: InvoiceRecord) -> IntentView {
         let account = settings.account(for: invoice.unitCode)
-        let svg = (try? QRCode(text: record.payload, level: .medium).svg(quietZone: 4, pixelsPerModule: 6)) ?? ""
         return IntentView(id: record.id ?? UUID(), reference: record.reference, invoiceId: record.invoiceID, invoiceReference: invoice.reference,
                           amount: record.amount, state: IntentState(rawValue: record.state) ?? .error, failureReason: record.failureReason,
                           vietQR: record.payload,
                           beneficiary: .init(bankBin: account.bankBin, accountNumber: account.accountNumber, accountName: account.accountName),
-                          qrSvg: svg, createdAt: record.createdAt, updatedAt: record.updatedAt, expiresAt: record.expiresAt)
+                          createdAt: record.createdAt, updatedAt: record.updatedAt, expiresAt: record.expiresAt)
     }
 
     static func view(_ record: RefundRecord) -> RefundView {

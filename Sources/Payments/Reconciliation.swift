@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import SQLKit
 
 /// Matches a bank statement (CSV) against the payments and refunds the ledger recorded.
 ///
@@ -131,19 +132,18 @@ extension PaymentService {
             let through = calendar.startOfDay(for: last).addingTimeInterval(86_400)
             report.from = from
             report.through = through
-            let db = try database.db(logger: logger)
-            var query = LedgerTransactionRecord.query(on: db).filter(\.$postedAt >= from).filter(\.$postedAt < through)
-            if let unit { query = query.filter(\.$unitCode == unit) }
-            let payments = try await query.all()
+            // Money through the collection account per transaction: the gross amount of a payment (fees come off
+            // afterwards), the amount paid out for a refund. One grouped query, however long the day.
+            let sql = try database.sql(logger: logger)
+            let unitFilter: SQLQueryString = unit.map { "AND t.unit_code = \(bind: $0)" } ?? ""
+            let rows = try await sql.raw("""
+                SELECT t.reference AS reference, CAST(SUM(CASE WHEN t.kind = 'payment' AND e.amount < 0 THEN 0 ELSE e.amount END) AS BIGINT) AS amount
+                FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
+                WHERE e.account = \(bind: Ledger.payerClearing) AND t.posted_at >= \(bind: from) AND t.posted_at < \(bind: through) \(unitFilter)
+                GROUP BY t.reference
+                """).all()
             var amounts: [String: Int] = [:]
-            for transaction in payments {
-                guard let id = transaction.id else { continue }
-                let entries = try await LedgerEntryRecord.query(on: db).filter(\.$transactionID == id).filter(\.$account == Ledger.payerClearing).all()
-                // Money into the collection account is the gross amount (fees come off afterwards); refunds go out.
-                let gross = transaction.kind == "payment" ? entries.filter { $0.amount > 0 }.reduce(0) { $0 + $1.amount }
-                    : entries.reduce(0) { $0 + $1.amount }
-                amounts[transaction.reference, default: 0] += gross
-            }
+            for row in rows { amounts[try row.decode(column: "reference", as: String.self)] = try row.decode(column: "amount", as: Int.self) }
             var matchedIDs: Set<String> = []
             for line in lines {
                 let key = line.amount < 0 ? PaymentReference.refundReference(in: line.description) ?? line.transactionId : line.transactionId

@@ -213,6 +213,15 @@ public struct WebhookSender: Sendable {
                 keys[delivery.subscriptionID] = (subscription.url, SymmetricKey(data: key), subscription.active)
             }
             guard let target = keys[delivery.subscriptionID] else { continue }
+            // Claim the delivery before sending, so another instance's sweep does not send it too.
+            let claimed = try await database.write(logger: logger) { db -> Bool in
+                guard let sql = db as? any SQLDatabase else { return false }
+                return !(try await sql.raw("""
+                    UPDATE payment_webhook_deliveries SET next_attempt_at = \(bind: now.addingTimeInterval(120)) WHERE id = \(bind: delivery.id)
+                    AND state = 'pending' AND next_attempt_at <= \(bind: now) RETURNING id
+                    """).all()).isEmpty
+            }
+            guard claimed else { continue }
             var status: Int?
             var failure: String?
             if target.active {
