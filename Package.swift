@@ -181,6 +181,8 @@ let package = Package(
             dependencies: [
                 "App", "Platform", "Identity", "Catalog", "Signatures", "Payments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -7,7 +7,8 @@ import Platform
 
 /// Where the simulated bank sends its confirmations.
 public protocol ConfirmationChannel: Sendable {
-    func send(body: Data, signature: String) async throws
+    /// Delivers one message; returns the platform's answer in a line ("200 applied", "401 …").
+    func send(body: Data, signature: String) async throws -> String
 }
 
 /// Posts confirmations to the platform over HTTP, as a real bank would.
@@ -20,14 +21,15 @@ public struct HTTPConfirmationChannel: ConfirmationChannel {
         self.client = client
     }
 
-    public func send(body: Data, signature: String) async throws {
+    public func send(body: Data, signature: String) async throws -> String {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: BankConfirmations.signatureHeader, value: signature)
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await client.execute(request, timeout: .seconds(10))
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        let answer = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
+        return "\(response.status.code) \(answer)"
     }
 }
 
@@ -39,8 +41,9 @@ public struct DirectConfirmationChannel: ConfirmationChannel {
         self.confirmations = confirmations
     }
 
-    public func send(body: Data, signature: String) async throws {
-        _ = try await confirmations.receive(body: body, signature: signature, logger: Logger(label: "hues.bank-simulator"))
+    public func send(body: Data, signature: String) async throws -> String {
+        let outcome = try await confirmations.receive(body: body, signature: signature, logger: Logger(label: "hues.bank-simulator"))
+        return "200 \(outcome.outcome.rawValue)\(outcome.reason.map { " " + $0 } ?? "")"
     }
 }
 
@@ -77,6 +80,8 @@ public struct BankSimulator: Sendable {
         public var amount: Int
         public var purpose: String
         public var messages: Int
+        /// The platform's answer to each message, in order (only when the payment was waited for).
+        public var answers: [String]?
     }
 
     let secret: SymmetricKey
@@ -112,18 +117,30 @@ public struct BankSimulator: Sendable {
         pending.status = .pending
         let messages = (order.outOfOrder == true ? [final, pending] : [pending, final]) + Array(repeating: final, count: duplicates)
         let sender = self
-        let work: @Sendable () async -> Void = {
+        let work: @Sendable () async -> [String] = {
+            var answers: [String] = []
             for (index, message) in messages.enumerated() {
                 if index == 1, delay > 0 { try? await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
                 do {
                     let body = try Self.encoder.encode(message)
-                    try await sender.channel.send(body: body, signature: BankConfirmations.sign(body, secret: sender.secret))
+                    answers.append(try await sender.channel.send(body: body, signature: BankConfirmations.sign(body, secret: sender.secret)))
                 } catch {
+                    answers.append("not delivered: \(error)")
                     logger.warning("bank simulator could not deliver a confirmation", metadata: ["error": "\(error)"])
                 }
             }
+            return answers
         }
-        if wait { await work() } else { Task { await work() } }
-        return Receipt(transactionId: transaction, amount: amount, purpose: qr.purpose ?? "", messages: messages.count)
+        var answers: [String]?
+        if wait { answers = await work() } else { Task { _ = await work() } }
+        return Receipt(transactionId: transaction, amount: amount, purpose: qr.purpose ?? "", messages: messages.count, answers: answers)
+    }
+}
+
+/// The demo bank also carries out refunds: it "sends the money back" and names the transfer.
+extension BankSimulator: BankProvider {
+    public func refund(amount: Int, of transactionId: String, reference: String) async throws -> String {
+        guard amount > 0 else { throw Problem.unprocessable([.init(field: "amount", message: "above zero")]) }
+        return "FT" + String(Int(Date().timeIntervalSince1970)) + PaymentReference.make(prefix: "R", length: 5)
     }
 }

@@ -127,7 +127,10 @@ public struct RefundView: Codable, Sendable, Equatable {
     public var invoiceId: UUID
     public var amount: Int
     public var reason: String
+    /// `submitted` (money reserved, not yet sent), `success` (the bank sent it) or `failed` (reversed in the ledger).
     public var state: String
+    /// The bank's reference of the refund transfer.
+    public var bankReference: String?
     public var createdAt: Date
 }
 

@@ -91,7 +91,9 @@ extension PaymentService {
 
     // MARK: Refunds
 
-    /// Pays money back. The conditional update is the guard: two refunds racing for the same money cannot both pass.
+    /// Pays money back, in two steps. First the money is reserved in one transaction: the conditional update is the
+    /// guard, so two refunds racing for the same money cannot both pass, and the ledger records it going out. Then the
+    /// bank is asked to send it; if it refuses, the reservation is reversed in the ledger and on the invoice.
     public func refund(_ idOrReference: String, _ new: NewRefund, by principal: Principal, logger: Logger) async throws -> RefundView {
         var errors: [Problem.FieldError] = []
         if new.amount <= 0 { errors.append(.init(field: "amount", message: "a whole number of VND above zero")) }
@@ -101,7 +103,7 @@ extension PaymentService {
               isFinanceStaff(principal, of: existing.unitCode)
         else { throw Problem.notFound("No invoice \(idOrReference).") }
         guard mayRefund(principal, of: existing.unitCode) else { throw Problem.forbidden("Refunds are approved by a leader of the unit or of finance.") }
-        return try await database.write(logger: logger) { db in
+        let (reserved, paidWith) = try await database.write(logger: logger) { db -> (RefundRecord, String) in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             guard let invoice = try await InvoiceRecord.find(id, on: db) else { throw Problem.internal() }
             if let seen = new.refundAmountAvailable, seen != invoice.paidAmount - invoice.refundedAmount {
@@ -119,6 +121,8 @@ extension PaymentService {
                 throw Problem(status: .conflict, type: "over-refund", title: "Refund exceeds what was paid",
                               detail: "At most \(max(invoice.paidAmount - invoice.refundedAmount, 0)) VND of invoice \(invoice.reference) can be refunded.")
             }
+            let paidWith = try await IntentRecord.query(on: db).filter(\.$invoiceID == id).filter(\.$state == IntentState.success.rawValue).first()?
+                .bankTransactionID ?? ""
             let record = RefundRecord()
             record.id = UUID()
             record.reference = PaymentReference.refund()
@@ -126,8 +130,7 @@ extension PaymentService {
             record.unitCode = invoice.unitCode
             record.amount = new.amount
             record.reason = new.reason
-            // The demo bank provider executes refunds at once; a real provider would confirm them later.
-            record.state = "success"
+            record.state = "submitted"
             record.createdBy = principal.accountID
             record.createdAt = now
             try await record.create(on: db)
@@ -135,13 +138,54 @@ extension PaymentService {
                                   description: "Refund of \(invoice.reference): \(new.reason)",
                                   postings: [.debit(Ledger.refunds(invoice.unitCode), new.amount), .credit(Ledger.payerClearing, new.amount)],
                                   at: now, on: db)
-            try await EventLog.append(try DomainEvent(type: "payments.refund.succeeded", actorID: principal.accountID, actorName: principal.displayName,
+            try await EventLog.append(try DomainEvent(type: "payments.refund.submitted", actorID: principal.accountID, actorName: principal.displayName,
                                                       unitCode: invoice.unitCode, subject: record.reference,
                                                       payload: ["invoice": invoice.reference, "amount": String(new.amount)]), on: db)
-            guard let fresh = try await InvoiceRecord.find(id, on: db) else { throw Problem.internal() }
+            return (record, paidWith)
+        }
+        guard let provider, let refundID = reserved.id else { return Self.view(reserved) }
+        let bankReference: String
+        do {
+            bankReference = try await provider.refund(amount: new.amount, of: paidWith, reference: reserved.reference)
+        } catch {
+            try await reverse(refundID, because: "\(error)", logger: logger)
+            throw Problem(status: .badGateway, type: "bank-refund-failed", title: "The bank did not send the refund",
+                          detail: "The bank refused the refund; nothing was paid out and the amount is refundable again.")
+        }
+        return try await database.write(logger: logger) { db in
+            guard let record = try await RefundRecord.find(refundID, on: db), let invoice = try await InvoiceRecord.find(record.invoiceID, on: db) else {
+                throw Problem.internal()
+            }
+            record.state = "success"
+            record.bankReference = bankReference
+            try await record.update(on: db)
+            try await EventLog.append(try DomainEvent(type: "payments.refund.succeeded", unitCode: record.unitCode, subject: record.reference,
+                                                      payload: ["invoice": invoice.reference, "amount": String(record.amount), "bankReference": bankReference]),
+                                      on: db)
             let view = Self.view(record)
-            try await outbox.enqueue("payment.refunded", data: RefundEvent(invoice: self.view(fresh), refund: view), on: db)
+            try await outbox.enqueue("payment.refunded", data: RefundEvent(invoice: self.view(invoice), refund: view), on: db)
             return view
+        }
+    }
+
+    /// Undoes a reserved refund the bank did not send: a reversing ledger transaction and the amount refundable again.
+    func reverse(_ refundID: UUID, because reason: String, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase, let record = try await RefundRecord.find(refundID, on: db), record.state == "submitted" else { return }
+            let now = Date()
+            try await sql.raw("""
+                UPDATE payment_invoices SET refunded_amount = refunded_amount - \(bind: record.amount),
+                state = CASE WHEN refunded_amount - \(bind: record.amount) = 0 THEN 'paid' ELSE 'partially_refunded' END, updated_at = \(bind: now)
+                WHERE id = \(bind: record.invoiceID)
+                """).run()
+            record.state = "failed"
+            try await record.update(on: db)
+            try await Ledger.post(kind: "refund-reversal", reference: record.reference, invoiceID: record.invoiceID, unit: record.unitCode,
+                                  description: "Refund \(record.reference) not sent by the bank",
+                                  postings: [.debit(Ledger.payerClearing, record.amount), .credit(Ledger.refunds(record.unitCode), record.amount)],
+                                  at: now, on: db)
+            try await EventLog.append(try DomainEvent(type: "payments.refund.failed", unitCode: record.unitCode, subject: record.reference,
+                                                      payload: ["reason": String(reason.prefix(300))]), on: db)
         }
     }
 

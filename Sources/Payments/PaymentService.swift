@@ -11,6 +11,13 @@ public protocol InvoiceSettlement: Sendable {
     func invoicePaid(_ invoice: InvoiceView, on database: any Database) async throws
 }
 
+/// What the platform asks of the bank that holds the collection accounts, beyond the confirmations it receives.
+public protocol BankProvider: Sendable {
+    /// Sends `amount` back to whoever paid with bank transaction `transactionId`; returns the bank's reference of the
+    /// refund transfer. `reference` is ours and goes into the transfer's description.
+    func refund(amount: Int, of transactionId: String, reference: String) async throws -> String
+}
+
 /// Invoices, payment intents and refunds, with their money in the ledger and their events in the log.
 public struct PaymentService: Sendable {
     let database: PlatformDatabase
@@ -18,8 +25,11 @@ public struct PaymentService: Sendable {
     let unitNames: [String: String]
     let settlement: (any InvoiceSettlement)?
     let outbox: WebhookOutbox
+    let provider: (any BankProvider)?
 
-    public init(database: PlatformDatabase, settings: PaymentSettings, profile: CityProfile, settlement: (any InvoiceSettlement)?, outbox: WebhookOutbox) {
+    public init(database: PlatformDatabase, settings: PaymentSettings, profile: CityProfile, settlement: (any InvoiceSettlement)?, outbox: WebhookOutbox,
+                provider: (any BankProvider)? = nil) {
+        self.provider = provider
         self.database = database
         self.settings = settings
         self.unitNames = Dictionary(uniqueKeysWithValues: profile.units.map { ($0.code, $0.name) })
@@ -222,7 +232,7 @@ public struct PaymentService: Sendable {
 
     static func view(_ record: RefundRecord) -> RefundView {
         RefundView(id: record.id ?? UUID(), reference: record.reference, invoiceId: record.invoiceID, amount: record.amount, reason: record.reason,
-                   state: record.state, createdAt: record.createdAt)
+                   state: record.state, bankReference: record.bankReference, createdAt: record.createdAt)
     }
 }
 

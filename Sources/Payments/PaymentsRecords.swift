@@ -97,6 +97,7 @@ final class RefundRecord: Model, @unchecked Sendable {
     @Field(key: "amount") var amount: Int
     @Field(key: "reason") var reason: String
     @Field(key: "state") var state: String
+    @OptionalField(key: "bank_reference") var bankReference: String?
     @Field(key: "created_by") var createdBy: String
     @Field(key: "created_at") var createdAt: Date
 
@@ -253,6 +254,7 @@ struct CreatePaymentsTables: AsyncMigration {
             .field("amount", .int64, .required)
             .field("reason", .string, .required)
             .field("state", .string, .required)
+            .field("bank_reference", .string)
             .field("created_by", .string, .required)
             .field("created_at", .datetime, .required)
             .unique(on: "reference")

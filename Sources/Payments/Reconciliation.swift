@@ -133,7 +133,8 @@ extension PaymentService {
             report.from = from
             report.through = through
             // Money through the collection account per transaction: the gross amount of a payment (fees come off
-            // afterwards), the amount paid out for a refund. One grouped query, however long the day.
+            // afterwards), the amount paid out for a refund (a refund the bank refused nets to zero with its reversal
+            // and is left out). One grouped query, however long the day.
             let sql = try database.sql(logger: logger)
             let unitFilter: SQLQueryString = unit.map { "AND t.unit_code = \(bind: $0)" } ?? ""
             let rows = try await sql.raw("""
@@ -141,6 +142,7 @@ extension PaymentService {
                 FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
                 WHERE e.account = \(bind: Ledger.payerClearing) AND t.posted_at >= \(bind: from) AND t.posted_at < \(bind: through) \(unitFilter)
                 GROUP BY t.reference
+                HAVING SUM(CASE WHEN t.kind = 'payment' AND e.amount < 0 THEN 0 ELSE e.amount END) <> 0
                 """).all()
             var amounts: [String: Int] = [:]
             for row in rows { amounts[try row.decode(column: "reference", as: String.self)] = try row.decode(column: "amount", as: Int.self) }

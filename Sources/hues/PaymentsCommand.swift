@@ -1,6 +1,8 @@
 import App
 import ArgumentParser
+import Crypto
 import Foundation
+import Logging
 import Payments
 import Platform
 
@@ -8,7 +10,7 @@ struct PaymentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payments",
         abstract: "Cashless payments: reconcile bank statements, check the ledger, decode VietQR payloads, expire what is overdue.",
-        subcommands: [Reconcile.self, TrialBalance.self, DecodeQR.self, Sweep.self]
+        subcommands: [Reconcile.self, TrialBalance.self, DecodeQR.self, Sweep.self, SimulateBank.self]
     )
 
     struct Reconcile: AsyncParsableCommand {
@@ -87,6 +89,41 @@ struct PaymentsCommand: AsyncParsableCommand {
                 let sent = try await runtime.payments.webhooks.deliverDue(logger: runtime.logger)
                 say("expired \(expired.intents) payment attempts and \(expired.invoices) invoices; attempted \(sent) webhooks")
             }
+        }
+    }
+
+    struct SimulateBank: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "simulate-bank",
+            abstract: "Act as a payer's bank: pay a VietQR payload and post the signed confirmations to a server over HTTP.",
+            discussion: "Signs with HUES_BANK_WEBHOOK_SECRET, or the key derived from this data directory's master key (the server's, when they share it).")
+        @Argument(help: "The VietQR payload to pay.") var payload: String
+        @Option(help: "The server's confirmation endpoint.") var url: String = "http://127.0.0.1:8080/api/v1/payments/bank/confirmations"
+        @Option(help: "Final outcome: success, failed or error.") var outcome: String = "success"
+        @Option(help: "Extra copies of the final confirmation.") var duplicates: Int = 0
+        @Option(help: "Seconds between the pending notice and the confirmation.") var delay: Double = 0
+        @Flag(help: "Send the confirmation before the pending notice.") var outOfOrder = false
+
+        func run() async throws {
+            guard let status = BankConfirmation.Status(rawValue: outcome), status != .pending else { throw ValidationError("outcome is success, failed or error") }
+            let configuration = try loadConfiguration()
+            let secret: SymmetricKey
+            if let shared = configuration.bankWebhookSecret {
+                secret = SymmetricKey(data: Data(shared.utf8))
+            } else {
+                secret = try SecretBox.masterKey(configuration: configuration).derivedKey(purpose: PaymentsModule.bankSecretPurpose)
+            }
+            let bank = BankSimulator(secret: secret, channel: HTTPConfirmationChannel(url: url))
+            let receipt: BankSimulator.Receipt
+            do {
+                receipt = try await bank.pay(BankSimulator.Order(payload: payload, outcome: status, duplicates: duplicates, delaySeconds: delay,
+                                                                 outOfOrder: outOfOrder), wait: true, logger: Logger(label: "hues.bank-simulator"))
+            } catch let problem as Problem {
+                throw UserCommand.report(problem)
+            }
+            say("paid \(receipt.amount) VND, transaction \(receipt.transactionId), purpose \"\(receipt.purpose)\"")
+            for answer in receipt.answers ?? [] { say("  \(answer)") }
+            if (receipt.answers ?? []).contains(where: { !$0.hasPrefix("200") }) { throw ExitCode.failure }
         }
     }
 }

@@ -13,6 +13,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# The live server's data directory (its master key), for CLI processes that act beside it.
+SERVER = {}
 
 
 def _binary():
@@ -50,6 +52,7 @@ def server():
     else:
         process.kill()
         raise RuntimeError("hues serve --demo did not become healthy:\n" + open(os.path.join(data, "server.log")).read())
+    SERVER.update(data=data, binary=_binary())
     yield base
     process.terminate()
     process.wait(timeout=20)

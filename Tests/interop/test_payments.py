@@ -19,6 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from vietnam_qr_pay import QRPay
 
+from conftest import SERVER
 from test_dossier_flow import PASSWORDS, sign_in
 
 PASSWORDS.update({"finance": "demo-finance-2026", "admin": "demo-admin-2026"})
@@ -140,3 +141,29 @@ def test_a_subscribed_service_receives_signed_payment_webhooks(server):
         assert [d["state"] for d in log] == ["successful"]
     finally:
         receiver.shutdown()
+
+
+def test_the_bank_simulator_as_its_own_process_confirms_over_http(server):
+    """`hues payments simulate-bank` is a separate process that pays a VietQR and posts its signed messages to the
+    server over HTTP (twice, out of order), as a bank would."""
+    citizen = token(server, "citizen")
+    officer = token(server, "finance")  # finance issues for any unit
+    invoice = requests.post(server + "/api/v1/payments/invoices", headers=officer, timeout=10, json={
+        "unit": "so-xay-dung", "payer": {"name": "Công ty TNHH Sông Hương"}, "kind": "fee",
+        "description": "Lệ phí cấp giấy phép xây dựng", "amount": 150000, "dueDate": "2099-01-01"}).json()
+    intent = requests.post(server + "/api/v1/payments/intents", headers=citizen, json={"invoice": invoice["id"]}, timeout=10).json()
+    env = dict(os.environ, HUES_DATA_DIR=SERVER["data"], HUES_LOG_LEVEL="error")
+    env.pop("HUES_DATABASE_URL", None)
+    run = subprocess.run([SERVER["binary"], "payments", "simulate-bank", intent["vietQR"], "--url",
+                          server + "/api/v1/payments/bank/confirmations", "--duplicates", "1", "--out-of-order"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("applied") == 1, run.stdout
+    assert "duplicate" in run.stdout and "stale" in run.stdout
+    paid = requests.get(server + "/api/v1/payments/invoices/" + invoice["id"], headers=officer, timeout=10).json()
+    assert paid["state"] == "paid"
+    # The same process with the wrong key is turned away.
+    env["HUES_BANK_WEBHOOK_SECRET"] = "x" * 40
+    forged = subprocess.run([SERVER["binary"], "payments", "simulate-bank", intent["vietQR"], "--url",
+                             server + "/api/v1/payments/bank/confirmations"], env=env, capture_output=True, text=True, timeout=60)
+    assert forged.returncode != 0 and "401" in forged.stdout + forged.stderr
