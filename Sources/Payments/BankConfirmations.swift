@@ -65,6 +65,9 @@ public struct ConfirmationOutcome: Codable, Sendable, Equatable {
 public struct BankConfirmations: Sendable {
     let payments: PaymentService
     let secret: SymmetricKey
+    /// Unsigned junk is recorded for finance, but at most this often per sender: anyone can post to the endpoint, and
+    /// each record is a write.
+    let junkRecords = RateLimiter(perMinute: 30)
 
     public init(payments: PaymentService, secret: SymmetricKey) {
         self.payments = payments
@@ -84,10 +87,13 @@ public struct BankConfirmations: Sendable {
     }()
 
     /// Receives the raw body as sent; the signature covers those exact bytes.
-    public func receive(body: Data, signature: String?, logger: Logger) async throws -> ConfirmationOutcome {
+    public func receive(body: Data, signature: String?, from sender: String = "bank", logger: Logger) async throws -> ConfirmationOutcome {
         let expected = Self.sign(body, secret: secret)
         guard let signature, TokenGenerator.constantTimeEquals(expected, signature.lowercased()) else {
-            try await record(raw: body, outcome: .rejected, reason: "bad-signature", confirmation: nil, logger: logger)
+            logger.warning("bank confirmation with a bad signature", metadata: ["sender": "\(sender)"])
+            if junkRecords.take(sender).allowed {
+                try await record(raw: body, outcome: .rejected, reason: "bad-signature", confirmation: nil, logger: logger)
+            }
             throw Problem(status: .unauthorized, type: "bad-signature", title: "Bad signature",
                           detail: "The \(Self.signatureHeader) header is not the HMAC-SHA256 of this body.")
         }

@@ -102,6 +102,31 @@ public enum Ledger {
         return accounts.map { found[$0] ?? Balance(account: $0, debit: 0, credit: 0, balance: 0, entries: 0) }
     }
 
+    public struct Movement: Codable, Sendable, Equatable {
+        public var kind: String
+        public var reference: String
+        public var description: String
+        /// Money in (positive) or out (negative) of the collection account.
+        public var amount: Int
+        public var postedAt: Date
+    }
+
+    /// A unit's latest payments, refunds and reversals, newest first, as money through the collection account.
+    public static func movements(unit: String, limit: Int, on sql: any SQLDatabase) async throws -> [Movement] {
+        let rows = try await sql.raw("""
+            SELECT t.kind AS kind, t.reference AS reference, t.description AS description, t.posted_at AS posted_at,
+            CAST(SUM(CASE WHEN t.kind = 'payment' AND e.amount < 0 THEN 0 ELSE e.amount END) AS BIGINT) AS amount
+            FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
+            WHERE t.unit_code = \(bind: unit) AND e.account = \(bind: payerClearing)
+            GROUP BY t.id, t.kind, t.reference, t.description, t.posted_at ORDER BY t.posted_at DESC LIMIT \(literal: max(1, min(limit, 200)))
+            """).all()
+        return try rows.map {
+            Movement(kind: try $0.decode(column: "kind", as: String.self), reference: try $0.decode(column: "reference", as: String.self),
+                     description: try $0.decode(column: "description", as: String.self), amount: try $0.decode(column: "amount", as: Int.self),
+                     postedAt: try $0.decode(column: "posted_at", as: Date.self))
+        }
+    }
+
     public struct TrialBalance: Codable, Sendable, Equatable {
         /// The sum of every entry: zero when the books balance.
         public var total: Int

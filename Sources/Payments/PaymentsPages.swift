@@ -134,11 +134,16 @@ struct PaymentsPages: Sendable {
         let period = Ledger.period(of: Date())
         let ledger = try await payments.ledger(unit: unit, from: period, through: period, for: principal, logger: context.logger)
         let invoices = try await payments.invoices(unit: unit, state: nil, for: principal, limit: 100, offset: 0, logger: context.logger)
+        let movements = try await Ledger.movements(unit: unit, limit: 30, on: try payments.database.sql(logger: context.logger))
         var values: [String: Any] = [
             "unit": unit, "unitName": payments.unitNames[unit] ?? unit, "period": period,
             "revenue": Self.money(ledger.revenue), "refunds": Self.money(ledger.refunds), "fees": Self.money(ledger.bankFees), "net": Self.money(ledger.net),
             "invoices": invoices.map { self.values($0, language: context.language) }, "noInvoices": invoices.isEmpty,
             "scope": isFinance ? "" : unit,
+            "movements": movements.map { ["kind": renderer.translations.text("movement_\($0.kind)", language: context.language), "reference": $0.reference,
+                                          "description": $0.description, "amount": Self.money($0.amount), "at": Self.time($0.postedAt),
+                                          "out": $0.amount < 0] },
+            "noMovements": movements.isEmpty,
             "units": (isFinance ? payments.unitNames.keys.sorted() : units).map { ["code": $0, "name": payments.unitNames[$0] ?? $0, "selected": $0 == unit] },
             "today": Self.isoDay(Date().addingTimeInterval(7 * 86_400)),
         ]

@@ -172,7 +172,8 @@ struct PaymentsRoutes: Sendable {
     @Sendable func receiveConfirmation(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<ConfirmationOutcome> {
         var request = request
         let body = Data(buffer: try await request.collectBody(upTo: 64 * 1024))
-        return JSONResponse(try await confirmations.receive(body: body, signature: request.headers[Self.bankSignature], logger: context.logger))
+        return JSONResponse(try await confirmations.receive(body: body, signature: request.headers[Self.bankSignature], from: context.clientAddress,
+                                                            logger: context.logger))
     }
 
     @Sendable func listConfirmations(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[ConfirmationView]> {

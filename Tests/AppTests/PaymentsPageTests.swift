@@ -58,6 +58,9 @@ struct PaymentsPageTests {
             #expect(body(try await get(client, location, session: leader)).contains("Đã hoàn trả một phần"))
             // An officer sees no refund form.
             #expect(!body(try await get(client, location, session: officer)).contains("refund-form"))
+            // The ward's console lists the payment and the refund as money in and out.
+            let movements = body(try await get(client, "/finance", session: officer))
+            #expect(movements.contains("FT-PAGE-1") && movements.contains("80.000 ₫") && movements.contains("-30.000 ₫"))
 
             // Finance uploads the day's statement on the console and reads the result there.
             let finance = try await browserSession(client, "finance")
