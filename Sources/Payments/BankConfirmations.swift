@@ -27,9 +27,12 @@ public struct BankConfirmation: Codable, Sendable, Equatable {
     public var paidAt: Date
     public var payerName: String?
     public var reason: String?
+    /// The VietQR payload the payer scanned, when the bank echoes it: decoded and checked against the other fields.
+    public var qrPayload: String?
 
     public init(transactionId: String, status: Status, amount: Int, fee: Int? = nil, purpose: String, bankBin: String, accountNumber: String,
-                paidAt: Date, payerName: String? = nil, reason: String? = nil) {
+                paidAt: Date, payerName: String? = nil, reason: String? = nil, qrPayload: String? = nil) {
+        self.qrPayload = qrPayload
         self.transactionId = transactionId
         self.status = status
         self.amount = amount
@@ -149,6 +152,13 @@ public struct BankConfirmations: Sendable {
                                                               payload: ["reason": reason ?? "", "amount": String(confirmation.amount)]), on: db)
                 }
                 return ConfirmationOutcome(outcome: outcome, reason: reason, payment: payment)
+            }
+            // A payload the bank echoes must be a valid VietQR saying the same as the message: same account, amount and payment.
+            if let payload = confirmation.qrPayload {
+                guard let qr = try? VietQR.decode(payload) else { return try await finish(.rejected, "invalid-qr") }
+                guard qr.bankBIN == confirmation.bankBin, qr.accountNumber == confirmation.accountNumber, qr.amount == confirmation.amount,
+                      PaymentReference.intentReference(in: qr.purpose ?? "") == PaymentReference.intentReference(in: confirmation.purpose)
+                else { return try await finish(.rejected, "qr-mismatch") }
             }
             guard let reference = PaymentReference.intentReference(in: confirmation.purpose),
                   let intent = try await IntentRecord.query(on: db).filter(\.$reference == reference).first(), let intentID = intent.id,

@@ -112,7 +112,7 @@ public struct BankSimulator: Sendable {
         let transaction = "FT" + String(Int(Date().timeIntervalSince1970)) + PaymentReference.make(prefix: "", length: 6)
         let final = BankConfirmation(transactionId: transaction, status: order.outcome ?? .success, amount: amount, fee: order.fee, purpose: qr.purpose ?? "",
                                      bankBin: qr.bankBIN, accountNumber: qr.accountNumber, paidAt: Date(), payerName: order.payerName,
-                                     reason: order.outcome == .failed ? "insufficient funds" : nil)
+                                     reason: order.outcome == .failed ? "insufficient funds" : nil, qrPayload: order.payload)
         var pending = final
         pending.status = .pending
         let messages = (order.outOfOrder == true ? [final, pending] : [pending, final]) + Array(repeating: final, count: duplicates)

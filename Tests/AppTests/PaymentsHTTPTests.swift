@@ -124,9 +124,13 @@ struct PaymentsHTTPTests {
             #expect(try await client.send(.post, "/api/v1/payments/intents", token: citizen, json: #"{"invoice":"\#(invoice.id)"}"#).status == .conflict)
             let ledger = try client.json(UnitLedger.self, try await client.send(.get, "/api/v1/units/phuong-phu-xuan/ledger", token: officer))
             #expect(ledger.revenue == 150_000 && ledger.net == 150_000)
-            let rejected = try client.json([ConfirmationView].self, try await client.send(.get, "/api/v1/payments/bank/confirmations?outcome=rejected",
+            // A payload echoed by the bank that says something else is refused.
+            let echoed = String(good.dropLast()) + #","qrPayload":"\#(intent.vietQR.replacingOccurrences(of: "150000", with: "150001"))"}"#
+            #expect(try client.json(ConfirmationOutcome.self, try await client.confirm(echoed.replacingOccurrences(of: "FT26333000001", with: "FT-ECHO")))
+                .reason == "invalid-qr")
+                        let rejected = try client.json([ConfirmationView].self, try await client.send(.get, "/api/v1/payments/bank/confirmations?outcome=rejected",
                                                                                           token: try await client.token("admin")))
-            #expect(rejected.count == 4)
+            #expect(rejected.count == 5)
 
             // Refunds: an officer may not, a leader may, and never more than was paid.
             let refundPath = "/api/v1/payments/invoices/\(invoice.id)/refunds"
@@ -156,6 +160,28 @@ struct PaymentsHTTPTests {
             let books = try await trialBalance(runtime)
             #expect(books.isBalanced && books.entries == 6)
             #expect(try await EventLog.verify(on: try runtime.database.db(logger: Logger(label: "test"))).isIntact)
+        }
+    }
+
+    @Test func aCancelledInvoiceCannotBePaidAndItsLateTransferIsReportedNotCredited() async throws {
+        try await TestApp.run(configure: Bank.configure) { client, runtime in
+            let officer = try await client.token("officer")
+            let citizen = try await client.token("citizen")
+            let invoice = try client.json(InvoiceView.self, try await client.invoice(payer: try await client.accountID("citizen", token: citizen),
+                                                                                    amount: "60000", token: officer))
+            let intent = try client.json(IntentView.self, try await client.send(.post, "/api/v1/payments/intents", token: citizen,
+                                                                                json: #"{"invoice":"\#(invoice.id)"}"#))
+            #expect(try await client.send(.post, "/api/v1/payments/invoices/\(invoice.id)/cancel", token: citizen).status == .forbidden)
+            let cancelled = try client.json(InvoiceView.self, try await client.send(.post, "/api/v1/payments/invoices/\(invoice.id)/cancel", token: officer))
+            #expect(cancelled.state == .cancelled)
+            #expect(try await client.send(.post, "/api/v1/payments/invoices/\(invoice.id)/cancel", token: officer).status == .conflict)
+            let again = try await client.send(.post, "/api/v1/payments/intents", token: citizen, json: #"{"invoice":"\#(invoice.id)"}"#)
+            #expect(again.status == .conflict && body(again).contains("cancelled"))
+            #expect(try client.json(IntentView.self, try await client.send(.get, "/api/v1/payments/intents/\(intent.id)", token: citizen)).state == .cancelled)
+            // The payer had already scanned the QR: the money arrives, is reported for finance, and credits nothing.
+            let late = try client.json(ConfirmationOutcome.self, try await client.confirm(Bank.confirmation(intent)))
+            #expect(late.outcome == .rejected && late.reason == "invoice-not-payable")
+            #expect(try await trialBalance(runtime).entries == 0)
         }
     }
 
@@ -287,6 +313,7 @@ struct PaymentsHTTPTests {
             #expect(replay.status == .accepted)
             #expect(try await sender.deliverDue(now: Date(), logger: logger) == 1)
             #expect(receiver.received().count == 5)
+            #expect(try await trialBalance(runtime).isBalanced)
             #expect(WebhookSender.retrySchedule == [60, 300, 3600, 86_400, 172_800])
         }
     }
@@ -343,6 +370,7 @@ struct PaymentsHTTPTests {
             headers[.contentType] = "application/json"
             #expect(try await client.execute(uri: "/api/v1/payments/reconciliations", method: .post, headers: headers,
                                              body: ByteBuffer(string: statement)) { $0.status } == .unsupportedMediaType)
+            #expect(try await trialBalance(runtime).isBalanced)
         }
     }
 }

@@ -89,6 +89,7 @@ struct PaymentsPageTests {
             // The English console.
             let english = try await client.execute(uri: "/finance", method: .get, headers: [.cookie: "hues_session=\(officer); hues_lang=en"]) { $0 }
             #expect(body(english).contains("Issue an invoice"))
+            #expect(try await trialBalance(runtime).isBalanced)
         }
     }
 }
