@@ -64,14 +64,17 @@ public struct PaymentsSweepService: Service {
         self.logger = logger
     }
 
+    /// Two loops side by side: slow subscribers never hold up the expiry of unpaid attempts.
     public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await loop("payments expiry") { try await module.payments.sweep(logger: logger) } }
+            group.addTask { await loop("webhook delivery") { try await module.webhooks.deliverDue(logger: logger) } }
+        }
+    }
+
+    func loop(_ name: String, _ work: @escaping @Sendable () async throws -> Void) async {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            do {
-                try await module.payments.sweep(logger: logger)
-                try await module.webhooks.deliverDue(logger: logger)
-            } catch {
-                logger.warning("payments sweep failed", metadata: ["error": "\(error)"])
-            }
+            do { try await work() } catch { logger.warning("\(name) failed", metadata: ["error": "\(error)"]) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }

@@ -206,51 +206,77 @@ public struct WebhookSender: Sendable {
         let db = try database.db(logger: logger)
         let due = try await WebhookDeliveryRecord.query(on: db).filter(\.$state == "pending").filter(\.$nextAttemptAt <= now)
             .sort(\.$nextAttemptAt, .ascending).limit(limit).all()
-        var keys: [UUID: (url: String, key: SymmetricKey, active: Bool)] = [:]
+        var targets: [UUID: Target] = [:]
+        var claimed: [(WebhookDeliveryRecord, Target)] = []
         for delivery in due {
-            if keys[delivery.subscriptionID] == nil, let subscription = try await WebhookSubscriptionRecord.find(delivery.subscriptionID, on: db) {
+            if targets[delivery.subscriptionID] == nil, let subscription = try await WebhookSubscriptionRecord.find(delivery.subscriptionID, on: db) {
                 let key = try secrets.open(subscription.sealedSecret, purpose: "payments.webhook")
-                keys[delivery.subscriptionID] = (subscription.url, SymmetricKey(data: key), subscription.active)
+                targets[delivery.subscriptionID] = Target(url: subscription.url, key: SymmetricKey(data: key), active: subscription.active)
             }
-            guard let target = keys[delivery.subscriptionID] else { continue }
+            guard let target = targets[delivery.subscriptionID] else { continue }
             // Claim the delivery before sending, so another instance's sweep does not send it too.
-            let claimed = try await database.write(logger: logger) { db -> Bool in
+            let won = try await database.write(logger: logger) { db -> Bool in
                 guard let sql = db as? any SQLDatabase else { return false }
                 return !(try await sql.raw("""
                     UPDATE payment_webhook_deliveries SET next_attempt_at = \(bind: now.addingTimeInterval(120)) WHERE id = \(bind: delivery.id)
                     AND state = 'pending' AND next_attempt_at <= \(bind: now) RETURNING id
                     """).all()).isEmpty
             }
-            guard claimed else { continue }
-            var status: Int?
-            var failure: String?
-            if target.active {
-                do { status = try await send(delivery, to: target.url, key: target.key) } catch { failure = String(describing: error).prefix(300).description }
-            } else {
-                failure = "subscription cancelled"
-            }
-            let delivered = status.map { (200..<300).contains($0) } ?? false
-            let attempts = delivery.attempts + 1
-            let (answered, error) = (status, failure)
-            try await database.write(logger: logger) { db in
-                guard let row = try await WebhookDeliveryRecord.find(delivery.id, on: db) else { return }
-                row.attempts = attempts
-                row.lastStatus = answered
-                row.lastError = delivered ? nil : (error ?? "HTTP \(answered ?? 0)")
-                row.updatedAt = Date()
-                if delivered {
-                    row.state = "successful"
-                } else if !target.active {
-                    row.state = "will_not_send"
-                } else if attempts > Self.retrySchedule.count {
-                    row.state = "failed"
-                } else {
-                    row.nextAttemptAt = now.addingTimeInterval(Self.retrySchedule[attempts - 1])
+            if won { claimed.append((delivery, target)) }
+        }
+        // Sent side by side, at most `parallelSends` at once, so one slow subscriber does not hold up the others.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            for (delivery, target) in claimed {
+                if inFlight == Self.parallelSends {
+                    try await group.next()
+                    inFlight -= 1
                 }
-                try await row.update(on: db)
+                group.addTask { try await self.attempt(delivery, target: target, now: now, logger: logger) }
+                inFlight += 1
             }
+            try await group.waitForAll()
         }
         return due.count
+    }
+
+    static let parallelSends = 8
+
+    struct Target: Sendable {
+        var url: String
+        var key: SymmetricKey
+        var active: Bool
+    }
+
+    /// Sends one claimed delivery and records how it went, scheduling the next try when it failed.
+    func attempt(_ delivery: WebhookDeliveryRecord, target: Target, now: Date, logger: Logger) async throws {
+        var status: Int?
+        var failure: String?
+        if target.active {
+            do { status = try await send(delivery, to: target.url, key: target.key) } catch { failure = String(describing: error).prefix(300).description }
+        } else {
+            failure = "subscription cancelled"
+        }
+        let delivered = status.map { (200..<300).contains($0) } ?? false
+        let attempts = delivery.attempts + 1
+        let (answered, error) = (status, failure)
+        try await database.write(logger: logger) { db in
+            guard let row = try await WebhookDeliveryRecord.find(delivery.id, on: db) else { return }
+            row.attempts = attempts
+            row.lastStatus = answered
+            row.lastError = delivered ? nil : (error ?? "HTTP \(answered ?? 0)")
+            row.updatedAt = Date()
+            if delivered {
+                row.state = "successful"
+            } else if !target.active {
+                row.state = "will_not_send"
+            } else if attempts > Self.retrySchedule.count {
+                row.state = "failed"
+            } else {
+                row.nextAttemptAt = now.addingTimeInterval(Self.retrySchedule[attempts - 1])
+            }
+            try await row.update(on: db)
+        }
     }
 
     func send(_ delivery: WebhookDeliveryRecord, to url: String, key: SymmetricKey) async throws -> Int {

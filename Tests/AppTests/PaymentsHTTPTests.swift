@@ -318,6 +318,22 @@ struct PaymentsHTTPTests {
         }
     }
 
+    @Test func webhooksToOneSubscriberAreSentSideBySide() async throws {
+        try await TestApp.run(configure: Bank.configure) { client, runtime in
+            let admin = try await client.token("admin")
+            _ = try await client.send(.post, "/api/v1/payments/webhooks", token: admin,
+                                      json: #"{"service":"hue-s-app","url":"https://slow.hue.example/hooks","events":["invoice.created"]}"#)
+            let officer = try await client.token("officer")
+            for _ in 0..<4 { _ = try await client.invoice(payer: nil, token: officer) }
+            let receiver = SlowReceiver()
+            let sender = WebhookSender(database: runtime.database, secrets: runtime.secrets, registry: nil, transport: receiver)
+            #expect(try await sender.deliverDue(logger: Logger(label: "test")) == 4)
+            // Each answer takes a while; the four were in flight together, not one after another.
+            #expect(receiver.mostAtOnce() >= 2)
+            #expect(try await sender.deliverDue(logger: Logger(label: "test")) == 0)
+        }
+    }
+
     @Test func aStatementIsReconciledLineByLine() async throws {
         try await TestApp.run(configure: Bank.configure) { client, runtime in
             let officer = try await client.token("officer")
@@ -396,6 +412,20 @@ final class RecordingReceiver: WebhookTransport, Sendable {
             state.received.append(Delivery(url: url, signature: headers.first { $0.0 == WebhookSender.signatureHeader }?.1, body: body))
             return state.statuses.isEmpty ? 200 : state.statuses.removeFirst()
         }
+    }
+}
+
+/// A subscriber that takes 300 ms to answer and notes how many requests it had at once.
+final class SlowReceiver: WebhookTransport, Sendable {
+    private let state = Mutex((now: 0, most: 0))
+
+    func mostAtOnce() -> Int { state.withLock { $0.most } }
+
+    func post(url: String, headers: [(String, String)], body: Data) async throws -> Int {
+        state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+        try await Task.sleep(for: .milliseconds(300))
+        state.withLock { $0.now -= 1 }
+        return 204
     }
 }
 
