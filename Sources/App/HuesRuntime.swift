@@ -60,7 +60,8 @@ public struct HuesRuntime: Sendable {
         let services = catalog.catalogue
         let payments = try PaymentsModule(database: database, profile: profile, configuration: configuration, secrets: secrets, renderer: renderer,
                                           settlement: settlement,
-                                          registry: CatalogServiceRegistry { code, logger in try await services.find(code, logger: logger) != nil })
+                                          registry: CatalogServiceRegistry { code, logger in try await services.find(code, logger: logger) != nil },
+                                          accounts: identity.accounts)
         let publicServices = try PublicServicesModule(database: database, profile: profile, workflow: workflow.store, staff: identity.accounts,
                                                       notices: notices.store, renderer: renderer, resultSigner: SignedDossierResults(signing: signatures.signing),
                                                       feeDesk: DossierFeeInvoices(payments: payments.payments), publicBaseURL: configuration.publicBaseURL)

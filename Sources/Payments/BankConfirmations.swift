@@ -95,19 +95,19 @@ public struct BankConfirmations: Sendable {
         guard let signature, TokenGenerator.constantTimeEquals(expected, signature.lowercased()) else {
             logger.warning("bank confirmation with a bad signature", metadata: ["sender": "\(sender)"])
             if junkRecords.take(sender).allowed {
-                try await record(raw: body, outcome: .rejected, reason: "bad-signature", confirmation: nil, logger: logger)
+                try await record(raw: body, reason: "bad-signature", logger: logger)
             }
             throw Problem(status: .unauthorized, type: "bad-signature", title: "Bad signature",
                           detail: "The \(Self.signatureHeader) header is not the HMAC-SHA256 of this body.")
         }
         guard let confirmation = try? Self.decoder.decode(BankConfirmation.self, from: body) else {
-            try await record(raw: body, outcome: .rejected, reason: "malformed", confirmation: nil, logger: logger)
+            try await record(raw: body, reason: "malformed", logger: logger)
             throw Problem.malformedBody("A confirmation is JSON with transactionId, status, amount, purpose, bankBin, accountNumber and paidAt.")
         }
         guard !confirmation.transactionId.isEmpty, confirmation.transactionId.count <= 64, confirmation.amount > 0, (confirmation.fee ?? 0) >= 0,
               (confirmation.fee ?? 0) <= confirmation.amount
         else {
-            try await record(raw: body, outcome: .rejected, reason: "invalid-fields", confirmation: nil, logger: logger)
+            try await record(raw: body, reason: "invalid-fields", logger: logger)
             throw Problem.unprocessable([.init(field: "amount", message: "transactionId 1-64 characters, amount above zero, 0 ≤ fee ≤ amount")])
         }
         do {
@@ -167,7 +167,7 @@ public struct BankConfirmations: Sendable {
             row.intentID = intentID
             row.invoiceID = invoiceID
             row.unitCode = invoice.unitCode
-            let account = payments.settings.account(for: invoice.unitCode)
+            let account = payments.beneficiary(of: intent, invoice: invoice)
             guard confirmation.bankBin == account.bankBin, confirmation.accountNumber == account.accountNumber else {
                 return try await finish(.rejected, "wrong-account", payment: intent.reference)
             }
@@ -224,11 +224,11 @@ public struct BankConfirmations: Sendable {
     }
 
     /// Confirmations that could not be trusted or parsed are kept too, outside any payment's transaction.
-    func record(raw: Data, outcome: ConfirmationOutcome.Kind, reason: String, confirmation: BankConfirmation?, logger: Logger) async throws {
+    func record(raw: Data, reason: String, logger: Logger) async throws {
         try await payments.database.write(logger: logger) { db in
             let row = BankConfirmationRecord()
             row.id = UUID()
-            row.outcome = outcome.rawValue
+            row.outcome = ConfirmationOutcome.Kind.rejected.rawValue
             row.reason = reason
             row.duplicates = 0
             row.receivedAt = Date()

@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import Logging
-import NIOCore
 import Platform
 
 /// Where the simulated bank sends its confirmations.
@@ -14,22 +13,17 @@ public protocol ConfirmationChannel: Sendable {
 /// Posts confirmations to the platform over HTTP, as a real bank would.
 public struct HTTPConfirmationChannel: ConfirmationChannel {
     let url: String
-    let client: HTTPClient
+    let http: HTTPWebhookTransport
 
     public init(url: String, client: HTTPClient = .shared) {
         self.url = url
-        self.client = client
+        self.http = HTTPWebhookTransport(client: client)
     }
 
     public func send(body: Data, signature: String) async throws -> String {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: BankConfirmations.signatureHeader, value: signature)
-        request.body = .bytes(ByteBuffer(data: body))
-        let response = try await client.execute(request, timeout: .seconds(10))
-        let answer = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-        return "\(response.status.code) \(answer)"
+        let answer = try await http.exchange(url: url, headers: [("Content-Type", "application/json"), (BankConfirmations.signatureHeader, signature)],
+                                             body: body)
+        return "\(answer.status) \(answer.body)"
     }
 }
 
@@ -137,8 +131,10 @@ public struct BankSimulator: Sendable {
     }
 }
 
-/// The demo bank also carries out refunds: it "sends the money back" and names the transfer.
-extension BankSimulator: BankProvider {
+/// The demo bank's refunds: it "sends the money back" and names the transfer.
+public struct DemoBankRefunds: BankProvider {
+    public init() {}
+
     public func refund(amount: Int, of transactionId: String, reference: String) async throws -> String {
         guard amount > 0 else { throw Problem.unprocessable([.init(field: "amount", message: "above zero")]) }
         return "FT" + String(Int(Date().timeIntervalSince1970)) + PaymentReference.make(prefix: "R", length: 5)

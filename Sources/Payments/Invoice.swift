@@ -25,12 +25,16 @@ public enum IntentState: String, Codable, Sendable, CaseIterable {
 }
 
 public struct NewInvoice: Codable, Sendable {
+    /// Who pays: an account (by id or username) or, for a household bill, only a name.
     public struct Payer: Codable, Sendable {
         public var accountId: String?
+        /// Staff know people by username; it is turned into the account id when the invoice is issued.
+        public var username: String?
         public var name: String
 
-        public init(accountId: String?, name: String) {
+        public init(accountId: String? = nil, username: String? = nil, name: String) {
             self.accountId = accountId
+            self.username = username
             self.name = name
         }
     }

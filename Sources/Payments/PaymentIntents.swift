@@ -19,6 +19,8 @@ extension PaymentService {
             case .cancelled: throw Problem.conflict("Invoice \(invoice.reference) was cancelled.")
             case .expired, nil: throw Problem.conflict("Invoice \(invoice.reference) is past its due date.")
             }
+            // The sweep expires overdue invoices every few seconds; between two sweeps the date still decides.
+            if invoice.dueAt < Date() { throw Problem.conflict("Invoice \(invoice.reference) is past its due date.") }
             let live = try await IntentRecord.query(on: db).filter(\.$invoiceID == invoiceID)
                 .filter(\.$state ~~ [IntentState.created.rawValue, IntentState.started.rawValue, IntentState.submitted.rawValue]).all()
             if live.contains(where: { $0.state == IntentState.submitted.rawValue }) {
@@ -191,7 +193,8 @@ extension PaymentService {
 
     // MARK: Time
 
-    /// Expires unpaid attempts and overdue invoices, and forgets idempotency keys older than two days.
+    /// Expires unpaid attempts and overdue invoices, gives up on payments the bank has not answered for a day, and
+    /// forgets idempotency keys older than two days.
     @discardableResult
     public func sweep(now: Date = Date(), logger: Logger) async throws -> (intents: Int, invoices: Int) {
         try await database.write(logger: logger) { db in
@@ -200,6 +203,12 @@ extension PaymentService {
                 UPDATE payment_intents SET state = 'expired', updated_at = \(bind: now) WHERE state IN ('created', 'started') AND expires_at < \(bind: now)
                 RETURNING reference
                 """).all()
+            // A payment the bank took but never confirmed must not block its invoice for ever; a late confirmation still
+            // pays the invoice if it is open.
+            try await sql.raw("""
+                UPDATE payment_intents SET state = 'error', failure_reason = 'the bank did not confirm within a day', updated_at = \(bind: now)
+                WHERE state = 'submitted' AND updated_at < \(bind: now.addingTimeInterval(-86_400))
+                """).run()
             let invoices = try await sql.raw("""
                 UPDATE payment_invoices SET state = 'expired', updated_at = \(bind: now) WHERE state = 'open' AND due_at < \(bind: now)
                 AND NOT EXISTS (SELECT 1 FROM payment_intents i WHERE i.invoice_id = payment_invoices.id AND i.state = 'submitted')

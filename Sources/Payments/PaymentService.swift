@@ -2,7 +2,6 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
-import QRCode
 import SQLKit
 
 /// Whoever owns what an invoice pays for hears about the payment in the transaction that records it
@@ -26,10 +25,13 @@ public struct PaymentService: Sendable {
     let settlement: (any InvoiceSettlement)?
     let outbox: WebhookOutbox
     let provider: (any BankProvider)?
+    /// Finds payers' accounts; without it (unit tests) account ids are taken as given.
+    let accounts: (any StaffDirectory)?
 
     public init(database: PlatformDatabase, settings: PaymentSettings, profile: CityProfile, settlement: (any InvoiceSettlement)?, outbox: WebhookOutbox,
-                provider: (any BankProvider)? = nil) {
+                provider: (any BankProvider)? = nil, accounts: (any StaffDirectory)? = nil) {
         self.provider = provider
+        self.accounts = accounts
         self.database = database
         self.settings = settings
         self.unitNames = Dictionary(uniqueKeysWithValues: profile.units.map { ($0.code, $0.name) })
@@ -81,9 +83,29 @@ public struct PaymentService: Sendable {
     public func issue(_ new: NewInvoice, by principal: Principal, logger: Logger) async throws -> InvoiceView {
         guard isFinanceStaff(principal, of: new.unit) else { throw Problem.forbidden("Only staff of \(new.unit) or of finance issue its invoices.") }
         let checked = try validate(new)
+        let resolved = try await resolvePayer(new, logger: logger)
         return try await database.write(logger: logger) { db in
-            try await self.create(new, dueAt: checked, createdBy: principal.accountID, actorName: principal.displayName, on: db)
+            try await self.create(resolved, dueAt: checked, createdBy: principal.accountID, actorName: principal.displayName, on: db)
         }
+    }
+
+    /// An invoice addressed to an account must name one that exists: otherwise nobody could ever see or pay it.
+    func resolvePayer(_ new: NewInvoice, logger: Logger) async throws -> NewInvoice {
+        guard let accounts else { return new }
+        var resolved = new
+        if let username = new.payer.username {
+            guard let person = try await accounts.profile(username: username, logger: logger) else {
+                throw Problem.unprocessable([.init(field: "payer.username", message: "no active account '\(username)'")])
+            }
+            if let id = new.payer.accountId, id != person.accountID {
+                throw Problem.unprocessable([.init(field: "payer.accountId", message: "is not the account of '\(username)'")])
+            }
+            resolved.payer.accountId = person.accountID
+        } else if let id = new.payer.accountId, try await accounts.profile(accountID: id, logger: logger) == nil {
+            throw Problem.unprocessable([.init(field: "payer.accountId", message: "no active account with this id")])
+        }
+        resolved.payer.username = nil
+        return resolved
     }
 
     /// Creates an invoice inside the caller's transaction (a dossier's fee request).
@@ -221,12 +243,20 @@ public struct PaymentService: Sendable {
                     dueAt: record.dueAt, dossierCode: record.dossierCode, createdAt: record.createdAt, paidAt: record.paidAt)
     }
 
-    func view(_ record: IntentRecord, invoice: InvoiceRecord) -> IntentView {
+    /// The account the payer was told to pay: the one in the intent's own QR, even if the city's settings changed since.
+    func beneficiary(of record: IntentRecord, invoice: InvoiceRecord) -> IntentView.Beneficiary {
         let account = settings.account(for: invoice.unitCode)
-        return IntentView(id: record.id ?? UUID(), reference: record.reference, invoiceId: record.invoiceID, invoiceReference: invoice.reference,
+        guard let qr = try? VietQR.decode(record.payload) else {
+            return .init(bankBin: account.bankBin, accountNumber: account.accountNumber, accountName: account.accountName)
+        }
+        return .init(bankBin: qr.bankBIN, accountNumber: qr.accountNumber, accountName: qr.merchantName ?? account.accountName)
+    }
+
+    func view(_ record: IntentRecord, invoice: InvoiceRecord) -> IntentView {
+        IntentView(id: record.id ?? UUID(), reference: record.reference, invoiceId: record.invoiceID, invoiceReference: invoice.reference,
                           amount: record.amount, state: IntentState(rawValue: record.state) ?? .error, failureReason: record.failureReason,
                           vietQR: record.payload,
-                          beneficiary: .init(bankBin: account.bankBin, accountNumber: account.accountNumber, accountName: account.accountName),
+                          beneficiary: beneficiary(of: record, invoice: invoice),
                           createdAt: record.createdAt, updatedAt: record.updatedAt, expiresAt: record.expiresAt)
     }
 

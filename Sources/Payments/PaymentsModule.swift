@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import Platform
 import ServiceLifecycle
-import Synchronization
 import Web
 
 /// Cashless payments: invoices, VietQR payment intents, bank confirmations, the ledger, refunds, reconciliation and
@@ -19,21 +18,19 @@ public struct PaymentsModule: PlatformModule {
     let renderer: PageRenderer?
 
     public init(database: PlatformDatabase, profile: CityProfile, configuration: HuesConfiguration, secrets: SecretBox, renderer: PageRenderer?,
-                settlement: (any InvoiceSettlement)?, registry: (any ServiceRegistry)?) throws {
+                settlement: (any InvoiceSettlement)?, registry: (any ServiceRegistry)?, accounts: (any StaffDirectory)?) throws {
         let settings = try PaymentSettings.load(from: profile)
         let secret = configuration.bankWebhookSecret.map { SymmetricKey(data: Data($0.utf8)) } ?? secrets.derivedKey(purpose: Self.bankSecretPurpose)
         // The demo bank pays and refunds outside production. In production no bank adapter exists yet, so refunds wait
         // as `submitted` for the treasury to pay out by hand.
-        let bank = LateBank()
         self.payments = PaymentService(database: database, settings: settings, profile: profile, settlement: settlement, outbox: WebhookOutbox(),
-                                       provider: configuration.mode == .production ? nil : bank)
+                                       provider: configuration.mode == .production ? nil : DemoBankRefunds(), accounts: accounts)
         self.confirmations = BankConfirmations(payments: payments, secret: secret)
         self.webhooks = WebhookSender(database: database, secrets: secrets, registry: registry)
         self.idempotency = IdempotencyKeys(database: database)
         // The simulated bank talks to this very process; in-process delivery needs no reachable public URL.
         self.simulator = configuration.mode == .production ? nil
             : BankSimulator(secret: secret, channel: DirectConfirmationChannel(confirmations: confirmations))
-        if let simulator { bank.attach(simulator) }
         self.renderer = renderer
     }
 
@@ -77,17 +74,5 @@ public struct PaymentsSweepService: Service {
             do { try await work() } catch { logger.warning("\(name) failed", metadata: ["error": "\(error)"]) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
-    }
-}
-
-/// The bank provider for refunds, attached once the simulator (which needs the confirmation intake) exists.
-final class LateBank: BankProvider {
-    private let bank = Mutex<(any BankProvider)?>(nil)
-
-    func attach(_ provider: any BankProvider) { bank.withLock { $0 = provider } }
-
-    func refund(amount: Int, of transactionId: String, reference: String) async throws -> String {
-        guard let provider = bank.withLock({ $0 }) else { throw Problem.unavailable(detail: "No bank is connected for refunds.") }
-        return try await provider.refund(amount: amount, of: transactionId, reference: reference)
     }
 }

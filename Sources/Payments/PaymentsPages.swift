@@ -127,7 +127,7 @@ struct PaymentsPages: Sendable {
 
     @Sendable func finance(_ request: Request, context: HuesRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let units = principal.grants.compactMap(\.unitCode)
+        let units = payments.staffUnits(principal)
         let isFinance = principal.has(.admin) || payments.isFinanceStaff(principal, of: payments.settings.financeUnit)
         let unit = request.uri.queryParameters.get("unit").map { String($0) } ?? units.first ?? payments.settings.financeUnit
         guard payments.isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }
@@ -145,7 +145,7 @@ struct PaymentsPages: Sendable {
                                           "out": $0.amount < 0] },
             "noMovements": movements.isEmpty,
             "units": (isFinance ? payments.unitNames.keys.sorted() : units).map { ["code": $0, "name": payments.unitNames[$0] ?? $0, "selected": $0 == unit] },
-            "today": Self.isoDay(Date().addingTimeInterval(7 * 86_400)),
+            "defaultDue": Self.isoDay(Date().addingTimeInterval(7 * 86_400)),
         ]
         do {
             let rejected = try await confirmations.list(outcome: "rejected", for: principal, limit: 20, logger: context.logger)
@@ -171,7 +171,7 @@ struct PaymentsPages: Sendable {
         var request = request
         let form = FormFields(String(buffer: try await request.collectBody(upTo: context.maxBodyBytes)))
         let unit = form["unit"] ?? ""
-        let input = NewInvoice(unit: unit, payer: .init(accountId: form["payerAccount"].flatMap { $0.isEmpty ? nil : $0 }, name: form["payerName"] ?? ""),
+        let input = NewInvoice(unit: unit, payer: .init(username: form["payerUsername"].flatMap { $0.isEmpty ? nil : $0 }, name: form["payerName"] ?? ""),
                                kind: InvoiceKind(rawValue: form["kind"] ?? "") ?? .bill, description: form["description"] ?? "",
                                amount: Int(form["amount"] ?? "") ?? 0, dueDate: form["dueDate"] ?? "")
         do {
@@ -218,15 +218,7 @@ struct PaymentsPages: Sendable {
                         headers: [.location: "\(path)\(separator)error=\(message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"])
     }
 
-    static func money(_ amount: Int) -> String {
-        let digits = String(abs(amount))
-        var grouped = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(".") }
-            grouped.append(character)
-        }
-        return (amount < 0 ? "-" : "") + grouped + " ₫"
-    }
+    static func money(_ amount: Int) -> String { vndText(amount) }
 
     static func time(_ date: Date) -> String {
         let formatter = DateFormatter()

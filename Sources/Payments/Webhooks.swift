@@ -100,13 +100,18 @@ public struct HTTPWebhookTransport: WebhookTransport {
     }
 
     public func post(url: String, headers: [(String, String)], body: Data) async throws -> Int {
+        try await exchange(url: url, headers: headers, body: body).status
+    }
+
+    /// POSTs and reads the answer (at most 64 KiB); also how the bank simulator talks to a server.
+    func exchange(url: String, headers: [(String, String)], body: Data) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await client.execute(request, timeout: .seconds(10))
-        _ = try? await response.body.collect(upTo: 64 * 1024)
-        return Int(response.status.code)
+        let answer = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
+        return (Int(response.status.code), answer)
     }
 }
 

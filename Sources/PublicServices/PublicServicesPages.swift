@@ -336,13 +336,7 @@ struct PublicServicesPages: Sendable {
         return text
     }
 
-    static func money(_ amount: Int) -> String {
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.groupingSeparator = "."
-        formatter.usesGroupingSeparator = true
-        return (formatter.string(from: NSNumber(value: amount)) ?? String(amount)) + " ₫"
-    }
+    static func money(_ amount: Int) -> String { vndText(amount) }
 
     static func deadlineText(_ rule: DeadlineRule, _ language: String) -> String {
         let english = language == "en"

@@ -185,6 +185,43 @@ struct PaymentsHTTPTests {
         }
     }
 
+    @Test func payersAreRealAccountsAndStuckOrOverduePaymentsDoNotBlockForever() async throws {
+        try await TestApp.run(configure: Bank.configure) { client, runtime in
+            let officer = try await client.token("officer")
+            let citizen = try await client.token("citizen")
+            func issue(_ payer: String) async throws -> TestResponse {
+                try await client.send(.post, "/api/v1/payments/invoices", token: officer,
+                                      json: #"{"unit":"phuong-phu-xuan","payer":{\#(payer)"name":"Nguyễn Thị Hoa"},"kind":"bill","description":"Phí chợ","amount":20000,"dueDate":"2099-12-31"}"#)
+            }
+            let nobody = try await issue(#""username":"no-such-person","#)
+            #expect(nobody.status == .unprocessableContent && body(nobody).contains("payer.username"))
+            #expect(try await issue(#""accountId":"\#(UUID())","#).status == .unprocessableContent)
+            let byName = try client.json(InvoiceView.self, try await issue(#""username":"citizen","#))
+            #expect(byName.payer.accountId == (try await client.accountID("citizen", token: citizen)))
+            #expect(try client.json([InvoiceView].self, try await client.send(.get, "/api/v1/payments/invoices", token: citizen)).map(\.id) == [byName.id])
+
+            // The bank took the order (pending) and then fell silent: the invoice can be neither cancelled nor paid anew...
+            let intent = try client.json(IntentView.self, try await client.send(.post, "/api/v1/payments/intents", token: citizen,
+                                                                                json: #"{"invoice":"\#(byName.id)"}"#))
+            #expect(try client.json(ConfirmationOutcome.self, try await client.confirm(Bank.confirmation(intent, transaction: "FT-SILENT", status: "pending")))
+                .outcome == .applied)
+            #expect(try await client.send(.post, "/api/v1/payments/invoices/\(byName.id)/cancel", token: officer).status == .conflict)
+            #expect(try await client.send(.post, "/api/v1/payments/intents", token: citizen, json: #"{"invoice":"\#(byName.id)"}"#).status == .conflict)
+            // ...until a day has passed without an answer.
+            try await runtime.payments.payments.sweep(now: Date().addingTimeInterval(25 * 3600), logger: Logger(label: "test"))
+            let given = try client.json(IntentView.self, try await client.send(.get, "/api/v1/payments/intents/\(intent.id)", token: citizen))
+            #expect(given.state == .error && given.failureReason?.contains("a day") == true)
+            #expect(try await client.send(.post, "/api/v1/payments/intents", token: citizen, json: #"{"invoice":"\#(byName.id)"}"#).status == .created)
+
+            // Past its due date, an invoice takes no new payment even before the sweep has marked it.
+            let sql = try runtime.database.sql(logger: Logger(label: "test"))
+            try await sql.raw("UPDATE payment_invoices SET due_at = \(bind: Date().addingTimeInterval(-60)) WHERE reference = \(bind: byName.reference)").run()
+            let late = try await client.send(.post, "/api/v1/payments/intents", token: citizen, json: #"{"invoice":"\#(byName.id)"}"#)
+            #expect(late.status == .conflict && body(late).contains("due date"))
+            #expect(try await trialBalance(runtime).isBalanced)
+        }
+    }
+
     @Test func aThousandConfirmationsAtOnceCreditThePaymentExactlyOnce() async throws {
         try await TestApp.run(configure: Bank.configure) { client, runtime in
             let officer = try await client.token("officer")

@@ -32,6 +32,13 @@ struct PaymentsPageTests {
                                                                                      ("amount", "80000"), ("dueDate", "2099-01-01")]),
                                           cookies: "hues_session=\(officer)")
             let location = try #require(made.headers[.location])
+            // A payer named by username who has no account is refused on the console, with the reason.
+            let stranger = try await postForm(client, "/finance/invoices", formEncode([("_csrf", csrf), ("unit", "phuong-phu-xuan"), ("kind", "bill"),
+                                                                                         ("payerName", "Ai đó"), ("payerUsername", "nobody-here"),
+                                                                                         ("description", "Phí chợ"), ("amount", "1000"),
+                                                                                         ("dueDate", "2099-01-01")]),
+                                              cookies: "hues_session=\(officer)")
+            #expect(stranger.headers[.location]?.removingPercentEncoding?.contains("payer.username: no active account") == true)
             #expect(location.hasPrefix("/payments/invoices/"))
             let invoicePage = try await get(client, location, session: officer)
             #expect(body(invoicePage).contains("80.000 ₫") && body(invoicePage).contains("Chờ thanh toán"))

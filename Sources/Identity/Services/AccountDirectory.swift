@@ -122,6 +122,11 @@ public struct AccountDirectory: StaffDirectory, Sendable {
         return StaffProfile(accountID: account.id.uuidString, username: account.username, name: account.displayName, grants: account.roles)
     }
 
+    public func profile(accountID: String, logger: Logger) async throws -> StaffProfile? {
+        guard let id = UUID(uuidString: accountID), let account = try await find(id: id, logger: logger), account.status == .active else { return nil }
+        return StaffProfile(accountID: account.id.uuidString, username: account.username, name: account.displayName, grants: account.roles)
+    }
+
     public func find(id: UUID, logger: Logger) async throws -> Account? {
         guard let record = try await AccountRecord.query(on: try database.db(logger: logger)).filter(\.$id == id).with(\.$grants).first() else {
             return nil

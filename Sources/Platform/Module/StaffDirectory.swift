@@ -16,6 +16,8 @@ public struct StaffMember: Codable, Sendable, Equatable {
 public protocol StaffDirectory: Sendable {
     func staff(holding role: Role, in unit: String, logger: Logger) async throws -> [StaffMember]
     func profile(username: String, logger: Logger) async throws -> StaffProfile?
+    /// An active account by its id (a payer named by id).
+    func profile(accountID: String, logger: Logger) async throws -> StaffProfile?
 }
 
 /// A person on the city's staff with the roles they hold, found by username (to issue them a certificate).
@@ -36,4 +38,5 @@ public struct StaffProfile: Sendable, Equatable {
 extension StaffDirectory {
     /// Directories that cannot look people up by username find nobody.
     public func profile(username: String, logger: Logger) async throws -> StaffProfile? { nil }
+    public func profile(accountID: String, logger: Logger) async throws -> StaffProfile? { nil }
 }
