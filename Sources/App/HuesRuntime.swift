@@ -3,6 +3,7 @@ import Foundation
 import Catalog
 import Identity
 import Notices
+import FieldReports
 import Payments
 import Logging
 import Platform
@@ -26,6 +27,8 @@ public struct HuesRuntime: Sendable {
     public let publicServices: PublicServicesModule
     public let signatures: SignaturesModule
     public let payments: PaymentsModule
+    /// Nil when the city profile has no `field-reports.json`.
+    public let fieldReports: FieldReportsModule?
     /// Email delivery of notices (nil when no SMTP server is configured).
     public let noticeDelivery: NoticeDelivery?
     public let modules: [any PlatformModule]
@@ -66,12 +69,14 @@ public struct HuesRuntime: Sendable {
                                                       notices: notices.store, renderer: renderer, resultSigner: SignedDossierResults(signing: signatures.signing),
                                                       feeDesk: DossierFeeInvoices(payments: payments.payments), publicBaseURL: configuration.publicBaseURL)
         settlement.attach(publicServices.dossiers)
+        let fieldReports = try FieldReportsModule(database: database, profile: profile, workflow: workflow.store, notices: notices.store,
+                                                  renderer: renderer, publicBaseURL: configuration.publicBaseURL)
         // The order is the order of migrations: a module comes after the modules whose tables it refers to.
         let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog, workflow, publicServices, signatures,
-                                                payments]
+                                                payments] + (fieldReports.map { [$0] } ?? [])
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
                            identity: identity, catalog: catalog, notices: notices, workflow: workflow, publicServices: publicServices,
-                           signatures: signatures, payments: payments,
+                           signatures: signatures, payments: payments, fieldReports: fieldReports,
                            noticeDelivery: notices.delivery(recipients: identity.accounts), modules: modules, logger: logger)
     }
 

@@ -1,3 +1,4 @@
+import FieldReports
 import Foundation
 import Hummingbird
 import Identity
@@ -46,6 +47,10 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     }
     if configuration.escalationSeconds > 0 {
         services.append(EscalationService(sweep: runtime.escalation, every: .seconds(configuration.escalationSeconds), logger: logger))
+        // Closing settled field reports runs on the escalation timer: both are "time has passed" sweeps over cases.
+        if let fieldReports = runtime.fieldReports {
+            services.append(FieldReportsSweepService(module: fieldReports, every: .seconds(configuration.escalationSeconds), logger: logger))
+        }
     }
     if configuration.paymentsSweepSeconds > 0 {
         services.append(PaymentsSweepService(module: runtime.payments, every: .seconds(configuration.paymentsSweepSeconds), logger: logger))

@@ -52,6 +52,13 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
         case finish
         /// Completes the parallel step named in the input `branch`.
         case completeBranch = "complete-branch"
+        /// The case passes to the unit named in the input `unit` (a ward hands a report to a department); whoever had
+        /// taken it lets go, the deadline keeps running.
+        case transfer
+        /// Routing at receipt: the input `unit`, when given, replaces the unit the case was routed to.
+        case route
+        /// The person who filed says the work was not done: the finish verdict is cleared and a fresh deadline runs.
+        case reopen
     }
 
     public enum Input: String, Codable, Sendable, CaseIterable {
@@ -61,6 +68,7 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
         case branch
         case officer
         case documents
+        case unit
     }
 
     public struct Action: Codable, Sendable, Equatable {
@@ -148,6 +156,7 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
             if state(action.to) == nil { problems.append("\(here): unknown target state '\(action.to)'") }
             if action.has(.extend), !action.requiredInputs.contains(.extendBy) { problems.append("\(here): extends but does not ask for 'extension'") }
             if action.has(.assign), !action.requiredInputs.contains(.officer) { problems.append("\(here): assigns but does not ask for 'officer'") }
+            if action.has(.transfer), !action.requiredInputs.contains(.unit) { problems.append("\(here): transfers but does not ask for 'unit'") }
             if action.has(.completeBranch) {
                 if !action.requiredInputs.contains(.branch) { problems.append("\(here): completes a parallel step but does not ask for 'branch'") }
                 if action.from.contains(where: { state($0)?.parallel?.isEmpty ?? true }) {

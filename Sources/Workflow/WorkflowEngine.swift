@@ -102,6 +102,18 @@ public struct WorkflowEngine: Sendable {
             }
             next.openBranches.remove(at: index)
         }
+        if action.has(.route), let unit = inputs.unit, !unit.isEmpty { next.competentUnitCode = unit }
+        if action.has(.transfer), let unit = inputs.unit {
+            next.unitCode = unit
+            next.competentUnitCode = unit
+            next.officerID = nil
+            next.officerName = nil
+        }
+        if action.has(.reopen) {
+            next.clock = DeadlineClock(rule: next.deadlineRule, receivedAt: moment, cutOff: next.cutOff, calendar: calendar)
+            next.finishedAt = nil
+            next.onTime = nil
+        }
         if action.has(.receive) {
             next.clock = DeadlineClock(rule: next.deadlineRule, receivedAt: moment, cutOff: next.cutOff, calendar: calendar)
             next.unitCode = next.competentUnitCode

@@ -109,9 +109,12 @@ public struct ActionInputs: Codable, Sendable, Equatable {
     public var branch: String?
     public var officer: Officer?
     public var documents: [String]?
+    /// The unit a case is routed or transferred to.
+    public var unit: String?
 
     public init(note: String? = nil, reason: String? = nil, extendBy: DeadlineRule? = nil, branch: String? = nil, officer: Officer? = nil,
-                documents: [String]? = nil) {
+                documents: [String]? = nil, unit: String? = nil) {
+        self.unit = unit
         self.note = note
         self.reason = reason
         self.extendBy = extendBy
@@ -121,7 +124,7 @@ public struct ActionInputs: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case note, reason, branch, officer, documents
+        case note, reason, branch, officer, documents, unit
         case extendBy = "extension"
     }
 
@@ -133,6 +136,7 @@ public struct ActionInputs: Codable, Sendable, Equatable {
         case .branch: return !(branch ?? "").isEmpty
         case .officer: return officer != nil
         case .documents: return !(documents ?? []).isEmpty
+        case .unit: return !(unit ?? "").isEmpty
         }
     }
 }

@@ -1,0 +1,302 @@
+import Crypto
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+import Workflow
+
+/// Who is looking at or acting on a report: a signed-in person, an Open311 client, or the public.
+public struct ReportViewer: Sendable {
+    public var accountID: String?
+    public var name: String
+    public var grants: [RoleGrant]
+
+    public init(accountID: String?, name: String, grants: [RoleGrant]) {
+        self.accountID = accountID
+        self.name = name
+        self.grants = grants
+    }
+
+    public init(_ principal: Principal) {
+        self.init(accountID: principal.accountID, name: principal.displayName, grants: principal.grants)
+    }
+
+    public static let anonymous = ReportViewer(accountID: nil, name: "", grants: [])
+
+    var isOperator: Bool { grants.contains { $0.role == .iocOperator || $0.role == .admin } }
+
+    func isStaff(of unit: String) -> Bool {
+        grants.contains { ($0.role == .officer || $0.role == .unitLeader) && $0.unitCode == unit }
+    }
+}
+
+/// The field-report desk: filing, the verification and handling flow on the workflow engine, duplicates, supports,
+/// ratings and what the public sees.
+public struct FieldReportService: Sendable {
+    let database: PlatformDatabase
+    public let settings: ReportSettings
+    let routing: ReportRouting
+    public let boundaries: UnitBoundaries?
+    let workflow: WorkflowStore
+    let units: [String: CityProfile.Unit]
+    let notices: (any NoticeBoard)?
+
+    static let subjectKind = "field-report"
+
+    public init(database: PlatformDatabase, settings: ReportSettings, boundaries: UnitBoundaries?, workflow: WorkflowStore, profile: CityProfile,
+                notices: (any NoticeBoard)?) {
+        self.database = database
+        self.settings = settings
+        self.boundaries = boundaries
+        self.routing = ReportRouting(boundaries: boundaries, intakeUnit: settings.intakeUnit)
+        self.workflow = workflow
+        self.units = Dictionary(uniqueKeysWithValues: profile.units.map { ($0.code, $0) })
+        self.notices = notices
+    }
+
+    public func unitName(_ code: String) -> String { units[code]?.name ?? code }
+
+    public func stateName(_ state: String, english: Bool = false) -> String {
+        guard let definition = workflow.library[settings.process], let known = definition.state(state) else { return state }
+        return english ? (known.nameEn ?? known.name) : known.name
+    }
+
+    // MARK: Filing
+
+    /// Who files: a signed-in person (citizen, or an operator taking a call) or an Open311 client.
+    public struct Reporter: Sendable {
+        public var accountID: String?
+        public var name: String?
+        public var contact: String?
+        public var clientID: UUID?
+        public var channel: ReportChannel
+
+        public init(accountID: String?, name: String?, contact: String?, clientID: UUID? = nil, channel: ReportChannel) {
+            self.accountID = accountID
+            self.name = name
+            self.contact = contact
+            self.clientID = clientID
+            self.channel = channel
+        }
+    }
+
+    /// Files a report. A retry with the same `dedupeKey` gets the report already filed; the same key with another
+    /// report is refused. A report of the same category within a few metres of a recent open case joins that case.
+    public func file(_ new: NewFieldReport, by reporter: Reporter, dedupeKey: String?, at moment: Date = Date(),
+                     logger: Logger) async throws -> FiledReport {
+        let checked = try ReportValidation.check(new, settings: settings, routing: routing)
+        let digest = Self.digest(of: checked)
+        if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }
+
+        let db = try database.db(logger: logger)
+        let cluster = try await clusterCase(for: checked, at: moment, on: db)
+        let routed = routing.unit(for: checked.category, at: checked.point)
+        let code = Self.newCode(at: moment)
+        let id = UUID()
+        let settings = self.settings
+        let workflow = self.workflow
+        let actor = WorkflowActor(id: reporter.accountID, name: reporter.name ?? "Người phản ánh", grants: [], isApplicant: true)
+        do {
+            try await database.write(logger: logger) { db in
+                let record = FieldReportRecord()
+                record.id = id
+                record.code = code
+                record.category = checked.category.code
+                record.description = checked.description
+                record.latitude = checked.point?.latitude
+                record.longitude = checked.point?.longitude
+                record.cell = checked.point.map(GridCell.of)
+                record.address = checked.address
+                record.isPublic = checked.category.isPublic
+                record.channel = reporter.channel.rawValue
+                record.reporterID = reporter.accountID
+                record.reporterName = reporter.name
+                record.reporterContact = reporter.contact
+                record.anonymous = new.anonymous ?? false
+                record.clientID = reporter.clientID
+                record.dedupeKey = dedupeKey
+                record.requestDigest = digest
+                record.supports = 0
+                record.attributes = try Self.encode(checked.answers)
+                record.requestedAt = moment
+                record.updatedAt = moment
+                if let cluster {
+                    record.caseID = cluster.id
+                    record.state = cluster.state
+                    record.isOpen = cluster.isOpen
+                    record.unitCode = cluster.unitCode
+                    record.dueAt = cluster.dueAt
+                    try await record.create(on: db)
+                    try await Self.addUpdate(to: id, state: cluster.state, author: "HueS",
+                                             description: "Đã gộp vào phản ánh \(cluster.code) cùng vị trí, cùng loại; kết quả xử lý theo phản ánh đó.",
+                                             at: moment, on: db)
+                } else {
+                    let instance = try await workflow.start(
+                        process: settings.process, subject: "\(Self.subjectKind):\(code)", unit: settings.intakeUnit, competentUnit: routed,
+                        deadline: checked.category.deadline, actor: actor, at: moment, on: db)
+                    record.instanceID = instance.id
+                    record.state = instance.state
+                    record.isOpen = true
+                    record.unitCode = settings.intakeUnit
+                    record.dueAt = instance.effectiveDue
+                    try await record.create(on: db)
+                    try await Self.addUpdate(to: id, state: instance.state, author: "HueS", description: "Đã tiếp nhận phản ánh, đang chờ xác minh.",
+                                             at: moment, on: db)
+                }
+                for (position, photo) in checked.photos.enumerated() {
+                    _ = try await Self.storePhoto(photo, report: id, purpose: "report", position: position, at: moment, on: db)
+                }
+                try await EventLog.append(
+                    try DomainEvent(type: "field-report.filed", actorID: reporter.accountID, actorName: reporter.name ?? "reporter",
+                                    unitCode: cluster?.unitCode ?? routed, subject: "\(Self.subjectKind):\(code)",
+                                    payload: ["category": checked.category.code, "channel": reporter.channel.rawValue, "routedTo": routed,
+                                              "case": cluster?.code ?? code],
+                                    occurredAt: moment),
+                    on: db)
+            }
+        } catch {
+            // Two copies of one retry raced: the loser finds the winner's report.
+            if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }
+            throw error
+        }
+        let viewer = ReportViewer(accountID: reporter.accountID, name: reporter.name ?? "", grants: [])
+        return FiledReport(report: try await view(code: code, for: viewer, logger: logger), replayed: false, suggestedLocation: checked.suggestedLocation)
+    }
+
+    private func replay(_ key: String, digest: String, logger: Logger) async throws -> FiledReport? {
+        guard let record = try await FieldReportRecord.query(on: try database.db(logger: logger)).filter(\.$dedupeKey == key).first() else { return nil }
+        guard record.requestDigest == digest else {
+            throw Problem.conflict("This idempotency key was already used for a different report (\(record.code)); use a new key for a new report.")
+        }
+        let viewer = ReportViewer(accountID: record.reporterID, name: record.reporterName ?? "", grants: [])
+        return FiledReport(report: try await view(record: record, for: viewer, logger: logger), replayed: true, suggestedLocation: nil)
+    }
+
+    static func digest(of checked: ReportValidation.Checked) -> String {
+        var text = "\(checked.category.code)\n\(checked.description)\n\(checked.point.map { "\($0.latitude),\($0.longitude)" } ?? "")\n\(checked.address ?? "")"
+        for (key, values) in checked.answers.sorted(by: { $0.key < $1.key }) { text += "\n\(key)=\(values.joined(separator: ","))" }
+        for photo in checked.photos { text += "\n" + SHA256.hash(data: photo.bytes).map { String(format: "%02x", $0) }.joined() }
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static let codeAlphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+
+    static func newCode(at moment: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day], from: moment)
+        let date = String(format: "%02d%02d%02d", (parts.year ?? 0) % 100, parts.month ?? 0, parts.day ?? 0)
+        let suffix = String((0..<6).map { _ in codeAlphabet.randomElement() ?? "X" })
+        return "PA-\(date)-\(suffix)"
+    }
+
+    struct CaseHead {
+        var id: UUID
+        var code: String
+        var state: String
+        var isOpen: Bool
+        var unitCode: String
+        var dueAt: Date?
+    }
+
+    /// A recent open case of the same category a few metres away, which the new report then joins.
+    private func clusterCase(for checked: ReportValidation.Checked, at moment: Date, on db: any Database) async throws -> CaseHead? {
+        guard let point = checked.point, settings.clusterRadiusMeters > 0 else { return nil }
+        let since = moment.addingTimeInterval(-Double(settings.clusterWindowHours) * 3600)
+        let candidates = try await openCases(category: checked.category.code, near: point, radius: settings.clusterRadiusMeters, on: db)
+        guard let nearest = candidates.first(where: { $0.requestedAt >= since }) else { return nil }
+        return CaseHead(id: nearest.id, code: nearest.code, state: nearest.state, isOpen: true, unitCode: nearest.unitCode, dueAt: nearest.dueAt)
+    }
+
+    struct NearbyRow {
+        var id: UUID
+        var code: String
+        var description: String
+        var point: GeoPoint
+        var distance: Double
+        var state: String
+        var unitCode: String
+        var supports: Int
+        var requestedAt: Date
+        var dueAt: Date?
+        var isPublic: Bool
+    }
+
+    /// Open cases of a category within `radius` metres, nearest first: the grid cells around the point are read
+    /// through the (category, is_open, cell) index, then the exact distance decides.
+    func openCases(category: String, near point: GeoPoint, radius: Double, limit: Int = 20, on db: any Database) async throws -> [NearbyRow] {
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        let cells = GridCell.covering(point, radius: radius)
+        let rows: [any SQLRow] = try await sql.raw("""
+            SELECT id, code, description, latitude, longitude, state, unit_code, supports, requested_at, due_at, is_public FROM field_reports
+            WHERE category = \(bind: category) AND is_open = \(bind: true) AND cell IN (\(binds: cells)) AND case_id IS NULL
+            """).all()
+        var found: [NearbyRow] = []
+        for row in rows {
+            let at = GeoPoint(latitude: try row.decode(column: "latitude", as: Double.self), longitude: try row.decode(column: "longitude", as: Double.self))
+            let distance = point.distance(to: at)
+            guard distance <= radius else { continue }
+            found.append(NearbyRow(
+                id: try row.decode(column: "id", as: UUID.self), code: try row.decode(column: "code", as: String.self),
+                description: try row.decode(column: "description", as: String.self), point: at, distance: distance,
+                state: try row.decode(column: "state", as: String.self), unitCode: try row.decode(column: "unit_code", as: String.self),
+                supports: try row.decode(column: "supports", as: Int.self), requestedAt: try row.decode(column: "requested_at", as: Date.self),
+                dueAt: try row.decode(column: "due_at", as: Date?.self), isPublic: try row.decode(column: "is_public", as: Bool.self)))
+        }
+        return Array(found.sorted { $0.distance < $1.distance }.prefix(limit))
+    }
+
+    /// Open public reports of the category near a point, for "is this the same problem?" while filing.
+    public func nearby(category code: String, at point: GeoPoint, logger: Logger) async throws -> [NearbyReport] {
+        guard let category = settings.category(code) else {
+            throw Problem.unprocessable([.init(field: "category", message: "'\(code)' is not a report category of this city")])
+        }
+        guard point.isValid else { throw Problem.unprocessable([.init(field: "latitude", message: "not a WGS84 position")]) }
+        return try await openCases(category: code, near: point, radius: category.duplicateRadius, on: try database.db(logger: logger))
+            .filter(\.isPublic)
+            .map { NearbyReport(code: $0.code, category: code, description: $0.description, latitude: $0.point.latitude, longitude: $0.point.longitude,
+                                distanceMeters: Int($0.distance.rounded()), state: $0.state, supports: $0.supports, requestedAt: $0.requestedAt) }
+    }
+
+    static func storePhoto(_ photo: CleanPhoto, report: UUID, purpose: String, position: Int, at moment: Date, on db: any Database) async throws -> UUID {
+        let record = FieldReportPhotoRecord()
+        let id = UUID()
+        record.id = id
+        record.reportID = report
+        record.purpose = purpose
+        record.position = position
+        record.mediaType = photo.format.rawValue
+        record.width = photo.width
+        record.height = photo.height
+        record.content = photo.bytes
+        record.createdAt = moment
+        try await record.create(on: db)
+        return id
+    }
+
+    static func addUpdate(to report: UUID, state: String, author: String, description: String, photo: UUID? = nil, at moment: Date,
+                          on db: any Database) async throws {
+        let update = FieldReportUpdateRecord()
+        update.reportID = report
+        update.state = state
+        update.description = description
+        update.author = author
+        update.photoID = photo
+        update.at = moment
+        try await update.create(on: db)
+    }
+
+    static func encode(_ answers: [String: [String]]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(answers), as: UTF8.self)
+    }
+
+    func record(_ code: String, on db: any Database) async throws -> FieldReportRecord {
+        guard let record = try await FieldReportRecord.query(on: db).filter(\.$code == code).first() else {
+            throw Problem.notFound("No report '\(code)'.")
+        }
+        return record
+    }
+}

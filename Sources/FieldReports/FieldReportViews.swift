@@ -1,0 +1,301 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+import Workflow
+
+/// What people see: one report, the public list and map, queues and the per-unit figures.
+extension FieldReportService {
+    public func view(code: String, for viewer: ReportViewer, logger: Logger) async throws -> FieldReportView {
+        try await view(record: try await record(code, on: try database.db(logger: logger)), for: viewer, logger: logger)
+    }
+
+    func maySee(_ record: FieldReportRecord, viewer: ReportViewer) -> Bool {
+        record.isPublic || seesReporter(record, viewer: viewer)
+    }
+
+    /// Operators, the handling unit and the reporter themself; never the public.
+    func seesReporter(_ record: FieldReportRecord, viewer: ReportViewer) -> Bool {
+        viewer.isOperator || viewer.isStaff(of: record.unitCode) || (viewer.accountID != nil && viewer.accountID == record.reporterID)
+    }
+
+    func view(record: FieldReportRecord, for viewer: ReportViewer, at moment: Date = Date(), logger: Logger) async throws -> FieldReportView {
+        guard maySee(record, viewer: viewer) else { throw Problem.notFound("No report '\(record.code)'.") }
+        let db = try database.db(logger: logger)
+        let id = try record.requireID()
+        let photos = try await FieldReportPhotoRecord.query(on: db).filter(\.$reportID == id).sort(\.$purpose).sort(\.$position)
+            .field(\.$id).field(\.$purpose).field(\.$position).field(\.$mediaType).field(\.$width).field(\.$height).all()
+        let updates = try await FieldReportUpdateRecord.query(on: db).filter(\.$reportID == id).sort(\.$id).all()
+        let members = try await FieldReportRecord.query(on: db).filter(\.$caseID == id).field(\.$code).all().map(\.code)
+        let head = try await record.caseID.asyncFlatMap { try await FieldReportRecord.find($0, on: db) }
+
+        var actions: [String] = []
+        if let instanceID = record.instanceID, viewer.accountID != nil, let instance = try await workflow.instance(instanceID, on: db),
+           let definition = workflow.library[instance.process] {
+            let actor = WorkflowActor(id: viewer.accountID, name: viewer.name, grants: viewer.grants,
+                                      isApplicant: viewer.accountID == record.reporterID)
+            actions = workflow.engine.availableActions(definition, for: instance, actor: actor).map(\.code)
+            if record.state == "resolved", let until = reopenUntil(record), moment > until { actions.removeAll { $0 == "reopen" } }
+        }
+        if viewer.accountID != nil, viewer.accountID == record.reporterID, ["resolved", "closed"].contains(record.state), record.rating == nil {
+            actions.append("rate")
+        }
+        if let account = viewer.accountID, account != record.reporterID, record.isOpen, record.isPublic, record.caseID == nil {
+            actions.append("support")
+        }
+        let answers = (try? JSONDecoder().decode([String: [String]].self, from: Data(record.attributes.utf8))) ?? [:]
+        let reporter = seesReporter(record, viewer: viewer)
+            ? FieldReportView.Reporter(accountID: record.reporterID, name: record.reporterName, contact: record.reporterContact, anonymous: record.anonymous)
+            : nil
+        return FieldReportView(
+            code: record.code, category: record.category, categoryName: settings.category(record.category)?.name ?? record.category,
+            description: record.description, latitude: record.latitude, longitude: record.longitude, address: record.address,
+            state: record.state, stateName: stateName(record.state), status: ReportStatus.status(record.state), unit: record.unitCode,
+            unitName: unitName(record.unitCode), channel: record.channel, requestedAt: record.requestedAt, updatedAt: record.updatedAt,
+            dueAt: record.dueAt, overdue: Self.overdue(isOpen: record.isOpen, state: record.state, dueAt: record.dueAt, onTime: record.onTime, at: moment),
+            onTime: record.onTime, result: record.resultNote, rejection: record.rejection, supports: record.supports, rating: record.rating,
+            caseCode: head?.code, members: members, answers: answers,
+            photos: photos.compactMap { photo in
+                photo.id.map { FieldReportView.Photo(id: $0, url: "/api/v1/field-reports/\(record.code)/photos/\($0.uuidString.lowercased())",
+                                                     mediaType: photo.mediaType, width: photo.width, height: photo.height, purpose: photo.purpose) }
+            },
+            updates: updates.map {
+                FieldReportView.Update(id: $0.id ?? 0, state: $0.state, stateName: $0.state == "reopened" ? "Mở lại" : stateName($0.state),
+                                       description: $0.description, author: $0.author, at: $0.at)
+            },
+            reporter: reporter, actions: actions, reopenUntil: reopenUntil(record))
+    }
+
+    static func overdue(isOpen: Bool, state: String, dueAt: Date?, onTime: Bool?, at moment: Date) -> Bool {
+        if let onTime { return !onTime }
+        guard isOpen, state != "needs-info", let dueAt else { return false }
+        return moment > dueAt
+    }
+
+    /// A photo's bytes, to whoever may see the report.
+    public func photo(_ id: UUID, of code: String, for viewer: ReportViewer, logger: Logger) async throws -> (Data, String) {
+        let db = try database.db(logger: logger)
+        let record = try await record(code, on: db)
+        guard maySee(record, viewer: viewer), let reportID = record.id,
+              let photo = try await FieldReportPhotoRecord.query(on: db).filter(\.$id == id).filter(\.$reportID == reportID).first()
+        else { throw Problem.notFound("No such photo.") }
+        return (photo.content, photo.mediaType)
+    }
+
+    /// Filters of the public list and of Open311's GET requests.
+    public struct ListFilter: Sendable {
+        public var codes: [String]?
+        public var categories: [String]?
+        public var unit: String?
+        public var status: String?
+        public var states: [String]?
+        public var requestedFrom: Date?
+        public var requestedUntil: Date?
+        public var updatedAfter: Date?
+        public var updatedBefore: Date?
+        public var reporterID: String?
+        /// Public lists leave out private categories; staff lists do not.
+        public var publicOnly: Bool
+        public var limit: Int
+        public var offset: Int
+
+        public init(codes: [String]? = nil, categories: [String]? = nil, unit: String? = nil, status: String? = nil, states: [String]? = nil,
+                    requestedFrom: Date? = nil, requestedUntil: Date? = nil, updatedAfter: Date? = nil, updatedBefore: Date? = nil,
+                    reporterID: String? = nil, publicOnly: Bool = true, limit: Int = 50, offset: Int = 0) {
+            self.codes = codes
+            self.categories = categories
+            self.unit = unit
+            self.status = status
+            self.states = states
+            self.requestedFrom = requestedFrom
+            self.requestedUntil = requestedUntil
+            self.updatedAfter = updatedAfter
+            self.updatedBefore = updatedBefore
+            self.reporterID = reporterID
+            self.publicOnly = publicOnly
+            self.limit = limit
+            self.offset = offset
+        }
+    }
+
+    public func list(_ filter: ListFilter, at moment: Date = Date(), logger: Logger) async throws -> [FieldReportSummary] {
+        guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
+        var query = sql.select()
+            .columns("code", "category", "description", "latitude", "longitude", "state", "unit_code", "requested_at", "updated_at", "due_at",
+                     "on_time", "is_open", "supports", "case_id", "result_note")
+            .from(FieldReportRecord.schema)
+        if filter.publicOnly { query = query.where("is_public", .equal, true) }
+        if let codes = filter.codes, !codes.isEmpty {
+            query = query.where("code", .in, codes)
+        } else {
+            if let categories = filter.categories, !categories.isEmpty { query = query.where("category", .in, categories) }
+            if let unit = filter.unit { query = query.where("unit_code", .equal, unit) }
+            if let status = filter.status { query = query.where("is_open", .equal, status == "open") }
+            if let states = filter.states, !states.isEmpty { query = query.where("state", .in, states) }
+            if let from = filter.requestedFrom { query = query.where("requested_at", .greaterThanOrEqual, from) }
+            if let until = filter.requestedUntil { query = query.where("requested_at", .lessThanOrEqual, until) }
+            if let after = filter.updatedAfter { query = query.where("updated_at", .greaterThan, after) }
+            if let before = filter.updatedBefore { query = query.where("updated_at", .lessThan, before) }
+            if let reporter = filter.reporterID { query = query.where("reporter_id", .equal, reporter) }
+        }
+        let rows: [any SQLRow] = try await query.orderBy("requested_at", .descending).orderBy("code").limit(filter.limit).offset(filter.offset).all()
+        var caseIDs: Set<UUID> = []
+        var summaries: [(FieldReportSummary, UUID?)] = []
+        for row in rows {
+            let state = try row.decode(column: "state", as: String.self)
+            let category = try row.decode(column: "category", as: String.self)
+            let unit = try row.decode(column: "unit_code", as: String.self)
+            let dueAt = try row.decode(column: "due_at", as: Date?.self)
+            let caseID = try row.decode(column: "case_id", as: UUID?.self)
+            if let caseID { caseIDs.insert(caseID) }
+            summaries.append((FieldReportSummary(
+                code: try row.decode(column: "code", as: String.self), category: category, categoryName: settings.category(category)?.name ?? category,
+                description: try row.decode(column: "description", as: String.self), latitude: try row.decode(column: "latitude", as: Double?.self),
+                longitude: try row.decode(column: "longitude", as: Double?.self), state: state, stateName: stateName(state),
+                status: ReportStatus.status(state), unit: unit, unitName: unitName(unit),
+                requestedAt: try row.decode(column: "requested_at", as: Date.self), updatedAt: try row.decode(column: "updated_at", as: Date.self),
+                dueAt: dueAt,
+                overdue: Self.overdue(isOpen: try row.decode(column: "is_open", as: Bool.self), state: state, dueAt: dueAt,
+                                      onTime: try row.decode(column: "on_time", as: Bool?.self), at: moment),
+                supports: try row.decode(column: "supports", as: Int.self), caseCode: nil,
+                result: try row.decode(column: "result_note", as: String?.self)), caseID))
+        }
+        var caseCodes: [UUID: String] = [:]
+        if !caseIDs.isEmpty {
+            let heads: [any SQLRow] = try await sql.select().columns("id", "code").from(FieldReportRecord.schema).where("id", .in, Array(caseIDs)).all()
+            for head in heads { caseCodes[try head.decode(column: "id", as: UUID.self)] = try head.decode(column: "code", as: String.self) }
+        }
+        return summaries.map { summary, caseID in
+            var summary = summary
+            summary.caseCode = caseID.flatMap { caseCodes[$0] }
+            return summary
+        }
+    }
+
+    /// Reports waiting for an operator to verify them, oldest first.
+    public func verificationQueue(limit: Int = 100, offset: Int = 0, logger: Logger) async throws -> [FieldReportSummary] {
+        let list = try await list(ListFilter(states: ["submitted"], publicOnly: false, limit: 2000), logger: logger)
+        return Array(list.filter { $0.caseCode == nil }.reversed().dropFirst(offset).prefix(limit))
+    }
+
+    /// A unit's reports by queue (open, due soon, overdue, waiting for the reporter, not yet taken), soonest deadline first.
+    public func unitQueue(_ unit: String, filter: QueueFilter, limit: Int = 100, logger: Logger) async throws -> [FieldReportSummary] {
+        let instances = try await workflow.queue(kind: Self.subjectKind, unit: unit, filter: filter, limit: limit, on: try database.db(logger: logger))
+        let codes = instances.map { String($0.subject.dropFirst(Self.subjectKind.count + 1)) }
+        guard !codes.isEmpty else { return [] }
+        let byCode = Dictionary(uniqueKeysWithValues: try await list(ListFilter(codes: codes, publicOnly: false, limit: codes.count), logger: logger)
+            .map { ($0.code, $0) })
+        return codes.compactMap { byCode[$0] }
+    }
+
+    /// Per-unit figures over reports received since `since`: received, on time, overdue, average handling time and
+    /// satisfaction.
+    public struct UnitFigures: Codable, Sendable, Equatable {
+        public var unit: String
+        public var unitName: String
+        public var received: Int
+        public var resolved: Int
+        public var onTime: Int
+        public var overdue: Int
+        public var averageHandlingHours: Double?
+        public var ratings: Int
+        public var satisfaction: Double?
+    }
+
+    public func figures(since: Date, at moment: Date = Date(), logger: Logger) async throws -> [UnitFigures] {
+        guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
+        let rows: [any SQLRow] = try await sql.raw("""
+            SELECT unit_code, COUNT(*) AS received,
+              CAST(SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS resolved,
+              CAST(SUM(CASE WHEN on_time = \(bind: true) THEN 1 ELSE 0 END) AS BIGINT) AS on_time,
+              CAST(SUM(CASE WHEN on_time = \(bind: false) OR (on_time IS NULL AND is_open = \(bind: true) AND state <> \(bind: "needs-info")
+                            AND due_at < \(bind: moment)) THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
+              CAST(AVG(handling_seconds) AS DOUBLE PRECISION) AS handling
+            FROM field_reports
+            WHERE case_id IS NULL AND accepted_at IS NOT NULL AND requested_at >= \(bind: since)
+            GROUP BY unit_code
+            """).all()
+        let ratings: [any SQLRow] = try await sql.raw("""
+            SELECT unit_code, COUNT(*) AS ratings, CAST(AVG(rating) AS DOUBLE PRECISION) AS satisfaction FROM field_reports
+            WHERE rating IS NOT NULL AND requested_at >= \(bind: since) GROUP BY unit_code
+            """).all()
+        var satisfaction: [String: (Int, Double?)] = [:]
+        for row in ratings {
+            satisfaction[try row.decode(column: "unit_code", as: String.self)] =
+                (try row.decode(column: "ratings", as: Int.self), try row.decode(column: "satisfaction", as: Double?.self))
+        }
+        return try rows.map { row in
+            let unit = try row.decode(column: "unit_code", as: String.self)
+            let handling = try row.decode(column: "handling", as: Double?.self)
+            return UnitFigures(
+                unit: unit, unitName: unitName(unit), received: try row.decode(column: "received", as: Int.self),
+                resolved: try row.decode(column: "resolved", as: Int?.self) ?? 0,
+                onTime: try row.decode(column: "on_time", as: Int?.self) ?? 0, overdue: try row.decode(column: "overdue", as: Int?.self) ?? 0,
+                averageHandlingHours: handling.map { ($0 / 360).rounded() / 10 }, ratings: satisfaction[unit]?.0 ?? 0,
+                satisfaction: satisfaction[unit]?.1.map { ($0 * 100).rounded() / 100 })
+        }.sorted { $0.received > $1.received || ($0.received == $1.received && $0.unit < $1.unit) }
+    }
+
+    /// Public updates in a period (Open311 `servicerequestupdates`).
+    public struct PublicUpdate: Sendable {
+        public var id: Int
+        public var code: String
+        public var state: String
+        public var description: String
+        public var at: Date
+        public var photoURL: String?
+    }
+
+    public func updates(from: Date, until: Date, limit: Int = 1000, logger: Logger) async throws -> [PublicUpdate] {
+        guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
+        let rows: [any SQLRow] = try await sql.raw("""
+            SELECT u.id, r.code, u.state, u.description, u.at, u.photo_id FROM field_report_updates u
+            JOIN field_reports r ON r.id = u.report_id
+            WHERE r.is_public = \(bind: true) AND u.at >= \(bind: from) AND u.at <= \(bind: until)
+            ORDER BY u.id LIMIT \(bind: limit)
+            """).all()
+        return try rows.map { row in
+            let code = try row.decode(column: "code", as: String.self)
+            return PublicUpdate(id: try row.decode(column: "id", as: Int.self), code: code, state: try row.decode(column: "state", as: String.self),
+                                description: try row.decode(column: "description", as: String.self), at: try row.decode(column: "at", as: Date.self),
+                                photoURL: try row.decode(column: "photo_id", as: UUID?.self).map {
+                                    "/api/v1/field-reports/\(code)/photos/\($0.uuidString.lowercased())"
+                                })
+        }
+    }
+}
+
+/// Open311 tokens and updates from integrated back-ends.
+extension FieldReportService {
+    /// The token handed to an Open311 client for a request (the report's internal id).
+    func token(of code: String, logger: Logger) async throws -> String {
+        try await record(code, on: try database.db(logger: logger)).requireID().uuidString.lowercased()
+    }
+
+    func code(ofToken token: UUID, logger: Logger) async throws -> String? {
+        guard let record = try await FieldReportRecord.find(token, on: try database.db(logger: logger)), record.isPublic else { return nil }
+        return record.code
+    }
+
+    /// An update from an integrated system goes on the public timeline (once per external id).
+    func addClientUpdate(to code: String, description: String, client: String, externalID: String?, logger: Logger) async throws -> Int {
+        try await database.write(logger: logger) { [self] db in
+            let record = try await record(code, on: db)
+            guard record.isPublic, let id = record.id else { throw Problem.notFound("No service request '\(code)'.") }
+            let text = externalID.map { "\(description) [\($0)]" } ?? description
+            if let externalID, let existing = try await FieldReportUpdateRecord.query(on: db).filter(\.$reportID == id).filter(\.$author == client)
+                .filter(\.$description == text).first(), existing.description.hasSuffix("[\(externalID)]") {
+                return existing.id ?? 0
+            }
+            let update = FieldReportUpdateRecord()
+            update.reportID = id
+            update.state = record.state
+            update.description = text
+            update.author = client
+            update.at = Date()
+            try await update.create(on: db)
+            return update.id ?? 0
+        }
+    }
+}
