@@ -1,4 +1,5 @@
 import Foundation
+import HuesTestSupport
 import Testing
 @testable import FieldReports
 

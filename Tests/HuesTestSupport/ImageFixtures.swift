@@ -2,13 +2,13 @@ import Foundation
 
 /// Small image files built byte by byte, with the metadata real phones write, so the cleaner is tested on what it
 /// will meet without shipping binary fixtures.
-enum ImageFixtures {
+public enum ImageFixtures {
     static func be16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
     static func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
     static func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
 
     /// A big-endian TIFF block with IFD0 (orientation, camera owner, GPS pointer) and a GPS IFD.
-    static func exif(latitude: Double, longitude: Double, orientation: Int = 6, owner: String = "Nguyen Thi Hoa") -> [UInt8] {
+    public static func exif(latitude: Double, longitude: Double, orientation: Int = 6, owner: String = "Nguyen Thi Hoa") -> [UInt8] {
         func dms(_ value: Double) -> [Int] {
             let degrees = Int(value), minutesFull = (value - Double(degrees)) * 60, minutes = Int(minutesFull)
             let seconds = Int(((minutesFull - Double(minutes)) * 60 * 1000).rounded())
@@ -41,7 +41,7 @@ enum ImageFixtures {
     static func segment(_ marker: UInt8, _ body: [UInt8]) -> [UInt8] { [0xFF, marker] + be16(body.count + 2) + body }
 
     /// A JPEG's structure (SOI, JFIF, EXIF with GPS, XMP, a comment, SOF0, SOS, entropy bytes, EOI).
-    static func jpeg(width: Int = 640, height: Int = 480, latitude: Double? = 16.4637, longitude: Double? = 107.5909, orientation: Int = 6) -> Data {
+    public static func jpeg(width: Int = 640, height: Int = 480, latitude: Double? = 16.4637, longitude: Double? = 107.5909, orientation: Int = 6) -> Data {
         var b: [UInt8] = [0xFF, 0xD8]
         b += segment(0xE0, Array("JFIF\0".utf8) + [1, 1, 0, 0, 1, 0, 1, 0, 0])
         if let latitude, let longitude {
@@ -61,7 +61,7 @@ enum ImageFixtures {
         be32(data.count) + Array(type.utf8) + data + [0, 0, 0, 0]  // the cleaner does not check CRCs
     }
 
-    static func png(width: Int = 32, height: Int = 16) -> Data {
+    public static func png(width: Int = 32, height: Int = 16) -> Data {
         var b: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         b += pngChunk("IHDR", be32(width) + be32(height) + [8, 2, 0, 0, 0])
         b += pngChunk("tEXt", Array("Author\0Nguyen Thi Hoa".utf8))
@@ -76,7 +76,7 @@ enum ImageFixtures {
         Array(fourCC.utf8) + le32(data.count) + data + (data.count % 2 == 1 ? [0] : [])
     }
 
-    static func webp(width: Int = 300, height: Int = 200) -> Data {
+    public static func webp(width: Int = 300, height: Int = 200) -> Data {
         var chunks: [UInt8] = []
         let w = width - 1, h = height - 1
         chunks += webpChunk("VP8X", [0x0C, 0, 0, 0, UInt8(w & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w >> 16 & 0xFF),
