@@ -245,12 +245,13 @@ extension FieldReportService {
         public var description: String
         public var at: Date
         public var photoURL: String?
+        public var rejection: String?
     }
 
     public func updates(from: Date, until: Date, limit: Int = 1000, logger: Logger) async throws -> [PublicUpdate] {
         guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
         let rows: [any SQLRow] = try await sql.raw("""
-            SELECT u.id, r.code, u.state, u.description, u.at, u.photo_id FROM field_report_updates u
+            SELECT u.id, r.code, r.rejection, u.state, u.description, u.at, u.photo_id FROM field_report_updates u
             JOIN field_reports r ON r.id = u.report_id
             WHERE r.is_public = \(bind: true) AND u.at >= \(bind: from) AND u.at <= \(bind: until)
             ORDER BY u.id LIMIT \(bind: limit)
@@ -261,7 +262,8 @@ extension FieldReportService {
                                 description: try row.decode(column: "description", as: String.self), at: try row.decode(column: "at", as: Date.self),
                                 photoURL: try row.decode(column: "photo_id", as: UUID?.self).map {
                                     "/api/v1/field-reports/\(code)/photos/\($0.uuidString.lowercased())"
-                                })
+                                },
+                                rejection: try row.decode(column: "rejection", as: String?.self))
         }
     }
 }

@@ -293,7 +293,7 @@ struct Open311Routes: Sendable {
             .object([
                 ("update_id", .text(String(update.id))),
                 ("service_request_id", .text(update.code)),
-                ("status", .text(ReportStatus.extended(update.state, rejection: nil))),
+                ("status", .text(ReportStatus.extended(update.state, rejection: update.rejection))),
                 ("updated_datetime", .text(W3CDate.format(update.at))),
                 ("description", .text(update.description)),
                 ("media_url", .text(update.photoURL.map { publicBaseURL + $0 })),
