@@ -31,7 +31,8 @@ public struct PageRenderer: Sendable {
         object["title"] = words[title] ?? title
         if let principal = context.principal {
             object["user"] = ["displayName": principal.displayName, "username": principal.username,
-                              "isStaff": principal.has(.officer) || principal.has(.unitLeader)] as [String: Any]
+                              "isStaff": principal.has(.officer) || principal.has(.unitLeader),
+                              "isOperator": principal.has(.iocOperator)] as [String: Any]
         }
         if let csrf = csrfToken ?? Self.sessionCSRF(context) { object["csrf"] = csrf }
         guard let html = library.render(object, withTemplate: template) else {

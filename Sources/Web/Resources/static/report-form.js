@@ -1,0 +1,48 @@
+// The report form's helpers: fill the position from the device, and show open reports of the same category nearby
+// so people can support one instead of filing it again. The form works without this script.
+(function () {
+  var form = document.getElementById("report-form");
+  if (!form) return;
+  var lat = document.getElementById("latitude");
+  var lon = document.getElementById("longitude");
+  var category = document.getElementById("category");
+  var box = document.getElementById("suggestions-box");
+  var list = document.getElementById("suggestions");
+  var draft = document.getElementById("draft");
+  // One key per filled form: a double click or a resend after a timeout files the report once.
+  if (draft && !draft.value) draft.value = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+
+  function suggest() {
+    if (!lat.value || !lon.value) return;
+    var url = "/api/v1/field-reports/nearby?category=" + encodeURIComponent(category.value) + "&lat=" + encodeURIComponent(lat.value) +
+      "&lon=" + encodeURIComponent(lon.value);
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : []; }).then(function (items) {
+      list.textContent = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = "/reports/" + item.code;
+        a.textContent = item.code + " (" + item.distanceMeters + " m): " + item.description;
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      box.hidden = items.length === 0;
+    }).catch(function () {});
+  }
+
+  lat.addEventListener("change", suggest);
+  lon.addEventListener("change", suggest);
+  var locate = document.getElementById("locate");
+  if (locate && navigator.geolocation) {
+    locate.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        lat.value = position.coords.latitude.toFixed(6);
+        lon.value = position.coords.longitude.toFixed(6);
+        suggest();
+      });
+    });
+  } else if (locate) {
+    locate.hidden = true;
+  }
+  suggest();
+})();
