@@ -100,6 +100,7 @@ public struct HuesRuntime: Sendable {
         if includingDossiers {
             lines += try await DemoDossiers.seed(self)
             lines += try await DemoPayments.seed(self)
+            lines += try await DemoFieldReports.seed(self)
         }
         return lines
     }

@@ -46,6 +46,44 @@ public enum EventLog {
         return record.logged
     }
 
+    /// Appends many events with one read and one write of the chain head: for imports and demo histories, where
+    /// one statement per event would dominate. The chain is exactly what appending them one by one would give.
+    public static func append(contentsOf events: [DomainEvent], on database: any Database) async throws {
+        guard !events.isEmpty else { return }
+        guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
+        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1" + lock).first() else {
+            throw Problem.internal()
+        }
+        var seq = try head.decode(column: "last_seq", as: Int.self)
+        var previous = try head.decode(column: "last_hash", as: String.self)
+        var rows: [[any SQLExpression]] = []
+        for event in events {
+            let record = EventRecord()
+            seq += 1
+            record.id = seq
+            record.occurredAtMilliseconds = Int64((event.occurredAt.timeIntervalSince1970 * 1000).rounded())
+            record.type = event.type
+            record.actorID = event.actorID
+            record.actorName = event.actorName
+            record.unitCode = event.unitCode
+            record.subject = event.subject
+            record.payload = event.payload
+            record.previousHash = previous
+            record.hash = hash(of: record)
+            previous = record.hash
+            rows.append([SQLBind(seq), SQLBind(record.occurredAtMilliseconds), SQLBind(record.type), SQLBind(record.actorID), SQLBind(record.actorName),
+                         SQLBind(record.unitCode), SQLBind(record.subject), SQLBind(record.payload), SQLBind(record.previousHash), SQLBind(record.hash)])
+        }
+        for chunk in stride(from: 0, to: rows.count, by: 500) {
+            var insert = sql.insert(into: EventRecord.schema)
+                .columns("seq", "occurred_at_ms", "type", "actor_id", "actor_name", "unit_code", "subject", "payload", "prev_hash", "hash")
+            for row in rows[chunk..<min(chunk + 500, rows.count)] { insert = insert.values(row) }
+            try await insert.run()
+        }
+        try await sql.update(EventChainHead.schema).set("last_seq", to: seq).set("last_hash", to: previous).where("id", .equal, 1).run()
+    }
+
     /// Entries after `cursor`, oldest first: how consumers build projections.
     public static func read(after cursor: Int, limit: Int = 500, on database: any Database) async throws -> [LoggedEvent] {
         try await EventRecord.query(on: database)
