@@ -26,17 +26,7 @@ public enum EventLog {
         let lastSeq = try head.decode(column: "last_seq", as: Int.self)
         let lastHash = try head.decode(column: "last_hash", as: String.self)
 
-        let record = EventRecord()
-        record.id = lastSeq + 1
-        record.occurredAtMilliseconds = Int64((event.occurredAt.timeIntervalSince1970 * 1000).rounded())
-        record.type = event.type
-        record.actorID = event.actorID
-        record.actorName = event.actorName
-        record.unitCode = event.unitCode
-        record.subject = event.subject
-        record.payload = event.payload
-        record.previousHash = lastHash
-        record.hash = hash(of: record)
+        let record = chained(event, seq: lastSeq + 1, after: lastHash)
         try await record.create(on: database)
         try await sql.update(EventChainHead.schema)
             .set("last_seq", to: lastSeq + 1)
@@ -59,18 +49,8 @@ public enum EventLog {
         var previous = try head.decode(column: "last_hash", as: String.self)
         var rows: [[any SQLExpression]] = []
         for event in events {
-            let record = EventRecord()
             seq += 1
-            record.id = seq
-            record.occurredAtMilliseconds = Int64((event.occurredAt.timeIntervalSince1970 * 1000).rounded())
-            record.type = event.type
-            record.actorID = event.actorID
-            record.actorName = event.actorName
-            record.unitCode = event.unitCode
-            record.subject = event.subject
-            record.payload = event.payload
-            record.previousHash = previous
-            record.hash = hash(of: record)
+            let record = chained(event, seq: seq, after: previous)
             previous = record.hash
             rows.append([SQLBind(seq), SQLBind(record.occurredAtMilliseconds), SQLBind(record.type), SQLBind(record.actorID), SQLBind(record.actorName),
                          SQLBind(record.unitCode), SQLBind(record.subject), SQLBind(record.payload), SQLBind(record.previousHash), SQLBind(record.hash)])
@@ -166,6 +146,22 @@ public enum EventLog {
                                 reason: "the chain ends at entry \(checked) but its head records entry \(head.lastSeq): entries were removed")
         }
         return Verification(checked: checked, brokenAt: nil, reason: nil)
+    }
+
+    /// The row for `event` at position `seq`, linked to the entry before it.
+    static func chained(_ event: DomainEvent, seq: Int, after previousHash: String) -> EventRecord {
+        let record = EventRecord()
+        record.id = seq
+        record.occurredAtMilliseconds = Int64((event.occurredAt.timeIntervalSince1970 * 1000).rounded())
+        record.type = event.type
+        record.actorID = event.actorID
+        record.actorName = event.actorName
+        record.unitCode = event.unitCode
+        record.subject = event.subject
+        record.payload = event.payload
+        record.previousHash = previousHash
+        record.hash = hash(of: record)
+        return record
     }
 
     static func hash(of record: EventRecord) -> String {
