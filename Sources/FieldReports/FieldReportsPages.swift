@@ -27,6 +27,11 @@ struct FieldReportsPages: Sendable {
         reports.boundaries.map { ReportMap(boundaries: $0, unitNames: reports.units.mapValues(\.name)) }
     }
 
+    /// Mustache renders a section for any string, even an empty one: leave absent values out.
+    static func present(_ values: [String: Any]) -> [String: Any] {
+        values.filter { !(($0.value as? String)?.isEmpty ?? false) }
+    }
+
     static func time(_ date: Date?) -> String {
         guard let date else { return "" }
         let formatter = DateFormatter()
@@ -113,14 +118,14 @@ struct FieldReportsPages: Sendable {
                     "single": question.datatype == .singlevaluelist, "multiple": question.datatype == .multivaluelist,
                     "number": question.datatype == .number, "text": question.datatype == .text,
                     "line": question.datatype == .string || question.datatype == .datetime, "value": values["answer.\(question.code)"] ?? "",
-                    "error": errors.first { $0.field == "answers.\(question.code)" }?.message ?? ""]
+                    "error": errors.first { $0.field == "answers.\(question.code)" }?.message ?? ""].filter { !(($0.value as? String)?.isEmpty ?? false) }
         }
-        return try renderer.page("report-form", title: "report_new_title", context: context, values: [
+        return try renderer.page("report-form", title: "report_new_title", context: context, values: Self.present([
             "category": category.code, "categoryName": categoryName(category, language), "deadline": category.deadline.description,
             "questions": questions, "anonymousAllowed": category.anonymousAllowed ?? false, "isPrivate": !category.isPublic,
             "description": values["description"] ?? "", "latitude": values["latitude"] ?? "", "longitude": values["longitude"] ?? "",
             "address": values["address"] ?? "", "detail": detail ?? "", "errors": errors.map { ["field": $0.field, "message": $0.message] },
-        ], status: status)
+        ]), status: status)
     }
 
     @Sendable func file(_ request: Request, context: HuesRequestContext) async throws -> Response {
@@ -191,7 +196,7 @@ struct FieldReportsPages: Sendable {
                                    label: report.categoryName)]
         }
         let units = reports.units.values.filter { $0.parent != nil }.sorted { $0.name < $1.name }.map { ["code": $0.code, "name": $0.name] }
-        return try renderer.page("report", title: "report_title", context: context, values: [
+        return try renderer.page("report", title: "report_title", context: context, values: Self.present([
             "code": report.code, "reportCode": report.code, "category": category.map { categoryName($0, language) } ?? report.category, "description": report.description,
             "address": report.address ?? "", "latitude": report.latitude.map { String(format: "%.5f", $0) } ?? "",
             "longitude": report.longitude.map { String(format: "%.5f", $0) } ?? "", "state": report.state,
@@ -204,13 +209,13 @@ struct FieldReportsPages: Sendable {
             "resultPhotos": report.photos.filter { $0.purpose == "result" }.map { ["url": $0.url] },
             "updates": report.updates.reversed().map { ["at": Self.time($0.at), "stateName": $0.stateName, "description": $0.description,
                                                         "author": $0.author] },
-            "reporter": report.reporter.map { ["name": $0.name ?? "", "contact": $0.contact ?? "", "anonymous": $0.anonymous] as [String: Any] } as Any,
+            "reporter": report.reporter.map { ["name": $0.name ?? "", "contact": $0.contact ?? "", "anonymous": $0.anonymous] as [String: Any] } ?? "",
             "actions": workflowActions, "units": units,
             "mayRate": report.actions.contains("rate"), "maySupport": report.actions.contains("support"),
             "reopenUntil": Self.time(report.reopenUntil),
             "map": pin.isEmpty ? "" : (map?.svg(points: pin, core: true, title: report.code) ?? ""),
             "error": request.uri.queryParameters.get("error") ?? "",
-        ])
+        ]))
     }
 
     @Sendable func act(_ request: Request, context: HuesRequestContext) async throws -> Response {
