@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "hues-dossier-bench", targets: ["DossierBench"]),
         .executable(name: "hues-signature-bench", targets: ["SignatureBench"]),
         .executable(name: "hues-payment-bench", targets: ["PaymentBench"]),
+        .executable(name: "hues-field-report-bench", targets: ["FieldReportBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -224,6 +225,13 @@ let package = Package(
             dependencies: ["App", "Platform", "Payments", "Identity", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "FluentKit", package: "fluent-kit")],
             path: "Benchmarks/PaymentBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FieldReportBench",
+            dependencies: ["App", "Platform", "FieldReports", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/FieldReportBench",
             swiftSettings: swiftSettings
         ),
         .target(
