@@ -59,6 +59,7 @@ extension FieldReportService {
             break
         }
         if !errors.isEmpty { throw Problem.unprocessable(errors) }
+        resultPhotos = try await fitted(resultPhotos)
 
         let isReporter = viewer.accountID != nil && viewer.accountID == record.reporterID
         let actor = WorkflowActor(id: viewer.accountID, name: viewer.name, grants: viewer.grants, isApplicant: isReporter)

@@ -41,11 +41,14 @@ public struct FieldReportService: Sendable {
     let workflow: WorkflowStore
     let units: [String: CityProfile.Unit]
     let notices: (any NoticeBoard)?
+    let resizer: PhotoResizer
+    let figuresCache = FiguresCache()
 
     static let subjectKind = "field-report"
 
     public init(database: PlatformDatabase, settings: ReportSettings, boundaries: UnitBoundaries?, workflow: WorkflowStore, profile: CityProfile,
-                notices: (any NoticeBoard)?) {
+                notices: (any NoticeBoard)?, resizer: PhotoResizer = PhotoResizer(tool: nil)) {
+        self.resizer = resizer
         self.database = database
         self.settings = settings
         self.boundaries = boundaries
@@ -85,9 +88,11 @@ public struct FieldReportService: Sendable {
     /// report is refused. A report of the same category within a few metres of a recent open case joins that case.
     public func file(_ new: NewFieldReport, by reporter: Reporter, dedupeKey: String?, at moment: Date = Date(),
                      logger: Logger) async throws -> FiledReport {
-        let checked = try ReportValidation.check(new, settings: settings, routing: routing)
-        let digest = Self.digest(of: checked)
+        var validated = try ReportValidation.check(new, settings: settings, routing: routing)
+        let digest = Self.digest(of: validated)
         if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }
+        validated.photos = try await fitted(validated.photos)
+        let checked = validated
 
         let db = try database.db(logger: logger)
         let cluster = try await clusterCase(for: checked, at: moment, on: db)
@@ -164,6 +169,17 @@ public struct FieldReportService: Sendable {
         return FiledReport(report: try await view(code: code, for: viewer, logger: logger), replayed: false, suggestedLocation: checked.suggestedLocation)
     }
 
+    /// Photos shrunk to the platform's size; a picture the resizer cannot decode is refused like any bad photo.
+    func fitted(_ photos: [CleanPhoto]) async throws -> [CleanPhoto] {
+        var result: [CleanPhoto] = []
+        for (index, photo) in photos.enumerated() {
+            do { result.append(try await resizer.fit(photo)) } catch let problem as PhotoProblem {
+                throw Problem.unprocessable([.init(field: "photos[\(index)]", message: "the file \(problem)")])
+            }
+        }
+        return result
+    }
+
     private func replay(_ key: String, digest: String, logger: Logger) async throws -> FiledReport? {
         guard let record = try await FieldReportRecord.query(on: try database.db(logger: logger)).filter(\.$dedupeKey == key).first() else { return nil }
         guard record.requestDigest == digest else {
@@ -224,13 +240,14 @@ public struct FieldReportService: Sendable {
     }
 
     /// Open cases of a category within `radius` metres, nearest first: the grid cells around the point are read
-    /// through the (category, is_open, cell) index, then the exact distance decides.
+    /// through the partial index of open reports on (category, cell), then the exact distance decides. `is_open = true`
+    /// is written out, not bound, so both databases can prove the query matches the index's condition.
     func openCases(category: String, near point: GeoPoint, radius: Double, limit: Int = 20, on db: any Database) async throws -> [NearbyRow] {
         guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
         let cells = GridCell.covering(point, radius: radius)
         let rows: [any SQLRow] = try await sql.raw("""
             SELECT id, code, description, latitude, longitude, state, unit_code, supports, requested_at, due_at, is_public FROM field_reports
-            WHERE category = \(bind: category) AND is_open = \(bind: true) AND cell IN (\(binds: cells)) AND case_id IS NULL
+            WHERE category = \(bind: category) AND is_open = true AND cell IN (\(binds: cells)) AND case_id IS NULL
             """).all()
         var found: [NearbyRow] = []
         for row in rows {

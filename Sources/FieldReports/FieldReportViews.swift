@@ -203,6 +203,12 @@ extension FieldReportService {
         public var satisfaction: Double?
     }
 
+    /// The last 90 days' figures (from the start of the hour), shared by every visitor for a minute.
+    public func recentFigures(logger: Logger) async throws -> [UnitFigures] {
+        let since = Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 - 90 * 86_400) / 3600).rounded(.down) * 3600)
+        return try await figuresCache.figures(since: since) { try await figures(since: since, logger: logger) }
+    }
+
     public func figures(since: Date, at moment: Date = Date(), logger: Logger) async throws -> [UnitFigures] {
         guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
         let rows: [any SQLRow] = try await sql.raw("""

@@ -19,7 +19,7 @@ public struct FieldReportsModule: PlatformModule {
         guard let settings = try ReportSettings.load(profile: profile, processes: Set(workflow.library.processes.keys)) else { return nil }
         let boundaries = try UnitBoundaries(profile: profile)
         self.reports = FieldReportService(database: database, settings: settings, boundaries: boundaries, workflow: workflow, profile: profile,
-                                          notices: notices)
+                                          notices: notices, resizer: PhotoResizer.fromPath(logger: Logger(label: "hues.field-reports")))
         self.clients = Open311Clients(database: database)
         self.renderer = renderer
         self.publicBaseURL = publicBaseURL

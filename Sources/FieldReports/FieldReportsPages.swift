@@ -65,7 +65,7 @@ struct FieldReportsPages: Sendable {
         let list = try await reports.list(.init(categories: category.map { [$0] }, status: status, limit: 50, offset: (page - 1) * 50),
                                           logger: context.logger)
         let pins = try await reports.list(.init(categories: category.map { [$0] }, status: status, limit: 1500), logger: context.logger)
-        let figures = try await reports.figures(since: Date().addingTimeInterval(-90 * 86_400), logger: context.logger)
+        let figures = try await reports.recentFigures(logger: context.logger)
         let words = renderer.translations.table(for: language)
         let svg = map?.svg(points: pins.compactMap { pin in
             guard let latitude = pin.latitude, let longitude = pin.longitude else { return nil }

@@ -190,8 +190,9 @@ struct CreateFieldReportsTables: AsyncMigration {
             .unique(on: "key_digest")
             .create()
         guard let sql = database as? any SQLDatabase else { return }
-        // Nearby open reports of one category: a handful of index ranges (one per grid cell), never a table scan.
-        try await sql.raw("CREATE INDEX field_reports_nearby ON field_reports (category, is_open, cell)").run()
+        // Nearby open reports of one category: a handful of index ranges (one per grid cell), never a table scan. The
+        // index holds open reports only, so its size follows the city's backlog, not its whole history.
+        try await sql.raw("CREATE INDEX field_reports_nearby ON field_reports (category, cell) WHERE is_open = true").run()
         try await sql.raw("CREATE INDEX field_reports_public ON field_reports (is_public, requested_at)").run()
         try await sql.raw("CREATE INDEX field_reports_updated ON field_reports (updated_at)").run()
         try await sql.raw("CREATE INDEX field_reports_unit ON field_reports (unit_code, requested_at)").run()

@@ -24,6 +24,8 @@ public enum PhotoProblem: Error, Equatable, CustomStringConvertible {
     case truncated(Format: String)
     case tooLarge(bytes: Int)
     case tooManyPixels(width: Int, height: Int)
+    /// The headers look right but the picture cannot be decoded.
+    case unreadable
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum PhotoProblem: Error, Equatable, CustomStringConvertible {
         case .truncated(let format): return "is a damaged \(format) file"
         case .tooLarge(let bytes): return "is \(bytes) bytes; a photo may be at most \(PhotoCleaner.maxBytes) bytes"
         case .tooManyPixels(let width, let height): return "is \(width)×\(height) pixels; at most \(PhotoCleaner.maxPixels / 1_000_000) megapixels"
+        case .unreadable: return "cannot be read as a picture (damaged?)"
         }
     }
 }

@@ -68,7 +68,7 @@ public struct HuesConfiguration: Sendable {
         ("HUES_SMTP_PASSWORD", "mail relay password", "unset"),
         ("HUES_SMTP_FROM", "sender address of notice emails", "no-reply@hues.example"),
         ("HUES_NOTICE_POLL_SECONDS", "how often pending notice emails are sent", "5"),
-        ("HUES_ESCALATION_SECONDS", "how often overdue dossiers are escalated to leaders (0 = never)", "60"),
+        ("HUES_ESCALATION_SECONDS", "how often overdue dossiers and field reports are escalated and settled reports closed (0 = never)", "60"),
         ("HUES_PAYMENTS_SWEEP_SECONDS", "how often payments expire, and webhooks to subscribed services are sent (0 = never)", "5"),
         ("HUES_BANK_WEBHOOK_SECRET", "shared secret the bank signs payment confirmations with (at least 32 characters)", "derived from the master key"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),

@@ -1,0 +1,27 @@
+import Foundation
+import HuesTestSupport
+import Platform
+import Testing
+
+extension CommandLineTests {
+    @Test func open311KeysFromTheCommandLine() async throws {
+        try await TestDatabase.using { test in
+            let url: String = switch test.location {
+            case .sqlite(let path): "sqlite:\(path)"
+            case .postgres(let url): url
+            case .sqliteInMemory: "sqlite::memory:"
+            }
+            let environment = ["HUES_DATA_DIR": test.folder, "HUES_DATABASE_URL": url, "HUES_PASSWORD_HASH_COST": "4"]
+            #expect(try hues(["migrate"], environment: environment).status == 0)
+            let issued = try hues(["reports", "open311-key", "Tổng đài 1022"], environment: environment)
+            #expect(issued.status == 0 && issued.output.contains("api_key o311_"), "\(issued.output)")
+            let id = try #require(issued.output.split(separator: "\n").first { $0.hasPrefix("client ") }?.split(separator: " ").dropFirst().first)
+            let listed = try hues(["reports", "open311-keys"], environment: environment)
+            #expect(listed.output.contains("active") && listed.output.contains("Tổng đài 1022"))
+            #expect(try hues(["reports", "revoke-key", String(id)], environment: environment).output.contains("revoked Tổng đài 1022"))
+            #expect(try hues(["reports", "open311-keys"], environment: environment).output.contains("revoked"))
+            #expect(try hues(["reports", "revoke-key", "not-an-id"], environment: environment).status == 65)
+            #expect(try hues(["reports", "sweep"], environment: environment).output.contains("closed 0 settled reports"))
+        }
+    }
+}
