@@ -11,7 +11,9 @@ import Synchronization
 
 /// Field-report benchmarks against a real HTTP server on loopback:
 /// 1. Open311 POST requests per second (urlencoded, api_key, routing, clustering check, workflow start, event log);
-/// 2. the nearby-duplicate query at 100,000 and at 1,000,000 reports (p50/p99 of 2,000 queries at random points);
+/// 2. the nearby-duplicate query at 100,000 and at 1,000,000 reports (p50/p99 of 2,000 queries at random points),
+///    with the same open backlog at both sizes (`--open`, default 10,000: a city's open reports are its current
+///    workload, not a share of its history; `--open-share 0.1` makes a tenth of all reports open instead);
 /// 3. the public map-and-list page at each size.
 ///
 /// Usage: hues-field-report-bench [--database postgres://… | --sqlite PATH] [--reports 1000000] [--seconds 10] [--concurrency 8]
@@ -21,6 +23,8 @@ func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap 
 let seconds = Double(option("--seconds") ?? "") ?? 10
 let concurrency = Int(option("--concurrency") ?? "") ?? 8
 let largest = Int(option("--reports") ?? "") ?? 1_000_000
+let openBacklog = Int(option("--open") ?? "") ?? 10_000
+let openShare = Double(option("--open-share") ?? "")
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hues-report-bench-\(UUID().uuidString.prefix(8))").path
 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
 let location: DatabaseLocation = option("--database").map { .postgres(url: $0) } ?? .sqlite(path: option("--sqlite") ?? folder + "/bench.sqlite")
@@ -41,7 +45,8 @@ for _ in 0..<100 {
     if (try? await http.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(1)))?.status == .ok { break }
     try await Task.sleep(for: .milliseconds(100))
 }
-say("database: \(runtime.database.kind.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(concurrency) concurrent callers")
+say("database: \(runtime.database.kind.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(concurrency) concurrent callers, "
+    + (openShare.map { "\(Int($0 * 100)) % of reports open" } ?? "\(openBacklog) open reports"))
 
 func percentile(_ samples: [Double], _ p: Double) -> Double {
     let sorted = samples.sorted()
@@ -96,7 +101,8 @@ let posts = try await measure { index in
 say(String(format: "Open311 POST requests.json: %.0f/s (p50 %.1f ms, p99 %.1f ms)", Double(posts.count) / seconds, percentile(posts.samples, 0.5),
            percentile(posts.samples, 0.99)))
 
-// 2–3. Synthetic history in bulk: 90 % in the urban core, the rest over the whole city; a tenth still open.
+// 2–3. Synthetic history in bulk: 90 % in the urban core, the rest over the whole city; the first `openBacklog`
+// reports (or a share of all of them) still open.
 let sql = try runtime.database.sql(logger: logger)
 let codes = reports.settings.categories.map(\.code)
 func randomPoint() -> GeoPoint {
@@ -119,7 +125,7 @@ func load(upTo target: Int) async throws {
         for offset in 0..<batch {
             let index = first + offset
             let point = randomPoint()
-            let open = index % 10 == 0
+            let open = openShare.map { Double(index % 1000) < $0 * 1000 } ?? (index < openBacklog)
             let at = yearAgo.addingTimeInterval(Double(index % 365_000) / 1000 * 86_400)
             rows.append([SQLBind(UUID()), SQLBind("PA-BENCH-\(index)"), SQLBind(codes[index % codes.count]), SQLBind("Phản ánh tổng hợp \(index)"),
                          SQLBind(point.latitude), SQLBind(point.longitude), SQLBind(GridCell.of(point)), SQLBind("phuong-phu-xuan"),
@@ -150,7 +156,7 @@ func nearbyAndPage(at size: Int) async throws {
         found += try await reports.nearby(category: codes[index % codes.count], at: point, logger: logger).count
         nearby.append(Date().timeIntervalSince(started) * 1000)
     }
-    say(String(format: "nearby duplicates at %d reports, 2000 queries: p50 %.2f ms, p99 %.2f ms (%.2f open matches per query)", size,
+    say(String(format: "nearby duplicates at %d reports, 2000 queries: p50 %.3f ms, p99 %.3f ms (%.2f open matches per query)", size,
                percentile(nearby, 0.5), percentile(nearby, 0.99), Double(found) / 2000))
     var page: [Double] = []
     for index in 0..<50 {

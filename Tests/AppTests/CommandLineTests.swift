@@ -16,6 +16,16 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hues")
     }
 
+    /// The environment a CLI process needs to use a test's database and data folder.
+    func cliEnvironment(_ test: TestDatabase) -> [String: String] {
+        let url: String = switch test.location {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url): url
+        case .sqliteInMemory: "sqlite::memory:"
+        }
+        return ["HUES_DATA_DIR": test.folder, "HUES_DATABASE_URL": url, "HUES_PASSWORD_HASH_COST": "4"]
+    }
+
     func hues(_ arguments: [String], environment: [String: String], input: String? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = Self.binary
@@ -63,12 +73,7 @@ import Testing
     }
 
     func userLifecycle(_ test: TestDatabase) async throws {
-        let url: String = switch test.location {
-        case .sqlite(let path): "sqlite:\(path)"
-        case .postgres(let url): url
-        case .sqliteInMemory: "sqlite::memory:"
-        }
-        let environment = ["HUES_DATA_DIR": test.folder, "HUES_DATABASE_URL": url, "HUES_PASSWORD_HASH_COST": "4"]
+        let environment = cliEnvironment(test)
 
         let migrated = try hues(["migrate"], environment: environment)
         #expect(migrated.status == 0, "\(migrated.output)")

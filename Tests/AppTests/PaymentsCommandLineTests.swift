@@ -6,12 +6,7 @@ import Testing
 extension CommandLineTests {
     @Test func paymentsFromTheCommandLine() async throws {
         try await TestDatabase.using { test in
-            let url: String = switch test.location {
-            case .sqlite(let path): "sqlite:\(path)"
-            case .postgres(let url): url
-            case .sqliteInMemory: "sqlite::memory:"
-            }
-            let environment = ["HUES_DATA_DIR": test.folder, "HUES_DATABASE_URL": url, "HUES_PASSWORD_HASH_COST": "4"]
+            let environment = cliEnvironment(test)
             for command in [["payments", "reconcile"], ["payments", "trial-balance"], ["payments", "decode-qr"], ["payments", "simulate-bank"]] {
                 #expect(try hues(command + ["--help"], environment: [:]).output.contains("USAGE"), "\(command)")
             }

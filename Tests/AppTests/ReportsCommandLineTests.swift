@@ -6,12 +6,7 @@ import Testing
 extension CommandLineTests {
     @Test func open311KeysFromTheCommandLine() async throws {
         try await TestDatabase.using { test in
-            let url: String = switch test.location {
-            case .sqlite(let path): "sqlite:\(path)"
-            case .postgres(let url): url
-            case .sqliteInMemory: "sqlite::memory:"
-            }
-            let environment = ["HUES_DATA_DIR": test.folder, "HUES_DATABASE_URL": url, "HUES_PASSWORD_HASH_COST": "4"]
+            let environment = cliEnvironment(test)
             #expect(try hues(["migrate"], environment: environment).status == 0)
             let issued = try hues(["reports", "open311-key", "Tổng đài 1022"], environment: environment)
             #expect(issued.status == 0 && issued.output.contains("api_key o311_"), "\(issued.output)")
