@@ -43,6 +43,9 @@ public struct FieldReportService: Sendable {
     let notices: (any NoticeBoard)?
     let resizer: PhotoResizer
     let figuresCache = FiguresCache()
+    /// New reports per person: a burst of 10, then one every 6 seconds. A citizen never needs more, and a script
+    /// flooding the IOC's queue is stopped. Open311 clients and operators speak for many people and are not limited.
+    let filingLimiter = RateLimiter(perMinute: 10, burst: 10)
 
     static let subjectKind = "field-report"
 
@@ -91,6 +94,13 @@ public struct FieldReportService: Sendable {
         var validated = try ReportValidation.check(new, settings: settings, routing: routing)
         let digest = Self.digest(of: validated)
         if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }
+        if let account = reporter.accountID, reporter.clientID == nil {
+            let budget = filingLimiter.take(account)
+            if !budget.allowed {
+                throw Problem.tooManyRequests(retryAfterSeconds: budget.retryAfterSeconds,
+                                              detail: "You have sent many reports in a short time; please wait \(budget.retryAfterSeconds) s.")
+            }
+        }
         validated.photos = try await fitted(validated.photos)
         let checked = validated
 

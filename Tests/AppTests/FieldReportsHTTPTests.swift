@@ -159,6 +159,21 @@ struct FieldReportsHTTPTests {
         }
     }
 
+    @Test func onePersonCannotFloodTheQueue() async throws {
+        try await TestApp.run { client, _ in
+            let business = try await client.token("business")
+            for index in 0..<10 {
+                let filed = try await client.fileReport(fieldReport("garbage", at: Place.north(of: Place.citadel, metres: Double(index) * 100), answers: "{}"),
+                                                        token: business)
+                #expect(filed.status == .created)
+            }
+            let flooded = try await client.fileReport(fieldReport("garbage", at: Place.north(of: Place.citadel, metres: 1200), answers: "{}"), token: business)
+            #expect(flooded.status == .tooManyRequests && flooded.headers[.retryAfter] != nil)
+            // Someone else is not affected.
+            #expect(try await client.fileReport(fieldReport("noise", answers: "{}"), token: try await client.token("citizen")).status == .created)
+        }
+    }
+
     @Test func privateCategoriesAndReporterNamesStayWithOperatorsAndTheHandlingUnit() async throws {
         try await TestApp.run { client, _ in
             let citizen = try await client.token("citizen")

@@ -31,20 +31,25 @@ struct IdempotencyAndLedgerTests {
             let keys = IdempotencyKeys(database: database)
             let body = Data(#"{"invoice":"HD1"}"#.utf8)
             let runs = Counter()
+            // The first request holds its key until the second has been answered: no timing assumptions.
+            let (started, signalStarted) = AsyncStream<Void>.makeStream()
+            let (released, release) = AsyncStream<Void>.makeStream()
             let slow = Task {
                 try await keys.run(key: "k-1", scope: "citizen", endpoint: "intents", body: body, logger: logger) {
                     runs.add()
-                    try await Task.sleep(for: .milliseconds(400))
+                    signalStarted.yield()
+                    for await _ in released { break }
                     return .init(status: 201, body: #"{"id":"first"}"#, location: "/x")
                 }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            for await _ in started { break }
             await #expect(throws: Problem.self) {
                 try await keys.run(key: "k-1", scope: "citizen", endpoint: "intents", body: body, logger: logger) {
                     runs.add()
                     return .init(status: 201, body: "{}", location: nil)
                 }
             }
+            release.yield()
             let first = try await slow.value
             #expect(!first.replayed)
             let replay = try await keys.run(key: "k-1", scope: "citizen", endpoint: "intents", body: Data(#"{ "invoice" : "HD1" }"#.utf8), logger: logger) {
