@@ -43,9 +43,11 @@ public struct FieldReportService: Sendable {
     let notices: (any NoticeBoard)?
     let resizer: PhotoResizer
     let figuresCache = FiguresCache()
-    /// New reports per person: a burst of 10, then one every 6 seconds. A citizen never needs more, and a script
-    /// flooding the IOC's queue is stopped. Open311 clients and operators speak for many people and are not limited.
-    let filingLimiter = RateLimiter(perMinute: 10, burst: 10)
+    /// New reports per person in any 10 minutes. A citizen never needs more, and a script flooding the IOC's queue is
+    /// stopped. Counted in the database, so it holds across instances and restarts. Open311 clients and operators
+    /// speak for many people and are not limited this way.
+    static let filingsPerWindow = 10
+    static let filingWindow: TimeInterval = 600
 
     static let subjectKind = "field-report"
 
@@ -94,13 +96,7 @@ public struct FieldReportService: Sendable {
         var validated = try ReportValidation.check(new, settings: settings, routing: routing)
         let digest = Self.digest(of: validated)
         if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }
-        if let account = reporter.accountID, reporter.clientID == nil {
-            let budget = filingLimiter.take(account)
-            if !budget.allowed {
-                throw Problem.tooManyRequests(retryAfterSeconds: budget.retryAfterSeconds,
-                                              detail: "You have sent many reports in a short time; please wait \(budget.retryAfterSeconds) s.")
-            }
-        }
+        if let account = reporter.accountID, reporter.clientID == nil { try await checkFilingBudget(account, at: moment, logger: logger) }
         validated.photos = try await fitted(validated.photos)
         let checked = validated
 
@@ -177,6 +173,16 @@ public struct FieldReportService: Sendable {
         }
         let viewer = ReportViewer(accountID: reporter.accountID, name: reporter.name ?? "", grants: [])
         return FiledReport(report: try await view(code: code, for: viewer, logger: logger), replayed: false, suggestedLocation: checked.suggestedLocation)
+    }
+
+    private func checkFilingBudget(_ account: String, at moment: Date, logger: Logger) async throws {
+        let recent = try await FieldReportRecord.query(on: try database.db(logger: logger)).filter(\.$reporterID == account)
+            .filter(\.$requestedAt > moment.addingTimeInterval(-Self.filingWindow)).sort(\.$requestedAt, .descending)
+            .range(0..<Self.filingsPerWindow).field(\.$requestedAt).all()
+        guard recent.count >= Self.filingsPerWindow, let oldest = recent.last?.requestedAt else { return }
+        let wait = max(1, Int(oldest.addingTimeInterval(Self.filingWindow).timeIntervalSince(moment).rounded(.up)))
+        throw Problem.tooManyRequests(retryAfterSeconds: wait,
+                                      detail: "You have sent \(Self.filingsPerWindow) reports in the last 10 minutes; please wait \(wait) s before the next.")
     }
 
     /// Photos shrunk to the platform's size; a picture the resizer cannot decode is refused like any bad photo.
