@@ -182,7 +182,7 @@ extension FieldReportService {
     }
 
     func demoRows(_ item: DemoItem, definition: ProcessDefinition) throws -> DemoRows {
-        let code = "PA-\(Self.demoCode(item.requestedAt))-D\(String(format: "%05d", item.number))"
+        let code = "PA-\(Self.codeDay(item.requestedAt))-D\(String(format: "%05d", item.number))"
         let routed = routing.unit(for: item.category, at: item.point)
         let reporter = WorkflowActor(id: item.reporter.id, name: item.reporter.name, grants: [], isApplicant: true)
         let history = try workflow.history(
@@ -254,12 +254,6 @@ extension FieldReportService {
         try await EventLog.append(contentsOf: rows.map(\.filed), on: db)
     }
 
-    static func demoCode(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%02d%02d%02d", (parts.year ?? 0) % 100, parts.month ?? 0, parts.day ?? 0)
-    }
 }
 
 extension DeadlineRule {

@@ -214,13 +214,16 @@ public struct FieldReportService: Sendable {
 
     static let codeAlphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
 
+    /// `PA-yymmdd-XXXXXX`: the filing day in Vietnam and six random characters without look-alikes.
     static func newCode(at moment: Date) -> String {
+        "PA-\(codeDay(moment))-\(String((0..<6).map { _ in codeAlphabet.randomElement() ?? "X" }))"
+    }
+
+    static func codeDay(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
-        let parts = calendar.dateComponents([.year, .month, .day], from: moment)
-        let date = String(format: "%02d%02d%02d", (parts.year ?? 0) % 100, parts.month ?? 0, parts.day ?? 0)
-        let suffix = String((0..<6).map { _ in codeAlphabet.randomElement() ?? "X" })
-        return "PA-\(date)-\(suffix)"
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%02d%02d%02d", (parts.year ?? 0) % 100, parts.month ?? 0, parts.day ?? 0)
     }
 
     struct CaseHead {

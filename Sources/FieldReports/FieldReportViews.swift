@@ -97,6 +97,10 @@ extension FieldReportService {
         public var reporterID: String?
         /// Public lists leave out private categories; staff lists do not.
         public var publicOnly: Bool
+        /// Only reports that are a case of their own (not clustered into or merged with another).
+        public var casesOnly: Bool = false
+        /// Oldest first (a queue) instead of newest first (a feed).
+        public var oldestFirst: Bool = false
         public var limit: Int
         public var offset: Int
 
@@ -138,8 +142,10 @@ extension FieldReportService {
             if let after = filter.updatedAfter { query = query.where("updated_at", .greaterThan, after) }
             if let before = filter.updatedBefore { query = query.where("updated_at", .lessThan, before) }
             if let reporter = filter.reporterID { query = query.where("reporter_id", .equal, reporter) }
+            if filter.casesOnly { query = query.where("case_id", .is, SQLLiteral.null) }
         }
-        let rows: [any SQLRow] = try await query.orderBy("requested_at", .descending).orderBy("code").limit(filter.limit).offset(filter.offset).all()
+        let rows: [any SQLRow] = try await query.orderBy("requested_at", filter.oldestFirst ? .ascending : .descending).orderBy("code")
+            .limit(filter.limit).offset(filter.offset).all()
         var caseIDs: Set<UUID> = []
         var summaries: [(FieldReportSummary, UUID?)] = []
         for row in rows {
@@ -175,8 +181,10 @@ extension FieldReportService {
 
     /// Reports waiting for an operator to verify them, oldest first.
     public func verificationQueue(limit: Int = 100, offset: Int = 0, logger: Logger) async throws -> [FieldReportSummary] {
-        let list = try await list(ListFilter(states: ["submitted"], publicOnly: false, limit: 2000), logger: logger)
-        return Array(list.filter { $0.caseCode == nil }.reversed().dropFirst(offset).prefix(limit))
+        var filter = ListFilter(states: ["submitted"], publicOnly: false, limit: limit, offset: offset)
+        filter.casesOnly = true
+        filter.oldestFirst = true
+        return try await list(filter, logger: logger)
     }
 
     /// A unit's reports by queue (open, due soon, overdue, waiting for the reporter, not yet taken), soonest deadline first.
@@ -305,5 +313,63 @@ extension FieldReportService {
             try await update.create(on: db)
             return update.id ?? 0
         }
+    }
+}
+
+/// What Open311 shows beyond a list row, read for a whole page of requests at once.
+extension FieldReportService {
+    struct Open311Detail {
+        var address: String?
+        var channel: String
+        var rejection: String?
+        /// Report photos first, then result photos.
+        var photoURLs: [String]
+        var firstReportPhoto: String?
+        /// Every public step when `history` was asked for, else only the latest.
+        var updates: [FieldReportView.Update]
+    }
+
+    /// Three queries for any number of requests (a page is at most 500), instead of a full report view for each.
+    func open311Details(_ codes: [String], history: Bool, logger: Logger) async throws -> [String: Open311Detail] {
+        guard !codes.isEmpty, let sql = try database.db(logger: logger) as? any SQLDatabase else { return [:] }
+        let reportRows: [any SQLRow] = try await sql.raw("""
+            SELECT id, code, address, channel, rejection FROM field_reports WHERE code IN (\(binds: codes))
+            """).all()
+        var details: [UUID: (code: String, detail: Open311Detail)] = [:]
+        for row in reportRows {
+            details[try row.decode(column: "id", as: UUID.self)] = (try row.decode(column: "code", as: String.self), Open311Detail(
+                address: try row.decode(column: "address", as: String?.self), channel: try row.decode(column: "channel", as: String.self),
+                rejection: try row.decode(column: "rejection", as: String?.self), photoURLs: [], firstReportPhoto: nil, updates: []))
+        }
+        let ids = Array(details.keys)
+        guard !ids.isEmpty else { return [:] }
+        let photoRows: [any SQLRow] = try await sql.raw("""
+            SELECT id, report_id, purpose FROM field_report_photos WHERE report_id IN (\(binds: ids)) ORDER BY report_id, purpose, position
+            """).all()
+        for row in photoRows {
+            let reportID = try row.decode(column: "report_id", as: UUID.self)
+            guard let code = details[reportID]?.code else { continue }
+            let url = "/api/v1/field-reports/\(code)/photos/\(try row.decode(column: "id", as: UUID.self).uuidString.lowercased())"
+            details[reportID]?.detail.photoURLs.append(url)
+            if try row.decode(column: "purpose", as: String.self) == "report", details[reportID]?.detail.firstReportPhoto == nil {
+                details[reportID]?.detail.firstReportPhoto = url
+            }
+        }
+        let updateRows: [any SQLRow] = history
+            ? try await sql.raw("""
+                SELECT id, report_id, state, description, author, at FROM field_report_updates WHERE report_id IN (\(binds: ids)) ORDER BY id
+                """).all()
+            : try await sql.raw("""
+                SELECT id, report_id, state, description, author, at FROM field_report_updates WHERE id IN (
+                  SELECT MAX(id) FROM field_report_updates WHERE report_id IN (\(binds: ids)) GROUP BY report_id)
+                """).all()
+        for row in updateRows {
+            let state = try row.decode(column: "state", as: String.self)
+            details[try row.decode(column: "report_id", as: UUID.self)]?.detail.updates.append(FieldReportView.Update(
+                id: try row.decode(column: "id", as: Int.self), state: state, stateName: state == "reopened" ? "Mở lại" : stateName(state),
+                description: try row.decode(column: "description", as: String.self), author: try row.decode(column: "author", as: String.self),
+                at: try row.decode(column: "at", as: Date.self)))
+        }
+        return Dictionary(uniqueKeysWithValues: details.values.map { ($0.code, $0.detail) })
     }
 }

@@ -32,13 +32,7 @@ struct FieldReportsPages: Sendable {
         values.filter { !(($0.value as? String)?.isEmpty ?? false) }
     }
 
-    static func time(_ date: Date?) -> String {
-        guard let date else { return "" }
-        let formatter = DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
-        formatter.dateFormat = "dd/MM/yyyy HH:mm"
-        return formatter.string(from: date)
-    }
+    static func time(_ date: Date?) -> String { localTimeText(date) }
 
     func categoryName(_ category: ReportCategory, _ language: String) -> String {
         language == "en" ? (category.nameEn ?? category.name) : category.name

@@ -220,12 +220,7 @@ struct PaymentsPages: Sendable {
 
     static func money(_ amount: Int) -> String { vndText(amount) }
 
-    static func time(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = PaymentService.vietnam
-        formatter.dateFormat = "dd/MM/yyyy HH:mm"
-        return formatter.string(from: date)
-    }
+    static func time(_ date: Date) -> String { localTimeText(date) }
 
     static func isoDay(_ date: Date) -> String {
         let formatter = DateFormatter()

@@ -113,6 +113,7 @@ struct Open311Tests {
             try await refused([("service_code", "garbage"), ("description", "Rác"), ("lat", "north")] + point, .badRequest, "lat")
             try await refused([("service_code", "flooding"), ("description", "Ngập")] + point, .badRequest, "attribute[depth_cm]")
             try await refused([("description", "x")] + point, .badRequest, "service_code")
+            try await refused(base + [("jurisdiction_id", "sfgov.org")], .notFound, "sfgov.org")  // in the body, not the query
 
             // Multipart with a photo, and with something that is not a photo.
             var form = MultipartBody()
@@ -123,6 +124,12 @@ struct Open311Tests {
             let withPhoto = try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: [.contentType: form.contentType],
                                                      body: ByteBuffer(data: form.finished)) { $0 }
             #expect(withPhoto.status == .created, "\(text(withPhoto))")
+            // Listed with the others, it carries its photo's address; the rest carry none.
+            let photoID = try #require(try client.json([AnyCodable].self, withPhoto).first?["service_request_id"]?.string)
+            let listed = try client.json([AnyCodable].self, try await client.send(.get, "/open311/v2/requests.json?extensions=true"))
+            let withMedia = listed.filter { $0["media_url"]?.string != nil }.compactMap { $0["service_request_id"]?.string }
+            #expect(withMedia == [photoID])
+            #expect(listed.first { $0["service_request_id"]?.string == photoID }?["extended_attributes"]?["photos"]?.array?.count == 1)
             var fake = MultipartBody()
             for (name, value) in [("api_key", key), ("service_code", "garbage"), ("description", "Bãi rác"), ("lat", "16.4701"), ("long", "107.5801")] {
                 fake.field(name, value)

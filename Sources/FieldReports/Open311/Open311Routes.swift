@@ -54,7 +54,7 @@ struct Open311Routes: Sendable {
             try await answer(request, context) { _, code, query in
                 let found = try await reports.list(.init(codes: [code], limit: 1), logger: context.logger)
                 guard let report = found.first else { throw Open311Error(.notFound, "No service request '\(code)'.") }
-                return Open311Document(root: "service_requests", value: .list(item: "request", [try await requestValue(report, query, logger: context.logger)]))
+                return Open311Document(root: "service_requests", value: .list(item: "request", try await requestValues([report], query, logger: context.logger)))
             }
         }
         routes.on(.get, "\(Self.base)/tokens/:file", access: .everyone, kind: .system, summary: "Open311: the request behind a token") {
@@ -94,6 +94,13 @@ struct Open311Routes: Sendable {
             }
             let descriptions = problem.errors.isEmpty ? [problem.detail] : problem.errors.map { "\(Self.open311Field($0.field)): \($0.message)" }
             return Open311Document.errors(status, descriptions).response(format)
+        }
+    }
+
+    /// The query's `jurisdiction_id` is checked for every route; a posted form may carry it in the body instead.
+    private func checkJurisdiction(_ form: Open311Form) throws {
+        if let jurisdiction = form["jurisdiction_id"], jurisdiction != reports.settings.jurisdiction {
+            throw Open311Error(.notFound, "jurisdiction_id '\(jurisdiction)' is not served here (this endpoint serves '\(reports.settings.jurisdiction)').")
         }
     }
 
@@ -196,19 +203,23 @@ struct Open311Routes: Sendable {
             filter.offset = (page - 1) * pageSize
         }
         let found = try await reports.list(filter, logger: logger)
-        var values: [Open311Value] = []
-        for report in found { values.append(try await requestValue(report, query, logger: logger)) }
-        return Open311Document(root: "service_requests", value: .list(item: "request", values))
+        return Open311Document(root: "service_requests", value: .list(item: "request", try await requestValues(found, query, logger: logger)))
     }
 
-    private func requestValue(_ report: FieldReportSummary, _ query: Open311Query, logger: Logger) async throws -> Open311Value {
-        let detail = try await reports.view(code: report.code, for: .anonymous, logger: logger)
-        let media = detail.photos.first { $0.purpose == "report" }.map { publicBaseURL + $0.url }
-        let notes = detail.rejection.map { _ in detail.updates.last?.description } ?? detail.result ?? detail.updates.last?.description
+    /// Requests as Open311 writes them, with their details read in one go.
+    private func requestValues(_ reports: [FieldReportSummary], _ query: Open311Query, logger: Logger) async throws -> [Open311Value] {
+        let extended = query["extensions"] == "true"
+        let details = try await self.reports.open311Details(reports.map(\.code), history: extended, logger: logger)
+        return reports.map { requestValue($0, details[$0.code], extended: extended) }
+    }
+
+    private func requestValue(_ report: FieldReportSummary, _ detail: FieldReportService.Open311Detail?, extended: Bool) -> Open311Value {
+        // The result when there is one; otherwise the latest public step (a refusal's reason, a request for more).
+        let notes = report.result ?? detail?.updates.last?.description
         var fields: [(String, Open311Value)] = [
             ("service_request_id", .text(report.code)),
             ("status", .text(report.status)),
-            ("status_notes", .text(notes ?? nil)),
+            ("status_notes", .text(notes)),
             ("service_name", .text(report.categoryName)),
             ("service_code", .text(report.category)),
             ("description", .text(report.description)),
@@ -217,25 +228,25 @@ struct Open311Routes: Sendable {
             ("requested_datetime", .text(W3CDate.format(report.requestedAt))),
             ("updated_datetime", .text(W3CDate.format(report.updatedAt))),
             ("expected_datetime", .text(report.dueAt.map { W3CDate.format($0) })),
-            ("address", .text(detail.address)),
+            ("address", .text(detail?.address)),
             ("address_id", .text(nil)),
             ("zipcode", .text(nil)),
             ("lat", .number(report.latitude)),
             ("long", .number(report.longitude)),
-            ("media_url", .text(media)),
+            ("media_url", .text(detail?.firstReportPhoto.map { publicBaseURL + $0 })),
         ]
-        if query["extensions"] == "true" {
+        if extended {
             fields.append(("extended_attributes", .object([
-                ("channel", .text(detail.channel)),
+                ("channel", .text(detail?.channel)),
                 ("ward", .text(report.unit)),
                 ("state", .text(report.state)),
                 ("duplicate", .text(report.caseCode != nil ? "true" : "false")),
                 ("parent_service_request_id", .text(report.caseCode)),
                 ("supports", .integer(report.supports)),
-                ("photos", .list(item: "photo", detail.photos.map { .text(publicBaseURL + $0.url) })),
+                ("photos", .list(item: "photo", (detail?.photoURLs ?? []).map { .text(publicBaseURL + $0) })),
             ])))
-            fields.append(("notes", .list(item: "note", detail.updates.map {
-                .object([("datetime", .text(W3CDate.format($0.at))), ("type", .text(ReportStatus.extended($0.state, rejection: detail.rejection))),
+            fields.append(("notes", .list(item: "note", (detail?.updates ?? []).map {
+                .object([("datetime", .text(W3CDate.format($0.at))), ("type", .text(ReportStatus.extended($0.state, rejection: detail?.rejection))),
                          ("summary", .text($0.stateName)), ("description", .text($0.description))])
             })))
         }
@@ -243,6 +254,7 @@ struct Open311Routes: Sendable {
     }
 
     private func post(_ form: Open311Form, request: Request, logger: Logger) async throws -> Open311Document {
+        try checkJurisdiction(form)
         guard let key = form["api_key"] else { throw Open311Error(.forbidden, "api_key is required to post a service request.") }
         guard let client = try await clients.authenticate(key, logger: logger) else { throw Open311Error(.forbidden, "api_key is not valid.") }
         guard let code = form["service_code"] else { throw Open311Error(.badRequest, "service_code is required.") }
@@ -303,6 +315,7 @@ struct Open311Routes: Sendable {
 
     /// A back-end system's update: it goes on the report's public timeline; moving the case stays with the unit.
     private func postUpdate(_ form: Open311Form, logger: Logger) async throws -> Open311Document {
+        try checkJurisdiction(form)
         guard let key = form["api_key"] else { throw Open311Error(.forbidden, "api_key is required to post an update.") }
         guard let client = try await clients.authenticate(key, logger: logger) else { throw Open311Error(.forbidden, "api_key is not valid.") }
         guard let code = form["service_request_id"] else { throw Open311Error(.badRequest, "service_request_id is required.") }
@@ -320,7 +333,8 @@ struct Open311Query {
 
     init(_ parameters: Hummingbird.Parameters) {
         var values: [String: String] = [:]
-        for (key, value) in parameters where values[String(key)] == nil { values[String(key)] = String(value).removingPercentEncoding ?? String(value) }
+        // Hummingbird has already percent-decoded the values.
+        for (key, value) in parameters where values[String(key)] == nil { values[String(key)] = String(value) }
         self.values = values
     }
 
