@@ -2,24 +2,12 @@ import App
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HuesTestSupport
 import HummingbirdTesting
 import Logging
 import Notices
 import Platform
 import Testing
-
-/// Whether Python's aiosmtpd (a real SMTP server) is available; CI installs it, so there it must be.
-let smtpServerAvailable: Bool = {
-    if ProcessInfo.processInfo.environment["CI"] != nil { return true }
-    let probe = Process()
-    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    probe.arguments = ["python3", "-c", "import aiosmtpd"]
-    probe.standardOutput = FileHandle.nullDevice
-    probe.standardError = FileHandle.nullDevice
-    guard (try? probe.run()) != nil else { return false }
-    probe.waitUntilExit()
-    return probe.terminationStatus == 0
-}()
 
 /// A real SMTP server (aiosmtpd) writing what it receives to an mbox file.
 final class TestMailServer: @unchecked Sendable {
@@ -28,6 +16,7 @@ final class TestMailServer: @unchecked Sendable {
     let process: Process
 
     init() throws {
+        try ExternalTool.requirePythonModule("aiosmtpd", package: "aiosmtpd")
         port = Int.random(in: 30_000...60_000)
         mailbox = FileManager.default.temporaryDirectory.appendingPathComponent("hues-maildir-\(UUID())").path
         process = Process()
@@ -111,7 +100,7 @@ func decodedSubjects(_ mbox: String) -> [String] {
         }
     }
 
-    @Test(.enabled(if: smtpServerAvailable, "needs Python's aiosmtpd (pip install aiosmtpd)"))
+    @Test(.enabled(if: ExternalTool.wanted, "HUES_TEST_WITHOUT_TOOLS=1"))
     func noticesArriveByEmailThroughARealSMTPServer() async throws {
         let server = try TestMailServer()
         try await server.ready()

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import Platform
 @testable import PublicServices
+import HuesTestSupport
 import Testing
 import Workflow
 
@@ -233,10 +234,12 @@ struct PublicServicesTests {
             #expect(slip.headers[.contentType] == "application/pdf")
             let slipBytes = Data(buffer: slip.body)
             #expect(slipBytes.starts(with: Data("%PDF-1.7".utf8)))
-            let slipText = try pdfText(slipBytes)
-            #expect(slipText.contains(dossier.code))
-            #expect(slipText.contains("Phạm Văn Tư"))
-            #expect(slipText.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"))
+            if ExternalTool.wanted {
+                let slipText = try pdfText(slipBytes)
+                #expect(slipText.contains(dossier.code))
+                #expect(slipText.contains("Phạm Văn Tư"))
+                #expect(slipText.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"))
+            }
             // Only the receiving unit's own staff work its counter.
             let elsewhere = counter.replacingOccurrences(of: "phuong-phu-xuan", with: "xa-a-luoi-1")
             #expect(try await client.send(.post, "/api/v1/counter/dossiers", token: officer, json: elsewhere).status == .forbidden)
@@ -421,16 +424,8 @@ struct PublicServicesPageTests {
 
 /// The text of a PDF as poppler's pdftotext reads it.
 func pdfText(_ pdf: Data) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hues-\(UUID().uuidString.prefix(8)).pdf").path
-    try pdf.write(to: URL(fileURLWithPath: path))
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["pdftotext", "-layout", path, "-"]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    let folder = try ExternalTool.scratchFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try pdf.write(to: URL(fileURLWithPath: folder + "/document.pdf"))
+    return try ExternalTool.run(["pdftotext", "-layout", "document.pdf", "-"], in: folder).output
 }

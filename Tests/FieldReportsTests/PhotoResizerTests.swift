@@ -3,23 +3,18 @@ import HuesTestSupport
 import Testing
 @testable import FieldReports
 
-/// Whether libvips' tools are here; CI installs them, so there they must be.
-let vipsAvailable = ProcessInfo.processInfo.environment["CI"] != nil || PhotoResizer.fromPath().isAvailable
-
 @Suite struct PhotoResizerTests {
     /// A real picture made by libvips itself, so decoders accept it.
     func picture(_ name: String, width: Int, height: Int) throws -> Data {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hues-\(UUID().uuidString)-\(name)").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["vips", "gaussnoise", path, String(width), String(height)]
-        try process.run()
-        process.waitUntilExit()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        return try #require(FileManager.default.contents(atPath: path))
+        let folder = try ExternalTool.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let made = try ExternalTool.run(["vips", "gaussnoise", name, String(width), String(height)], in: folder)
+        #expect(made.status == 0, "vips gaussnoise: \(made.error)")
+        return try #require(FileManager.default.contents(atPath: folder + "/" + name))
     }
 
-    @Test(.enabled(if: vipsAvailable)) func largePhotosShrinkToTheLimitAndKeepTheirFormat() async throws {
+    @Test(.enabled(if: ExternalTool.wanted, "HUES_TEST_WITHOUT_TOOLS=1")) func largePhotosShrinkToTheLimitAndKeepTheirFormat() async throws {
+        _ = try ExternalTool.locate("vipsthumbnail")
         let resizer = PhotoResizer.fromPath()
         #expect(resizer.isAvailable)
         for (name, format) in [("big.jpg", CleanPhoto.Format.jpeg), ("big.png", .png), ("big.webp", .webp)] {

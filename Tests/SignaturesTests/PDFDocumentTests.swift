@@ -1,6 +1,7 @@
 import Documents
 import Foundation
 import QRCode
+import HuesTestSupport
 import Testing
 
 /// The platform's own PDFs, checked the way a reader would: qpdf finds the file sound, pdftotext gives the
@@ -8,7 +9,7 @@ import Testing
 @Suite struct PDFDocumentTests {
     static let vietnamese = "Ủy ban nhân dân phường Phú Xuân tiếp nhận hồ sơ đăng ký khai sinh của Nguyễn Thị Hoa; hẹn trả kết quả ngày 30/11/2026."
 
-    @Test func qpdfAcceptsItPdftotextReadsTheVietnameseAndTheQRCodeScans() throws {
+    @Test(.enabled(if: ExternalTool.wanted, "HUES_TEST_WITHOUT_TOOLS=1")) func qpdfAcceptsItPdftotextReadsTheVietnameseAndTheQRCodeScans() throws {
         var document = try PDFDocument.withSystemFonts(title: "Giấy tiếp nhận", author: "Phường Phú Xuân")
         document.text("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", x: 56, y: 780, size: 14, weight: .bold)
         let below = document.paragraph(Self.vietnamese, x: 56, y: 750, width: 480)
