@@ -92,7 +92,7 @@ let invoiceRun = try await measure(Array(0..<1_000_000)) { index in
 }
 say(String(format: "invoices issued: %.0f/s (p50 %.1f ms, p99 %.1f ms)", Double(invoiceRun.count) / seconds, percentile(invoiceRun.samples, 0.5),
            percentile(invoiceRun.samples, 0.99)))
-let open = try await payments.mine(citizen, limit: invoiceRun.count, offset: 0, logger: logger).filter { $0.state == .open }
+let open = try await payments.mine(citizen, paging: Paging(limit: invoiceRun.count), logger: logger).filter { $0.state == .open }
 let intents = IntentList()
 let intentRun = try await measure(open) { invoice in
     intents.append(try await payments.createIntent(NewIntent(invoice: invoice.id.uuidString), by: citizen, logger: logger))

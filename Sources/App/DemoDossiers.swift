@@ -20,7 +20,7 @@ enum DemoDossiers {
         else { return [] }
         let service = runtime.publicServices.dossiers
         let citizenPrincipal = principal(citizen)
-        if !(try await service.mine(citizenPrincipal, limit: 1, logger: logger)).isEmpty { return ["dossiers: demo dossiers already there"] }
+        if !(try await service.mine(citizenPrincipal, paging: Paging(limit: 1), logger: logger)).isEmpty { return ["dossiers: demo dossiers already there"] }
         let calendar = runtime.profile.calendar
         let today = calendar.civilDate(of: Date())
         // Office hours of the working day `back` working days ago.
@@ -72,7 +72,7 @@ enum DemoDossiers {
                                     attachments: [NewAttachment(document: "giay-de-nghi", fileName: "de-nghi.pdf", content: pdf),
                                                   NewAttachment(document: "dieu-le", fileName: "dieu-le.pdf", content: pdf)])
         try await file(enterprise, by: principal(business), back: 1, [("receive", principal(counter), .init()), ("claim", principal(finance), .init())])
-        if let returned = try await service.mine(citizenPrincipal, limit: 50, logger: logger).first(where: { $0.state == "returned" }) {
+        if let returned = try await service.mine(citizenPrincipal, paging: Paging(limit: 50), logger: logger).first(where: { $0.state == "returned" }) {
             _ = try await service.rate(returned.code, Rating(score: 5, comment: "Cán bộ hướng dẫn tận tình"), by: citizenPrincipal, logger: logger)
         }
         return ["dossiers: \(codes.count) demo dossiers filed, see /dossiers (citizen) and /officer/dossiers (officer, leader)"]

@@ -18,7 +18,7 @@ enum DemoPayments {
         else { return [] }
         let payments = runtime.payments.payments
         let payer = DemoDossiers.principal(citizen)
-        if !(try await payments.mine(payer, limit: 1, offset: 0, logger: logger)).isEmpty { return ["payments: demo invoices already there"] }
+        if !(try await payments.mine(payer, paging: Paging(limit: 1), logger: logger)).isEmpty { return ["payments: demo invoices already there"] }
         let issuer = DemoDossiers.principal(finance)
         let formatter = DateFormatter()
         formatter.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")

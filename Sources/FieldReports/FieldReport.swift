@@ -67,7 +67,8 @@ public struct NewFieldReport: Codable, Sendable {
         init(from decoder: any Decoder) throws {
             let single = try decoder.singleValueContainer()
             if let text = try? single.decode(String.self) { values = [text] }
-            else if let number = try? single.decode(Double.self) { values = [number == number.rounded() ? String(Int(number)) : String(number)] }
+            // `Int(exactly:)`: 1e300 is a whole number too, and `Int(1e300)` would trap.
+            else if let number = try? single.decode(Double.self) { values = [Int(exactly: number).map(String.init) ?? String(number)] }
             else { values = try single.decode([String].self) }
         }
     }

@@ -101,12 +101,12 @@ extension FieldReportService {
         public var casesOnly: Bool = false
         /// Oldest first (a queue) instead of newest first (a feed).
         public var oldestFirst: Bool = false
-        public var limit: Int
-        public var offset: Int
+        /// Which rows: bounded at the edge, so `offset + limit` cannot overflow.
+        public var paging: Paging
 
         public init(codes: [String]? = nil, categories: [String]? = nil, unit: String? = nil, status: String? = nil, states: [String]? = nil,
                     requestedFrom: Date? = nil, requestedUntil: Date? = nil, updatedAfter: Date? = nil, updatedBefore: Date? = nil,
-                    reporterID: String? = nil, publicOnly: Bool = true, limit: Int = 50, offset: Int = 0) {
+                    reporterID: String? = nil, publicOnly: Bool = true, paging: Paging = Paging(limit: 50)) {
             self.codes = codes
             self.categories = categories
             self.unit = unit
@@ -118,8 +118,7 @@ extension FieldReportService {
             self.updatedBefore = updatedBefore
             self.reporterID = reporterID
             self.publicOnly = publicOnly
-            self.limit = limit
-            self.offset = offset
+            self.paging = paging
         }
     }
 
@@ -145,7 +144,7 @@ extension FieldReportService {
             if filter.casesOnly { query = query.where("case_id", .is, SQLLiteral.null) }
         }
         let rows: [any SQLRow] = try await query.orderBy("requested_at", filter.oldestFirst ? .ascending : .descending).orderBy("code")
-            .limit(filter.limit).offset(filter.offset).all()
+            .limit(filter.paging.limit).offset(filter.paging.offset).all()
         var caseIDs: Set<UUID> = []
         var summaries: [(FieldReportSummary, UUID?)] = []
         for row in rows {
@@ -180,8 +179,8 @@ extension FieldReportService {
     }
 
     /// Reports waiting for an operator to verify them, oldest first.
-    public func verificationQueue(limit: Int = 100, offset: Int = 0, logger: Logger) async throws -> [FieldReportSummary] {
-        var filter = ListFilter(states: ["submitted"], publicOnly: false, limit: limit, offset: offset)
+    public func verificationQueue(_ paging: Paging = Paging(limit: 100), logger: Logger) async throws -> [FieldReportSummary] {
+        var filter = ListFilter(states: ["submitted"], publicOnly: false, paging: paging)
         filter.casesOnly = true
         filter.oldestFirst = true
         return try await list(filter, logger: logger)
@@ -192,7 +191,7 @@ extension FieldReportService {
         let instances = try await workflow.queue(kind: Self.subjectKind, unit: unit, filter: filter, limit: limit, on: try database.db(logger: logger))
         let codes = instances.map { String($0.subject.dropFirst(Self.subjectKind.count + 1)) }
         guard !codes.isEmpty else { return [] }
-        let byCode = Dictionary(uniqueKeysWithValues: try await list(ListFilter(codes: codes, publicOnly: false, limit: codes.count), logger: logger)
+        let byCode = Dictionary(uniqueKeysWithValues: try await list(ListFilter(codes: codes, publicOnly: false, paging: Paging(limit: codes.count)), logger: logger)
             .map { ($0.code, $0) })
         return codes.compactMap { byCode[$0] }
     }

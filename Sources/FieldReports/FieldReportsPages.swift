@@ -54,11 +54,11 @@ struct FieldReportsPages: Sendable {
         let language = context.language
         let category = query.get("category").flatMap { reports.settings.category($0) }?.code
         let status = query.get("status").flatMap { ["open", "closed"].contains($0) ? $0 : nil }
-        let page = max(Int(query.get("page") ?? "") ?? 1, 1)
+        let paging = try Paging.pages(page: try request.queryInteger("page", in: 1...Paging.maxPage) ?? 1, size: 50)
+        let page = paging.page
         let core = query.get("map") != "city"
-        let list = try await reports.list(.init(categories: category.map { [$0] }, status: status, limit: 50, offset: (page - 1) * 50),
-                                          logger: context.logger)
-        let pins = try await reports.list(.init(categories: category.map { [$0] }, status: status, limit: 1500), logger: context.logger)
+        let list = try await reports.list(.init(categories: category.map { [$0] }, status: status, paging: paging), logger: context.logger)
+        let pins = try await reports.list(.init(categories: category.map { [$0] }, status: status, paging: Paging(limit: 1500)), logger: context.logger)
         let figures = try await reports.recentFigures(logger: context.logger)
         let words = renderer.translations.table(for: language)
         let svg = map?.svg(points: pins.compactMap { pin in
@@ -155,7 +155,7 @@ struct FieldReportsPages: Sendable {
     }
 
     @Sendable func mine(_ request: Request, context: HuesRequestContext) async throws -> Response {
-        let list = try await reports.list(.init(reporterID: try context.requirePrincipal().accountID, publicOnly: false, limit: 200), logger: context.logger)
+        let list = try await reports.list(.init(reporterID: try context.requirePrincipal().accountID, publicOnly: false, paging: Paging(limit: 200)), logger: context.logger)
         return try renderer.page("reports-mine", title: "reports_mine_title", context: context,
                                  values: ["reports": list.map { row($0, context.language) }, "empty": list.isEmpty])
     }
@@ -270,7 +270,7 @@ struct FieldReportsPages: Sendable {
     // MARK: Consoles
 
     @Sendable func verification(_ request: Request, context: HuesRequestContext) async throws -> Response {
-        let queue = try await reports.verificationQueue(limit: 200, logger: context.logger)
+        let queue = try await reports.verificationQueue(Paging(limit: 200), logger: context.logger)
         let words = renderer.translations.table(for: context.language)
         let svg = map?.svg(points: queue.compactMap { item in
             guard let latitude = item.latitude, let longitude = item.longitude else { return nil }

@@ -61,23 +61,14 @@ struct FieldReportsRoutes: Sendable {
         context.principal.map(ReportViewer.init) ?? .anonymous
     }
 
-    static func page(_ request: Request) throws -> (limit: Int, offset: Int) {
-        let query = request.uri.queryParameters
-        let size = query.get("page_size").map { Int($0) } ?? 50
-        let page = query.get("page").map { Int($0) } ?? 1
-        guard let size, (1...500).contains(size) else { throw Problem.validation([.init(field: "page_size", message: "1–500")]) }
-        guard let page, page >= 1 else { throw Problem.validation([.init(field: "page", message: "1 or more")]) }
-        return (size, (page - 1) * size)
-    }
-
     @Sendable func publicList(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[FieldReportSummary]> {
         let query = request.uri.queryParameters
-        let (limit, offset) = try Self.page(request)
+        let paging = try Paging.pages(request)
         if let status = query.get("status"), status != "open", status != "closed" {
             throw Problem.validation([.init(field: "status", message: "open or closed")])
         }
         let filter = FieldReportService.ListFilter(categories: query.get("category").map { [$0] }, unit: query.get("unit"), status: query.get("status"),
-                                                   limit: limit, offset: offset)
+                                                   paging: paging)
         return JSONResponse(try await reports.list(filter, logger: context.logger))
     }
 
@@ -108,15 +99,14 @@ struct FieldReportsRoutes: Sendable {
     }
 
     @Sendable func mine(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[FieldReportSummary]> {
-        let (limit, offset) = try Self.page(request)
-        let filter = FieldReportService.ListFilter(reporterID: try context.requirePrincipal().accountID, publicOnly: false, limit: limit, offset: offset)
+        let filter = FieldReportService.ListFilter(reporterID: try context.requirePrincipal().accountID, publicOnly: false, paging: try Paging.pages(request))
         return JSONResponse(try await reports.list(filter, logger: context.logger))
     }
 
     @Sendable func nearby(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[NearbyReport]> {
         let query = request.uri.queryParameters
         guard let category = query.get("category") else { throw Problem.validation([.init(field: "category", message: "required")]) }
-        guard let lat = query.get("lat").flatMap(Double.init), let lon = query.get("lon").flatMap(Double.init) else {
+        guard let lat = try request.queryNumber("lat", in: -90...90), let lon = try request.queryNumber("lon", in: -180...180) else {
             throw Problem.validation([.init(field: "lat", message: "lat and lon are required decimal degrees")])
         }
         return JSONResponse(try await reports.nearby(category: category, at: GeoPoint(latitude: lat, longitude: lon), logger: context.logger))
@@ -157,8 +147,7 @@ struct FieldReportsRoutes: Sendable {
     }
 
     @Sendable func verificationQueue(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[FieldReportSummary]> {
-        let (limit, offset) = try Self.page(request)
-        return JSONResponse(try await reports.verificationQueue(limit: limit, offset: offset, logger: context.logger))
+        return JSONResponse(try await reports.verificationQueue(try Paging.pages(request), logger: context.logger))
     }
 
     @Sendable func show(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<FieldReportView> {

@@ -62,7 +62,9 @@ public enum PhotoCleaner {
         case .webp: photo = try cleanWebP(bytes)
         }
         if photo.width <= 0 || photo.height <= 0 { throw PhotoProblem.truncated(Format: format.rawValue) }
-        if photo.width * photo.height > maxPixels { throw PhotoProblem.tooManyPixels(width: photo.width, height: photo.height) }
+        // Sides come from the file (up to 2³² in PNG): multiply with a checked form, so a forged header is a refusal.
+        let (pixels, overflow) = photo.width.multipliedReportingOverflow(by: photo.height)
+        if overflow || pixels > maxPixels { throw PhotoProblem.tooManyPixels(width: photo.width, height: photo.height) }
         return photo
     }
 
@@ -100,7 +102,8 @@ public enum PhotoCleaner {
             case 0xE0...0xEF, 0xFE:
                 break
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
-                guard body.count >= 5 else { throw damaged }
+                // One frame per photo: a second frame header could declare a bigger picture than the one checked.
+                guard body.count >= 5, width == 0, height == 0 else { throw damaged }
                 height = Int(body[1]) << 8 | Int(body[2])
                 width = Int(body[3]) << 8 | Int(body[4])
                 out += segment
@@ -138,7 +141,10 @@ public enum PhotoCleaner {
             guard length >= 0, i + 12 + length <= b.count else { throw damaged }
             let type = String(decoding: b[i + 4..<i + 8], as: UTF8.self)
             let data = b[i + 8..<i + 8 + length]
-            if type == "IHDR", length >= 8 {
+            // IHDR comes first and only once; a later one could declare another size than the one checked.
+            if (type == "IHDR") != (i == 8) { throw damaged }
+            if type == "IHDR" {
+                guard length >= 8 else { throw damaged }
                 let d = Array(data)
                 width = Int(d[0]) << 24 | Int(d[1]) << 16 | Int(d[2]) << 8 | Int(d[3])
                 height = Int(d[4]) << 24 | Int(d[5]) << 16 | Int(d[6]) << 8 | Int(d[7])
@@ -159,6 +165,7 @@ public enum PhotoCleaner {
         var chunks: [UInt8] = []
         var i = 12
         var width = 0, height = 0
+        var canvas: (width: Int, height: Int)?
         var location: GeoPoint?
         while i + 8 <= b.count {
             let fourCC = String(decoding: b[i..<i + 4], as: UTF8.self)
@@ -174,16 +181,24 @@ public enum PhotoCleaner {
             case "XMP ":
                 chunk = []
             case "VP8X" where size >= 10:
+                guard canvas == nil, width == 0 else { throw damaged }
                 chunk[8] &= ~UInt8(0x0C)  // EXIF and XMP present flags
                 width = (Int(data[4]) | Int(data[5]) << 8 | Int(data[6]) << 16) + 1
                 height = (Int(data[7]) | Int(data[8]) << 8 | Int(data[9]) << 16) + 1
-            case "VP8 " where size >= 10 && width == 0:
-                width = (Int(data[6]) | Int(data[7]) << 8) & 0x3FFF
-                height = (Int(data[8]) | Int(data[9]) << 8) & 0x3FFF
-            case "VP8L" where size >= 5 && width == 0:
-                let bits = UInt32(data[1]) | UInt32(data[2]) << 8 | UInt32(data[3]) << 16 | UInt32(data[4]) << 24
-                width = Int(bits & 0x3FFF) + 1
-                height = Int((bits >> 14) & 0x3FFF) + 1
+                canvas = (width, height)
+            case "ANIM", "ANMF":
+                // A report photo is a still picture; frames would multiply the pixels a decoder has to draw.
+                throw PhotoProblem.unreadable
+            case "VP8 " where size >= 10, "VP8L" where size >= 5:
+                let frame = fourCC == "VP8 " ? ((Int(data[6]) | Int(data[7]) << 8) & 0x3FFF, (Int(data[8]) | Int(data[9]) << 8) & 0x3FFF)
+                    : Self.losslessSize(data)
+                // One bitstream, no bigger than the canvas it is drawn on.
+                if let canvas {
+                    guard frame.0 <= canvas.width, frame.1 <= canvas.height else { throw damaged }
+                } else {
+                    guard width == 0 else { throw damaged }
+                    (width, height) = frame
+                }
             default:
                 break
             }
@@ -195,5 +210,11 @@ public enum PhotoCleaner {
         let header: [UInt8] = Array("RIFF".utf8) + [UInt8(riffSize & 0xFF), UInt8(riffSize >> 8 & 0xFF), UInt8(riffSize >> 16 & 0xFF), UInt8(riffSize >> 24)]
             + Array("WEBP".utf8)
         return CleanPhoto(format: .webp, bytes: Data(header + chunks), width: width, height: height, location: location)
+    }
+
+    /// A VP8L bitstream's picture size (14 bits each, plus one).
+    private static func losslessSize(_ data: [UInt8]) -> (Int, Int) {
+        let bits = UInt32(data[1]) | UInt32(data[2]) << 8 | UInt32(data[3]) << 16 | UInt32(data[4]) << 24
+        return (Int(bits & 0x3FFF) + 1, Int((bits >> 14) & 0x3FFF) + 1)
     }
 }

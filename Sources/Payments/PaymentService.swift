@@ -188,9 +188,9 @@ public struct PaymentService: Sendable {
     }
 
     /// The payer's own invoices, newest first.
-    public func mine(_ principal: Principal, limit: Int, offset: Int, logger: Logger) async throws -> [InvoiceView] {
+    public func mine(_ principal: Principal, paging: Paging, logger: Logger) async throws -> [InvoiceView] {
         try await InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$payerID == principal.accountID)
-            .sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all().map(view)
+            .sort(\.$createdAt, .descending).range(paging.range).all().map(view)
     }
 
     /// The invoice of a dossier's fee, for the dossier's applicant.
@@ -201,13 +201,13 @@ public struct PaymentService: Sendable {
     }
 
     /// A unit's invoices for its staff (finance sees every unit).
-    public func invoices(unit: String, state: InvoiceState?, for principal: Principal, limit: Int, offset: Int, logger: Logger) async throws
+    public func invoices(unit: String, state: InvoiceState?, for principal: Principal, paging: Paging, logger: Logger) async throws
         -> [InvoiceView]
     {
         guard isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }
         var query = InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$unitCode == unit)
         if let state { query = query.filter(\.$state == state.rawValue) }
-        return try await query.sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all().map(view)
+        return try await query.sort(\.$createdAt, .descending).range(paging.range).all().map(view)
     }
 
     public func cancel(_ idOrReference: String, by principal: Principal, logger: Logger) async throws -> InvoiceView {

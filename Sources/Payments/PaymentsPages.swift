@@ -34,7 +34,7 @@ struct PaymentsPages: Sendable {
     // MARK: Payer
 
     @Sendable func mine(_ request: Request, context: HuesRequestContext) async throws -> Response {
-        let invoices = try await payments.mine(try context.requirePrincipal(), limit: 100, offset: 0, logger: context.logger)
+        let invoices = try await payments.mine(try context.requirePrincipal(), paging: Paging(limit: 100), logger: context.logger)
         return try renderer.page("payments", title: "pay_title", context: context,
                                  values: ["invoices": invoices.map { values($0, language: context.language) }, "empty": invoices.isEmpty])
     }
@@ -133,7 +133,7 @@ struct PaymentsPages: Sendable {
         guard payments.isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }
         let period = Ledger.period(of: Date())
         let ledger = try await payments.ledger(unit: unit, from: period, through: period, for: principal, logger: context.logger)
-        let invoices = try await payments.invoices(unit: unit, state: nil, for: principal, limit: 100, offset: 0, logger: context.logger)
+        let invoices = try await payments.invoices(unit: unit, state: nil, for: principal, paging: Paging(limit: 100), logger: context.logger)
         let movements = try await Ledger.movements(unit: unit, limit: 30, on: try payments.database.sql(logger: context.logger))
         var values: [String: Any] = [
             "unit": unit, "unitName": payments.unitNames[unit] ?? unit, "period": period,

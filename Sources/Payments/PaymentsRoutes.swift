@@ -62,14 +62,9 @@ struct PaymentsRoutes: Sendable {
         return id
     }
 
-    static func page(_ request: Request) -> (limit: Int, offset: Int) {
-        let query = request.uri.queryParameters
-        return (min(max(Int(query.get("limit") ?? "") ?? 50, 1), 200), max(Int(query.get("offset") ?? "") ?? 0, 0))
-    }
 
     @Sendable func mine(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[InvoiceView]> {
-        let (limit, offset) = Self.page(request)
-        return JSONResponse(try await payments.mine(try context.requirePrincipal(), limit: limit, offset: offset, logger: context.logger))
+        return JSONResponse(try await payments.mine(try context.requirePrincipal(), paging: try Paging.window(request), logger: context.logger))
     }
 
     @Sendable func issue(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<InvoiceView> {
@@ -104,9 +99,9 @@ struct PaymentsRoutes: Sendable {
             }
             state = parsed
         }
-        let (limit, offset) = Self.page(request)
+        let paging = try Paging.window(request)
         return JSONResponse(try await payments.invoices(unit: context.parameters.get("unit") ?? "", state: state, for: try context.requirePrincipal(),
-                                                        limit: limit, offset: offset, logger: context.logger))
+                                                        paging: paging, logger: context.logger))
     }
 
     @Sendable func unitLedger(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<UnitLedger> {
@@ -177,7 +172,7 @@ struct PaymentsRoutes: Sendable {
     }
 
     @Sendable func listConfirmations(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[ConfirmationView]> {
-        let (limit, _) = Self.page(request)
+        let limit = try Paging.window(request).limit
         return JSONResponse(try await confirmations.list(outcome: request.uri.queryParameters.get("outcome"), for: try context.requirePrincipal(),
                                                          limit: limit, logger: context.logger))
     }
@@ -201,7 +196,7 @@ struct PaymentsRoutes: Sendable {
     }
 
     @Sendable func reconciliations(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[ReconciliationReport]> {
-        JSONResponse(try await payments.reconciliations(for: try context.requirePrincipal(), limit: Self.page(request).limit, logger: context.logger))
+        JSONResponse(try await payments.reconciliations(for: try context.requirePrincipal(), limit: try Paging.window(request).limit, logger: context.logger))
     }
 
     struct PayloadInput: Codable, Sendable {
@@ -246,7 +241,7 @@ struct PaymentsRoutes: Sendable {
     }
 
     @Sendable func deliveries(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[WebhookDeliveryView]> {
-        JSONResponse(try await webhooks.deliveries(of: try Self.uuid(context), limit: Self.page(request).limit, logger: context.logger))
+        JSONResponse(try await webhooks.deliveries(of: try Self.uuid(context), limit: try Paging.window(request).limit, logger: context.logger))
     }
 
     @Sendable func replay(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<WebhookDeliveryView> {

@@ -318,21 +318,21 @@ public struct DossierService: Sendable {
     }
 
     /// The caller's own dossiers, newest first.
-    public func mine(_ principal: Principal, limit: Int = 50, offset: Int = 0, logger: Logger) async throws -> [DossierSummary] {
+    public func mine(_ principal: Principal, paging: Paging = Paging(limit: 50), logger: Logger) async throws -> [DossierSummary] {
         let db = try database.db(logger: logger)
         let records = try await DossierRecord.query(on: db).filter(\.$applicantID == principal.accountID).sort(\.$createdAt, .descending)
-            .range(offset..<(offset + limit)).all()
+            .range(paging.range).all()
         let instances = try await workflow.instances(records.compactMap(\.id), on: db)
         return records.compactMap { record in record.id.flatMap { instances[$0] }.map { summary(record, $0) } }
     }
 
     /// A unit's or the caller's queue.
-    public func queue(unit: String, filter: QueueFilter, mine: Bool, for principal: Principal, limit: Int = 50, offset: Int = 0,
+    public func queue(unit: String, filter: QueueFilter, mine: Bool, for principal: Principal, paging: Paging = Paging(limit: 50),
                       at moment: Date = Date(), logger: Logger) async throws -> DossierQueue {
         guard Self.isStaff(principal, of: unit) else { throw Problem.forbidden("Only the staff of '\(unit)' see its queue.") }
         let db = try database.db(logger: logger)
         let instances = try await workflow.queue(kind: Self.kind, unit: unit, officer: mine ? principal.accountID : nil, filter: filter, at: moment,
-                                                 limit: limit, offset: offset, on: db)
+                                                 limit: paging.limit, offset: paging.offset, on: db)
         guard !instances.isEmpty else { return DossierQueue(unit: unit, filter: filter, dossiers: []) }
         // Only the four columns a queue line shows, without hydrating whole dossier models.
         guard let sql = db as? any SQLDatabase else { throw Problem.internal() }

@@ -114,7 +114,7 @@ struct PublicServicesPages: Sendable {
     // MARK: The applicant's and the officer's dossier pages
 
     @Sendable func myDossiersPage(_ request: Request, context: HuesRequestContext) async throws -> Response {
-        let list = try await dossiers.mine(try context.requirePrincipal(), limit: 200, logger: context.logger)
+        let list = try await dossiers.mine(try context.requirePrincipal(), paging: Paging(limit: 200), logger: context.logger)
         return try render("dossiers", title: "dossiers_title", context: context,
                                  values: ["dossiers": list.map { summaryValues($0, context: context) }, "empty": list.isEmpty])
     }
@@ -221,7 +221,7 @@ struct PublicServicesPages: Sendable {
         let filter = query.get("filter").flatMap(QueueFilter.init(rawValue:)) ?? .open
         let mine = query.get("mine") == "true"
         let words = renderer.translations.table(for: context.language)
-        let queue = try await dossiers.queue(unit: unit, filter: filter, mine: mine, for: principal, limit: 200, logger: context.logger)
+        let queue = try await dossiers.queue(unit: unit, filter: filter, mine: mine, for: principal, paging: Paging(limit: 200), logger: context.logger)
         var values: [String: Any] = [
             "unit": unit, "units": myUnits.map { ["code": $0, "selected": $0 == unit] }, "mine": mine,
             "filters": QueueFilter.allCases.map { filterCase -> [String: Any] in

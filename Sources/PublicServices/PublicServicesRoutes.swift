@@ -66,8 +66,7 @@ struct PublicServicesRoutes: Sendable {
     }
 
     @Sendable func mine(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[DossierSummary]> {
-        let (limit, offset) = Self.page(request)
-        return JSONResponse(try await dossiers.mine(try context.requirePrincipal(), limit: limit, offset: offset, logger: context.logger))
+        return JSONResponse(try await dossiers.mine(try context.requirePrincipal(), paging: try Paging.window(request), logger: context.logger))
     }
 
     @Sendable func show(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<DossierView> {
@@ -126,9 +125,8 @@ struct PublicServicesRoutes: Sendable {
             }
             filter = parsed
         }
-        let (limit, offset) = Self.page(request)
         return JSONResponse(try await dossiers.queue(unit: context.parameters.get("unit") ?? "", filter: filter, mine: query.get("mine") == "true",
-                                                     for: try context.requirePrincipal(), limit: limit, offset: offset, logger: context.logger))
+                                                     for: try context.requirePrincipal(), paging: try Paging.window(request), logger: context.logger))
     }
 
     @Sendable func backlog(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<DossierBacklog> {
@@ -144,8 +142,4 @@ struct PublicServicesRoutes: Sendable {
                                                         for: try context.requirePrincipal(), logger: context.logger))
     }
 
-    static func page(_ request: Request) -> (limit: Int, offset: Int) {
-        let query = request.uri.queryParameters
-        return (min(max(Int(query.get("limit") ?? "") ?? 50, 1), 200), max(Int(query.get("offset") ?? "") ?? 0, 0))
-    }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Documents
 import Foundation
+import Platform
 
 /// PAdES signatures on PDFs: an incremental update that fills an empty signature field with a `/Sig` dictionary whose
 /// `/Contents` is a detached CMS over the `/ByteRange` (everything but the hex of `/Contents` itself).
@@ -74,49 +75,92 @@ public enum PDFSignature {
         return file
     }
 
-    /// The signatures a PDF carries: each one's CMS, the bytes it covers, its claimed time, and whether the file goes
+    /// A signature a PDF carries: its CMS, the two byte ranges it covers, its claimed time, and whether the file goes
     /// on after what it covers (a later incremental update).
     struct Embedded {
         var cms: [UInt8]
-        var covered: [UInt8]
+        var coveredRanges: [Range<Int>]
         var claimedTime: Date?
         var coversWholeFile: Bool
+
+        /// The signed bytes, built only for the signature being verified (a copy of nearly the whole file).
+        func covered(in pdf: [UInt8]) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(coveredRanges.reduce(0) { $0 + $1.count })
+            for range in coveredRanges { bytes += pdf[range] }
+            return bytes
+        }
     }
 
+    /// More signatures than any real document carries: past this the file is refused rather than read further.
+    static let maxSignatures = 64
+
+    /// Every `/ByteRange` signature in the file, checked against the file's length before any byte is read.
+    ///
+    /// The PDF comes from anyone (the public verification page), so every number in it is parsed into a bounded
+    /// value, every range is checked against the file, and the cursor only ever moves forward.
     static func embedded(in pdf: [UInt8]) throws -> [Embedded] {
         guard pdf.starts(with: Array("%PDF-".utf8)) else { throw Problem(description: "The file is not a PDF.") }
         var found: [Embedded] = []
         var cursor = 0
         let marker = Array("/ByteRange".utf8)
         while let start = find(marker, in: pdf, from: cursor) {
+            guard found.count < maxSignatures else { throw Problem(description: "The PDF carries more than \(maxSignatures) signatures.") }
             cursor = start + marker.count
-            guard let open = pdf[cursor...].firstIndex(of: UInt8(ascii: "[")), let close = pdf[open...].firstIndex(of: UInt8(ascii: "]")) else { break }
-            let numbers = String(decoding: pdf[(open + 1)..<close], as: UTF8.self).split(separator: " ").compactMap { Int($0) }
-            guard numbers.count == 4, numbers[0] == 0, numbers[1] > 0, numbers[2] > numbers[1], numbers[3] >= 0, numbers[2] + numbers[3] <= pdf.count,
-                  pdf[numbers[1]] == UInt8(ascii: "<"), pdf[numbers[2] - 1] == UInt8(ascii: ">") else {
-                throw Problem(description: "A signature's /ByteRange does not match the file: the PDF was damaged or rewritten after signing.")
-            }
-            let hex = pdf[(numbers[1] + 1)..<(numbers[2] - 1)]
-            var der = Self.bytes(hex: hex)
-            // /Contents is zero-padded; keep the DER element's own length.
-            if der.count > 4, der[0] == 0x30 {
-                let length: Int
-                if der[1] < 0x80 { length = 2 + Int(der[1]) } else {
-                    let count = Int(der[1] & 0x7F)
-                    length = 2 + count + der[2..<(2 + count)].reduce(0) { $0 << 8 | Int($1) }
-                }
-                if length <= der.count { der = Array(der[0..<length]) }
-            }
-            let dictionaryStart = pdf[..<start].lastIndex(of: UInt8(ascii: "<")).map { max(0, $0 - 1) } ?? start
-            let claimed = find(Array("/M (D:".utf8), in: Array(pdf[dictionaryStart..<min(pdf.count, numbers[2] + 200)]), from: 0).flatMap { offset -> Date? in
-                let from = dictionaryStart + offset + 6
-                return PDFDocument.date(parsing: String(decoding: pdf[from..<min(pdf.count, from + 14)], as: UTF8.self))
-            }
-            found.append(Embedded(cms: der, covered: Array(pdf[0..<numbers[1]]) + Array(pdf[numbers[2]..<(numbers[2] + numbers[3])]),
-                                  claimedTime: claimed, coversWholeFile: Self.coversToEnd(pdf, upTo: numbers[2] + numbers[3])))
-            cursor = numbers[2]
+            guard let ranges = try byteRange(in: pdf, after: cursor) else { break }
+            found.append(Embedded(cms: contents(pdf, ranges), coveredRanges: [0..<ranges.contentsStart, ranges.contentsEnd..<ranges.end],
+                                  claimedTime: claimedTime(in: pdf, dictionaryAround: start, upTo: ranges.contentsEnd),
+                                  coversWholeFile: coversToEnd(pdf, upTo: ranges.end)))
+            // Forward only: past the marker, and past /Contents when it follows (it may also come before the marker).
+            cursor = max(cursor, ranges.contentsEnd)
         }
         return found
+    }
+
+    /// A `/ByteRange [0 a b c]` after `from`: a is where the `<` of /Contents is, b is one past its `>`, b + c ≤ the file.
+    static func byteRange(in pdf: [UInt8], after from: Int) throws -> (contentsStart: Int, contentsEnd: Int, end: Int)? {
+        guard let open = firstIndex(of: UInt8(ascii: "["), in: pdf, from: from, within: 64),
+              let close = firstIndex(of: UInt8(ascii: "]"), in: pdf, from: open, within: 128) else { return nil }
+        let numbers = pdf[(open + 1)..<close].split { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
+            .map { BoundedInteger.parse(String(decoding: $0, as: UTF8.self), in: 0...pdf.count) }
+        let damaged = Problem(description: "A signature's /ByteRange does not match the file: the PDF was damaged or rewritten after signing.")
+        guard numbers.count == 4, let first = numbers[0], let a = numbers[1], let b = numbers[2], let c = numbers[3] else { throw damaged }
+        // b ≤ pdf.count and c ≤ pdf.count - b: checked as a subtraction, so no sum can overflow.
+        guard first == 0, a > 0, b >= a + 2, c <= pdf.count - b, pdf[a] == UInt8(ascii: "<"), pdf[b - 1] == UInt8(ascii: ">") else { throw damaged }
+        return (a, b, b + c)
+    }
+
+    /// The DER inside /Contents, without the zero padding after the element.
+    static func contents(_ pdf: [UInt8], _ ranges: (contentsStart: Int, contentsEnd: Int, end: Int)) -> [UInt8] {
+        let der = bytes(hex: pdf[(ranges.contentsStart + 1)..<(ranges.contentsEnd - 1)])
+        guard let length = derElementLength(der), length <= der.count else { return der }
+        return Array(der[0..<length])
+    }
+
+    /// The length of the DER SEQUENCE at the start of `der` (header included), when its header is readable.
+    static func derElementLength(_ der: [UInt8]) -> Int? {
+        guard der.count >= 2, der[0] == 0x30 else { return nil }
+        if der[1] < 0x80 { return 2 + Int(der[1]) }
+        // Long form: at most four length bytes (a signature is kilobytes), all present.
+        let count = Int(der[1] & 0x7F)
+        guard (1...4).contains(count), der.count >= 2 + count else { return nil }
+        return 2 + count + der[2..<(2 + count)].reduce(0) { $0 << 8 | Int($1) }
+    }
+
+    /// The `/M (D:…)` of the signature dictionary around `marker`, looked for only near it.
+    static func claimedTime(in pdf: [UInt8], dictionaryAround marker: Int, upTo contentsEnd: Int) -> Date? {
+        let lowest = max(0, marker - 65_536)
+        let dictionaryStart = (lowest..<marker).reversed().first { pdf[$0] == UInt8(ascii: "<") }.map { max(0, $0 - 1) } ?? marker
+        // /M may follow /Contents (kilobytes of hex) but stays within the dictionary: never search the whole file.
+        let upper = min(pdf.count, max(marker, contentsEnd) + 200, marker + 262_144)
+        guard upper > dictionaryStart, let offset = find(Array("/M (D:".utf8), in: pdf, from: dictionaryStart, before: upper) else { return nil }
+        let from = offset + 6
+        return PDFDocument.date(parsing: String(decoding: pdf[from..<min(pdf.count, from + 14)], as: UTF8.self))
+    }
+
+    static func firstIndex(of byte: UInt8, in bytes: [UInt8], from start: Int, within window: Int) -> Int? {
+        guard start >= 0, start < bytes.count else { return nil }
+        return bytes[start..<min(bytes.count, start + window)].firstIndex(of: byte)
     }
 
     /// Whatever follows the covered bytes may only be trailing whitespace.
@@ -141,154 +185,16 @@ public enum PDFSignature {
         return output
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+    /// The first `needle` at or after `start` that ends before `end` (the whole file by default).
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int, before end: Int? = nil) -> Int? {
+        let limit = min(end ?? haystack.count, haystack.count)
+        guard !needle.isEmpty, start >= 0, limit >= needle.count, start <= limit - needle.count else { return nil }
         var index = start
-        while index <= haystack.count - needle.count {
+        while index <= limit - needle.count {
             if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
             index += 1
         }
         return nil
     }
 
-}
-
-/// Just enough of a PDF's structure to append an incremental update: the last trailer and the objects it reaches.
-struct PDFStructure {
-    let bytes: [UInt8]
-    let startXref: Int
-    let size: Int
-    let root: String
-    let infoEntry: String
-    let idEntry: String
-    var offsets: [Int: Int] = [:]
-
-    init(_ bytes: [UInt8]) throws {
-        self.bytes = bytes
-        guard bytes.starts(with: Array("%PDF-".utf8)) else { throw PDFSignature.Problem(description: "The file is not a PDF.") }
-        let tail = String(decoding: bytes.suffix(1024), as: UTF8.self)
-        guard let marker = tail.range(of: "startxref", options: .backwards),
-              let offset = Int(tail[marker.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0.isNumber }),
-              offset > 0, offset < bytes.count else {
-            throw PDFSignature.Problem(description: "The PDF has no valid startxref: its cross-reference table is broken.")
-        }
-        startXref = offset
-        guard bytes[offset...].starts(with: Array("xref".utf8)) else {
-            throw PDFSignature.Problem(description: "The PDF uses a cross-reference stream or its startxref points nowhere; only classic tables are supported.")
-        }
-        var trailer: String?
-        var sectionOffset: Int? = offset
-        while let current = sectionOffset {
-            let section = try Self.readSection(bytes, at: current)
-            for (id, objectOffset) in section.entries where offsets[id] == nil { offsets[id] = objectOffset }
-            trailer = trailer ?? section.trailer
-            sectionOffset = Self.value("/Prev", in: section.trailer).flatMap { Int($0) }
-            if let next = sectionOffset, next == current || next >= bytes.count { sectionOffset = nil }
-        }
-        guard let trailer, let size = Self.value("/Size", in: trailer).flatMap({ Int($0) }), let root = Self.reference("/Root", in: trailer) else {
-            throw PDFSignature.Problem(description: "The PDF trailer has no /Size or /Root.")
-        }
-        self.size = size
-        self.root = root
-        infoEntry = Self.reference("/Info", in: trailer).map { " /Info \($0)" } ?? ""
-        idEntry = trailer.range(of: "/ID").map { range in
-            let rest = trailer[range.upperBound...]
-            guard let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") else { return "" }
-            return " /ID \(rest[open...close])"
-        } ?? ""
-        for (id, objectOffset) in offsets {
-            guard objectOffset < bytes.count, bytes[objectOffset...].starts(with: Array("\(id) ".utf8)) else {
-                throw PDFSignature.Problem(description: "The cross-reference table points object \(id) at the wrong offset: the xref is broken.")
-            }
-        }
-    }
-
-    /// The first signature widget without a value, with its dictionary as written.
-    func emptySignatureField() throws -> (id: Int, dictionary: String)? {
-        for id in offsets.keys.sorted() {
-            guard let dictionary = try? dictionary(id) else { continue }
-            if dictionary.contains("/FT /Sig"), !dictionary.contains("/V ") { return (id, dictionary) }
-        }
-        return nil
-    }
-
-    /// An object's dictionary as written, when it is a plain ASCII dictionary (not a stream); rewriting anything
-    /// else could change bytes we do not understand.
-    func dictionary(_ id: Int) throws -> String? {
-        guard let offset = offsets[id], let objEnd = PDFSignature.find(Array("obj".utf8), in: bytes, from: offset),
-              let end = PDFSignature.find(Array("endobj".utf8), in: bytes, from: objEnd + 3) else { return nil }
-        let body = bytes[(objEnd + 3)..<end]
-        guard body.allSatisfy({ $0 < 0x80 }) else { return nil }
-        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("<<"), text.hasSuffix(">>"), !text.contains("stream") else { return nil }
-        return text
-    }
-
-    /// The lowest-numbered page object.
-    func firstPage() -> Int? {
-        offsets.keys.sorted().first { id in
-            guard let dictionary = try? dictionary(id) else { return false }
-            return dictionary.range(of: #"/Type\s*/Page(?![a-zA-Z])"#, options: .regularExpression) != nil
-        }
-    }
-
-    /// `dictionary` with `item` added to its array `key` (inside the inline dictionary `parent` when given), or with
-    /// `entry` added when there is no such key.
-    static func adding(_ item: String, toArray key: String, within parent: String? = nil, in dictionary: String, orEntry entry: String) throws -> String {
-        if let parent, let parentRange = dictionary.range(of: parent) {
-            let rest = dictionary[parentRange.upperBound...].drop { $0 == " " || $0.isNewline }
-            guard rest.hasPrefix("<<"), let keyRange = dictionary.range(of: key + " [", range: parentRange.upperBound..<dictionary.endIndex)
-                ?? dictionary.range(of: key + "[", range: parentRange.upperBound..<dictionary.endIndex),
-                let close = dictionary[keyRange.upperBound...].firstIndex(of: "]") else {
-                throw PDFSignature.Problem(description: "The PDF's \(parent) is not an inline dictionary with a \(key) array; it cannot take a new signature field.")
-            }
-            var result = dictionary
-            result.insert(contentsOf: " \(item)", at: close)
-            return result
-        }
-        if parent == nil, let keyRange = dictionary.range(of: key) {
-            let rest = dictionary[keyRange.upperBound...].drop { $0 == " " || $0.isNewline }
-            guard rest.hasPrefix("["), let close = rest.firstIndex(of: "]") else {
-                throw PDFSignature.Problem(description: "The page's \(key) is not an inline array; it cannot take a new signature field.")
-            }
-            var result = dictionary
-            result.insert(contentsOf: " \(item)", at: close)
-            return result
-        }
-        return String(dictionary.dropLast(2)) + entry + " >>"
-    }
-
-    static func readSection(_ bytes: [UInt8], at offset: Int) throws -> (entries: [(Int, Int)], trailer: String) {
-        guard let end = PDFSignature.find(Array("startxref".utf8), in: bytes, from: offset) else {
-            throw PDFSignature.Problem(description: "A cross-reference section has no trailer.")
-        }
-        let text = String(decoding: bytes[offset..<end], as: UTF8.self)
-        guard let trailerRange = text.range(of: "trailer") else { throw PDFSignature.Problem(description: "A cross-reference section has no trailer.") }
-        var entries: [(Int, Int)] = []
-        var lines = text[..<trailerRange.lowerBound].split(whereSeparator: \.isNewline).dropFirst()[...]
-        while let header = lines.popFirst() {
-            let parts = header.split(separator: " ")
-            guard parts.count == 2, let first = Int(parts[0]), let count = Int(parts[1]), count >= 0, count <= lines.count else {
-                throw PDFSignature.Problem(description: "A cross-reference subsection header is malformed.")
-            }
-            for index in 0..<count {
-                guard let line = lines.popFirst() else { break }
-                let fields = line.split(separator: " ")
-                if fields.count >= 3, fields[2] == "n", let objectOffset = Int(fields[0]) { entries.append((first + index, objectOffset)) }
-            }
-        }
-        return (entries, String(text[trailerRange.upperBound...]))
-    }
-
-    static func value(_ key: String, in dictionary: String) -> String? {
-        guard let range = dictionary.range(of: key + " ") ?? dictionary.range(of: key) else { return nil }
-        return String(dictionary[range.upperBound...].drop { $0 == " " }.prefix { $0.isNumber })
-    }
-
-    static func reference(_ key: String, in dictionary: String) -> String? {
-        guard let range = dictionary.range(of: key) else { return nil }
-        let parts = dictionary[range.upperBound...].split(separator: " ", omittingEmptySubsequences: true).prefix(3)
-        guard parts.count == 3, Int(parts[0]) != nil, Int(parts[1]) != nil, parts[2].hasPrefix("R") else { return nil }
-        return "\(parts[0]) \(parts[1]) R"
-    }
 }

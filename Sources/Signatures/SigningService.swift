@@ -96,7 +96,7 @@ public struct SigningService: Sendable {
         let embedded: [PDFSignature.Embedded]
         do { embedded = try PDFSignature.embedded(in: document) } catch let problem as PDFSignature.Problem { return .malformed(problem.description) }
         guard let last = embedded.last else { return .malformed("The PDF carries no signature.") }
-        var report = try await verifier(logger: logger).verify(signature: last.cms, content: last.covered, claimedTime: last.claimedTime)
+        var report = try await verifier(logger: logger).verify(signature: last.cms, content: last.covered(in: document), claimedTime: last.claimedTime)
         if !last.coversWholeFile {
             report.documentIntact = false
             report.reasons.append("The PDF was changed after it was signed: bytes were appended after the signed revision.")

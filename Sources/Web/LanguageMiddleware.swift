@@ -17,12 +17,15 @@ public struct LanguageMiddleware: RouterMiddleware {
 
     static func language(for request: Request) -> String {
         if let chosen = request.cookies[cookieName]?.value, Translations.languages.contains(chosen) { return chosen }
-        if let accept = request.headers[.acceptLanguage] {
-            for part in accept.split(separator: ",") {
-                let tag = part.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
-                if tag.hasPrefix("vi") { return "vi" }
-                if tag.hasPrefix("en") { return "en" }
-            }
+        return request.headers[.acceptLanguage].map(language(acceptLanguage:)) ?? "vi"
+    }
+
+    /// The first of our languages the browser names; any header, however broken (`;`, `,;,`), gives an answer.
+    static func language(acceptLanguage accept: String) -> String {
+        for part in accept.split(separator: ",").prefix(32) {
+            let tag = part.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+            if tag.hasPrefix("vi") { return "vi" }
+            if tag.hasPrefix("en") { return "en" }
         }
         return "vi"
     }

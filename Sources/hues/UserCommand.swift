@@ -78,7 +78,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration = try loadConfiguration()
             try await withRuntime(configuration) { runtime in
-                let result = try await runtime.identity.accounts.list(search: search, limit: limit, logger: runtime.logger)
+                let result = try await runtime.identity.accounts.list(search: search, paging: Paging(limit: limit), logger: runtime.logger)
                 for account in result.accounts { say(UserCommand.describe(account)) }
                 if result.total > result.accounts.count { say("… \(result.total - result.accounts.count) more (use --limit)") }
             }

@@ -28,7 +28,7 @@ struct DemoFieldReportsTests {
             let ward = try #require(figures.first { $0.unit == "phuong-phu-xuan" })
             #expect(ward.received > 10 && ward.onTime > 0 && ward.overdue > 0 && ward.averageHandlingHours != nil && ward.satisfaction != nil)
             // Every point sits inside the city and routing agrees with the unit that handled it.
-            let list = try await service.list(.init(states: ["in-progress"], publicOnly: false, limit: 500), logger: logger)
+            let list = try await service.list(.init(states: ["in-progress"], publicOnly: false, paging: Paging(limit: 500)), logger: logger)
             let boundaries = try #require(service.boundaries)
             for report in list {
                 let point = GeoPoint(latitude: report.latitude ?? 0, longitude: report.longitude ?? 0)

@@ -52,7 +52,7 @@ struct Open311Routes: Sendable {
         routes.on(.get, "\(Self.base)/requests/:file", access: .everyone, kind: .system, summary: "Open311: one service request") {
             request, context in
             try await answer(request, context) { _, code, query in
-                let found = try await reports.list(.init(codes: [code], limit: 1), logger: context.logger)
+                let found = try await reports.list(.init(codes: [code], paging: Paging(limit: 1)), logger: context.logger)
                 guard let report = found.first else { throw Open311Error(.notFound, "No service request '\(code)'.") }
                 return Open311Document(root: "service_requests", value: .list(item: "request", try await requestValues([report], query, logger: context.logger)))
             }
@@ -180,8 +180,9 @@ struct Open311Routes: Sendable {
     private func requests(_ query: Open311Query, logger: Logger) async throws -> Open311Document {
         var filter = FieldReportService.ListFilter()
         if let ids = query.list("service_request_id") {
+            guard ids.count <= 500 else { throw Open311Error(.badRequest, "service_request_id may name at most 500 requests") }
             filter.codes = ids
-            filter.limit = min(ids.count, 500)
+            filter.paging = Paging(limit: ids.count)
         } else {
             filter.categories = query.list("service_code")
             if let statuses = query.list("status") {
@@ -198,9 +199,9 @@ struct Open311Routes: Sendable {
             filter.updatedAfter = try query.date("updated_after")
             filter.updatedBefore = try query.date("updated_before")
             let pageSize = try query.integer("page_size", in: 1...500) ?? 50
-            let page = try query.integer("page", in: 1...1_000_000) ?? 1
-            filter.limit = pageSize
-            filter.offset = (page - 1) * pageSize
+            // The deepest page is bounded like every other list, so `(page - 1) × size` stays small.
+            let page = try query.integer("page", in: 1...(Paging.maxOffset / pageSize + 1)) ?? 1
+            filter.paging = Paging(limit: pageSize, offset: (page - 1) * pageSize)
         }
         let found = try await reports.list(filter, logger: logger)
         return Open311Document(root: "service_requests", value: .list(item: "request", try await requestValues(found, query, logger: logger)))
@@ -359,7 +360,7 @@ struct Open311Query {
 
     func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = self[key] else { return nil }
-        guard let value = Int(text), range.contains(value) else { throw Open311Error(.badRequest, "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
+        guard let value = BoundedInteger.parse(text, in: range) else { throw Open311Error(.badRequest, "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
         return value
     }
 }

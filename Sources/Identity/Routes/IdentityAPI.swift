@@ -185,11 +185,9 @@ public struct IdentityAPI: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<Page<Account>> {
-        let query = request.uri.queryParameters
-        let limit = min(max(Int(query.get("limit") ?? "") ?? 50, 1), 200)
-        let offset = max(Int(query.get("offset") ?? "") ?? 0, 0)
-        let result = try await accounts.list(search: request.formQuery("q"), limit: limit, offset: offset, logger: context.logger)
-        return JSONResponse(Page(items: result.accounts, total: result.total, limit: limit, offset: offset))
+        let paging = try Paging.window(request)
+        let result = try await accounts.list(search: request.formQuery("q"), paging: paging, logger: context.logger)
+        return JSONResponse(Page(items: result.accounts, total: result.total, limit: paging.limit, offset: paging.offset))
     }
 
     @Sendable func create(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<Account> {

@@ -141,7 +141,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
     }
 
     /// Accounts by username or name, oldest first.
-    public func list(search: String? = nil, limit: Int = 50, offset: Int = 0, logger: Logger) async throws -> (accounts: [Account], total: Int) {
+    public func list(search: String? = nil, paging: Paging = Paging(limit: 50), logger: Logger) async throws -> (accounts: [Account], total: Int) {
         let db = try database.db(logger: logger)
         var query = AccountRecord.query(on: db)
         if let search, !search.isEmpty {
@@ -150,7 +150,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
             }
         }
         let total = try await query.count()
-        let records = try await query.with(\.$grants).sort(\.$createdAt).sort(\.$username).range(offset..<(offset + limit)).all()
+        let records = try await query.with(\.$grants).sort(\.$createdAt).sort(\.$username).range(paging.range).all()
         return (records.map { Account($0, grants: $0.grants) }, total)
     }
 

@@ -36,9 +36,8 @@ public struct PlatformKernelModule: PlatformModule {
     public func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/api/v1/audit/events", access: .roles([.admin, .socAnalyst]), summary: "Read the event log after a cursor") {
             request, context in
-            let query = request.uri.queryParameters
-            let after = max(Int(query.get("after") ?? "") ?? 0, 0)
-            let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1000)
+            let after = try request.queryInteger("after", in: 0...Int(Int32.max) * 1024) ?? 0
+            let limit = try request.queryInteger("limit", in: 1...1000) ?? 100
             let db = try database.db(logger: context.logger)
             let events = try await EventLog.read(after: after, limit: limit, on: db)
             return JSONResponse(AuditPage(events: events, next: events.last?.seq ?? after, latest: try await EventLog.latestSeq(on: db)))
