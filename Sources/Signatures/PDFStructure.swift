@@ -136,9 +136,11 @@ struct PDFStructure {
             for index in 0..<count {
                 guard let line = lines.popFirst() else { break }
                 let fields = line.split(separator: " ")
-                if fields.count >= 3, fields[2] == "n", let objectOffset = BoundedInteger.parse(fields[0], in: 0...(bytes.count - 1)) {
-                    entries.append((first + index, objectOffset))
+                guard fields.count >= 3, fields[2] == "n" else { continue }
+                guard let objectOffset = BoundedInteger.parse(fields[0], in: 0...(bytes.count - 1)) else {
+                    throw PDFSignature.Problem(description: "A cross-reference entry points outside the file: the xref is broken.")
                 }
+                entries.append((first + index, objectOffset))
             }
         }
         return (entries, String(text[trailerRange.upperBound...]))
