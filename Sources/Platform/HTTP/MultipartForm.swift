@@ -1,7 +1,12 @@
 import Foundation
 import Hummingbird
+import MultipartKit
+import NIOCore
 
 /// A `multipart/form-data` body (RFC 7578): what browsers send when a form carries files.
+///
+/// MultipartKit's parser finds the parts; their `Content-Disposition` parameters are read by `HeaderParameters`
+/// (quoted strings with `;` inside, and `filename*` in RFC 8187 form, which MultipartKit does not decode).
 public struct MultipartForm: Sendable {
     public struct Part: Sendable {
         public var name: String
@@ -17,19 +22,18 @@ public struct MultipartForm: Sendable {
         }
     }
 
+    /// More parts than any of our forms has (a report carries a few photos and a dozen fields).
+    public static let maxParts = 256
+
     public let parts: [Part]
 
     /// The boundary from a `Content-Type: multipart/form-data; boundary=…` header, if that is what it is.
     public static func boundary(contentType: String?) -> String? {
         guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == "boundary" {
-                let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-                return value.isEmpty || value.count > 70 ? nil : value
-            }
-        }
-        return nil
+        let parameters = HeaderParameters(contentType)
+        guard let value = parameters["boundary"], !value.isEmpty, value.utf8.count <= 70,
+              value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        return value
     }
 
     public init(parts: [Part]) {
@@ -37,37 +41,26 @@ public struct MultipartForm: Sendable {
     }
 
     public init(body: Data, boundary: String) throws {
-        let delimiter = Data("--\(boundary)".utf8)
-        var parts: [Part] = []
-        var searchFrom = body.startIndex
-        guard let first = body.range(of: delimiter, in: searchFrom..<body.endIndex) else { throw Problem.malformedBody("The form has no parts.") }
-        searchFrom = first.upperBound
-        while true {
-            // After a delimiter: "--" ends the body, CRLF starts a part.
-            if body[searchFrom...].starts(with: Data("--".utf8)) { break }
-            guard body[searchFrom...].starts(with: Data("\r\n".utf8)) else { throw Problem.malformedBody("The form is malformed.") }
-            let headerStart = searchFrom + 2
-            guard let headerEnd = body.range(of: Data("\r\n\r\n".utf8), in: headerStart..<body.endIndex),
-                  let next = body.range(of: Data("\r\n--\(boundary)".utf8), in: headerEnd.upperBound..<body.endIndex)
-            else { throw Problem.malformedBody("The form ends in the middle of a part.") }
-            let headers = String(decoding: body[headerStart..<headerEnd.lowerBound], as: UTF8.self)
-            var name: String?
-            var fileName: String?
-            var contentType: String?
-            for line in headers.components(separatedBy: "\r\n") {
-                let lower = line.lowercased()
-                if lower.hasPrefix("content-disposition:") {
-                    name = Self.parameter("name", in: line)
-                    fileName = Self.parameter("filename", in: line)
-                } else if lower.hasPrefix("content-type:") {
-                    contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
-                }
-            }
-            guard let name else { throw Problem.malformedBody("A form part has no name.") }
-            parts.append(Part(name: name, fileName: fileName, contentType: contentType, data: Data(body[headerEnd.upperBound..<next.lowerBound])))
-            searchFrom = next.upperBound
+        guard !boundary.isEmpty else { throw Problem.malformedBody("The form has no boundary.") }
+        let collector = PartCollector()
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in collector.headers.append((name, value)) }
+        parser.onBody = { buffer in collector.data.append(contentsOf: buffer.readableBytesView) }
+        parser.onPartComplete = { collector.complete() }
+        do { try parser.execute(ByteBuffer(bytes: body)) } catch { throw Problem.malformedBody("The form is malformed.") }
+        if let problem = collector.problem { throw problem }
+        // The parser stops quietly at the end of the bytes; a form must end with its closing delimiter.
+        guard collector.headers.isEmpty, collector.data.isEmpty, Self.hasClosingDelimiter(body, boundary: boundary) else {
+            throw Problem.malformedBody("The form ends in the middle of a part.")
         }
-        self.parts = parts
+        guard !collector.parts.isEmpty else { throw Problem.malformedBody("The form has no parts.") }
+        self.parts = collector.parts
+    }
+
+    static func hasClosingDelimiter(_ body: Data, boundary: String) -> Bool {
+        let closing = Data("--\(boundary)--".utf8)
+        guard let found = body.range(of: closing, options: .backwards) else { return false }
+        return found.lowerBound == body.startIndex || body[..<found.lowerBound].suffix(2) == Data("\r\n".utf8)
     }
 
     /// The first text value of a field.
@@ -79,14 +72,28 @@ public struct MultipartForm: Sendable {
     public func files(_ name: String) -> [Part] {
         parts.filter { $0.name == name && $0.fileName != nil && !($0.fileName ?? "").isEmpty }
     }
+}
 
-    private static func parameter(_ key: String, in line: String) -> String? {
-        for piece in line.split(separator: ";").dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == key {
-                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
+/// Gathers what the parser reports, part by part (the parser calls back synchronously, on this thread).
+private final class PartCollector {
+    var headers: [(String, String)] = []
+    var data = Data()
+    var parts: [MultipartForm.Part] = []
+    var problem: Problem?
+
+    func complete() {
+        defer { headers = []; data = Data() }
+        guard problem == nil else { return }
+        guard parts.count < MultipartForm.maxParts else {
+            problem = Problem.malformedBody("The form has more than \(MultipartForm.maxParts) parts.")
+            return
         }
-        return nil
+        let disposition = headers.first { $0.0.lowercased() == "content-disposition" }.map { HeaderParameters($0.1) }
+        guard let name = disposition?["name"] else {
+            problem = Problem.malformedBody("A form part has no name.")
+            return
+        }
+        let contentType = headers.first { $0.0.lowercased() == "content-type" }?.1.trimmingCharacters(in: .whitespaces)
+        parts.append(.init(name: name, fileName: disposition?["filename"], contentType: contentType, data: data))
     }
 }
