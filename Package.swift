@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "hues-signature-bench", targets: ["SignatureBench"]),
         .executable(name: "hues-payment-bench", targets: ["PaymentBench"]),
         .executable(name: "hues-field-report-bench", targets: ["FieldReportBench"]),
+        .executable(name: "hues-fuzz", targets: ["HuesFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -47,6 +48,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         .target(
@@ -171,6 +174,8 @@ let package = Package(
             name: "FieldReports",
             dependencies: [
                 "Platform", "Workflow", "Web",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -237,6 +242,19 @@ let package = Package(
             path: "Benchmarks/FieldReportBench",
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets for every parser of outside bytes (fuzz/run builds them with libFuzzer); swift test replays their corpus.
+        .target(
+            name: "HuesFuzzTargets",
+            dependencies: ["Platform", "Web", "Identity", "Catalog", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports"],
+            path: "fuzz/HuesFuzzTargets",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "HuesFuzz",
+            dependencies: ["HuesFuzzTargets"],
+            path: "fuzz/HuesFuzz",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HuesTestSupport",
             dependencies: ["Platform", .product(name: "FluentKit", package: "fluent-kit")],
@@ -277,7 +295,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports",
-                "HuesTestSupport", "hues",
+                "HuesTestSupport", "hues", "HuesFuzzTargets",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -49,10 +49,10 @@ public struct HuesRuntime: Sendable {
 
         let database = try PlatformDatabase(location: configuration.database)
         let renderer = try await PageRenderer()
-        // Outside production the demo national identity provider stands in for VNeID (no public specification of its
+        // In demo mode (or with HUES_DEMO_INTEGRATIONS=on) the demo national identity provider stands in for VNeID (no public specification of its
         // interface is available to build a real adapter against).
         let nationalIdentity: (any NationalIdentityProvider)? =
-            configuration.mode == .production ? nil : await MockNationalIdentityProvider(publicBaseURL: configuration.publicBaseURL)
+            configuration.demoIntegrations ? await MockNationalIdentityProvider(publicBaseURL: configuration.publicBaseURL) : nil
         let notices = try NoticesModule(database: database, configuration: configuration, renderer: renderer)
         let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer,
                                       nationalIdentity: nationalIdentity, notices: notices.store)

@@ -48,8 +48,10 @@ struct SystemRoutes: Sendable {
             let code = context.parameters.get("code") ?? "vi"
             guard Translations.languages.contains(code) else { throw Problem.notFound("Unknown language.") }
             var target = "/"
-            if let referer = request.headers[.referer], let url = URL(string: referer), url.host == nil || url.host == request.head.authority?.split(separator: ":").first.map(String.init) {
-                target = PageRenderer.safeRedirectTarget(url.path + (url.query.map { "?\($0)" } ?? ""), fallback: "/")
+            // The path as sent (still percent-encoded): a decoded `%09` would turn `/%09/evil.example` into another site.
+            if let referer = request.headers[.referer], let url = URLComponents(string: referer),
+               url.host == nil || url.host == request.head.authority?.split(separator: ":").first.map(String.init) {
+                target = PageRenderer.safeRedirectTarget(url.percentEncodedPath + (url.percentEncodedQuery.map { "?\($0)" } ?? ""), fallback: "/")
             }
             var response = Response(status: .seeOther, headers: [.location: target, .cacheControl: "no-store"])
             response.setCookie(Cookie(name: LanguageMiddleware.cookieName, value: code, maxAge: 365 * 86_400, path: "/", httpOnly: false, sameSite: .lax))

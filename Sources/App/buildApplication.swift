@@ -21,7 +21,8 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     let router = Router(context: HuesRequestContext.self)
     let registry = Observability.registry
     router.addMiddleware {
-        LogRequestsMiddleware(.info)
+        ClientAddressMiddleware(trusted: configuration.trustedProxies)
+        RequestLogMiddleware(.info)
         RequestMetricsMiddleware()
         SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL.hasPrefix("https://"))
         LanguageMiddleware()

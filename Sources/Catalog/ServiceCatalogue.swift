@@ -214,7 +214,7 @@ public struct ServiceCatalogue: Sendable {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).replacingOccurrences(of: "đ", with: "d")
     }
 
-    static func validate(code: String, name: String, launchURL: String) -> [Problem.FieldError] {
+    package static func validate(code: String, name: String, launchURL: String) -> [Problem.FieldError] {
         var errors: [Problem.FieldError] = []
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
         if code.count < 3 || code.count > 64 || !code.allSatisfy({ allowed.contains($0) }) {

@@ -3,12 +3,12 @@ import Platform
 
 /// Reads the two EXIF fields the platform uses (GPS position and orientation) from a TIFF-structured EXIF block.
 /// Anything malformed reads as absent: a photo with broken EXIF is still a photo.
-struct ExifReader {
+package struct ExifReader {
     let bytes: [UInt8]
     let littleEndian: Bool
     let valid: Bool
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
         if bytes.starts(with: [0x49, 0x49, 0x2A, 0x00]) {
             littleEndian = true; valid = true
@@ -44,12 +44,12 @@ struct ExifReader {
 
     private var ifd0: [UInt16: Int] { valid ? entries(at: Int(u32(4) ?? 0)) : [:] }
 
-    var orientation: UInt16? {
+    package var orientation: UInt16? {
         guard let entry = ifd0[0x0112], let value = u16(entry + 8), (1...8).contains(value) else { return nil }
         return value
     }
 
-    var location: GeoPoint? {
+    package var location: GeoPoint? {
         guard let pointer = ifd0[0x8825], let gpsOffset = u32(pointer + 8) else { return nil }
         let gps = entries(at: Int(gpsOffset))
         func reference(_ tag: UInt16) -> UInt8? { gps[tag].flatMap { $0 + 8 < bytes.count ? bytes[$0 + 8] : nil } }

@@ -42,6 +42,10 @@ extension FieldReportService {
                 if head.id == record.id { errors.append(.init(field: "into", message: "a report cannot duplicate itself")) }
                 else if head.caseID != nil || !head.isOpen { errors.append(.init(field: "into", message: "\(into) is not an open case of its own")) }
                 else if head.category != record.category { errors.append(.init(field: "into", message: "\(into) is of another category")) }
+                // A unit folds reports into its own cases; across units only the operations centre may.
+                else if head.unitCode != record.unitCode && !viewer.isOperator(of: settings.intakeUnit) {
+                    errors.append(.init(field: "into", message: "\(into) is handled by another unit; the operations centre merges across units"))
+                }
             } else { errors.append(.init(field: "into", message: "no report '\(into)'")) }
             if inputs.note == nil { inputs.note = "Trùng với phản ánh \(into)" }
         case "resolve":

@@ -24,7 +24,11 @@ public struct ReportViewer: Sendable {
 
     public static let anonymous = ReportViewer(accountID: nil, name: "", grants: [])
 
-    var isOperator: Bool { grants.contains { $0.role == .iocOperator || $0.role == .admin } }
+    /// An operator of the unit that takes reports in (the operations centre), or an admin: an IOC operator of
+    /// another unit has no more reach here than its own role there.
+    func isOperator(of intakeUnit: String) -> Bool {
+        grants.contains { $0.role == .admin || ($0.role == .iocOperator && $0.unitCode == intakeUnit) }
+    }
 
     func isStaff(of unit: String) -> Bool {
         grants.contains { ($0.role == .officer || $0.role == .unitLeader) && $0.unitCode == unit }

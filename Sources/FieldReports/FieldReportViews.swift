@@ -17,7 +17,7 @@ extension FieldReportService {
 
     /// Operators, the handling unit and the reporter themself; never the public.
     func seesReporter(_ record: FieldReportRecord, viewer: ReportViewer) -> Bool {
-        viewer.isOperator || viewer.isStaff(of: record.unitCode) || (viewer.accountID != nil && viewer.accountID == record.reporterID)
+        viewer.isOperator(of: settings.intakeUnit) || viewer.isStaff(of: record.unitCode) || (viewer.accountID != nil && viewer.accountID == record.reporterID)
     }
 
     func view(record: FieldReportRecord, for viewer: ReportViewer, at moment: Date = Date(), logger: Logger) async throws -> FieldReportView {
@@ -74,13 +74,14 @@ extension FieldReportService {
     }
 
     /// A photo's bytes, to whoever may see the report.
-    public func photo(_ id: UUID, of code: String, for viewer: ReportViewer, logger: Logger) async throws -> (Data, String) {
+    /// A photo's bytes and type, and whether anyone at all may see it (only those may sit in shared caches).
+    public func photo(_ id: UUID, of code: String, for viewer: ReportViewer, logger: Logger) async throws -> (Data, String, isPublic: Bool) {
         let db = try database.db(logger: logger)
         let record = try await record(code, on: db)
         guard maySee(record, viewer: viewer), let reportID = record.id,
               let photo = try await FieldReportPhotoRecord.query(on: db).filter(\.$id == id).filter(\.$reportID == reportID).first()
         else { throw Problem.notFound("No such photo.") }
-        return (photo.content, photo.mediaType)
+        return (photo.content, photo.mediaType, maySee(record, viewer: .anonymous))
     }
 
     /// Filters of the public list and of Open311's GET requests.

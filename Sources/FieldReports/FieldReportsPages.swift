@@ -270,6 +270,9 @@ struct FieldReportsPages: Sendable {
     // MARK: Consoles
 
     @Sendable func verification(_ request: Request, context: HuesRequestContext) async throws -> Response {
+        guard ReportViewer(try context.requirePrincipal()).isOperator(of: reports.settings.intakeUnit) else {
+            throw Problem.forbidden("Only the operations centre's operators verify reports.")
+        }
         let queue = try await reports.verificationQueue(Paging(limit: 200), logger: context.logger)
         let words = renderer.translations.table(for: context.language)
         let svg = map?.svg(points: queue.compactMap { item in

@@ -78,7 +78,8 @@ struct FieldReportsRoutes: Sendable {
         let key = request.headers[Self.idempotencyKey]
         if let key, key.isEmpty || key.count > 200 { throw Problem.validation([.init(field: "Idempotency-Key", message: "1–200 characters")]) }
         let input = try await request.decodeJSON(as: NewFieldReport.self, context: context)
-        let isOperator = principal.grants.contains { $0.role == .iocOperator }
+        // Only the operations centre's own operators take reports by hotline or camera.
+        let isOperator = principal.grants.contains { $0.role == .iocOperator && $0.unitCode == reports.settings.intakeUnit }
         // An operator files for someone who called or for a camera; a citizen files as themself.
         let channel = input.channel ?? (isOperator ? .hotline : .web)
         if isOperator, ![.hotline, .camera].contains(channel) {
@@ -147,6 +148,9 @@ struct FieldReportsRoutes: Sendable {
     }
 
     @Sendable func verificationQueue(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[FieldReportSummary]> {
+        guard ReportViewer(try context.requirePrincipal()).isOperator(of: reports.settings.intakeUnit) else {
+            throw Problem.forbidden("Only the operations centre's operators verify reports.")
+        }
         return JSONResponse(try await reports.verificationQueue(try Paging.pages(request), logger: context.logger))
     }
 
@@ -175,8 +179,9 @@ struct FieldReportsRoutes: Sendable {
 
     @Sendable func photo(_ request: Request, context: HuesRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No such photo.") }
-        let (bytes, type) = try await reports.photo(id, of: context.parameters.get("code") ?? "", for: Self.viewer(context), logger: context.logger)
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=86400"],
+        let (bytes, type, isPublic) = try await reports.photo(id, of: context.parameters.get("code") ?? "", for: Self.viewer(context), logger: context.logger)
+        // A private report's photo must never be kept by a shared cache and handed to the next person who asks.
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: isPublic ? "public, max-age=3600" : "private, no-store"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 

@@ -26,6 +26,8 @@ public enum PhotoProblem: Error, Equatable, CustomStringConvertible {
     case tooManyPixels(width: Int, height: Int)
     /// The headers look right but the picture cannot be decoded.
     case unreadable
+    /// Decoding took longer than any real photo does (a decompression bomb).
+    case tooSlow
 
     public var description: String {
         switch self {
@@ -34,6 +36,7 @@ public enum PhotoProblem: Error, Equatable, CustomStringConvertible {
         case .tooLarge(let bytes): return "is \(bytes) bytes; a photo may be at most \(PhotoCleaner.maxBytes) bytes"
         case .tooManyPixels(let width, let height): return "is \(width)×\(height) pixels; at most \(PhotoCleaner.maxPixels / 1_000_000) megapixels"
         case .unreadable: return "cannot be read as a picture (damaged?)"
+        case .tooSlow: return "took too long to read as a picture (damaged or built to overload the server?)"
         }
     }
 }

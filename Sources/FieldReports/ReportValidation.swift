@@ -2,21 +2,21 @@ import Foundation
 import Platform
 
 /// The checks a new report passes before anything is stored, every problem named at once.
-struct ReportValidation {
+package struct ReportValidation {
     static let maxDescription = 4000
     static let maxPhotos = 3
 
-    struct Checked {
+    package struct Checked {
         var category: ReportCategory
         var description: String
-        var point: GeoPoint?
+        package var point: GeoPoint?
         var address: String?
         var answers: [String: [String]]
         var photos: [CleanPhoto]
         var suggestedLocation: GeoPoint?
     }
 
-    static func check(_ new: NewFieldReport, settings: ReportSettings, routing: ReportRouting) throws -> Checked {
+    package static func check(_ new: NewFieldReport, settings: ReportSettings, routing: ReportRouting) throws -> Checked {
         guard let category = settings.category(new.category) else {
             throw Problem.unprocessable([.init(field: "category", message: "'\(new.category)' is not a report category of this city")],
                                         detail: "Unknown category '\(new.category)'.")
@@ -107,8 +107,8 @@ extension String {
 }
 
 /// The W3C subset of ISO 8601 Open311 uses; a zone is required.
-enum W3CDate {
-    static func parse(_ text: String) -> Date? {
+package enum W3CDate {
+    package static func parse(_ text: String) -> Date? {
         let full = ISO8601DateFormatter()
         full.formatOptions = [.withInternetDateTime]
         if let date = full.date(from: text) { return date }

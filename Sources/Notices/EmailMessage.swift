@@ -36,7 +36,9 @@ struct EmailMessage: Sendable {
 
     /// `=?UTF-8?B?…?=` words of at most 45 bytes of text each (75 characters encoded), split on character boundaries.
     static func encodeWord(_ text: String) -> String {
-        if text.allSatisfy({ $0.isASCII && $0 != "=" && $0 != "?" && !$0.isNewline }) { return text }
+        // Plain text only when it cannot end the header or the address around it: printable ASCII, no specials
+        // (RFC 5322 §3.2.3); anything else goes out base64-encoded, where no byte of it can.
+        if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F && !"=?<>()[]:;@\\,\"".unicodeScalars.contains($0) }) { return text }
         var words: [String] = []
         var chunk = ""
         for character in text {

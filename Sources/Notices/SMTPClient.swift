@@ -89,6 +89,11 @@ public struct SMTPClient: Sendable {
                 try Self.expect(codes, try await replies.next())
             }
             try Self.expect([220], try await replies.next())
+            // Addresses and names go into command lines: one that could end a line would inject commands of its own.
+            guard EmailAddress.isValid(message.fromAddress), EmailAddress.isValid(message.toAddress),
+                  !settings.heloName.utf8.contains(where: { $0 < 0x21 || $0 > 0x7E }) else {
+                throw SMTPError(code: 553, message: "refused to send: an address or the HELO name is not a plain mailbox or host name")
+            }
             try await command("EHLO \(settings.heloName)", expect: [250])
             if let username = settings.username, let password = settings.password {
                 let token = Data("\u{0}\(username)\u{0}\(password)".utf8).base64EncodedString()

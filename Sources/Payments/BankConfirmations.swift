@@ -100,15 +100,12 @@ public struct BankConfirmations: Sendable {
             throw Problem(status: .unauthorized, type: "bad-signature", title: "Bad signature",
                           detail: "The \(Self.signatureHeader) header is not the HMAC-SHA256 of this body.")
         }
-        guard let confirmation = try? Self.decoder.decode(BankConfirmation.self, from: body) else {
-            try await record(raw: body, reason: "malformed", logger: logger)
-            throw Problem.malformedBody("A confirmation is JSON with transactionId, status, amount, purpose, bankBin, accountNumber and paidAt.")
-        }
-        guard !confirmation.transactionId.isEmpty, confirmation.transactionId.count <= 64, confirmation.amount > 0, (confirmation.fee ?? 0) >= 0,
-              (confirmation.fee ?? 0) <= confirmation.amount
-        else {
-            try await record(raw: body, reason: "invalid-fields", logger: logger)
-            throw Problem.unprocessable([.init(field: "amount", message: "transactionId 1-64 characters, amount above zero, 0 ≤ fee ≤ amount")])
+        let confirmation: BankConfirmation
+        switch Self.parse(body) {
+        case .valid(let parsed): confirmation = parsed
+        case .refused(let reason, let problem):
+            try await record(raw: body, reason: reason, logger: logger)
+            throw problem
         }
         do {
             return try await apply(confirmation, raw: body, logger: logger)
@@ -123,6 +120,27 @@ public struct BankConfirmations: Sendable {
     }
 
     /// One stored row per (transaction, status): a pending notice and the success that follows are both kept.
+    /// A signed body read and checked, or the reason it is refused (stored with the body for finance to chase).
+    package enum Parsed {
+        case valid(BankConfirmation)
+        case refused(reason: String, problem: Problem)
+    }
+
+    /// The body's fields, checked before anything is looked up: the bank's bytes are outside input like any other.
+    package static func parse(_ body: Data) -> Parsed {
+        guard let confirmation = try? decoder.decode(BankConfirmation.self, from: body) else {
+            return .refused(reason: "malformed", problem: Problem.malformedBody(
+                "A confirmation is JSON with transactionId, status, amount, purpose, bankBin, accountNumber and paidAt."))
+        }
+        guard !confirmation.transactionId.isEmpty, confirmation.transactionId.count <= 64, VND.isPayable(confirmation.amount), (confirmation.fee ?? 0) >= 0, (confirmation.fee ?? 0) <= confirmation.amount
+        else {
+            return .refused(reason: "invalid-fields", problem: Problem.unprocessable([
+                .init(field: "amount", message: "transactionId 1-64 characters, amount above zero and at most 13 digits, 0 ≤ fee ≤ amount"),
+            ]))
+        }
+        return .valid(confirmation)
+    }
+
     static func key(_ confirmation: BankConfirmation) -> String { "\(confirmation.transactionId):\(confirmation.status.rawValue)" }
 
     func apply(_ confirmation: BankConfirmation, raw: Data, logger: Logger) async throws -> ConfirmationOutcome {

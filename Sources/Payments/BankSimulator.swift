@@ -15,9 +15,10 @@ public struct HTTPConfirmationChannel: ConfirmationChannel {
     let url: String
     let http: HTTPWebhookTransport
 
-    public init(url: String, client: HTTPClient = .shared) {
+    /// The operator points the demo bank at a server; it is their own tool, so any address is allowed.
+    public init(url: String) {
         self.url = url
-        self.http = HTTPWebhookTransport(client: client)
+        self.http = HTTPWebhookTransport(policy: .unrestricted)
     }
 
     public func send(body: Data, signature: String) async throws -> String {

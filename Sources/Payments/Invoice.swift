@@ -1,6 +1,15 @@
 import Foundation
 
 /// What an invoice is for. A dossier fee is created by the public-services workflow; bills and tuition by units.
+/// Whole Vietnamese đồng. Every amount from outside (invoices, refunds, bank confirmations, statements) is checked
+/// against these bounds before it is stored or added up: 13 digits leave sums of millions of payments inside Int64.
+public enum VND {
+    public static let maxAmount = 9_999_999_999_999
+
+    /// Above zero and at most `maxAmount`.
+    public static func isPayable(_ amount: Int) -> Bool { amount > 0 && amount <= maxAmount }
+}
+
 public enum InvoiceKind: String, Codable, Sendable, CaseIterable {
     case fee
     case bill

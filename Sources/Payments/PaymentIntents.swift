@@ -8,9 +8,10 @@ extension PaymentService {
     /// A new attempt to pay an invoice: a dynamic VietQR for the exact amount, naming the intent in its purpose.
     /// An earlier attempt the payer has not sent yet is cancelled; one the bank is processing blocks a new one.
     public func createIntent(_ new: NewIntent, by principal: Principal, logger: Logger) async throws -> IntentView {
-        guard let existing = try await findInvoice(new.invoice, on: try database.db(logger: logger)), maySee(existing, principal), let invoiceID = existing.id
+        guard let existing = try await findInvoice(new.invoice, on: try database.db(logger: logger)), maySee(existing, principal, presented: new.invoice),
+              let invoiceID = existing.id
         else { throw Problem.unprocessable([.init(field: "invoice", message: "no invoice '\(new.invoice)'")]) }
-        guard mayPay(existing, principal) else { throw Problem.forbidden("This invoice is addressed to someone else.") }
+        guard mayPay(existing, principal, presented: new.invoice) else { throw Problem.forbidden("This invoice is addressed to someone else.") }
         return try await database.write(logger: logger) { db in
             guard let invoice = try await InvoiceRecord.find(invoiceID, on: db) else { throw Problem.internal() }
             switch InvoiceState(rawValue: invoice.state) {
@@ -57,10 +58,21 @@ extension PaymentService {
 
     public func intent(_ id: UUID, for principal: Principal, logger: Logger) async throws -> IntentView {
         let db = try database.db(logger: logger)
+        // Whoever started a payment follows it (for an invoice without a payer, that is who presented its reference).
         guard let record = try await IntentRecord.find(id, on: db), let invoice = try await InvoiceRecord.find(record.invoiceID, on: db),
-              maySee(invoice, principal)
+              maySee(invoice, principal) || record.createdBy == principal.accountID
         else { throw Problem.notFound("No payment \(id).") }
         return view(record, invoice: invoice)
+    }
+
+    /// The invoice a payment is for, for whoever may follow that payment.
+    public func invoice(ofIntent id: UUID, for principal: Principal, logger: Logger) async throws -> InvoiceView {
+        let db = try database.db(logger: logger)
+        guard let record = try await IntentRecord.find(id, on: db), let invoice = try await InvoiceRecord.find(record.invoiceID, on: db),
+              maySee(invoice, principal) || record.createdBy == principal.accountID
+        else { throw Problem.notFound("No payment \(id).") }
+        // Whoever started it could pay it: the invoice's reference stands for them as it did then.
+        return try await self.invoice(invoice.reference, for: principal, logger: logger)
     }
 
     /// The payer opened the payment page: GOV.UK Pay's "started".
@@ -74,9 +86,10 @@ extension PaymentService {
     }
 
     public func cancelIntent(_ id: UUID, by principal: Principal, logger: Logger) async throws -> IntentView {
-        let current = try await intent(id, for: principal, logger: logger)
+        _ = try await intent(id, for: principal, logger: logger)
         let db = try database.db(logger: logger)
-        guard let invoice = try await InvoiceRecord.find(current.invoiceId, on: db), mayPay(invoice, principal) || isFinanceStaff(principal, of: invoice.unitCode)
+        guard let record = try await IntentRecord.find(id, on: db), let invoice = try await InvoiceRecord.find(record.invoiceID, on: db),
+              record.createdBy == principal.accountID || mayPay(invoice, principal) || isFinanceStaff(principal, of: invoice.unitCode)
         else { throw Problem.forbidden() }
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
@@ -86,7 +99,7 @@ extension PaymentService {
                 """).all()
             guard !rows.isEmpty else { throw Problem.conflict("Only a payment that has not been sent to the bank can be cancelled.") }
             try await EventLog.append(DomainEvent(type: "payments.intent.cancelled", actorID: principal.accountID, actorName: principal.displayName,
-                                                  unitCode: invoice.unitCode, subject: current.reference), on: db)
+                                                  unitCode: invoice.unitCode, subject: record.reference), on: db)
         }
         return try await intent(id, for: principal, logger: logger)
     }
@@ -98,7 +111,7 @@ extension PaymentService {
     /// bank is asked to send it; if it refuses, the reservation is reversed in the ledger and on the invoice.
     public func refund(_ idOrReference: String, _ new: NewRefund, by principal: Principal, logger: Logger) async throws -> RefundView {
         var errors: [Problem.FieldError] = []
-        if new.amount <= 0 { errors.append(.init(field: "amount", message: "a whole number of VND above zero")) }
+        if !VND.isPayable(new.amount) { errors.append(.init(field: "amount", message: "a whole number of VND above zero, at most 13 digits")) }
         if new.reason.trimmingCharacters(in: .whitespaces).isEmpty || new.reason.count > 500 { errors.append(.init(field: "reason", message: "1 to 500 characters")) }
         guard errors.isEmpty else { throw Problem.unprocessable(errors) }
         guard let existing = try await findInvoice(idOrReference, on: try database.db(logger: logger)), let id = existing.id,

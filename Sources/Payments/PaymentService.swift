@@ -70,12 +70,16 @@ public struct PaymentService: Sendable {
         principal.has(.unitLeader, in: unit) || principal.has(.unitLeader, in: settings.financeUnit)
     }
 
-    func maySee(_ record: InvoiceRecord, _ principal: Principal) -> Bool {
-        record.payerID == principal.accountID || record.payerID == nil || isFinanceStaff(principal, of: record.unitCode)
+    /// The payer and the unit's (or finance's) staff see an invoice. One without a payer account (a fee filed at the
+    /// counter for someone without one) is open to whoever presents its reference, printed on the receipt slip;
+    /// never to whoever guesses its id or its dossier's code.
+    func maySee(_ record: InvoiceRecord, _ principal: Principal, presented: String? = nil) -> Bool {
+        if record.payerID == principal.accountID || isFinanceStaff(principal, of: record.unitCode) { return true }
+        return record.payerID == nil && presented?.uppercased() == record.reference
     }
 
-    func mayPay(_ record: InvoiceRecord, _ principal: Principal) -> Bool {
-        record.payerID == nil ? true : record.payerID == principal.accountID
+    func mayPay(_ record: InvoiceRecord, _ principal: Principal, presented: String? = nil) -> Bool {
+        record.payerID == principal.accountID || (record.payerID == nil && presented?.uppercased() == record.reference)
     }
 
     // MARK: Invoices
@@ -116,8 +120,7 @@ public struct PaymentService: Sendable {
     func validate(_ new: NewInvoice) throws -> Date {
         var errors: [Problem.FieldError] = []
         if unitNames[new.unit] == nil { errors.append(.init(field: "unit", message: "no unit '\(new.unit)'")) }
-        if new.amount <= 0 { errors.append(.init(field: "amount", message: "a whole number of VND above zero")) }
-        if new.amount > 9_999_999_999_999 { errors.append(.init(field: "amount", message: "at most 13 digits")) }
+        if !VND.isPayable(new.amount) { errors.append(.init(field: "amount", message: "a whole number of VND above zero, at most 13 digits")) }
         if new.description.trimmingCharacters(in: .whitespaces).isEmpty || new.description.count > 500 {
             errors.append(.init(field: "description", message: "1 to 500 characters"))
         }
@@ -173,7 +176,7 @@ public struct PaymentService: Sendable {
     public func invoice(_ idOrReference: String, for principal: Principal, logger: Logger) async throws -> InvoiceView {
         let db = try database.db(logger: logger)
         let record = try await findInvoice(idOrReference, on: db)
-        guard let record, maySee(record, principal), let id = record.id else { throw Problem.notFound("No invoice \(idOrReference).") }
+        guard let record, maySee(record, principal, presented: idOrReference), let id = record.id else { throw Problem.notFound("No invoice \(idOrReference).") }
         var view = self.view(record)
         // A household bill addressed to no account is payable by whoever holds its reference; their name is not theirs to read.
         if record.payerID != principal.accountID && !isFinanceStaff(principal, of: record.unitCode) { view.payer.name = "" }

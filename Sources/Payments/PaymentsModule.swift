@@ -21,15 +21,16 @@ public struct PaymentsModule: PlatformModule {
                 settlement: (any InvoiceSettlement)?, registry: (any ServiceRegistry)?, accounts: (any StaffDirectory)?) throws {
         let settings = try PaymentSettings.load(from: profile)
         let secret = configuration.bankWebhookSecret.map { SymmetricKey(data: Data($0.utf8)) } ?? secrets.derivedKey(purpose: Self.bankSecretPurpose)
-        // The demo bank pays and refunds outside production. In production no bank adapter exists yet, so refunds wait
+        // The demo bank pays and refunds in demo mode only. Elsewhere no bank adapter exists yet, so refunds wait
         // as `submitted` for the treasury to pay out by hand.
         self.payments = PaymentService(database: database, settings: settings, profile: profile, settlement: settlement, outbox: WebhookOutbox(),
-                                       provider: configuration.mode == .production ? nil : DemoBankRefunds(), accounts: accounts)
+                                       provider: configuration.demoIntegrations ? DemoBankRefunds() : nil, accounts: accounts)
         self.confirmations = BankConfirmations(payments: payments, secret: secret)
-        self.webhooks = WebhookSender(database: database, secrets: secrets, registry: registry)
+        self.webhooks = WebhookSender(database: database, secrets: secrets, registry: registry,
+                                      policy: OutboundPolicy(allowedPrivateNetworks: configuration.webhookAllowedNetworks))
         self.idempotency = IdempotencyKeys(database: database)
         // The simulated bank talks to this very process; in-process delivery needs no reachable public URL.
-        self.simulator = configuration.mode == .production ? nil
+        self.simulator = !configuration.demoIntegrations ? nil
             : BankSimulator(secret: secret, channel: DirectConfirmationChannel(confirmations: confirmations))
         self.renderer = renderer
     }

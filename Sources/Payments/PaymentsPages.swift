@@ -45,6 +45,8 @@ struct PaymentsPages: Sendable {
         var page = values(invoice, language: context.language)
         let isPayer = invoice.payer.accountId == nil || invoice.payer.accountId == principal.accountID
         page["mayPay"] = isPayer && invoice.state == .open
+        // Paid under the name it was opened by: an invoice without a payer is only payable by its reference.
+        page["payKey"] = context.parameters.get("id") ?? invoice.id.uuidString
         page["mayRefund"] = payments.mayRefund(principal, of: invoice.unit) && invoice.refundableAmount > 0
         page["mayCancel"] = payments.isFinanceStaff(principal, of: invoice.unit) && invoice.state == .open
         page["payments"] = (invoice.intents ?? []).map { ["reference": $0.reference, "id": $0.id.uuidString, "state": stateText($0.state.rawValue, context),
@@ -94,7 +96,7 @@ struct PaymentsPages: Sendable {
         let principal = try context.requirePrincipal()
         var intent = try await payments.intent(id, for: principal, logger: context.logger)
         if intent.state == .created { intent = try await payments.markStarted(id, by: principal, logger: context.logger) }
-        let invoice = try await payments.invoice(intent.invoiceId.uuidString, for: principal, logger: context.logger)
+        let invoice = try await payments.invoice(ofIntent: id, for: principal, logger: context.logger)
         let values: [String: Any] = [
             "id": intent.id.uuidString, "reference": intent.reference, "invoiceId": invoice.id.uuidString, "invoiceReference": invoice.reference,
             "description": invoice.description, "unitName": invoice.unitName, "amount": Self.money(intent.amount), "state": intent.state.rawValue,

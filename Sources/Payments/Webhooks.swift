@@ -92,11 +92,13 @@ public protocol WebhookTransport: Sendable {
     func post(url: String, headers: [(String, String)], body: Data) async throws -> Int
 }
 
+/// Webhooks over HTTP: every delivery vets its URL against the outbound policy after resolving it, connects to the
+/// vetted address only (TLS still checks the host name), and follows no redirect (a 3xx counts as a failure).
 public struct HTTPWebhookTransport: WebhookTransport {
-    let client: HTTPClient
+    let policy: OutboundPolicy
 
-    public init(client: HTTPClient = .shared) {
-        self.client = client
+    public init(policy: OutboundPolicy) {
+        self.policy = policy
     }
 
     public func post(url: String, headers: [(String, String)], body: Data) async throws -> Int {
@@ -105,13 +107,19 @@ public struct HTTPWebhookTransport: WebhookTransport {
 
     /// POSTs and reads the answer (at most 64 KiB); also how the bank simulator talks to a server.
     func exchange(url: String, headers: [(String, String)], body: Data) async throws -> (status: Int, body: String) {
+        let (host, address) = try await policy.vet(url)
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
+                                                     timeout: .init(connect: .seconds(5), read: .seconds(10)), decompression: .disabled)
+        if host != address { configuration.dnsOverride = [host: address] }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(data: body))
-        let response = try await client.execute(request, timeout: .seconds(10))
-        let answer = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-        return (Int(response.status.code), answer)
+        return try await HTTPClient.withHTTPClient(configuration: configuration) { client in
+            let response = try await client.execute(request, timeout: .seconds(15))
+            let answer = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
+            return (Int(response.status.code), answer)
+        }
     }
 }
 
@@ -125,12 +133,30 @@ public struct WebhookSender: Sendable {
     let secrets: SecretBox
     let registry: (any ServiceRegistry)?
     let transport: any WebhookTransport
+    let policy: OutboundPolicy
 
-    public init(database: PlatformDatabase, secrets: SecretBox, registry: (any ServiceRegistry)?, transport: any WebhookTransport = HTTPWebhookTransport()) {
+    /// `transport` defaults to HTTP under `policy`; tests give one of their own.
+    public init(database: PlatformDatabase, secrets: SecretBox, registry: (any ServiceRegistry)?, policy: OutboundPolicy = OutboundPolicy(allowedPrivateNetworks: []),
+                transport: (any WebhookTransport)? = nil) {
         self.database = database
         self.secrets = secrets
         self.registry = registry
-        self.transport = transport
+        self.policy = policy
+        self.transport = transport ?? HTTPWebhookTransport(policy: policy)
+    }
+
+    /// Why `url` may not receive webhooks, or nil: not http(s), user info in it, or a name resolving to a private
+    /// address. A name that does not resolve yet is accepted here; every delivery checks again before connecting.
+    func urlProblem(_ url: String) async -> String? {
+        do {
+            let host = try policy.host(of: url)
+            if let refused = await OutboundPolicy.resolve(host).first(where: { !policy.permits(address: $0) }) {
+                return "'\(host)' is \(refused), a private or reserved address; webhooks go to public addresses only"
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     public func subscribe(_ new: NewWebhookSubscription, by principal: Principal, logger: Logger) async throws -> WebhookSubscriptionView {
@@ -138,8 +164,8 @@ public struct WebhookSender: Sendable {
         if let registry, try await !registry.isRegistered(new.service, logger: logger) {
             errors.append(.init(field: "service", message: "no service '\(new.service)' in the catalogue"))
         }
-        if URL(string: new.url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true || new.url.count > 500 {
-            errors.append(.init(field: "url", message: "an http(s) URL"))
+        if new.url.count > 500 { errors.append(.init(field: "url", message: "at most 500 characters")) } else if let problem = await urlProblem(new.url) {
+            errors.append(.init(field: "url", message: problem))
         }
         let unknown = new.events.filter { !WebhookOutbox.eventTypes.contains($0) }
         if new.events.isEmpty || !unknown.isEmpty {

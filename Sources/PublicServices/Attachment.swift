@@ -27,7 +27,7 @@ public struct AttachmentInfo: Codable, Sendable, Equatable {
     public var uploadedAt: Date
 }
 
-enum AttachmentRules {
+package enum AttachmentRules {
     static let maxFileBytes = 10 * 1024 * 1024
     static let maxFiles = 20
 
@@ -39,7 +39,7 @@ enum AttachmentRules {
         return nil
     }
 
-    static func check(_ attachments: [NewAttachment], allowedDocuments: Set<String>) throws -> [(NewAttachment, String, String)] {
+    package static func check(_ attachments: [NewAttachment], allowedDocuments: Set<String>) throws -> [(NewAttachment, String, String)] {
         if attachments.count > maxFiles {
             throw Problem.unprocessable([.init(field: "attachments", message: "at most \(maxFiles) files")])
         }

@@ -467,7 +467,7 @@ public struct DossierService: Sendable {
                                        sha256: record.sha256, uploadedAt: record.uploadedAt) }
     }
 
-    static func checkApplicant(_ applicant: Applicant) -> [Problem.FieldError] {
+    package static func checkApplicant(_ applicant: Applicant) -> [Problem.FieldError] {
         var errors: [Problem.FieldError] = []
         let today = CivilDate(year: 2000, month: 1, day: 1) ?? CivilDate(dayNumber: 0)
         let checks: [(String, FormField.Kind, String?)] = [("idNumber", .idNumber, applicant.idNumber), ("phone", .phone, applicant.phone),

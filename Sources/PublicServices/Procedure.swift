@@ -125,8 +125,7 @@ public struct FormField: Codable, Sendable, Equatable {
             let digits = text.replacingOccurrences(of: " ", with: "")
             if !(digits.count == 10 && digits.hasPrefix("0") && digits.allSatisfy(\.isASCIIDigit)) { return "must be a 10-digit phone number starting with 0" }
         case .email:
-            let parts = text.split(separator: "@")
-            if parts.count != 2 || !parts[1].contains(".") || text.contains(" ") { return "must be an email address" }
+            if !EmailAddress.isValid(text) { return "must be an email address" }
         }
         if let pattern, text.range(of: pattern, options: .regularExpression) == nil { return "does not have the expected format" }
         return nil

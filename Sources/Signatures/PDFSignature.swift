@@ -77,14 +77,14 @@ public enum PDFSignature {
 
     /// A signature a PDF carries: its CMS, the two byte ranges it covers, its claimed time, and whether the file goes
     /// on after what it covers (a later incremental update).
-    struct Embedded {
-        var cms: [UInt8]
-        var coveredRanges: [Range<Int>]
-        var claimedTime: Date?
-        var coversWholeFile: Bool
+    package struct Embedded {
+        package var cms: [UInt8]
+        package var coveredRanges: [Range<Int>]
+        package var claimedTime: Date?
+        package var coversWholeFile: Bool
 
         /// The signed bytes, built only for the signature being verified (a copy of nearly the whole file).
-        func covered(in pdf: [UInt8]) -> [UInt8] {
+        package func covered(in pdf: [UInt8]) -> [UInt8] {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(coveredRanges.reduce(0) { $0 + $1.count })
             for range in coveredRanges { bytes += pdf[range] }
@@ -99,7 +99,7 @@ public enum PDFSignature {
     ///
     /// The PDF comes from anyone (the public verification page), so every number in it is parsed into a bounded
     /// value, every range is checked against the file, and the cursor only ever moves forward.
-    static func embedded(in pdf: [UInt8]) throws -> [Embedded] {
+    package static func embedded(in pdf: [UInt8]) throws -> [Embedded] {
         guard pdf.starts(with: Array("%PDF-".utf8)) else { throw Problem(description: "The file is not a PDF.") }
         var found: [Embedded] = []
         var cursor = 0

@@ -2,7 +2,7 @@ import Foundation
 import Platform
 
 /// Just enough of a PDF's structure to append an incremental update: the last trailer and the objects it reaches.
-struct PDFStructure {
+package struct PDFStructure {
     let bytes: [UInt8]
     let startXref: Int
     let size: Int
@@ -18,7 +18,7 @@ struct PDFStructure {
     /// A dictionary we would rewrite is small (a page, the catalog, a field); nothing larger is read as one.
     static let maxDictionaryBytes = 65_536
 
-    init(_ bytes: [UInt8]) throws {
+    package init(_ bytes: [UInt8]) throws {
         self.bytes = bytes
         guard bytes.starts(with: Array("%PDF-".utf8)) else { throw PDFSignature.Problem(description: "The file is not a PDF.") }
         let tail = String(decoding: bytes.suffix(1024), as: UTF8.self)
@@ -64,7 +64,7 @@ struct PDFStructure {
     }
 
     /// The first signature widget without a value, with its dictionary as written.
-    func emptySignatureField() throws -> (id: Int, dictionary: String)? {
+    package func emptySignatureField() throws -> (id: Int, dictionary: String)? {
         for id in offsets.keys.sorted() {
             guard let dictionary = try? dictionary(id) else { continue }
             if dictionary.contains("/FT /Sig"), !dictionary.contains("/V ") { return (id, dictionary) }
@@ -86,7 +86,7 @@ struct PDFStructure {
     }
 
     /// The lowest-numbered page object.
-    func firstPage() -> Int? {
+    package func firstPage() -> Int? {
         offsets.keys.sorted().first { id in
             guard let dictionary = try? dictionary(id) else { return false }
             return dictionary.range(of: #"/Type\s*/Page(?![a-zA-Z])"#, options: .regularExpression) != nil

@@ -138,12 +138,21 @@ struct DocumentSigningPolicy: VerifierPolicy {
 
     func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
         guard let leaf = chain.first else { return .failsToMeetPolicy(reason: "empty chain") }
-        guard let usage = try? leaf.extensions.keyUsage else { return .meetsPolicy }
+        // A CA certificate never signs documents, whatever else it says; unreadable extensions are a refusal, not a pass.
+        let usage: KeyUsage?
+        let constraints: BasicConstraints?
+        do {
+            usage = try leaf.extensions.keyUsage
+            constraints = try leaf.extensions.basicConstraints
+        } catch {
+            return .failsToMeetPolicy(reason: "the signer's certificate has a malformed key usage or basic constraints extension")
+        }
+        if let constraints, case .isCertificateAuthority = constraints {
+            return .failsToMeetPolicy(reason: "a CA certificate cannot sign documents")
+        }
+        guard let usage else { return .failsToMeetPolicy(reason: "the signer's certificate states no key usage") }
         guard usage.digitalSignature || usage.nonRepudiation else {
             return .failsToMeetPolicy(reason: "the signer's key usage allows neither digital signatures nor non-repudiation")
-        }
-        if let constraints = try? leaf.extensions.basicConstraints, case .isCertificateAuthority = constraints {
-            return .failsToMeetPolicy(reason: "a CA certificate cannot sign documents")
         }
         return .meetsPolicy
     }

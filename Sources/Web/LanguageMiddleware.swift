@@ -21,7 +21,7 @@ public struct LanguageMiddleware: RouterMiddleware {
     }
 
     /// The first of our languages the browser names; any header, however broken (`;`, `,;,`), gives an answer.
-    static func language(acceptLanguage accept: String) -> String {
+    package static func language(acceptLanguage accept: String) -> String {
         for part in accept.split(separator: ",").prefix(32) {
             let tag = part.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
             if tag.hasPrefix("vi") { return "vi" }

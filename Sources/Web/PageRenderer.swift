@@ -51,10 +51,15 @@ public struct PageRenderer: Sendable {
     }
 
     /// Only same-site paths may be redirect targets, so `?next=` cannot send people to another site.
+    ///
+    /// Browsers drop tabs and line breaks from URLs and read `\` as `/`, so `/\t/evil.example` becomes
+    /// `//evil.example`: a target must be printable ASCII without `\`, start with one `/`, and parse as a relative URL
+    /// with neither scheme nor host.
     public static func safeRedirectTarget(_ next: String?, fallback: String) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("\r"), !next.contains("\n") else {
-            return fallback
-        }
+        guard let next, next.utf8.count <= 2048, next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }),
+              next.hasPrefix("/"), !next.hasPrefix("//"),
+              let components = URLComponents(string: next), components.scheme == nil, components.host == nil, components.path.hasPrefix("/")
+        else { return fallback }
         return next
     }
 }

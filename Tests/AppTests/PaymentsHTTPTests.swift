@@ -325,7 +325,7 @@ struct PaymentsHTTPTests {
             let citizen = try await client.token("citizen")
             let invoice = try client.json(InvoiceView.self, try await client.invoice(payer: nil, amount: "42000", token: officer))
             let intent = try client.json(IntentView.self, try await client.send(.post, "/api/v1/payments/intents", token: citizen,
-                                                                                json: #"{"invoice":"\#(invoice.id)"}"#))
+                                                                                json: #"{"invoice":"\#(invoice.reference)"}"#))
             _ = try await client.confirm(Bank.confirmation(intent))
 
             let receiver = RecordingReceiver(statuses: [500, 503])
@@ -380,7 +380,7 @@ struct PaymentsHTTPTests {
             for (index, amount) in [30_000, 45_000, 60_000].enumerated() {
                 let invoice = try client.json(InvoiceView.self, try await client.invoice(payer: nil, amount: String(amount), token: officer))
                 let intent = try client.json(IntentView.self, try await client.send(.post, "/api/v1/payments/intents", token: citizen,
-                                                                                    json: #"{"invoice":"\#(invoice.id)"}"#))
+                                                                                    json: #"{"invoice":"\#(invoice.reference)"}"#))
                 let transaction = "FT2611290000\(index)"
                 #expect(try client.json(ConfirmationOutcome.self, try await client.confirm(Bank.confirmation(intent, transaction: transaction))).outcome
                     == .applied)

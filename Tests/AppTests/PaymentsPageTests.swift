@@ -43,11 +43,17 @@ struct PaymentsPageTests {
             let invoicePage = try await get(client, location, session: officer)
             #expect(body(invoicePage).contains("80.000 ₫") && body(invoicePage).contains("Chờ thanh toán"))
 
-            // Anyone signed in may pay an invoice addressed to no account (a household's bill); the bank confirms.
+            // An invoice addressed to no account (a household's bill) is paid by whoever holds its reference, printed on
+            // the bill; its id alone opens nothing. The bank confirms.
             let citizen = try await client.token("citizen")
             let invoiceID = String(location.dropFirst("/payments/invoices/".count))
+            #expect(try await client.send(.post, "/api/v1/payments/intents", token: citizen, json: #"{"invoice":"\#(invoiceID)"}"#).status
+                == .unprocessableContent)
+            #expect(try await client.send(.get, "/api/v1/payments/invoices/\(invoiceID)", token: citizen).status == .notFound)
+            let reference = try client.json(InvoiceView.self, try await client.send(.get, "/api/v1/payments/invoices/\(invoiceID)",
+                                                                                     token: try await client.token("officer"))).reference
             let intent = try client.json(IntentView.self, try await client.send(.post, "/api/v1/payments/intents", token: citizen,
-                                                                                json: #"{"invoice":"\#(invoiceID)"}"#))
+                                                                                json: #"{"invoice":"\#(reference)"}"#))
             _ = try await client.confirm(Bank.confirmation(intent, transaction: "FT-PAGE-1"))
 
             // The ward's leader refunds part of it from the invoice page.

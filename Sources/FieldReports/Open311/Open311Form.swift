@@ -4,11 +4,11 @@ import Platform
 
 /// A POSTed Open311 form, urlencoded or multipart, with the query string's `api_key` and `jurisdiction_id` as
 /// fallbacks. Every value of a repeated field is kept (`attribute[CODE][]=a&attribute[CODE][]=b`).
-struct Open311Form {
+package struct Open311Form {
     private(set) var pairs: [(String, String)] = []
     private(set) var media: [Data] = []
 
-    init(body: Data, contentType: String?, query: Open311Query) throws {
+    package init(body: Data, contentType: String?, query: Open311Query) throws {
         if let boundary = MultipartForm.boundary(contentType: contentType) {
             let form = try MultipartForm(body: body, boundary: boundary)
             for part in form.parts {
@@ -34,18 +34,18 @@ struct Open311Form {
     }
 
     /// The first non-empty value (empty counts as absent).
-    subscript(_ key: String) -> String? {
+    package subscript(_ key: String) -> String? {
         pairs.first { $0.0 == key && !$0.1.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0.1.trimmingCharacters(in: .whitespaces) }
     }
 
-    func double(_ key: String) throws -> Double? {
+    package func double(_ key: String) throws -> Double? {
         guard let text = self[key] else { return nil }
         guard let value = Double(text) else { throw Open311Error(.badRequest, "\(key) must be a decimal number (WGS84)") }
         return value
     }
 
     /// `attribute[CODE]` and `attribute[CODE][]` values by code.
-    var attributes: [String: [String]] {
+    package var attributes: [String: [String]] {
         var answers: [String: [String]] = [:]
         for (key, value) in pairs where key.hasPrefix("attribute[") && !value.isEmpty {
             var code = key.dropFirst("attribute[".count)

@@ -329,7 +329,7 @@ struct Open311Routes: Sendable {
 }
 
 /// Query parameters with Open311's rule that an empty value counts as absent.
-struct Open311Query {
+package struct Open311Query {
     let values: [String: String]
 
     init(_ parameters: Hummingbird.Parameters) {
@@ -339,7 +339,7 @@ struct Open311Query {
         self.values = values
     }
 
-    init(values: [String: String]) {
+    package init(values: [String: String]) {
         self.values = values
     }
 

@@ -61,6 +61,8 @@ public struct NewOAuthClient: Codable, Sendable {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-._")
         if clientID.count < 3 || clientID.count > 64 || !clientID.allSatisfy({ allowed.contains($0) }) {
             errors.append(.init(field: prefix + "clientID", message: "must be 3 to 64 of a-z, 0-9, '-', '.', '_'"))
+        } else if PlatformIdentifiers.isReserved(clientID) {
+            errors.append(.init(field: prefix + "clientID", message: "'\(clientID)' is reserved for the platform itself"))
         }
         if name.trimmingCharacters(in: .whitespaces).isEmpty { errors.append(.init(field: prefix + "name", message: "is required")) }
         if redirectURIs.isEmpty { errors.append(.init(field: prefix + "redirectURIs", message: "needs at least one URI")) }
@@ -158,5 +160,14 @@ public struct OAuthClients: Sendable {
             return false
         }
         return TokenGenerator.constantTimeEquals(hash, TokenGenerator.digest(secret))
+    }
+}
+
+/// Names the platform uses for itself (token audiences such as `hues-api`): no client or service may take one, or
+/// the tokens issued to it would be accepted where only the platform's own are.
+public enum PlatformIdentifiers {
+    public static func isReserved(_ identifier: String) -> Bool {
+        let lowered = identifier.lowercased()
+        return lowered == "hues" || lowered.hasPrefix("hues-") || lowered.hasPrefix("hues.") || lowered.hasPrefix("hues_")
     }
 }

@@ -3,6 +3,7 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import SQLKit
 
 /// The OpenID Connect provider's rules: codes, consent, token grants, ID tokens and userinfo.
 public struct OpenIDProvider: Sendable {
@@ -128,10 +129,20 @@ public struct OpenIDProvider: Sendable {
             guard let account = try await AccountRecord.find(record.accountID, on: db), account.status == AccountStatus.active.rawValue else {
                 return .failure(.invalidGrant("the account is not active"))
             }
+            // Claim the code with one conditional update (as refresh tokens are): of two requests redeeming it at once,
+            // only one turns used_at from NULL; the other revokes whatever the winner was issued and gets nothing.
             let familyID = UUID()
-            record.usedAt = Date()
-            record.familyID = familyID
-            try await record.update(on: db)
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let claimed = try await sql.update(AuthorizationCodeRecord.schema).set("used_at", to: Date()).set("family_id", to: familyID)
+                .where("code_hash", .equal, hash).where("used_at", .is, SQLLiteral.null).returning("code_hash").all()
+            guard !claimed.isEmpty else {
+                if let winner = try await AuthorizationCodeRecord.find(hash, on: db), let family = winner.familyID {
+                    try await refreshTokens.revoke(family: family, on: db)
+                }
+                try await EventLog.append(DomainEvent(type: "identity.oauth.code-replayed", actorID: record.accountID.uuidString,
+                                                      subject: "client:\(record.clientID)"), on: db)
+                return .failure(.invalidGrant("the authorization code was already used; tokens issued for it are revoked"))
+            }
             let grant = RefreshGrant(accountID: record.accountID, clientID: client.clientID, scope: record.scope, authTime: record.authTime,
                                      acr: record.acr, amr: record.amr)
             let refresh = try await refreshTokens.issue(grant, familyID: familyID, on: db)

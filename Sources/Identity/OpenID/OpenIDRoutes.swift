@@ -222,6 +222,7 @@ public struct OpenIDRoutes: Sendable {
 
     @Sendable func revoke(_ request: Request, context: HuesRequestContext) async throws -> Response {
         var request = request
+        try limiter.check("token:\(context.clientAddress)")
         let form = FormFields(String(buffer: try await request.collectBody(upTo: context.maxBodyBytes)))
         let client = try await authenticateClient(request: request, form: form, logger: context.logger)
         guard let token = form["token"] else { throw OAuthError.invalidRequest("token is required") }

@@ -45,7 +45,8 @@ public struct AccountPages: Sendable {
         let password = fields["password"] ?? ""
         let next = PageRenderer.safeRedirectTarget(fields["next"], fallback: "/account")
         let words = renderer.translations
-        let attempt = limiter.take("sign-in:\(context.clientAddress)")
+        var attempt = limiter.take("sign-in:\(context.clientAddress)")
+        if attempt.allowed { attempt = limiter.take(String("sign-in-account:\(username.lowercased())".prefix(200))) }
         guard attempt.allowed else {
             var response = try form(context: context, request: request, next: next, username: username,
                                     error: words.text("login_slow_down", language: context.language), status: .tooManyRequests)

@@ -67,6 +67,8 @@ public struct IdentityAPI: Sendable {
         var request = request
         try limiter.check("sign-in:\(context.clientAddress)")
         let input = try await request.decodeValid(SignInRequest.self, context: context)
+        // Per account too: guesses spread over many addresses still meet one budget for the name they aim at.
+        try limiter.check("sign-in-account:\(input.username.lowercased())", detail: "Too many sign-in attempts for this account; slow down.")
         let account = try await Self.signIn(accounts, username: input.username, password: input.password, logger: context.logger)
         let now = Date()
         let access = try await tokens.issue(for: account, authTime: now)

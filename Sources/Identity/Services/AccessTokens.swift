@@ -212,7 +212,13 @@ public final class AccessTokens: Sendable {
 
     /// The principal an API access token speaks for; any defect (forged, expired, wrong issuer or audience) is a 401.
     public func verify(_ token: String, logger: Logger) async throws -> Principal {
-        try await verifiedToken(token, audience: Self.apiAudience, logger: logger).principal
+        let entry = try await verifiedToken(token, audience: Self.apiAudience, logger: logger)
+        // A token issued to a relying party opens the API only through the `hues.api` scope the person consented to,
+        // whatever its audience says.
+        if entry.claims.clientID != nil, !(entry.claims.scope ?? "").split(separator: " ").contains("hues.api") {
+            throw Problem.unauthorized("This access token was issued to a service without the hues.api scope.")
+        }
+        return entry.principal
     }
 
     func verifiedClaims(_ token: String, audience: String, logger: Logger) async throws -> AccessClaims {

@@ -85,8 +85,11 @@ public struct NewAccount: ValidatedInput {
         self.roles = roles
     }
 
-    public func validate() -> [Problem.FieldError] {
-        var errors = AccountRules.username(username) + AccountRules.password(password, username: username)
+    public func validate() -> [Problem.FieldError] { validate(allowingReservedName: false) }
+
+    /// `allowingReservedName` only for accounts the platform opens itself (a first national-identity sign-in).
+    func validate(allowingReservedName: Bool) -> [Problem.FieldError] {
+        var errors = AccountRules.username(username, allowingReserved: allowingReservedName) + AccountRules.password(password, username: username)
         let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty || name.count > 120 {
             errors.append(.init(field: "displayName", message: "must be 1 to 120 characters"))
@@ -102,10 +105,16 @@ public struct NewAccount: ValidatedInput {
 }
 
 enum AccountRules {
-    static func username(_ username: String) -> [Problem.FieldError] {
+    /// Names the platform gives accounts it opens itself: nobody may register one and wait for its owner.
+    static let reservedPrefixes = ["vneid-"]
+
+    static func username(_ username: String, allowingReserved: Bool = false) -> [Problem.FieldError] {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
         if username.count < 3 || username.count > 64 || !username.lowercased().allSatisfy({ allowed.contains($0) }) {
             return [.init(field: "username", message: "must be 3 to 64 characters: letters, digits, '.', '_', '-' or '@'")]
+        }
+        if !allowingReserved, let prefix = reservedPrefixes.first(where: { username.lowercased().hasPrefix($0) }) {
+            return [.init(field: "username", message: "names starting with '\(prefix)' are reserved for accounts opened by national identity sign-in")]
         }
         return []
     }
@@ -118,10 +127,7 @@ enum AccountRules {
         return []
     }
 
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@")
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(" ") && text.count <= 254
-    }
+    static func isEmail(_ text: String) -> Bool { EmailAddress.isValid(text) }
 
     static func isPhone(_ text: String) -> Bool {
         let digits = text.hasPrefix("+") ? text.dropFirst() : Substring(text)

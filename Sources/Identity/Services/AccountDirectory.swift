@@ -24,7 +24,14 @@ public struct AccountDirectory: StaffDirectory, Sendable {
     // MARK: Opening and changing accounts
 
     public func create(_ new: NewAccount, by actor: Actor, logger: Logger) async throws -> Account {
-        var errors = new.validate()
+        try await create(new, by: actor, allowingReservedName: false, logger: logger) { _, _ in }
+    }
+
+    /// Opens an account and, in the same transaction, does `alongside` with it (linking a national identity, so an
+    /// account is never left half-linked). Reserved names only for accounts the platform opens itself.
+    func create(_ new: NewAccount, by actor: Actor, allowingReservedName: Bool, logger: Logger,
+                alongside: @escaping @Sendable (any Database, Account) async throws -> Void) async throws -> Account {
+        var errors = new.validate(allowingReservedName: allowingReservedName)
         let roles = new.roles ?? Self.defaultRoles(for: new.kind)
         errors += try await roleErrors(roles, kind: new.kind, logger: logger)
         if !errors.isEmpty { throw Problem.validation(errors) }
@@ -58,6 +65,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
             try await notices?.post(NoticeDraft(recipient: account.id.uuidString, template: "identity.welcome",
                                                 data: ["name": account.displayName, "username": account.username], link: "/account"),
                                     on: db)
+            try await alongside(db, account)
             return account
         }
     }

@@ -57,8 +57,12 @@ public final class MockNationalIdentityProvider: NationalIdentityProvider {
     private let keys = JWTKeyCollection()
     private let codes = Mutex<[String: PendingCode]>([:])
 
+    /// The only place the demo provider sends people back to: this platform's own sign-in callback.
+    let callbackURI: String
+
     public init(publicBaseURL: String) async {
         self.issuer = publicBaseURL + "/mock-vneid"
+        self.callbackURI = publicBaseURL + "/login/vneid/callback"
         await keys.add(ecdsa: ES256PrivateKey(), kid: "mock-vneid")
     }
 
@@ -105,11 +109,17 @@ public final class MockNationalIdentityProvider: NationalIdentityProvider {
             var request = request
             let form = FormFields(String(buffer: try await request.collectBody(upTo: context.maxBodyBytes)))
             guard let person = Self.people.first(where: { $0.number == form["number"] }), let redirectURI = form["redirect_uri"],
-                  let challenge = form["code_challenge"], let nonce = form["nonce"], PKCE.isWellFormed(challenge)
+                  redirectURI == self.callbackURI, let challenge = form["code_challenge"], let nonce = form["nonce"], PKCE.isWellFormed(challenge),
+                  nonce.utf8.count <= 128
             else { throw Problem.badRequest("Choose a person and come from a valid sign-in request.") }
             let code = TokenGenerator.make()
-            self.codes.withLock { $0[code] = PendingCode(person: person, redirectURI: redirectURI, challenge: challenge, nonce: nonce,
-                                                    expires: Date().addingTimeInterval(60)) }
+            let now = Date()
+            self.codes.withLock { codes in
+                // Codes nobody exchanged expire after a minute; past a few thousand pending, the oldest go first.
+                codes = codes.filter { $0.value.expires > now }
+                if codes.count >= 4096, let oldest = codes.min(by: { $0.value.expires < $1.value.expires })?.key { codes[oldest] = nil }
+                codes[code] = PendingCode(person: person, redirectURI: redirectURI, challenge: challenge, nonce: nonce, expires: now.addingTimeInterval(60))
+            }
             return Response(status: .found, headers: [.location: AuthorizationRequest.redirect(redirectURI, [("code", code), ("state", form["state"] ?? "")])])
         }
     }

@@ -114,7 +114,10 @@ public struct UpstreamSignIn: Sendable {
     }
 
     /// The account for a national identity: the one already linked; else the signed-in account (which gets linked);
-    /// else a new citizen account opened from the verified claims.
+    /// else a new citizen account opened from the verified claims, linked in the same transaction.
+    ///
+    /// Only the stored (issuer, subject) link says who a national identity is: never a username, which anyone could
+    /// have registered before the citizen first signs in.
     func link(_ claims: NationalIdentityClaims, signedIn: Principal?, logger: Logger) async throws -> Account {
         let db = try database.db(logger: logger)
         if let existing = try await UpstreamIdentityRecord.query(on: db).filter(\.$issuer == claims.issuer).filter(\.$subject == claims.subject).first() {
@@ -127,41 +130,42 @@ public struct UpstreamSignIn: Sendable {
             }
             return account
         }
-        var account: Account
+        let record = LinkRecord(claims: claims, providerName: provider.displayName, notices: notices)
         if let signedIn, let id = UUID(uuidString: signedIn.accountID), let current = try await accounts.find(id: id, logger: logger) {
-            account = current
-        } else {
-            let username = "vneid-\(claims.subject)"
-            if let taken = try await accounts.find(username: username, logger: logger) {
-                account = taken
-            } else {
-                account = try await accounts.create(
-                    NewAccount(username: username, displayName: claims.name, password: TokenGenerator.make(bytes: 24), phone: claims.phone, kind: .citizen),
-                    by: Actor(id: nil, name: "national-identity"), logger: logger)
-            }
+            try await database.write(logger: logger) { db in try await record.write(for: current, on: db) }
+            return current
         }
-        let accountID = account.id
-        let username = account.username
-        let displayName = account.displayName
-        let notices = self.notices
-        let providerName = provider.displayName
-        try await database.write(logger: logger) { db in
-            let record = UpstreamIdentityRecord()
-            record.id = UUID()
-            record.issuer = claims.issuer
-            record.subject = claims.subject
-            record.accountID = accountID
-            record.level = claims.level
-            record.linkedAt = Date()
-            record.lastSeenAt = Date()
-            try await record.create(on: db)
-            try await EventLog.append(
-                try DomainEvent(type: "identity.national-identity.linked", actorID: accountID.uuidString, actorName: username,
-                                subject: "account:\(accountID)", payload: ["issuer": claims.issuer, "level": String(claims.level)]),
-                on: db)
-            try await notices?.post(NoticeDraft(recipient: accountID.uuidString, template: "identity.national-identity-linked",
-                                                data: ["name": displayName, "provider": providerName], link: "/account"), on: db)
+        // The usual name, or (when an older account already has it) the same with a random tail: never that account.
+        var username = "vneid-\(claims.subject)"
+        if try await accounts.find(username: username, logger: logger) != nil { username += "-" + TokenGenerator.make(bytes: 3).lowercased() }
+        let new = NewAccount(username: username, displayName: claims.name, password: TokenGenerator.make(bytes: 24), phone: claims.phone, kind: .citizen)
+        return try await accounts.create(new, by: Actor(id: nil, name: "national-identity"), allowingReservedName: true, logger: logger) { db, account in
+            try await record.write(for: account, on: db)
         }
-        return account
+    }
+}
+
+/// The link between a national identity and an account, with its event and the holder's notice.
+private struct LinkRecord: Sendable {
+    let claims: NationalIdentityClaims
+    let providerName: String
+    let notices: (any NoticeBoard)?
+
+    func write(for account: Account, on db: any Database) async throws {
+        let record = UpstreamIdentityRecord()
+        record.id = UUID()
+        record.issuer = claims.issuer
+        record.subject = claims.subject
+        record.accountID = account.id
+        record.level = claims.level
+        record.linkedAt = Date()
+        record.lastSeenAt = Date()
+        try await record.create(on: db)
+        try await EventLog.append(
+            try DomainEvent(type: "identity.national-identity.linked", actorID: account.id.uuidString, actorName: account.username,
+                            subject: "account:\(account.id)", payload: ["issuer": claims.issuer, "level": String(claims.level)]),
+            on: db)
+        try await notices?.post(NoticeDraft(recipient: account.id.uuidString, template: "identity.national-identity-linked",
+                                            data: ["name": account.displayName, "provider": providerName], link: "/account"), on: db)
     }
 }

@@ -41,6 +41,12 @@ public struct HuesConfiguration: Sendable {
     public var paymentsSweepSeconds: Int = 5
     /// The key the bank signs its payment confirmations with (HMAC-SHA256); derived from the master key when unset.
     public var bankWebhookSecret: String?
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` headers are believed (the TLS proxy in front of the platform).
+    public var trustedProxies: [IPNetwork] = []
+    /// The demo bank and the demo national identity provider: on only in demo mode unless asked for, never in production.
+    public var demoIntegrations: Bool = false
+    /// Private networks webhook subscribers may live on (by default only public addresses are called).
+    public var webhookAllowedNetworks: [IPNetwork] = []
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -71,6 +77,9 @@ public struct HuesConfiguration: Sendable {
         ("HUES_ESCALATION_SECONDS", "how often overdue dossiers and field reports are escalated and settled reports closed (0 = never)", "60"),
         ("HUES_PAYMENTS_SWEEP_SECONDS", "how often payments expire, and webhooks to subscribed services are sent (0 = never)", "5"),
         ("HUES_BANK_WEBHOOK_SECRET", "shared secret the bank signs payment confirmations with (at least 32 characters)", "derived from the master key"),
+        ("HUES_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of the proxies in front of the platform; their Forwarded / X-Forwarded-For is believed", "none"),
+        ("HUES_DEMO_INTEGRATIONS", "on | off: the demo bank and demo national identity provider (never in production)", "on in demo mode, else off"),
+        ("HUES_WEBHOOK_ALLOWED_NETWORKS", "comma-separated CIDRs of private networks webhook subscribers may be on", "none (public addresses only)"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -131,46 +140,81 @@ public struct HuesConfiguration: Sendable {
                 reader.problems.append(ConfigProblem(key: "HUES_CITY_PROFILE", message: "'\(profile)' is not a folder"))
             }
         }
-        let logLevel = reader.choice("HUES_LOG_LEVEL", default: Logger.Level.info)
-        let logFormat = reader.choice("HUES_LOG_FORMAT", default: LogFormat.json)
-        let maxBody = reader.integer("HUES_MAX_BODY_SIZE", default: 10 * 1024 * 1024, range: 1024...(1 << 31))
-        let cost = reader.integer("HUES_PASSWORD_HASH_COST", default: 12, range: (mode == .production ? 10 : 4)...16)
-        let accessTTL = reader.integer("HUES_ACCESS_TOKEN_TTL", default: 600, range: 30...86_400)
-        let refreshTTL = reader.integer("HUES_REFRESH_TOKEN_TTL", default: 2_592_000, range: 300...31_536_000)
-        let sessionTTL = reader.integer("HUES_SESSION_TTL", default: 43_200, range: 300...2_592_000)
-        let failures = reader.integer("HUES_LOGIN_MAX_FAILURES", default: 5, range: 1...100)
-        let signInRate = reader.integer("HUES_SIGN_IN_RATE_LIMIT", default: 30, range: 1...100_000)
-        let smtpHost = values["HUES_SMTP_HOST"].flatMap { $0.isEmpty ? nil : $0 }
-        let smtpPort = reader.integer("HUES_SMTP_PORT", default: 25, range: 1...65535)
-        let smtpSecurity = reader.string("HUES_SMTP_TLS", default: "none")
-        if !["none", "tls"].contains(smtpSecurity) {
-            reader.problems.append(ConfigProblem(key: "HUES_SMTP_TLS", message: "'\(smtpSecurity)' is not none or tls"))
-        }
-        let smtpFrom = reader.string("HUES_SMTP_FROM", default: "no-reply@hues.example")
-        if !smtpFrom.contains("@") { reader.problems.append(ConfigProblem(key: "HUES_SMTP_FROM", message: "'\(smtpFrom)' is not an email address")) }
-        let pollSeconds = reader.integer("HUES_NOTICE_POLL_SECONDS", default: 5, range: 1...3600)
-        let escalationSeconds = reader.integer("HUES_ESCALATION_SECONDS", default: 60, range: 0...86_400)
-        let paymentsSweepSeconds = reader.integer("HUES_PAYMENTS_SWEEP_SECONDS", default: 5, range: 0...3600)
-        let bankSecret = values["HUES_BANK_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
-        if let bankSecret, bankSecret.utf8.count < 32 {
-            reader.problems.append(ConfigProblem(key: "HUES_BANK_WEBHOOK_SECRET", message: "at least 32 characters"))
-        }
+        let limits = Self.readLimits(&reader, mode: mode)
+        let mail = Self.readMail(&reader, values: values)
+        let network = Self.readNetwork(&reader, values: values, mode: mode)
         problems += reader.problems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
         var configuration = HuesConfiguration(
             mode: mode, host: host, port: port, publicBaseURL: publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL,
             dataDirectory: dataDirectory, database: database, masterKeyBase64: masterKey, cityProfilePath: profile,
-            logLevel: logLevel, logFormat: logFormat, maxBodyBytes: maxBody, passwordHashCost: cost,
-            accessTokenLifetime: .seconds(accessTTL), refreshTokenLifetime: .seconds(refreshTTL),
-            webSessionLifetime: .seconds(sessionTTL), loginFailuresBeforeLockout: failures, signInRateLimit: signInRate,
-            smtpHost: smtpHost, smtpPort: smtpPort, smtpSecurity: smtpSecurity, smtpUsername: values["HUES_SMTP_USERNAME"],
-            smtpPassword: values["HUES_SMTP_PASSWORD"], smtpFrom: smtpFrom, noticePollSeconds: pollSeconds,
-            escalationSeconds: escalationSeconds
+            logLevel: limits.logLevel, logFormat: limits.logFormat, maxBodyBytes: limits.maxBody, passwordHashCost: limits.cost,
+            accessTokenLifetime: .seconds(limits.accessTTL), refreshTokenLifetime: .seconds(limits.refreshTTL),
+            webSessionLifetime: .seconds(limits.sessionTTL), loginFailuresBeforeLockout: limits.failures, signInRateLimit: limits.signInRate,
+            smtpHost: mail.host, smtpPort: mail.port, smtpSecurity: mail.security, smtpUsername: values["HUES_SMTP_USERNAME"],
+            smtpPassword: values["HUES_SMTP_PASSWORD"], smtpFrom: mail.from, noticePollSeconds: mail.pollSeconds,
+            escalationSeconds: limits.escalationSeconds
         )
-        configuration.paymentsSweepSeconds = paymentsSweepSeconds
-        configuration.bankWebhookSecret = bankSecret
+        configuration.paymentsSweepSeconds = limits.paymentsSweepSeconds
+        configuration.bankWebhookSecret = network.bankSecret
+        configuration.trustedProxies = network.trustedProxies
+        configuration.demoIntegrations = network.demoIntegrations
+        configuration.webhookAllowedNetworks = network.webhookAllowedNetworks
         return (configuration, problems)
+    }
+
+    private struct Limits {
+        var logLevel: Logger.Level, logFormat: LogFormat, maxBody: Int, cost: Int, accessTTL: Int, refreshTTL: Int, sessionTTL: Int
+        var failures: Int, signInRate: Int, escalationSeconds: Int, paymentsSweepSeconds: Int
+    }
+
+    private static func readLimits(_ reader: inout SettingReader, mode: RunMode) -> Limits {
+        Limits(
+            logLevel: reader.choice("HUES_LOG_LEVEL", default: Logger.Level.info),
+            logFormat: reader.choice("HUES_LOG_FORMAT", default: LogFormat.json),
+            maxBody: reader.integer("HUES_MAX_BODY_SIZE", default: 10 * 1024 * 1024, range: 1024...(1 << 31)),
+            cost: reader.integer("HUES_PASSWORD_HASH_COST", default: 12, range: (mode == .production ? 10 : 4)...16),
+            accessTTL: reader.integer("HUES_ACCESS_TOKEN_TTL", default: 600, range: 30...86_400),
+            refreshTTL: reader.integer("HUES_REFRESH_TOKEN_TTL", default: 2_592_000, range: 300...31_536_000),
+            sessionTTL: reader.integer("HUES_SESSION_TTL", default: 43_200, range: 300...2_592_000),
+            failures: reader.integer("HUES_LOGIN_MAX_FAILURES", default: 5, range: 1...100),
+            signInRate: reader.integer("HUES_SIGN_IN_RATE_LIMIT", default: 30, range: 1...100_000),
+            escalationSeconds: reader.integer("HUES_ESCALATION_SECONDS", default: 60, range: 0...86_400),
+            paymentsSweepSeconds: reader.integer("HUES_PAYMENTS_SWEEP_SECONDS", default: 5, range: 0...3600)
+        )
+    }
+
+    private static func readMail(_ reader: inout SettingReader, values: [String: String])
+        -> (host: String?, port: Int, security: String, from: String, pollSeconds: Int)
+    {
+        let host = values["HUES_SMTP_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+        let port = reader.integer("HUES_SMTP_PORT", default: 25, range: 1...65535)
+        let security = reader.string("HUES_SMTP_TLS", default: "none")
+        if !["none", "tls"].contains(security) {
+            reader.problems.append(ConfigProblem(key: "HUES_SMTP_TLS", message: "'\(security)' is not none or tls"))
+        }
+        let from = reader.string("HUES_SMTP_FROM", default: "no-reply@hues.example")
+        if !EmailAddress.isValid(from) { reader.problems.append(ConfigProblem(key: "HUES_SMTP_FROM", message: "'\(from)' is not an email address")) }
+        return (host, port, security, from, reader.integer("HUES_NOTICE_POLL_SECONDS", default: 5, range: 1...3600))
+    }
+
+    private static func readNetwork(_ reader: inout SettingReader, values: [String: String], mode: RunMode)
+        -> (bankSecret: String?, trustedProxies: [IPNetwork], demoIntegrations: Bool, webhookAllowedNetworks: [IPNetwork])
+    {
+        let bankSecret = values["HUES_BANK_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let bankSecret, bankSecret.utf8.count < 32 {
+            reader.problems.append(ConfigProblem(key: "HUES_BANK_WEBHOOK_SECRET", message: "at least 32 characters"))
+        }
+        let proxies = reader.networks("HUES_TRUSTED_PROXIES")
+        let webhookNetworks = reader.networks("HUES_WEBHOOK_ALLOWED_NETWORKS")
+        let demo = reader.string("HUES_DEMO_INTEGRATIONS", default: mode == .demo ? "on" : "off")
+        if !["on", "off"].contains(demo) {
+            reader.problems.append(ConfigProblem(key: "HUES_DEMO_INTEGRATIONS", message: "'\(demo)' is not on or off"))
+        } else if demo == "on" && mode == .production {
+            reader.problems.append(ConfigProblem(key: "HUES_DEMO_INTEGRATIONS", message: "the demo bank and identity provider never run in production"))
+        }
+        return (bankSecret, proxies, demo == "on", webhookNetworks)
     }
 
     /// A configuration for tests and benchmarks: a throw-away SQLite file, cheap password hashing.
@@ -184,7 +228,7 @@ public struct HuesConfiguration: Sendable {
             accessTokenLifetime: .seconds(600), refreshTokenLifetime: .seconds(86_400), webSessionLifetime: .seconds(3600),
             loginFailuresBeforeLockout: 5, signInRateLimit: 10_000, smtpHost: nil, smtpPort: 25, smtpSecurity: "none", smtpUsername: nil,
             smtpPassword: nil, smtpFrom: "no-reply@hues.example", noticePollSeconds: 0, escalationSeconds: 0,
-            paymentsSweepSeconds: 0
+            paymentsSweepSeconds: 0, demoIntegrations: true
         )
     }
 }
@@ -206,6 +250,14 @@ private struct SettingReader {
             return fallback
         }
         return value
+    }
+
+    /// A comma-separated list of addresses or CIDRs; each entry that is neither is a problem naming it.
+    mutating func networks(_ key: String) -> [IPNetwork] {
+        guard let raw = values[key], !raw.isEmpty else { return [] }
+        let parsed = IPNetwork.list(raw)
+        for entry in parsed.invalid { problems.append(ConfigProblem(key: key, message: "'\(entry)' is not an IP address or CIDR network")) }
+        return parsed.networks
     }
 
     mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T) -> T where T.RawValue == String {

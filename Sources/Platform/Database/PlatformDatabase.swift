@@ -28,7 +28,7 @@ public final class PlatformDatabase: Sendable {
     public let kind: Kind
     public let location: DatabaseLocation
     private let eventLoopGroup: any EventLoopGroup
-    private let writeGate: AsyncGate?
+    private let writeGate: AsyncSemaphore?
 
     public init(location: DatabaseLocation, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.location = location
@@ -42,11 +42,11 @@ public final class PlatformDatabase: Sendable {
             }
             databases.use(.sqlite(.init(storage: .file(path: path), enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
             kind = .sqlite
-            writeGate = AsyncGate()
+            writeGate = AsyncSemaphore(permits: 1)
         case .sqliteInMemory:
             databases.use(.sqlite(.init(storage: .memory, enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
             kind = .sqlite
-            writeGate = AsyncGate()
+            writeGate = AsyncSemaphore(permits: 1)
         case .postgres(let url):
             // A refused or dropped connection fails at once (and becomes a 503); the timeout only bounds waiting for a busy pool.
             databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
@@ -82,7 +82,8 @@ public final class PlatformDatabase: Sendable {
             Self.duration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }
         if let writeGate {
-            await writeGate.acquire()
+            // Unbounded queue (maxWaiting: .max): acquiring cannot fail.
+            try await writeGate.acquire()
             do {
                 let result = try await database.transaction(body)
                 await writeGate.release()

@@ -11,10 +11,13 @@ public struct HuesRequestContext: RequestContext {
     public var language: String
     /// The peer, kept as is: turning it into text costs a conversion that only rate-limited routes need.
     let peer: SocketAddress?
+    /// The client behind the city's trusted proxies, when the request came through one (see `ClientAddress`).
+    public var forwardedClient: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.peer = source.channel.remoteAddress
+        self.forwardedClient = nil
         self.principal = nil
         self.maxBodyBytes = 1024 * 1024
         self.language = "vi"
@@ -22,8 +25,11 @@ public struct HuesRequestContext: RequestContext {
 
     public var maxUploadSize: Int { maxBodyBytes }
 
-    /// The peer's IP address (the key for rate limits).
-    public var clientAddress: String { peer?.ipAddress ?? "unknown" }
+    /// The socket peer's IP address.
+    public var peerAddress: String? { peer?.ipAddress }
+
+    /// The client's IP address (the key for rate limits): the peer, or who a trusted proxy says it forwarded.
+    public var clientAddress: String { forwardedClient ?? peer?.ipAddress ?? "unknown" }
 
     /// The signed-in principal, or a 401 problem.
     public func requirePrincipal() throws -> Principal {

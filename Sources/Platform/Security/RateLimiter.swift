@@ -23,7 +23,9 @@ public final class RateLimiter: Sendable {
     public func take(_ key: String) -> (allowed: Bool, retryAfterSeconds: Int) {
         let now = ContinuousClock.now
         return buckets.withLock { buckets in
+            // Bounded memory whatever keys callers invent (addresses, typed usernames): idle buckets go first, then all.
             if buckets.count > 50_000 { buckets = buckets.filter { $0.value.tokens < burst - 1 } }
+            if buckets.count > 50_000 { buckets.removeAll(keepingCapacity: true) }
             var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
             let elapsed = bucket.updated.duration(to: now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -40,10 +42,10 @@ public final class RateLimiter: Sendable {
     }
 
     /// Throws a 429 problem when `key` is over its budget.
-    public func check(_ key: String) throws {
-        let outcome = take(key)
+    public func check(_ key: String, detail: String = "Too many attempts from this address; slow down.") throws {
+        let outcome = take(String(key.prefix(200)))
         guard outcome.allowed else {
-            throw Problem.tooManyRequests(retryAfterSeconds: outcome.retryAfterSeconds, detail: "Too many attempts from this address; slow down.")
+            throw Problem.tooManyRequests(retryAfterSeconds: outcome.retryAfterSeconds, detail: detail)
         }
     }
 }

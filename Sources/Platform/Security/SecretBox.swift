@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Encrypts secrets at rest (signing keys, client secrets) with the master key: AES-256-GCM, random nonce,
 /// the purpose bound in as associated data so a ciphertext cannot be moved to another use.
@@ -45,18 +48,36 @@ public struct SecretBox: Sendable {
             throw ConfigurationError(problems: [ConfigProblem(key: "HUES_MASTER_KEY", message: "required in production mode")])
         }
         let path = (configuration.dataDirectory as NSString).appendingPathComponent("master.key")
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            guard let box = SecretBox(base64: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw ConfigurationError(problems: [ConfigProblem(key: "HUES_DATA_DIR", message: "\(path) does not hold a base64 32-byte key")])
-            }
-            return box
-        }
+        // A key that exists is read or the start fails: generating a new one over it would make every secret sealed
+        // with the old one (signing keys, CA keys, webhook secrets) unreadable for good.
+        if FileManager.default.fileExists(atPath: path) { return try read(path) }
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let key = SymmetricKey(size: .bits256)
         let base64 = key.withUnsafeBytes { Data($0).base64EncodedString() }
-        guard FileManager.default.createFile(atPath: path, contents: Data((base64 + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigurationError(problems: [ConfigProblem(key: "HUES_DATA_DIR", message: "cannot write \(path)")])
+        // O_EXCL: when two processes start on a fresh data folder at once, one creates the key and the other reads it.
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if descriptor < 0 {
+            if errno == EEXIST { return try read(path) }
+            throw ConfigurationError(problems: [ConfigProblem(key: "HUES_DATA_DIR", message: "cannot create \(path): \(String(cString: strerror(errno)))")])
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data((base64 + "\n").utf8))
+            try handle.synchronize()
+        } catch {
+            throw ConfigurationError(problems: [ConfigProblem(key: "HUES_DATA_DIR", message: "cannot write \(path): \(error)")])
         }
         return SecretBox(masterKey: key)
+    }
+
+    private static func read(_ path: String) throws -> SecretBox {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigurationError(problems: [ConfigProblem(key: "HUES_DATA_DIR", message: "cannot read \(path): \(error.localizedDescription)")])
+        }
+        guard let box = SecretBox(base64: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ConfigurationError(problems: [ConfigProblem(key: "HUES_DATA_DIR", message: "\(path) does not hold a base64 32-byte key")])
+        }
+        return box
     }
 }
