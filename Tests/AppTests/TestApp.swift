@@ -5,25 +5,29 @@ import HuesTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Identity
+import Logging
 import NIOCore
 import Platform
 import Testing
 
 /// A migrated runtime with the demo city and demo accounts on a database of its own, served through the router.
 struct TestApp {
+    /// `setup: .live` serves on a real port (the peer is then 127.0.0.1); `logger` sees everything the app logs.
     static func run(
+        setup: TestingSetup = .router,
+        logger: Logger = Logger(label: "hues"),
         configure: (inout HuesConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, HuesRuntime) async throws -> Void
     ) async throws {
         try await TestDatabase.using { test in
             var configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
             configure(&configuration)
-            let runtime = try await HuesRuntime.make(configuration: configuration)
+            let runtime = try await HuesRuntime.make(configuration: configuration, logger: logger)
             do {
                 try await runtime.migrate()
                 _ = try await runtime.seedDemo(includingDossiers: false)
                 let app = try await buildApplication(runtime: runtime)
-                try await app.test(.router) { client in try await body(client, runtime) }
+                try await app.test(setup) { client in try await body(client, runtime) }
             } catch {
                 await runtime.database.shutdown()
                 throw error

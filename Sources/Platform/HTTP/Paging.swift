@@ -54,7 +54,7 @@ public enum BoundedInteger {
     /// otherwise nil. No exponent, no spaces, no `+`, at most 19 digits.
     public static func parse(_ text: some StringProtocol, in range: ClosedRange<Int>) -> Int? {
         let utf8 = text.utf8
-        guard !utf8.isEmpty, utf8.count <= 20 else { return nil }
+        guard let first = utf8.first, utf8.count <= 20, first == UInt8(ascii: "-") || (0x30...0x39).contains(first) else { return nil }
         guard let value = Int(text), range.contains(value) else { return nil }
         return value
     }
