@@ -34,7 +34,14 @@ final class DossierFeeSettlement: InvoiceSettlement {
     }
 
     func invoicePaid(_ invoice: InvoiceView, on database: any Database) async throws {
-        guard invoice.kind == .fee, let code = invoice.dossierCode, let service = dossiers.withLock({ $0 }) else { return }
+        guard invoice.kind == .fee, let code = invoice.dossierCode else { return }
+        guard let service = dossiers.withLock({ $0 }) else {
+            // A wiring bug: the money stays booked, but the dossier cannot move on by itself. Say so, loudly.
+            database.logger.error("dossier fee paid but the dossier service was never attached", metadata: [
+                "dossier": .string(code), "invoice": .string(invoice.reference),
+            ])
+            return
+        }
         try await service.feePaid(dossierCode: code, invoiceReference: invoice.reference, on: database)
     }
 }

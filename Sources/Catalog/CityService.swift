@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Identity
+import Logging
 import Platform
 
 /// One of the city's integrated digital services (public administration, health, transport…), as listed in the
@@ -45,18 +46,22 @@ public struct CityService: Codable, Sendable, Equatable {
     public var audience: Audience
     public var clientID: String?
 
-    init(_ record: ServiceRecord) {
-        code = record.id ?? ""
+    /// Reads a stored service. An unknown category, status or audience is logged and thrown, not defaulted: a default
+    /// audience of "everyone" would show a staff-only service to the public, so failing the read is the safe choice
+    /// (chosen over falling back to "staff", which would hide the damage from everyone but the log).
+    init(_ record: ServiceRecord, logger: Logger? = nil) throws {
+        let code = try record.requireID()
+        self.code = code
         name = record.name
         nameEn = record.nameEn
         description = record.summary
         descriptionEn = record.summaryEn
-        category = Category(rawValue: record.category) ?? .utilities
+        category = try StoredData.value(Category.self, from: record.category, table: ServiceRecord.schema, column: "category", row: code, logger: logger)
         ownerUnit = record.ownerUnit
         icon = record.icon
         launchURL = record.launchURL
-        status = Status(rawValue: record.status) ?? .maintenance
-        audience = Audience(rawValue: record.audience) ?? .everyone
+        status = try StoredData.value(Status.self, from: record.status, table: ServiceRecord.schema, column: "status", row: code, logger: logger)
+        audience = try StoredData.value(Audience.self, from: record.audience, table: ServiceRecord.schema, column: "audience", row: code, logger: logger)
         clientID = record.clientID
     }
 

@@ -140,7 +140,7 @@ public struct ServiceCatalogue: Sendable {
                 try DomainEvent(type: "catalog.service.registered", actorID: actor.id, actorName: actor.name, unitCode: new.ownerUnit,
                                 subject: "service:\(new.code)", payload: ["category": new.category.rawValue, "client": clientRequest?.clientID ?? ""]),
                 on: db)
-            return RegisteredService(service: CityService(record), clientID: record.clientID, clientSecret: secret)
+            return RegisteredService(service: try CityService(record, logger: logger), clientID: record.clientID, clientSecret: secret)
         }
     }
 
@@ -171,7 +171,7 @@ public struct ServiceCatalogue: Sendable {
                 try DomainEvent(type: "catalog.service.updated", actorID: principal.accountID, actorName: principal.username,
                                 unitCode: record.ownerUnit, subject: "service:\(code)", payload: changes),
                 on: db)
-            return CityService(record)
+            return try CityService(record, logger: logger)
         }
     }
 
@@ -190,7 +190,7 @@ public struct ServiceCatalogue: Sendable {
     }
 
     public func find(_ code: String, logger: Logger) async throws -> CityService? {
-        try await ServiceRecord.find(code, on: try database.db(logger: logger)).map(CityService.init)
+        try await ServiceRecord.find(code, on: try database.db(logger: logger)).map { try CityService($0, logger: logger) }
     }
 
     /// The services a caller may see, optionally narrowed by a search text (Vietnamese or English name) and category.
@@ -199,7 +199,7 @@ public struct ServiceCatalogue: Sendable {
     {
         var query = ServiceRecord.query(on: try database.db(logger: logger))
         if let category { query = query.filter(\.$category == category.rawValue) }
-        let all = try await query.sort(\.$category).sort(\.$name).all().map(CityService.init)
+        let all = try await query.sort(\.$category).sort(\.$name).all().map { try CityService($0, logger: logger) }
         let needle = search.map(Self.fold)
         return all.filter { service in
             guard service.isVisible(to: principal) else { return false }

@@ -152,7 +152,12 @@ extension FieldReportService {
         record.onTime = next.onTime
         record.updatedAt = moment
         try await record.update(on: db)
-        guard let sql = db as? any SQLDatabase, let id = record.id, next.state != "merged" else { return }
+        guard next.state != "merged" else { return }
+        let id = try record.requireID()
+        guard let sql = db as? any SQLDatabase else {
+            db.logger.error("field report cluster not updated: the database has no SQL", metadata: ["report": .string(record.code)])
+            throw Problem.internal()
+        }
         try await sql.raw("""
             UPDATE field_reports SET state = \(bind: record.state), is_open = \(bind: record.isOpen), unit_code = \(bind: record.unitCode),
               due_at = \(bind: record.dueAt), on_time = \(bind: record.onTime), result_note = \(bind: record.resultNote),
@@ -241,10 +246,17 @@ extension FieldReportService {
             .filter(\.$resolvedAt < cutoff).range(0..<limit).all()
         var closed = 0
         for record in due {
-            guard let instanceID = record.instanceID, let reportID = record.id else { continue }
+            let reportID = try record.requireID()
+            guard let instanceID = record.instanceID else {
+                logger.warning("resolved report not closed: it has no workflow case", metadata: ["report": .string(record.code)])
+                continue
+            }
             do {
                 try await database.write(logger: logger) { [self] db in
-                    guard let fresh = try await FieldReportRecord.find(reportID, on: db) else { return }
+                    guard let fresh = try await FieldReportRecord.find(reportID, on: db) else {
+                        logger.error("resolved report vanished before it could be closed", metadata: ["report": .string(reportID.uuidString)])
+                        throw Problem.internal()
+                    }
                     let (next, _) = try await workflow.apply("close", to: instanceID, by: .system,
                                                              inputs: ActionInputs(note: "Tự động đóng sau \(settings.reopenWindowDays) ngày."),
                                                              at: moment, on: db)
@@ -253,7 +265,9 @@ extension FieldReportService {
                                              description: "Đã đóng: quá \(settings.reopenWindowDays) ngày không có ý kiến.", at: moment, on: db)
                 }
                 closed += 1
-            } catch is TransitionRefusal {
+            } catch let refusal as TransitionRefusal {
+                // Usually someone acted on the report meanwhile; the log says which report and why it stayed open.
+                logger.warning("resolved report not closed", metadata: ["report": .string(record.code), "refusal": .string(refusal.description)])
                 continue
             }
         }

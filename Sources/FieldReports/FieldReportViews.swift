@@ -44,7 +44,9 @@ extension FieldReportService {
         if let account = viewer.accountID, account != record.reporterID, record.isOpen, record.isPublic, record.caseID == nil {
             actions.append("support")
         }
-        let answers = (try? JSONDecoder().decode([String: [String]].self, from: Data(record.attributes.utf8))) ?? [:]
+        // Written without dates (strings only), so the shared decoder reads old and new rows alike; damage fails the read.
+        let answers = try JSONColumn.decode([String: [String]].self, from: record.attributes, table: FieldReportRecord.schema, column: "attributes",
+                                            row: id.uuidString, logger: logger)
         let reporter = seesReporter(record, viewer: viewer)
             ? FieldReportView.Reporter(accountID: record.reporterID, name: record.reporterName, contact: record.reporterContact, anonymous: record.anonymous)
             : nil
@@ -60,8 +62,8 @@ extension FieldReportService {
                 photo.id.map { FieldReportView.Photo(id: $0, url: "/api/v1/field-reports/\(record.code)/photos/\($0.uuidString.lowercased())",
                                                      mediaType: photo.mediaType, width: photo.width, height: photo.height, purpose: photo.purpose) }
             },
-            updates: updates.map {
-                FieldReportView.Update(id: $0.id ?? 0, state: $0.state, stateName: $0.state == "reopened" ? "Mở lại" : stateName($0.state),
+            updates: try updates.map {
+                FieldReportView.Update(id: try $0.requireID(), state: $0.state, stateName: $0.state == "reopened" ? "Mở lại" : stateName($0.state),
                                        description: $0.description, author: $0.author, at: $0.at)
             },
             reporter: reporter, actions: actions, reopenUntil: reopenUntil(record))
@@ -302,7 +304,7 @@ extension FieldReportService {
             let text = externalID.map { "\(description) [\($0)]" } ?? description
             if let externalID, let existing = try await FieldReportUpdateRecord.query(on: db).filter(\.$reportID == id).filter(\.$author == client)
                 .filter(\.$description == text).first(), existing.description.hasSuffix("[\(externalID)]") {
-                return existing.id ?? 0
+                return try existing.requireID()
             }
             let update = FieldReportUpdateRecord()
             update.reportID = id
@@ -311,7 +313,7 @@ extension FieldReportService {
             update.author = client
             update.at = Date()
             try await update.create(on: db)
-            return update.id ?? 0
+            return try update.requireID()
         }
     }
 }

@@ -36,7 +36,8 @@ public struct NoticeDelivery: Sendable {
             .sort(\.$nextAttemptAt).limit(limit).all()
         var attempted = 0
         for delivery in due {
-            guard let id = delivery.id, try await claim(id, now: now, logger: logger) else { continue }
+            let id = try delivery.requireID()
+            guard try await claim(id, now: now, logger: logger) else { continue }
             attempted += 1
             do {
                 try await send(delivery, logger: logger)
@@ -78,7 +79,9 @@ public struct NoticeDelivery: Sendable {
         guard let recipient = try await recipients.recipient(accountID: notice.accountID, logger: logger), let email = recipient.email else {
             throw SMTPError(code: 550, message: "the recipient has no email address")
         }
-        let data = (try? JSONDecoder().decode([String: String].self, from: Data(notice.data.utf8))) ?? [:]
+        // Damaged data is logged and thrown: the retry and failed states below record it, no email goes out with blanks.
+        let data = try JSONColumn.decode([String: String].self, from: notice.data, table: NoticeRecord.schema, column: "data",
+                                         row: try notice.requireID().uuidString, logger: logger)
         // Vietnamese first, English after: one email every reader can use.
         let vi = try templates.render(notice.template, data: data, language: "vi")
         let en = try templates.render(notice.template, data: data, language: "en")

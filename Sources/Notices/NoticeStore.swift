@@ -36,12 +36,18 @@ public struct NoticeStore: NoticeBoard {
     }
 
     public func post(_ notice: NoticeDraft, on database: any Database) async throws {
-        precondition(templates.has(notice.template), "unknown notice template \(notice.template)")
+        // A bug in the caller, not the reader's fault: refuse the write (the caller's transaction rolls back), keep serving.
+        guard templates.has(notice.template) else {
+            database.logger.error("notice posted with an unknown template", metadata: [
+                "template": .string(notice.template), "recipient": .string(notice.recipient),
+            ])
+            throw Problem.internal()
+        }
         let record = NoticeRecord()
         record.id = UUID()
         record.accountID = notice.recipient
         record.template = notice.template
-        record.data = String(decoding: try JSONEncoder().encode(notice.data), as: UTF8.self)
+        record.data = try JSONColumn.encode(notice.data)
         record.link = notice.link
         record.createdAt = Date()
         try await record.create(on: database)
@@ -69,13 +75,21 @@ public struct NoticeStore: NoticeBoard {
         let ids = records.compactMap(\.id)
         let deliveries = ids.isEmpty ? [] : try await NoticeDeliveryRecord.query(on: db).filter(\.$noticeID ~~ ids).all()
         let unread = try await NoticeRecord.query(on: db).filter(\.$accountID == accountID).filter(\.$readAt == nil).count()
-        let notices = try records.map { record in
-            let data = (try? JSONDecoder().decode([String: String].self, from: Data(record.data.utf8))) ?? [:]
-            let text = try templates.render(record.template, data: data, language: language)
+        let notices = try records.map { record -> Notice in
+            let id = try record.requireID()
+            let data = try JSONColumn.decode([String: String].self, from: record.data, table: NoticeRecord.schema, column: "data",
+                                             row: id.uuidString, logger: logger)
+            let text: (subject: String, body: String)
+            do {
+                text = try templates.render(record.template, data: data, language: language)
+            } catch {
+                logger.error("notice cannot be rendered", metadata: ["notice": .string(id.uuidString), "template": .string(record.template), "error": "\(error)"])
+                throw Problem.internal()
+            }
             return Notice(
-                id: record.id ?? UUID(), template: record.template, title: text.subject, body: text.body, link: record.link,
+                id: id, template: record.template, title: text.subject, body: text.body, link: record.link,
                 createdAt: record.createdAt, readAt: record.readAt,
-                deliveries: deliveries.filter { $0.noticeID == record.id }.map {
+                deliveries: deliveries.filter { $0.noticeID == id }.map {
                     .init(channel: $0.channel, status: $0.status, attempts: $0.attempts, deliveredAt: $0.deliveredAt)
                 })
         }

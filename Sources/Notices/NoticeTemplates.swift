@@ -23,9 +23,15 @@ public struct NoticeTemplates: Sendable {
 
     public func has(_ key: String) -> Bool { templates[key] != nil }
 
-    /// Subject and body in `language` (Vietnamese when the language is unknown).
+    /// A notice names a template these resources do not have: it cannot be shown or sent with empty words.
+    public struct UnknownTemplate: Error, CustomStringConvertible {
+        public var key: String
+        public var description: String { "no notice template '\(key)'" }
+    }
+
+    /// Subject and body in `language` (Vietnamese when the language is unknown); an unknown template throws.
     public func render(_ key: String, data: [String: String], language: String) throws -> (subject: String, body: String) {
-        guard let text = templates[key]?[language] ?? templates[key]?["vi"] else { return (key, "") }
+        guard let text = templates[key]?[language] ?? templates[key]?["vi"] else { throw UnknownTemplate(key: key) }
         return (try MustacheTemplate(string: text.subject).render(data), try MustacheTemplate(string: text.body).render(data))
     }
 }

@@ -185,7 +185,7 @@ public struct BankConfirmations: Sendable {
             row.intentID = intentID
             row.invoiceID = invoiceID
             row.unitCode = invoice.unitCode
-            let account = payments.beneficiary(of: intent, invoice: invoice)
+            let account = try payments.beneficiary(of: intent, invoice: invoice)
             guard confirmation.bankBin == account.bankBin, confirmation.accountNumber == account.accountNumber else {
                 return try await finish(.rejected, "wrong-account", payment: intent.reference)
             }
@@ -206,7 +206,7 @@ public struct BankConfirmations: Sendable {
                     """).all()
                 if !moved.isEmpty {
                     try await EventLog.append(DomainEvent(type: "payments.intent.\(state)", unitCode: invoice.unitCode, subject: intent.reference), on: db)
-                    try await payments.outbox.enqueue("payment.failed", data: PaymentEvent(invoice: payments.view(invoice), payment: payments.view(intent, invoice: invoice)), on: db)
+                    try await payments.outbox.enqueue("payment.failed", data: PaymentEvent(invoice: try payments.view(invoice), payment: try payments.view(intent, invoice: invoice)), on: db)
                 }
                 return try await finish(moved.isEmpty ? .stale : .applied, payment: intent.reference)
             case .success:
@@ -228,13 +228,13 @@ public struct BankConfirmations: Sendable {
                 guard let freshInvoice = try await InvoiceRecord.find(invoiceID, on: db), let freshIntent = try await IntentRecord.find(intentID, on: db) else {
                     throw Problem.internal()
                 }
-                let invoiceView = payments.view(freshInvoice)
+                let invoiceView = try payments.view(freshInvoice)
                 try await payments.settlement?.invoicePaid(invoiceView, on: db)
                 try await EventLog.append(try DomainEvent(type: "payments.intent.succeeded", actorName: confirmation.payerName, unitCode: invoice.unitCode,
                                                           subject: intent.reference,
                                                           payload: ["invoice": invoice.reference, "amount": String(confirmation.amount),
                                                                     "bankTransaction": confirmation.transactionId]), on: db)
-                try await payments.outbox.enqueue("payment.succeeded", data: PaymentEvent(invoice: invoiceView, payment: payments.view(freshIntent, invoice: freshInvoice)),
+                try await payments.outbox.enqueue("payment.succeeded", data: PaymentEvent(invoice: invoiceView, payment: try payments.view(freshIntent, invoice: freshInvoice)),
                                                   on: db)
                 return try await finish(.applied, payment: intent.reference)
             }
@@ -283,7 +283,7 @@ extension BankConfirmations {
         if !payments.seesEveryUnit(principal) { query = query.filter(\.$unitCode ~~ payments.staffUnits(principal)) }
         if let outcome { query = query.filter(\.$outcome == outcome) }
         return try await query.sort(\.$receivedAt, .descending).limit(limit).all().map {
-            ConfirmationView(id: $0.id ?? UUID(), transactionId: $0.transactionID, outcome: $0.outcome, reason: $0.reason, unit: $0.unitCode,
+            ConfirmationView(id: try $0.requireID(), transactionId: $0.transactionID, outcome: $0.outcome, reason: $0.reason, unit: $0.unitCode,
                              purpose: $0.purpose, amount: $0.amount, duplicates: $0.duplicates, receivedAt: $0.receivedAt)
         }
     }

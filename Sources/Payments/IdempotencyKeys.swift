@@ -66,7 +66,7 @@ public struct IdempotencyKeys: Sendable {
                 record.state = "in_flight"
                 record.createdAt = Date()
                 try await record.create(on: db)
-                return record.id ?? UUID()
+                return try record.requireID()
             }
         } catch let replay as Replay {
             return replay.response
@@ -77,21 +77,41 @@ public struct IdempotencyKeys: Sendable {
             guard let existing = try await Self.find(scope: scope, endpoint: endpoint, key: key, on: try database.db(logger: logger)) else { throw error }
             do { throw try Self.answer(existing, hash: hash) } catch let replay as Replay { return replay.response }
         }
+        let response: StoredResponse
         do {
-            let response = try await work()
-            try await database.write(logger: logger) { db in
-                guard let record = try await IdempotencyRecord.find(claim, on: db) else { return }
-                record.state = "done"
-                record.statusCode = response.status
-                record.responseBody = response.body
-                record.location = response.location
-                try await record.update(on: db)
-            }
-            return response
+            response = try await work()
         } catch {
-            _ = try? await database.write(logger: logger) { db in try await IdempotencyRecord.find(claim, on: db)?.delete(on: db) }
+            // The work failed: release the claim so the client may fix the request and retry under the same key. If the
+            // claim cannot be released, say so (retries get 409 until the key expires) and report the work's own error.
+            do {
+                try await database.write(logger: logger) { db in
+                    if let record = try await IdempotencyRecord.find(claim, on: db) {
+                        try await record.delete(on: db)
+                    }
+                }
+            } catch let releaseError {
+                logger.error("idempotency claim not released after a failed request", metadata: [
+                    "key": .string(key), "claim": .string(claim.uuidString), "scope": .string(scope), "endpoint": .string(endpoint),
+                    "error": "\(releaseError)", "requestError": "\(error)",
+                ])
+            }
             throw error
         }
+        // The work is done: from here the claim is never deleted, so a retry cannot run it a second time.
+        try await database.write(logger: logger) { db in
+            guard let record = try await IdempotencyRecord.find(claim, on: db) else {
+                logger.error("idempotency claim vanished while its request ran", metadata: [
+                    "key": .string(key), "claim": .string(claim.uuidString), "scope": .string(scope), "endpoint": .string(endpoint),
+                ])
+                throw Problem.internal()
+            }
+            record.state = "done"
+            record.statusCode = response.status
+            record.responseBody = response.body
+            record.location = response.location
+            try await record.update(on: db)
+        }
+        return response
     }
 
     struct Replay: Error {

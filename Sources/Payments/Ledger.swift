@@ -30,8 +30,9 @@ public enum Ledger {
             throw Problem.internal()  // a bug, never input: callers build postings from checked amounts
         }
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
+        let transactionID = UUID()
         let transaction = LedgerTransactionRecord()
-        transaction.id = UUID()
+        transaction.id = transactionID
         transaction.kind = kind
         transaction.reference = reference
         transaction.invoiceID = invoiceID
@@ -43,7 +44,7 @@ public enum Ledger {
         // Accounts in a fixed order, so two transactions touching the same balances lock them in the same order.
         for posting in postings.sorted(by: { $0.account < $1.account }) {
             let entry = LedgerEntryRecord()
-            entry.transactionID = transaction.id ?? UUID()
+            entry.transactionID = transactionID
             entry.account = posting.account
             entry.amount = posting.amount
             entry.period = period
@@ -57,7 +58,7 @@ public enum Ledger {
                 credit = ledger_balances.credit + excluded.credit, entries = ledger_balances.entries + 1
                 """).run()
         }
-        return transaction.id ?? UUID()
+        return transactionID
     }
 
     /// `YYYY-MM` in Vietnam's time zone: the period a city accountant reports in.

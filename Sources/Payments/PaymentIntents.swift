@@ -52,7 +52,7 @@ extension PaymentService {
             try await EventLog.append(try DomainEvent(type: "payments.intent.created", actorID: principal.accountID, actorName: principal.displayName,
                                                       unitCode: invoice.unitCode, subject: record.reference,
                                                       payload: ["invoice": invoice.reference, "amount": String(record.amount)]), on: db)
-            return self.view(record, invoice: invoice)
+            return try self.view(record, invoice: invoice)
         }
     }
 
@@ -62,7 +62,7 @@ extension PaymentService {
         guard let record = try await IntentRecord.find(id, on: db), let invoice = try await InvoiceRecord.find(record.invoiceID, on: db),
               maySee(invoice, principal) || record.createdBy == principal.accountID
         else { throw Problem.notFound("No payment \(id).") }
-        return view(record, invoice: invoice)
+        return try view(record, invoice: invoice)
     }
 
     /// The invoice a payment is for, for whoever may follow that payment.
@@ -136,8 +136,12 @@ extension PaymentService {
                 throw Problem(status: .conflict, type: "over-refund", title: "Refund exceeds what was paid",
                               detail: "At most \(max(invoice.paidAmount - invoice.refundedAmount, 0)) VND of invoice \(invoice.reference) can be refunded.")
             }
-            let paidWith = try await IntentRecord.query(on: db).filter(\.$invoiceID == id).filter(\.$state == IntentState.success.rawValue).first()?
-                .bankTransactionID ?? ""
+            // The bank refunds a transfer it knows; without one (paid some other way) there is nothing to send it.
+            guard let paidWith = try await IntentRecord.query(on: db).filter(\.$invoiceID == id).filter(\.$state == IntentState.success.rawValue)
+                .first()?.bankTransactionID, !paidWith.isEmpty
+            else {
+                throw Problem.conflict("Invoice \(invoice.reference) was not paid by a bank transfer the platform saw; refund it at the treasury.")
+            }
             let record = RefundRecord()
             record.id = UUID()
             record.reference = PaymentReference.refund()
@@ -158,7 +162,8 @@ extension PaymentService {
                                                       payload: ["invoice": invoice.reference, "amount": String(new.amount)]), on: db)
             return (record, paidWith)
         }
-        guard let provider, let refundID = reserved.id else { return Self.view(reserved) }
+        let refundID = try reserved.requireID()
+        guard let provider else { return try Self.view(reserved) }
         let bankReference: String
         do {
             bankReference = try await provider.refund(amount: new.amount, of: paidWith, reference: reserved.reference)
@@ -177,8 +182,8 @@ extension PaymentService {
             try await EventLog.append(try DomainEvent(type: "payments.refund.succeeded", unitCode: record.unitCode, subject: record.reference,
                                                       payload: ["invoice": invoice.reference, "amount": String(record.amount), "bankReference": bankReference]),
                                       on: db)
-            let view = Self.view(record)
-            try await outbox.enqueue("payment.refunded", data: RefundEvent(invoice: self.view(invoice), refund: view), on: db)
+            let view = try Self.view(record)
+            try await outbox.enqueue("payment.refunded", data: RefundEvent(invoice: try self.view(invoice), refund: view), on: db)
             return view
         }
     }
@@ -186,7 +191,16 @@ extension PaymentService {
     /// Undoes a reserved refund the bank did not send: a reversing ledger transaction and the amount refundable again.
     func reverse(_ refundID: UUID, because reason: String, logger: Logger) async throws {
         try await database.write(logger: logger) { db in
-            guard let sql = db as? any SQLDatabase, let record = try await RefundRecord.find(refundID, on: db), record.state == "submitted" else { return }
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            guard let record = try await RefundRecord.find(refundID, on: db) else {
+                logger.error("refund to reverse not found", metadata: ["refund": .string(refundID.uuidString), "reason": .string(String(reason.prefix(300)))])
+                throw Problem.internal()
+            }
+            guard record.state == "submitted" else {
+                // Already settled another way (sent, or reversed by an earlier attempt): reversing again would pay twice.
+                logger.warning("refund not reversed: it is no longer submitted", metadata: ["refund": .string(record.reference), "state": .string(record.state)])
+                return
+            }
             let now = Date()
             try await sql.raw("""
                 UPDATE payment_invoices SET refunded_amount = refunded_amount - \(bind: record.amount),

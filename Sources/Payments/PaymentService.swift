@@ -164,7 +164,7 @@ public struct PaymentService: Sendable {
         record.createdAt = now
         record.updatedAt = now
         try await record.create(on: db)
-        let view = self.view(record)
+        let view = try self.view(record)
         try await EventLog.append(try DomainEvent(type: "payments.invoice.issued", actorID: createdBy, actorName: actorName, unitCode: new.unit,
                                                   subject: record.reference,
                                                   payload: ["amount": String(new.amount), "kind": new.kind.rawValue, "dossier": new.dossierCode ?? ""]),
@@ -177,11 +177,11 @@ public struct PaymentService: Sendable {
         let db = try database.db(logger: logger)
         let record = try await findInvoice(idOrReference, on: db)
         guard let record, maySee(record, principal, presented: idOrReference), let id = record.id else { throw Problem.notFound("No invoice \(idOrReference).") }
-        var view = self.view(record)
+        var view = try self.view(record)
         // A household bill addressed to no account is payable by whoever holds its reference; their name is not theirs to read.
         if record.payerID != principal.accountID && !isFinanceStaff(principal, of: record.unitCode) { view.payer.name = "" }
-        view.intents = try await IntentRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .descending).all().map { self.view($0, invoice: record) }
-        view.refunds = try await RefundRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .ascending).all().map(Self.view)
+        view.intents = try await IntentRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .descending).all().map { try self.view($0, invoice: record) }
+        view.refunds = try await RefundRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .ascending).all().map { try Self.view($0) }
         return view
     }
 
@@ -193,14 +193,14 @@ public struct PaymentService: Sendable {
     /// The payer's own invoices, newest first.
     public func mine(_ principal: Principal, paging: Paging, logger: Logger) async throws -> [InvoiceView] {
         try await InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$payerID == principal.accountID)
-            .sort(\.$createdAt, .descending).range(paging.range).all().map(view)
+            .sort(\.$createdAt, .descending).range(paging.range).all().map { try self.view($0) }
     }
 
     /// The invoice of a dossier's fee, for the dossier's applicant.
     public func invoice(forDossier code: String, for principal: Principal, logger: Logger) async throws -> InvoiceView? {
         let records = try await InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$dossierCode == code.uppercased())
             .sort(\.$createdAt, .descending).all()
-        return records.first { maySee($0, principal) }.map(view)
+        return try records.first { maySee($0, principal) }.map { try self.view($0) }
     }
 
     /// A unit's invoices for its staff (finance sees every unit).
@@ -210,7 +210,7 @@ public struct PaymentService: Sendable {
         guard isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }
         var query = InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$unitCode == unit)
         if let state { query = query.filter(\.$state == state.rawValue) }
-        return try await query.sort(\.$createdAt, .descending).range(paging.range).all().map(view)
+        return try await query.sort(\.$createdAt, .descending).range(paging.range).all().map { try self.view($0) }
     }
 
     public func cancel(_ idOrReference: String, by principal: Principal, logger: Logger) async throws -> InvoiceView {
@@ -228,7 +228,7 @@ public struct PaymentService: Sendable {
                 UPDATE payment_intents SET state = 'cancelled', updated_at = \(bind: Date()) WHERE invoice_id = \(bind: id) AND state IN ('created', 'started')
                 """).run()
             guard let fresh = try await InvoiceRecord.find(id, on: db) else { throw Problem.internal() }
-            let view = self.view(fresh)
+            let view = try self.view(fresh)
             try await EventLog.append(DomainEvent(type: "payments.invoice.cancelled", actorID: principal.accountID, actorName: principal.displayName,
                                                   unitCode: fresh.unitCode, subject: fresh.reference), on: db)
             try await outbox.enqueue("invoice.cancelled", data: InvoiceEvent(invoice: view), on: db)
@@ -238,33 +238,48 @@ public struct PaymentService: Sendable {
 
     // MARK: Views
 
-    func view(_ record: InvoiceRecord) -> InvoiceView {
-        InvoiceView(id: record.id ?? UUID(), reference: record.reference, unit: record.unitCode, unitName: unitNames[record.unitCode] ?? record.unitCode,
-                    payer: .init(accountId: record.payerID, name: record.payerName), kind: InvoiceKind(rawValue: record.kind) ?? .bill,
-                    description: record.description, amount: record.amount, paidAmount: record.paidAmount, refundedAmount: record.refundedAmount,
-                    refundableAmount: record.paidAmount - record.refundedAmount, state: InvoiceState(rawValue: record.state) ?? .open,
-                    dueAt: record.dueAt, dossierCode: record.dossierCode, createdAt: record.createdAt, paidAt: record.paidAt)
+    // Views read stored rows: a row without an id, or a kind or state this code does not know, is damage. It is logged
+    // (table, column, row) and fails the request, rather than showing a default the data never said.
+
+    func view(_ record: InvoiceRecord) throws -> InvoiceView {
+        let id = try record.requireID()
+        let kind = try StoredData.value(InvoiceKind.self, from: record.kind, table: InvoiceRecord.schema, column: "kind", row: id.uuidString, logger: nil)
+        let state = try StoredData.value(InvoiceState.self, from: record.state, table: InvoiceRecord.schema, column: "state", row: id.uuidString, logger: nil)
+        return InvoiceView(id: id, reference: record.reference, unit: record.unitCode, unitName: unitNames[record.unitCode] ?? record.unitCode,
+                           payer: .init(accountId: record.payerID, name: record.payerName), kind: kind,
+                           description: record.description, amount: record.amount, paidAmount: record.paidAmount, refundedAmount: record.refundedAmount,
+                           refundableAmount: record.paidAmount - record.refundedAmount, state: state,
+                           dueAt: record.dueAt, dossierCode: record.dossierCode, createdAt: record.createdAt, paidAt: record.paidAt)
     }
 
     /// The account the payer was told to pay: the one in the intent's own QR, even if the city's settings changed since.
-    func beneficiary(of record: IntentRecord, invoice: InvoiceRecord) -> IntentView.Beneficiary {
-        let account = settings.account(for: invoice.unitCode)
-        guard let qr = try? VietQR.decode(record.payload) else {
-            return .init(bankBin: account.bankBin, accountNumber: account.accountNumber, accountName: account.accountName)
+    ///
+    /// A stored payload that does not read is logged and thrown, not replaced by today's settings account: the payer would
+    /// be shown an account their QR never named, and the bank refuses a confirmation for that payload anyway ("invalid-qr").
+    func beneficiary(of record: IntentRecord, invoice: InvoiceRecord) throws -> IntentView.Beneficiary {
+        let qr: VietQR
+        do {
+            qr = try VietQR.decode(record.payload)
+        } catch {
+            throw StoredData.damaged(table: IntentRecord.schema, column: "payload", row: record.id?.uuidString ?? "(no id)",
+                                     detail: "payment intent \(record.reference) has a payload that is not a VietQR: \(error)", logger: nil)
         }
+        let account = settings.account(for: invoice.unitCode)
         return .init(bankBin: qr.bankBIN, accountNumber: qr.accountNumber, accountName: qr.merchantName ?? account.accountName)
     }
 
-    func view(_ record: IntentRecord, invoice: InvoiceRecord) -> IntentView {
-        IntentView(id: record.id ?? UUID(), reference: record.reference, invoiceId: record.invoiceID, invoiceReference: invoice.reference,
-                          amount: record.amount, state: IntentState(rawValue: record.state) ?? .error, failureReason: record.failureReason,
+    func view(_ record: IntentRecord, invoice: InvoiceRecord) throws -> IntentView {
+        let id = try record.requireID()
+        let state = try StoredData.value(IntentState.self, from: record.state, table: IntentRecord.schema, column: "state", row: id.uuidString, logger: nil)
+        return IntentView(id: id, reference: record.reference, invoiceId: record.invoiceID, invoiceReference: invoice.reference,
+                          amount: record.amount, state: state, failureReason: record.failureReason,
                           vietQR: record.payload,
-                          beneficiary: beneficiary(of: record, invoice: invoice),
+                          beneficiary: try beneficiary(of: record, invoice: invoice),
                           createdAt: record.createdAt, updatedAt: record.updatedAt, expiresAt: record.expiresAt)
     }
 
-    static func view(_ record: RefundRecord) -> RefundView {
-        RefundView(id: record.id ?? UUID(), reference: record.reference, invoiceId: record.invoiceID, amount: record.amount, reason: record.reason,
+    static func view(_ record: RefundRecord) throws -> RefundView {
+        RefundView(id: try record.requireID(), reference: record.reference, invoiceId: record.invoiceID, amount: record.amount, reason: record.reason,
                    state: record.state, bankReference: record.bankReference, createdAt: record.createdAt)
     }
 }

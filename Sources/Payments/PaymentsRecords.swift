@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Platform
 import SQLKit
 
 /// A sum a unit asks a payer to pay: a dossier fee, a bill, tuition.
@@ -307,7 +308,8 @@ struct CreatePaymentsTables: AsyncMigration {
             .field("created_at", .datetime, .required)
             .field("report", .string, .required)
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        // Without SQL the ledger balances table and the indexes would be missing: refuse rather than migrate half.
+        guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
         // Running balances per account and month, kept in the same transaction as the entries, so a balance is one
         // row read however long the journal grows.
         try await sql.raw("""

@@ -170,14 +170,14 @@ extension PaymentService {
             record.unitCode = unit
             record.createdBy = actor
             record.createdAt = stored.createdAt ?? Date()
-            record.report = String(decoding: try WebhookOutbox.encoder.encode(stored), as: UTF8.self)
+            record.report = try JSONColumn.encode(stored)
             try await record.create(on: db)
             try await EventLog.append(try DomainEvent(type: "payments.statement.reconciled", actorID: actor, subject: fileName,
                                                       payload: ["matched": stored.matched.count, "mismatched": stored.amountMismatches.count,
                                                                 "missingInLedger": stored.missingInLedger.count,
                                                                 "missingInStatement": stored.missingInStatement.count, "malformed": stored.malformed.count]),
                                       on: db)
-            return record.id ?? UUID()
+            return try record.requireID()
         }
         report.id = id
         return report
@@ -185,13 +185,14 @@ extension PaymentService {
 
     /// Past reconciliations, newest first: every one for finance, a unit's own for its staff.
     public func reconciliations(for principal: Principal, limit: Int, logger: Logger) async throws -> [ReconciliationReport] {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         var query = ReconciliationRecord.query(on: try database.db(logger: logger))
         if !seesEveryUnit(principal) { query = query.filter(\.$unitCode ~~ staffUnits(principal)) }
-        return try await query.sort(\.$createdAt, .descending).limit(limit).all().compactMap {
-            var report = try? decoder.decode(ReconciliationReport.self, from: Data($0.report.utf8))
-            report?.id = $0.id
+        // A damaged report is logged and fails the request: a past reconciliation never silently drops out of the list.
+        return try await query.sort(\.$createdAt, .descending).limit(limit).all().map { record -> ReconciliationReport in
+            let id = try record.requireID()
+            var report = try JSONColumn.decode(ReconciliationReport.self, from: record.report, table: ReconciliationRecord.schema,
+                                               column: "report", row: id.uuidString, logger: logger)
+            report.id = id
             return report
         }
     }

@@ -38,7 +38,7 @@ public struct WebhookOutbox: Sendable {
         for subscription in subscriptions {
             let delivery = WebhookDeliveryRecord()
             delivery.id = UUID()
-            delivery.subscriptionID = subscription.id ?? UUID()
+            delivery.subscriptionID = try subscription.requireID()
             delivery.eventID = eventID
             delivery.eventType = type
             delivery.body = body
@@ -186,13 +186,13 @@ public struct WebhookSender: Sendable {
             try await EventLog.append(DomainEvent(type: "payments.webhook.subscribed", actorID: principal.accountID, actorName: principal.displayName,
                                                   subject: new.service), on: db)
         }
-        var view = Self.view(record)
+        var view = try Self.view(record)
         view.signingKey = key
         return view
     }
 
     public func subscriptions(logger: Logger) async throws -> [WebhookSubscriptionView] {
-        try await WebhookSubscriptionRecord.query(on: try database.db(logger: logger)).sort(\.$createdAt, .ascending).all().map(Self.view)
+        try await WebhookSubscriptionRecord.query(on: try database.db(logger: logger)).sort(\.$createdAt, .ascending).all().map { try Self.view($0) }
     }
 
     public func unsubscribe(_ id: UUID, by principal: Principal, logger: Logger) async throws {
@@ -207,7 +207,7 @@ public struct WebhookSender: Sendable {
 
     public func deliveries(of subscription: UUID, limit: Int, logger: Logger) async throws -> [WebhookDeliveryView] {
         try await WebhookDeliveryRecord.query(on: try database.db(logger: logger)).filter(\.$subscriptionID == subscription)
-            .sort(\.$createdAt, .descending).limit(limit).all().map(Self.view)
+            .sort(\.$createdAt, .descending).limit(limit).all().map { try Self.view($0) }
     }
 
     /// Sends the event again as a new delivery (the log keeps the old one).
@@ -227,7 +227,7 @@ public struct WebhookSender: Sendable {
             copy.createdAt = now
             copy.updatedAt = now
             try await copy.create(on: db)
-            return Self.view(copy)
+            return try Self.view(copy)
         }
     }
 
@@ -244,10 +244,17 @@ public struct WebhookSender: Sendable {
                 let key = try secrets.open(subscription.sealedSecret, purpose: "payments.webhook")
                 targets[delivery.subscriptionID] = Target(url: subscription.url, key: SymmetricKey(data: key), active: subscription.active)
             }
-            guard let target = targets[delivery.subscriptionID] else { continue }
+            guard let target = targets[delivery.subscriptionID] else {
+                // The subscription is gone: this delivery can never be sent. Give it up rather than leave it pending for ever.
+                try await giveUp(delivery, reason: "subscription \(delivery.subscriptionID.uuidString.lowercased()) no longer exists", logger: logger)
+                continue
+            }
             // Claim the delivery before sending, so another instance's sweep does not send it too.
             let won = try await database.write(logger: logger) { db -> Bool in
-                guard let sql = db as? any SQLDatabase else { return false }
+                guard let sql = db as? any SQLDatabase else {
+                    logger.error("webhook deliveries need an SQL database to be claimed")
+                    throw Problem.internal()
+                }
                 return !(try await sql.raw("""
                     UPDATE payment_webhook_deliveries SET next_attempt_at = \(bind: now.addingTimeInterval(120)) WHERE id = \(bind: delivery.id)
                     AND state = 'pending' AND next_attempt_at <= \(bind: now) RETURNING id
@@ -273,6 +280,22 @@ public struct WebhookSender: Sendable {
 
     static let parallelSends = 8
 
+    /// Marks a pending delivery that can never be sent as given up, with the reason, and says so in the log.
+    func giveUp(_ delivery: WebhookDeliveryRecord, reason: String, logger: Logger) async throws {
+        let id = try delivery.requireID()
+        logger.warning("webhook delivery given up", metadata: [
+            "delivery": .string(id.uuidString), "subscription": .string(delivery.subscriptionID.uuidString),
+            "event": .string(delivery.eventID), "reason": .string(reason),
+        ])
+        try await database.write(logger: logger) { db in
+            guard let row = try await WebhookDeliveryRecord.find(id, on: db), row.state == "pending" else { return }
+            row.state = "will_not_send"
+            row.lastError = reason
+            row.updatedAt = Date()
+            try await row.update(on: db)
+        }
+    }
+
     struct Target: Sendable {
         var url: String
         var key: SymmetricKey
@@ -292,7 +315,12 @@ public struct WebhookSender: Sendable {
         let attempts = delivery.attempts + 1
         let (answered, error) = (status, failure)
         try await database.write(logger: logger) { db in
-            guard let row = try await WebhookDeliveryRecord.find(delivery.id, on: db) else { return }
+            guard let row = try await WebhookDeliveryRecord.find(delivery.id, on: db) else {
+                logger.error("webhook delivery vanished before its attempt was recorded", metadata: [
+                    "delivery": .string(delivery.id?.uuidString ?? "(no id)"), "delivered": .string(String(delivered)),
+                ])
+                return
+            }
             row.attempts = attempts
             row.lastStatus = answered
             row.lastError = delivered ? nil : (error ?? "HTTP \(answered ?? 0)")
@@ -320,13 +348,13 @@ public struct WebhookSender: Sendable {
         HMAC<SHA256>.authenticationCode(for: body, using: key).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func view(_ record: WebhookSubscriptionRecord) -> WebhookSubscriptionView {
-        WebhookSubscriptionView(id: record.id ?? UUID(), service: record.serviceCode, url: record.url, events: record.events.split(separator: ",").map(String.init),
+    static func view(_ record: WebhookSubscriptionRecord) throws -> WebhookSubscriptionView {
+        WebhookSubscriptionView(id: try record.requireID(), service: record.serviceCode, url: record.url, events: record.events.split(separator: ",").map(String.init),
                                 active: record.active, createdAt: record.createdAt, signingKey: nil)
     }
 
-    static func view(_ record: WebhookDeliveryRecord) -> WebhookDeliveryView {
-        WebhookDeliveryView(id: record.id ?? UUID(), eventId: record.eventID, eventType: record.eventType, state: record.state, attempts: record.attempts,
+    static func view(_ record: WebhookDeliveryRecord) throws -> WebhookDeliveryView {
+        WebhookDeliveryView(id: try record.requireID(), eventId: record.eventID, eventType: record.eventType, state: record.state, attempts: record.attempts,
                             nextAttemptAt: record.nextAttemptAt, lastStatus: record.lastStatus, lastError: record.lastError, createdAt: record.createdAt)
     }
 }

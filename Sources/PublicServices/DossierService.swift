@@ -217,10 +217,30 @@ public struct DossierService: Sendable {
     }
 
     /// The fee was paid online: the dossier leaves "waiting for the fee" in the transaction that recorded the money.
+    ///
+    /// Money booked for a dossier that cannot move (no such dossier, or it is not waiting for its fee) is still booked:
+    /// the payment stands, and the mismatch is logged and recorded as `public-services.fee.unmatched` in the same
+    /// transaction, so staff can see it and refund or follow up.
     public func feePaid(dossierCode: String, invoiceReference: String, on db: any Database) async throws {
-        guard let record = try await DossierRecord.query(on: db).filter(\.$code == dossierCode.uppercased()).first(), let id = record.id,
-              let instance = try await workflow.instance(id, on: db), instance.state == "awaiting-fee"
-        else { return }
+        func unmatched(_ reason: String, unit: String?) async throws {
+            db.logger.warning("fee paid but the dossier cannot move", metadata: [
+                "dossier": .string(dossierCode), "invoice": .string(invoiceReference), "reason": .string(reason),
+            ])
+            try await EventLog.append(
+                try DomainEvent(type: "public-services.fee.unmatched", actorName: "Cổng thanh toán trực tuyến", unitCode: unit,
+                                subject: "dossier:\(dossierCode.uppercased())", payload: ["invoice": invoiceReference, "reason": reason]),
+                on: db)
+        }
+        guard let record = try await DossierRecord.query(on: db).filter(\.$code == dossierCode.uppercased()).first() else {
+            return try await unmatched("no such dossier", unit: nil)
+        }
+        let id = try record.requireID()
+        guard let instance = try await workflow.instance(id, on: db) else {
+            return try await unmatched("the dossier has no workflow case", unit: record.competentUnit)
+        }
+        guard instance.state == "awaiting-fee" else {
+            return try await unmatched("the dossier is '\(instance.state)', not awaiting its fee", unit: instance.unitCode)
+        }
         let definition = try workflow.definition(instance.process)
         let payments = WorkflowActor(id: nil, name: "Cổng thanh toán trực tuyến", grants: [RoleGrant(role: .admin)], isApplicant: false)
         let (next, _) = try await workflow.apply("confirm-fee", to: id, by: payments,
@@ -275,13 +295,14 @@ public struct DossierService: Sendable {
             id: id, code: record.code, procedure: ProcedureRef(code: record.procedureCode, version: record.procedureVersion, name: record.procedureName),
             applicant: Applicant(name: record.applicantName, idNumber: record.applicantIDNumber, phone: record.applicantPhone,
                                  email: record.applicantEmail, address: record.applicantAddress),
-            channel: Channel(rawValue: record.channel) ?? .online, receivingUnit: record.receivingUnit, competentUnit: record.competentUnit,
+            channel: try StoredData.value(Channel.self, from: record.channel, table: DossierRecord.schema, column: "channel", row: id.uuidString,
+                                          logger: logger), receivingUnit: record.receivingUnit, competentUnit: record.competentUnit,
             unit: instance.unitCode, state: instance.state, stateName: definition.state(instance.state)?.name ?? instance.state,
             nationalStatus: definition.state(instance.state)?.nationalStatus,
             officer: instance.officerID.map { StaffMember(accountID: $0, name: instance.officerName ?? "") }, filedAt: record.createdAt,
             receivedAt: record.receivedAt, promisedAt: instance.clock?.due, legalDueAt: instance.clock?.legalDue, finishedAt: instance.finishedAt,
             returnedAt: record.returnedAt, onTime: instance.onTime, late: instance.isLate(at: Date()), supplementRequests: instance.supplementRequests,
-            openParallelSteps: instance.openBranches, form: Self.decodeForm(record.formData), fee: procedure?.fee ?? 0,
+            openParallelSteps: instance.openBranches, form: try Self.decodeForm(record.formData, row: id.uuidString, logger: logger), fee: procedure?.fee ?? 0,
             attachments: files.compactMap(Self.info),
             history: history.map { step in
                 DossierStep(action: step.action, actionName: definition.action(step.action)?.name ?? step.action, fromState: step.fromState,
@@ -488,14 +509,14 @@ public struct DossierService: Sendable {
         }
     }
 
+    /// Sorted keys as before (older rows also escape '/', which reads the same); strings only, so no dates to agree on.
     static func encode(_ form: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(form), as: UTF8.self)
+        try JSONColumn.encode(form)
     }
 
-    static func decodeForm(_ text: String) -> [String: String] {
-        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    /// A damaged form is logged (table, column, dossier id) and fails the read: never shown as an empty form.
+    static func decodeForm(_ text: String, row: String, logger: Logger?) throws -> [String: String] {
+        try JSONColumn.decode([String: String].self, from: text, table: DossierRecord.schema, column: "form_data", row: row, logger: logger)
     }
 }
 

@@ -139,11 +139,19 @@ public struct CertificateAuthority: Sendable {
         }
         guard old.revokedAt == nil else { throw Self.refusal("A revoked certificate cannot be renewed; issue a new one.", .conflict) }
         var authority = Self.defaultAuthority
-        if let issuerID = old.issuerID, let issuer = try await CertificateRecord.find(issuerID, on: db) { authority = issuer.holderID }
+        if let issuerID = old.issuerID {
+            // The same authority as before, or nothing: a renewal is never quietly moved to another authority.
+            guard let issuer = try await CertificateRecord.find(issuerID, on: db) else {
+                throw StoredData.damaged(table: CertificateRecord.schema, column: "issuer_id", row: old.id?.uuidString ?? "(no id)",
+                                         detail: "certificate \(serial) names issuer \(issuerID), which does not exist", logger: logger)
+            }
+            authority = issuer.holderID
+        }
         let holder: CertificateHolder = old.holderKind == "unit"
             ? .unit(code: old.holderID) : .officer(accountID: old.holderID, name: old.commonName, unitCode: old.unitCode ?? "")
-        let renewed = try await issue(to: holder, algorithm: KeyAlgorithm(rawValue: old.algorithm) ?? .p256, authority: authority, actorName: actorName,
-                                      logger: logger)
+        let algorithm = try StoredData.value(KeyAlgorithm.self, from: old.algorithm, table: CertificateRecord.schema, column: "algorithm",
+                                             row: old.id?.uuidString ?? "(no id)", logger: logger)
+        let renewed = try await issue(to: holder, algorithm: algorithm, authority: authority, actorName: actorName, logger: logger)
         _ = try await revoke(serial: serial, reason: .superseded, replacedBy: renewed.serial, actorName: actorName, logger: logger)
         return renewed
     }
@@ -212,11 +220,17 @@ public struct CertificateAuthority: Sendable {
     /// The authority's current CRL, DER, signed now and valid for a week.
     public func revocationList(authority code: String, logger: Logger) async throws -> [UInt8]? {
         let db = try database.db(logger: logger)
-        guard let authority = try await authorityRecord(code, on: db), let authorityID = authority.id else { return nil }
+        guard let authority = try await authorityRecord(code, on: db) else { return nil }
+        let authorityID = try authority.requireID()
         let (certificate, key) = try open(authority)
         let revoked = try await CertificateRecord.query(on: db).filter(\.$issuerID == authorityID).filter(\.$revokedAt != nil).sort(\.$revokedAt).all()
-        let entries = revoked.compactMap { record -> RevocationList.Entry? in
-            guard let revokedAt = record.revokedAt, let serial = Self.serialNumber(hex: record.serial) else { return nil }
+        // Every revoked certificate must be listed: one left out would look valid to relying parties. A serial that does
+        // not read is logged and fails the request, so no incomplete CRL is ever signed or published.
+        let entries = try revoked.map { record -> RevocationList.Entry in
+            guard let revokedAt = record.revokedAt, let serial = Self.serialNumber(hex: record.serial) else {
+                throw StoredData.damaged(table: CertificateRecord.schema, column: "serial", row: record.id?.uuidString ?? "(no id)",
+                                         detail: "revoked certificate '\(record.serial)' of authority '\(code)' cannot be listed in the CRL", logger: logger)
+            }
             return RevocationList.Entry(serial: serial, revokedAt: revokedAt, reason: record.revocationReason ?? 0)
         }
         let now = Date()

@@ -25,9 +25,16 @@ public enum DetachedSignature {
         let contentTypeAttribute: [UInt8]
         let algorithmIdentifier: [UInt8]
         let certificates: [UInt8]
+        /// Fixed structures, encoded here (once per signer) so an encoding failure is thrown, never empty bytes.
+        let dataContentInfo: [UInt8]
+        let signedDataType: [UInt8]
+        let digestAlgorithm: [UInt8]
 
         package init(signer: Certificate, key: Certificate.PrivateKey, chain: [Certificate]) throws {
             self.key = key
+            dataContentInfo = DERWriting.sequence([try DERWriting.oid(OID.data)])
+            signedDataType = try DERWriting.oid(OID.signedData)
+            digestAlgorithm = DERWriting.sequence([try DERWriting.oid(OID.sha256)])
             algorithm = CertificateProfile.signatureAlgorithm(for: key)
             let serial = try serialNumber(signer.serialNumber)
             let issuer = try DERWriting.encode(signer.issuer)
@@ -64,9 +71,6 @@ public enum DetachedSignature {
     }
 
     static let version: [UInt8] = [0x02, 0x01, 0x01]
-    static let dataContentInfo: [UInt8] = DERWriting.sequence([(try? DERWriting.oid(OID.data)) ?? []])
-    static let signedDataType: [UInt8] = (try? DERWriting.oid(OID.signedData)) ?? []
-    static let digestAlgorithm: [UInt8] = DERWriting.sequence([(try? DERWriting.oid(OID.sha256)) ?? []])
 
     static func signatureAlgorithmIdentifier(_ algorithm: Certificate.SignatureAlgorithm) throws -> [UInt8] {
         algorithm == .ecdsaWithSHA256

@@ -32,8 +32,14 @@ public struct EscalationSweep: Sendable {
         let overdue = try await store.overdue(at: moment, limit: batch, on: try database.db(logger: logger))
         var escalated: [Escalated] = []
         for current in overdue {
-            guard let definition = store.library[current.process],
-                  let next = store.engine.escalate(current, definition: definition, at: moment),
+            guard let definition = store.library[current.process] else {
+                // An overdue case whose process this server does not know can never be escalated: say so every pass.
+                logger.warning("overdue case not escalated: its process definition is missing", metadata: [
+                    "case": .string(current.id.uuidString), "subject": .string(current.subject), "process": .string(current.process),
+                ])
+                continue
+            }
+            guard let next = store.engine.escalate(current, definition: definition, at: moment),
                   let level = definition.escalation?.levels[next.escalationLevel - 1]
             else { continue }
             let unit = level == .unitLeader ? current.unitCode : (parentUnits[current.unitCode] ?? current.unitCode)

@@ -12,6 +12,8 @@ public enum TransitionRefusal: Error, Equatable, Sendable, HTTPResponseError, Cu
     case unknownBranch(String, open: [String])
     /// Someone else changed the case first.
     case stale(state: String)
+    /// The deadline clock cannot pause or resume at this moment (for example, resuming before the moment it paused).
+    case clock(action: String, reason: String)
 
     public var description: String {
         switch self {
@@ -26,13 +28,14 @@ public enum TransitionRefusal: Error, Equatable, Sendable, HTTPResponseError, Cu
         case .unknownBranch(let branch, let open):
             return "No open parallel step '\(branch)'; open: \(open.isEmpty ? "none" : open.joined(separator: ", "))."
         case .stale(let state): return "The case was changed by someone else a moment ago (it is now '\(state)'); reload and try again."
+        case .clock(let action, let reason): return "'\(action)' cannot move the deadline clock now: \(reason)."
         }
     }
 
     public var problem: Problem {
         switch self {
         case .unknownAction: return Problem(status: .notFound, type: "unknown-action", title: "Unknown action", detail: description)
-        case .notAllowedInState, .parallelStepsOpen, .unknownBranch, .stale:
+        case .notAllowedInState, .parallelStepsOpen, .unknownBranch, .stale, .clock:
             return Problem(status: .conflict, type: "transition-not-allowed", title: "Not possible in this state", detail: description)
         case .roleNotAllowed: return Problem(status: .forbidden, type: "forbidden", title: "Forbidden", detail: description)
         case .missingInputs(_, let inputs):
@@ -135,11 +138,16 @@ public struct WorkflowEngine: Sendable {
             next.state = action.to
             next.openBranches = []
             // The clock follows whose turn it is: it stops when the applicant has the ball and restarts when they
-            // hand it back. A pause that cannot apply (no clock yet) is simply not needed.
-            if leaving?.isPaused == true, entering?.isPaused != true, next.clock?.isPaused == true {
-                try? next.clock?.resume(at: moment, calendar: calendar)
+            // hand it back. No clock yet means no pause is needed; a clock that refuses (a resume dated before its pause)
+            // refuses the action, so the deadline is never silently left paused or running.
+            do {
+                if leaving?.isPaused == true, entering?.isPaused != true, next.clock?.isPaused == true {
+                    try next.clock?.resume(at: moment, calendar: calendar)
+                }
+                if entering?.isPaused == true, next.clock?.isPaused == false { try next.clock?.pause(at: moment) }
+            } catch {
+                throw TransitionRefusal.clock(action: action.code, reason: "\(error)")
             }
-            if entering?.isPaused == true, next.clock?.isPaused == false { try? next.clock?.pause(at: moment) }
             enter(entering, instance: &next, at: moment)
             // A case that moved on is no longer overdue at its old step.
             next.escalationLevel = 0

@@ -48,7 +48,8 @@ extension WorkflowStore {
 
     /// Writes the cases, their transitions and their events in a few statements.
     public func importHistories(_ histories: [CaseHistory], on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase, !histories.isEmpty else { return }
+        guard !histories.isEmpty else { return }
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
         var events: [DomainEvent] = []
         for chunk in stride(from: 0, to: histories.count, by: 200) {
             let part = histories[chunk..<min(chunk + 200, histories.count)]

@@ -79,7 +79,8 @@ struct CreateWorkflowTables: AsyncMigration {
             .field("at", .datetime, .required)
             .field("due_after", .datetime)
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        // Without SQL the queue indexes would be missing: refuse rather than migrate half.
+        guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
         // Queues: a unit's or an officer's open cases, soonest deadline first; the escalation sweep reads by deadline.
         try await sql.raw("CREATE INDEX workflow_unit_turn ON workflow_instances (kind, unit_code, is_open, holder, due_at)").run()
         try await sql.raw("CREATE INDEX workflow_officer_queue ON workflow_instances (kind, officer_id, is_open, holder, due_at)").run()

@@ -118,7 +118,7 @@ public struct WorkflowStore: Sendable {
         // models was most of its cost; only the JSON is needed.
         guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
         let unitHolder = WorkflowInstance.Holder.unit.rawValue
-        var query = sql.select().column("data").from(WorkflowInstanceRecord.schema)
+        var query = sql.select().column("id").column("data").from(WorkflowInstanceRecord.schema)
             .where("kind", .equal, kind).where("is_open", .equal, true)
         if let unit { query = query.where("unit_code", .equal, unit) }
         if let officer { query = query.where("officer_id", .equal, officer) }
@@ -135,8 +135,18 @@ public struct WorkflowStore: Sendable {
             query = query.where("holder", .equal, unitHolder).where("officer_id", .is, SQLLiteral.null)
         }
         let rows = try await query.orderBy("due_at").limit(limit).offset(offset).all()
+        // Written with the default date strategy (see `encode`), so read the same way; damage is logged and thrown.
         let decoder = JSONDecoder()
-        return try rows.map { try decoder.decode(WorkflowInstance.self, from: Data(try $0.decode(column: "data", as: String.self).utf8)) }
+        return try rows.map { row -> WorkflowInstance in
+            let text = try row.decode(column: "data", as: String.self)
+            do {
+                return try decoder.decode(WorkflowInstance.self, from: Data(text.utf8))
+            } catch {
+                // The id is read only here, for the log line: the queue is hot and needs only the JSON.
+                let id = (try? row.decode(column: "id", as: UUID.self))?.uuidString ?? "(id unreadable)"
+                throw StoredData.damaged(table: WorkflowInstanceRecord.schema, column: "data", row: id, detail: "\(error)", logger: sql.logger)
+            }
+        }
     }
 
     /// Counts of a unit's open cases by queue, for the leader's backlog view.
@@ -213,8 +223,10 @@ public struct WorkflowStore: Sendable {
         record.updatedAt = instance.updatedAt
     }
 
+    /// Written with the default date strategy (see `encode`), so read the same way; damage is logged and thrown.
     private func decode(_ record: WorkflowInstanceRecord) throws -> WorkflowInstance {
-        try JSONDecoder().decode(WorkflowInstance.self, from: Data(record.data.utf8))
+        try JSONColumn.decode(WorkflowInstance.self, from: record.data, table: WorkflowInstanceRecord.schema, column: "data",
+                              row: record.id?.uuidString ?? "(no id)", logger: nil, using: JSONDecoder())
     }
 
     static func encode(_ instance: WorkflowInstance) throws -> String {

@@ -20,12 +20,16 @@ public struct OAuthClient: Codable, Sendable, Equatable {
     public var trusted: Bool
     public var active: Bool
 
-    init(_ record: OAuthClientRecord) {
-        clientID = record.id ?? ""
+    /// Reads a stored client; a damaged type or URI list is logged and thrown, never read as "no redirect URIs".
+    init(_ record: OAuthClientRecord, logger: Logger?) throws {
+        let id = try record.requireID()
+        clientID = id
         name = record.name
-        type = ClientType(rawValue: record.clientType) ?? .confidential
-        redirectURIs = (try? JSONDecoder().decode([String].self, from: Data(record.redirectURIs.utf8))) ?? []
-        postLogoutRedirectURIs = (try? JSONDecoder().decode([String].self, from: Data(record.postLogoutRedirectURIs.utf8))) ?? []
+        type = try StoredData.value(ClientType.self, from: record.clientType, table: OAuthClientRecord.schema, column: "client_type", row: id, logger: logger)
+        redirectURIs = try JSONColumn.decode([String].self, from: record.redirectURIs, table: OAuthClientRecord.schema, column: "redirect_uris",
+                                             row: id, logger: logger)
+        postLogoutRedirectURIs = try JSONColumn.decode([String].self, from: record.postLogoutRedirectURIs, table: OAuthClientRecord.schema,
+                                                       column: "post_logout_redirect_uris", row: id, logger: logger)
         allowedScopes = record.allowedScopes.split(separator: " ").map(String.init)
         minimumACR = record.minimumACR
         trusted = record.trusted
@@ -118,8 +122,9 @@ public struct OAuthClients: Sendable {
         record.clientType = new.type.rawValue
         let secret = new.type == .confidential ? TokenGenerator.make() : nil
         record.secretHash = secret.map(TokenGenerator.digest)
-        record.redirectURIs = String(decoding: try JSONEncoder().encode(new.redirectURIs), as: UTF8.self)
-        record.postLogoutRedirectURIs = String(decoding: try JSONEncoder().encode(new.postLogoutRedirectURIs), as: UTF8.self)
+        // Strings only: rows written before (with escaped '/') read back the same.
+        record.redirectURIs = try JSONColumn.encode(new.redirectURIs)
+        record.postLogoutRedirectURIs = try JSONColumn.encode(new.postLogoutRedirectURIs)
         record.allowedScopes = (new.allowedScopes ?? OpenIDScopes.standard).joined(separator: " ")
         record.minimumACR = new.minimumACR
         record.trusted = new.trusted ?? false
@@ -127,7 +132,7 @@ public struct OAuthClients: Sendable {
         record.createdAt = Date()
         record.updatedAt = Date()
         try await record.create(on: db)
-        return (OAuthClient(record), secret)
+        return (try OAuthClient(record, logger: db.logger), secret)
     }
 
     /// Replaces a confidential client's secret; the old one stops working at once.
@@ -151,7 +156,7 @@ public struct OAuthClients: Sendable {
     }
 
     public func find(_ clientID: String, logger: Logger) async throws -> OAuthClient? {
-        try await OAuthClientRecord.find(clientID, on: try database.db(logger: logger)).map(OAuthClient.init)
+        try await OAuthClientRecord.find(clientID, on: try database.db(logger: logger)).map { try OAuthClient($0, logger: logger) }
     }
 
     /// Checks a confidential client's secret (constant-time on the hashes).

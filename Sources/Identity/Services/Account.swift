@@ -1,4 +1,6 @@
+import FluentKit
 import Foundation
+import Logging
 import Platform
 
 public enum AccountKind: String, Codable, Sendable, CaseIterable {
@@ -25,17 +27,31 @@ public struct Account: Codable, Sendable, Equatable {
     public var roles: [RoleGrant]
     public var createdAt: Date
 
-    init(_ record: AccountRecord, grants: [RoleGrantRecord]) {
-        self.id = record.id ?? UUID()
+    /// Reads a stored account. A row without an id, or a kind or status this code does not know, is logged and thrown.
+    /// A grant naming an unknown role is logged and left out (it grants nothing: failing closed, never open).
+    init(_ record: AccountRecord, grants: [RoleGrantRecord], logger: Logger? = nil) throws {
+        let id = try record.requireID()
+        self.id = id
         self.username = record.username
         self.displayName = record.displayName
         self.email = record.email
         self.phone = record.phone
-        self.kind = AccountKind(rawValue: record.kind) ?? .citizen
-        self.status = AccountStatus(rawValue: record.status) ?? .disabled
-        self.roles = grants.compactMap { grant in
-            Role(rawValue: grant.role).map { RoleGrant(role: $0, unitCode: grant.unitCode.isEmpty ? nil : grant.unitCode) }
-        }.sorted { ($0.role, $0.unitCode ?? "") < ($1.role, $1.unitCode ?? "") }
+        self.kind = try StoredData.value(AccountKind.self, from: record.kind, table: AccountRecord.schema, column: "kind", row: id.uuidString,
+                                         logger: logger)
+        self.status = try StoredData.value(AccountStatus.self, from: record.status, table: AccountRecord.schema, column: "status",
+                                           row: id.uuidString, logger: logger)
+        var roles: [RoleGrant] = []
+        for grant in grants {
+            guard let role = Role(rawValue: grant.role) else {
+                (logger ?? Logger(label: "hues.identity")).error("role grant names an unknown role; it is ignored", metadata: [
+                    "table": .string(RoleGrantRecord.schema), "account": .string(id.uuidString), "role": .string(grant.role),
+                    "row": .string(grant.id?.uuidString ?? "(no id)"),
+                ])
+                continue
+            }
+            roles.append(RoleGrant(role: role, unitCode: grant.unitCode.isEmpty ? nil : grant.unitCode))
+        }
+        self.roles = roles.sorted { ($0.role, $0.unitCode ?? "") < ($1.role, $1.unitCode ?? "") }
         self.createdAt = record.createdAt
     }
 }

@@ -57,7 +57,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
             record.updatedAt = timestamp
             try await record.create(on: db)
             let grants = try await Self.replaceGrants(of: record, with: roles, on: db)
-            let account = Account(record, grants: grants)
+            let account = try Account(record, grants: grants, logger: logger)
             try await EventLog.append(
                 try DomainEvent(type: "identity.account.created", actorID: actor.id, actorName: actor.name, unitCode: actor.unitCode,
                                 subject: "account:\(account.id)", payload: AccountEventPayload(account), occurredAt: timestamp),
@@ -79,7 +79,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
             record.updatedAt = now()
             try await record.update(on: db)
             let grants = try await Self.replaceGrants(of: record, with: roles, on: db)
-            let account = Account(record, grants: grants)
+            let account = try Account(record, grants: grants, logger: logger)
             try await EventLog.append(
                 try DomainEvent(type: "identity.account.roles-changed", actorID: actor.id, actorName: actor.name, unitCode: actor.unitCode,
                                 subject: "account:\(id)", payload: ["before": current.roles, "after": account.roles]),
@@ -110,7 +110,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
                 DomainEvent(type: status == .disabled ? "identity.account.disabled" : "identity.account.enabled", actorID: actor.id,
                             actorName: actor.name, unitCode: actor.unitCode, subject: "account:\(id)"),
                 on: db)
-            return Account(record, grants: record.grants)
+            return try Account(record, grants: record.grants, logger: logger)
         }
     }
 
@@ -139,13 +139,13 @@ public struct AccountDirectory: StaffDirectory, Sendable {
         guard let record = try await AccountRecord.query(on: try database.db(logger: logger)).filter(\.$id == id).with(\.$grants).first() else {
             return nil
         }
-        return Account(record, grants: record.grants)
+        return try Account(record, grants: record.grants, logger: logger)
     }
 
     public func find(username: String, logger: Logger) async throws -> Account? {
         guard let record = try await AccountRecord.query(on: try database.db(logger: logger))
             .filter(\.$username == username.lowercased()).with(\.$grants).first() else { return nil }
-        return Account(record, grants: record.grants)
+        return try Account(record, grants: record.grants, logger: logger)
     }
 
     /// Accounts by username or name, oldest first.
@@ -159,7 +159,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
         }
         let total = try await query.count()
         let records = try await query.with(\.$grants).sort(\.$createdAt).sort(\.$username).range(paging.range).all()
-        return (records.map { Account($0, grants: $0.grants) }, total)
+        return (try records.map { try Account($0, grants: $0.grants, logger: logger) }, total)
     }
 
     // MARK: Signing in
@@ -212,7 +212,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
                 try await AccountRecord.query(on: db).filter(\.$id == id).set(\.$failedLogins, to: 0).set(\.$lockedUntil, to: nil).update()
             }
         }
-        return Account(record, grants: record.grants)
+        return try Account(record, grants: record.grants, logger: logger)
     }
 
     // MARK: Helpers

@@ -12,8 +12,8 @@ public struct OrgUnit: Codable, Sendable, Equatable {
     public var parentCode: String?
     public var nationalCode: String?
 
-    init(_ record: OrgUnitRecord) {
-        self.code = record.id ?? ""
+    init(_ record: OrgUnitRecord) throws {
+        self.code = try record.requireID()
         self.name = record.name
         self.nameEn = record.nameEn
         self.kind = record.kind
@@ -79,16 +79,16 @@ public struct OrgTree: Sendable {
     public func units(kind: String? = nil, logger: Logger) async throws -> [OrgUnit] {
         var query = OrgUnitRecord.query(on: try database.db(logger: logger)).filter(\.$active == true)
         if let kind { query = query.filter(\.$kind == kind) }
-        return try await query.sort(\.$id).all().map(OrgUnit.init)
+        return try await query.sort(\.$id).all().map { try OrgUnit($0) }
     }
 
     public func unit(_ code: String, logger: Logger) async throws -> OrgUnit? {
         guard let record = try await OrgUnitRecord.find(code, on: try database.db(logger: logger)), record.active else { return nil }
-        return OrgUnit(record)
+        return try OrgUnit(record)
     }
 
     public func children(of code: String, logger: Logger) async throws -> [OrgUnit] {
         try await OrgUnitRecord.query(on: try database.db(logger: logger))
-            .filter(\.$parentCode == code).filter(\.$active == true).sort(\.$id).all().map(OrgUnit.init)
+            .filter(\.$parentCode == code).filter(\.$active == true).sort(\.$id).all().map { try OrgUnit($0) }
     }
 }

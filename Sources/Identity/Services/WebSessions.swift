@@ -45,7 +45,7 @@ public struct WebSessions: Sendable {
               let account = try await AccountRecord.query(on: db).filter(\.$id == session.accountID).with(\.$grants).first(),
               account.status == AccountStatus.active.rawValue, let sessionID = session.id
         else { return nil }
-        let view = Account(account, grants: account.grants)
+        let view = try Account(account, grants: account.grants, logger: logger)
         return Principal(accountID: view.id.uuidString, username: view.username, displayName: view.displayName, grants: view.roles,
                          credential: .session(id: sessionID, csrfToken: session.csrfToken), authTime: session.createdAt,
                          acr: session.acr ?? Assurance.password.rawValue, amr: (session.amr ?? "pwd").split(separator: " ").map(String.init))
