@@ -108,12 +108,13 @@ extension String {
 
 /// The W3C subset of ISO 8601 Open311 uses; a zone is required.
 package enum W3CDate {
+    /// A date-time with a zone (`Z`, `+07:00` or `+0700`), fractional seconds allowed; one shared, Sendable parser
+    /// instead of a formatter built per call.
+    private static let style = Date.ISO8601FormatStyle()
+
     package static func parse(_ text: String) -> Date? {
-        let full = ISO8601DateFormatter()
-        full.formatOptions = [.withInternetDateTime]
-        if let date = full.date(from: text) { return date }
-        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return full.date(from: text)
+        guard text.utf8.count <= 40 else { return nil }
+        return try? style.parse(text)
     }
 
     static func format(_ date: Date, offsetSeconds: Int = 7 * 3600) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import HuesTestSupport
 import Platform
 import Testing
 
@@ -79,5 +80,26 @@ import Testing
         try damaged.write(to: URL(fileURLWithPath: folder + "/master.key"))
         #expect(throws: ConfigurationError.self) { _ = try SecretBox.masterKey(configuration: configuration) }
         #expect(FileManager.default.contents(atPath: folder + "/master.key") == damaged)
+    }
+}
+
+/// The schema checker the contract tests rely on finds what it should, so a passing contract test means something.
+@Suite struct SchemaValidatorTests {
+    @Test func mismatchesAreFoundWithTheirPath() throws {
+        let document: [String: Any] = ["components": ["schemas": ["Report": [
+            "type": "object", "required": ["code", "votes"],
+            "properties": ["code": ["type": "string"], "votes": ["type": "integer"], "closed": ["type": ["boolean", "null"]],
+                           "tags": ["type": "array", "items": ["type": "string", "enum": ["a", "b"]]]],
+        ]]]]
+        let validator = SchemaValidator(document: document)
+        let schema: [String: Any] = ["$ref": "#/components/schemas/Report"]
+        let good = try JSONSerialization.jsonObject(with: Data(#"{"code":"PA-1","votes":3,"closed":null,"tags":["a"]}"#.utf8))
+        #expect(validator.errors(good, against: schema).isEmpty)
+        let bad = try JSONSerialization.jsonObject(with: Data(#"{"votes":1.5,"closed":"no","tags":["c"]}"#.utf8))
+        let errors = validator.errors(bad, against: schema)
+        #expect(errors.contains("$.code: required but missing"))
+        #expect(errors.contains { $0.hasPrefix("$.votes:") } && errors.contains { $0.hasPrefix("$.closed:") } && errors.contains { $0.hasPrefix("$.tags[0]:") })
+        let flag = try JSONSerialization.jsonObject(with: Data(#"{"code":"x","votes":true}"#.utf8))
+        #expect(validator.errors(flag, against: schema).contains { $0.hasPrefix("$.votes:") }, "a boolean is not an integer")
     }
 }

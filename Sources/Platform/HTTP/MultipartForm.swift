@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
-import MultipartKit
-import NIOCore
 
 /// A `multipart/form-data` body (RFC 7578): what browsers send when a form carries files.
 ///
-/// MultipartKit's parser finds the parts; their `Content-Disposition` parameters are read by `HeaderParameters`
-/// (quoted strings with `;` inside, and `filename*` in RFC 8187 form, which MultipartKit does not decode).
+/// Hand-written on purpose: MultipartKit 4.7.1 (the library in the mirror) traps on any byte above 0x7F in a part's
+/// header name (its lookup table has 128 entries), so one request could stop the server; the fuzzer found it in
+/// seconds (`fuzz/regressions/multipart`). This parser checks every range against the body, finds each delimiter once
+/// (linear in the body), and reads `Content-Disposition` with `HeaderParameters` (quoted `;`, RFC 8187 `filename*`).
 public struct MultipartForm: Sendable {
     public struct Part: Sendable {
         public var name: String
@@ -42,25 +42,39 @@ public struct MultipartForm: Sendable {
 
     public init(body: Data, boundary: String) throws {
         guard !boundary.isEmpty else { throw Problem.malformedBody("The form has no boundary.") }
-        let collector = PartCollector()
-        let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { name, value in collector.headers.append((name, value)) }
-        parser.onBody = { buffer in collector.data.append(contentsOf: buffer.readableBytesView) }
-        parser.onPartComplete = { collector.complete() }
-        do { try parser.execute(ByteBuffer(bytes: body)) } catch { throw Problem.malformedBody("The form is malformed.") }
-        if let problem = collector.problem { throw problem }
-        // The parser stops quietly at the end of the bytes; a form must end with its closing delimiter.
-        guard collector.headers.isEmpty, collector.data.isEmpty, Self.hasClosingDelimiter(body, boundary: boundary) else {
-            throw Problem.malformedBody("The form ends in the middle of a part.")
+        let delimiter = Data("--\(boundary)".utf8)
+        let nextDelimiter = Data("\r\n--\(boundary)".utf8)
+        var parts: [Part] = []
+        guard let first = body.range(of: delimiter) else { throw Problem.malformedBody("The form has no parts.") }
+        var cursor = first.upperBound
+        while true {
+            // After a delimiter: "--" ends the body, CRLF starts a part.
+            if body[cursor...].starts(with: Data("--".utf8)) { break }
+            guard body[cursor...].starts(with: Data("\r\n".utf8)) else { throw Problem.malformedBody("The form is malformed.") }
+            guard parts.count < Self.maxParts else { throw Problem.malformedBody("The form has more than \(Self.maxParts) parts.") }
+            let headerStart = cursor + 2
+            guard let headerEnd = body.range(of: Data("\r\n\r\n".utf8), in: headerStart..<body.endIndex),
+                  let next = body.range(of: nextDelimiter, in: headerEnd.upperBound..<body.endIndex)
+            else { throw Problem.malformedBody("The form ends in the middle of a part.") }
+            parts.append(try Self.part(headers: body[headerStart..<headerEnd.lowerBound], data: body[headerEnd.upperBound..<next.lowerBound]))
+            cursor = next.upperBound
         }
-        guard !collector.parts.isEmpty else { throw Problem.malformedBody("The form has no parts.") }
-        self.parts = collector.parts
+        guard !parts.isEmpty else { throw Problem.malformedBody("The form has no parts.") }
+        self.parts = parts
     }
 
-    static func hasClosingDelimiter(_ body: Data, boundary: String) -> Bool {
-        let closing = Data("--\(boundary)--".utf8)
-        guard let found = body.range(of: closing, options: .backwards) else { return false }
-        return found.lowerBound == body.startIndex || body[..<found.lowerBound].suffix(2) == Data("\r\n".utf8)
+    /// One part from its header block and its bytes.
+    static func part(headers: Data, data: Data) throws -> Part {
+        var disposition: HeaderParameters?
+        var contentType: String?
+        for line in String(decoding: headers, as: UTF8.self).components(separatedBy: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { throw Problem.malformedBody("A form part has a header line without a name.") }
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name == "content-disposition" { disposition = HeaderParameters(value) } else if name == "content-type" { contentType = value }
+        }
+        guard let name = disposition?["name"] else { throw Problem.malformedBody("A form part has no name.") }
+        return Part(name: name, fileName: disposition?["filename"], contentType: contentType, data: Data(data))
     }
 
     /// The first text value of a field.
@@ -71,29 +85,5 @@ public struct MultipartForm: Sendable {
     /// Files sent under a field name (browsers send an empty part when none was chosen; those are skipped).
     public func files(_ name: String) -> [Part] {
         parts.filter { $0.name == name && $0.fileName != nil && !($0.fileName ?? "").isEmpty }
-    }
-}
-
-/// Gathers what the parser reports, part by part (the parser calls back synchronously, on this thread).
-private final class PartCollector {
-    var headers: [(String, String)] = []
-    var data = Data()
-    var parts: [MultipartForm.Part] = []
-    var problem: Problem?
-
-    func complete() {
-        defer { headers = []; data = Data() }
-        guard problem == nil else { return }
-        guard parts.count < MultipartForm.maxParts else {
-            problem = Problem.malformedBody("The form has more than \(MultipartForm.maxParts) parts.")
-            return
-        }
-        let disposition = headers.first { $0.0.lowercased() == "content-disposition" }.map { HeaderParameters($0.1) }
-        guard let name = disposition?["name"] else {
-            problem = Problem.malformedBody("A form part has no name.")
-            return
-        }
-        let contentType = headers.first { $0.0.lowercased() == "content-type" }?.1.trimmingCharacters(in: .whitespaces)
-        parts.append(.init(name: name, fileName: disposition?["filename"], contentType: contentType, data: data))
     }
 }
