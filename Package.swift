@@ -78,6 +78,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            resources: [.copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -87,7 +88,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Resources/templates"), .copy("Resources/static"), .copy("Resources/i18n")],
+            resources: [.copy("Resources/pages"), .copy("Resources/static"), .copy("Resources/i18n")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -102,7 +103,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/notice-templates.json")],
+            resources: [.copy("Resources/notice-templates.json"), .copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -112,6 +113,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
             ],
+            resources: [.copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -122,6 +124,7 @@ let package = Package(
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -132,6 +135,7 @@ let package = Package(
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            resources: [.copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -154,6 +158,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            resources: [.copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -166,6 +171,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/static"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -179,6 +185,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/static"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(

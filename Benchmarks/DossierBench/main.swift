@@ -29,7 +29,7 @@ var configuration = HuesConfiguration.testing(dataDirectory: folder, database: l
 configuration.logLevel = .error
 let runtime = try await HuesRuntime.make(configuration: configuration)
 try await runtime.migrate()
-_ = try await runtime.seedDemo(includingDossiers: false)
+_ = try await runtime.seedDemo(includingHistory: false)
 let logger = Logger(label: "bench")
 let calendar = runtime.profile.calendar
 say("database: \(runtime.database.kind.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) cores")
@@ -71,7 +71,7 @@ let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             var samples: [Double] = []
             while Date() < deadline {
                 let started = Date()
-                _ = try await runtime.publicServices.dossiers.file(filing, by: officer, atCounter: true, logger: logger)
+                _ = try await (try runtime.require(PublicServicesModule.self)).dossiers.file(filing, by: officer, atCounter: true, logger: logger)
                 samples.append(Date().timeIntervalSince(started) * 1000)
             }
             return samples
@@ -87,8 +87,8 @@ say(String(format: "counter filings: %.0f dossiers/s over %.0f s with %d concurr
 // 3. The officer queue with `population` dossiers: load synthetic cases in bulk (9 in 10 finished, the rest open
 // across every ward and commune), then time the queue as an officer opens it.
 let units = runtime.profile.units.filter { $0.kind == .ward || $0.kind == .commune }.map(\.code)
-let definition = try runtime.workflow.store.definition("one-stop")
-let engine = runtime.workflow.store.engine
+let definition = try (try runtime.require(WorkflowModule.self)).store.definition("one-stop")
+let engine = (try runtime.require(WorkflowModule.self)).store.engine
 let encoder = JSONEncoder()
 encoder.outputFormatting = .sortedKeys
 let sql = try runtime.database.sql(logger: logger)
@@ -151,7 +151,7 @@ for index in 0..<2000 {
     let staff = Principal(accountID: "officer-\(index % 7)", username: "bench", displayName: "bench",
                           grants: [RoleGrant(role: .officer, unitCode: unit)], credential: .accessToken)
     let started = Date()
-    let queue = try await runtime.publicServices.dossiers.queue(unit: unit, filter: filters[index % filters.count], mine: index % 4 == 0, for: staff,
+    let queue = try await (try runtime.require(PublicServicesModule.self)).dossiers.queue(unit: unit, filter: filters[index % filters.count], mine: index % 4 == 0, for: staff,
                                                                 logger: logger)
     let millis = Date().timeIntervalSince(started) * 1000
     queueSamples.append(millis)

@@ -35,9 +35,9 @@ configuration.port = 18_311
 configuration.publicBaseURL = "http://127.0.0.1:18311"
 let runtime = try await HuesRuntime.make(configuration: configuration)
 try await runtime.migrate()
-_ = try await runtime.seedDemo(includingDossiers: false)
+_ = try await runtime.seedDemo(includingHistory: false)
 let logger = Logger(label: "bench")
-guard let reports = runtime.fieldReports?.reports else { fatalError("the profile has no field reports") }
+let reports = try runtime.require(FieldReportsModule.self).reports
 let server = Task { try await buildApplication(runtime: runtime).runService(gracefulShutdownSignals: []) }
 let base = "http://127.0.0.1:18311"
 let http = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -82,7 +82,7 @@ func measure(_ work: @escaping @Sendable (Int) async throws -> Void) async throw
 }
 
 // 1. Open311 POST: each request a different point in the city centre, far enough apart not to cluster.
-let key = try await runtime.fieldReports?.clients.create(name: "bench", by: "bench", logger: logger).apiKey ?? ""
+let key = try await (try runtime.require(FieldReportsModule.self)).clients.create(name: "bench", by: "bench", logger: logger).apiKey ?? ""
 let categories = ["garbage", "encroachment", "water-supply", "traffic-signal"]
 let posts = try await measure { index in
     let latitude = 16.42 + Double(index % 400) * 0.0003, longitude = 107.54 + Double(index / 400 % 400) * 0.0003

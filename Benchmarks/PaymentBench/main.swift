@@ -30,9 +30,9 @@ let bankSecret = "bench-bank-secret-0123456789abcdef0123"
 configuration.bankWebhookSecret = bankSecret
 let runtime = try await HuesRuntime.make(configuration: configuration)
 try await runtime.migrate()
-_ = try await runtime.seedDemo(includingDossiers: false)
+_ = try await runtime.seedDemo(includingHistory: false)
 let logger = Logger(label: "bench")
-let payments = runtime.payments.payments
+let payments = (try runtime.require(PaymentsModule.self)).payments
 say("database: \(runtime.database.kind.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(concurrency) concurrent callers")
 
 func percentile(_ samples: [Double], _ p: Double) -> Double {
@@ -105,7 +105,7 @@ encoder.dateEncodingStrategy = .iso8601
 let confirmationRun = try await measure(intents.all()) { intent in
     let body = try encoder.encode(BankConfirmation(transactionId: "FT-BENCH-\(intent.reference)", status: .success, amount: intent.amount, purpose: intent.reference,
                                                    bankBin: intent.beneficiary.bankBin, accountNumber: intent.beneficiary.accountNumber, paidAt: Date()))
-    let outcome = try await runtime.payments.confirmations.receive(body: body, signature: BankConfirmations.sign(body, secret: key), logger: logger)
+    let outcome = try await (try runtime.require(PaymentsModule.self)).confirmations.receive(body: body, signature: BankConfirmations.sign(body, secret: key), logger: logger)
     precondition(outcome.outcome == .applied, "confirmation not applied: \(outcome)")
 }
 say(String(format: "bank confirmations applied: %.0f/s (p50 %.1f ms, p99 %.1f ms)", Double(confirmationRun.count) / seconds,
@@ -134,7 +134,7 @@ if existing < population {
                 let id = UUID()
                 let unit = units[index % units.count]
                 let posted = yearAgo.addingTimeInterval(Double(index) / Double(population) * 365 * 86_400)
-                let period = Ledger.period(of: posted)
+                let period = Ledger.period(of: posted, in: payments.calendar)
                 let amount = 5_000 + (index * 7919) % 500_000
                 transactions.values(SQLBind(id), SQLBind("bench"), SQLBind("FT-SYN-\(index)"), SQLBind(unit), SQLBind("synthetic"), SQLBind(posted))
                 entries.values(SQLBind(UUID()), SQLBind(id), SQLBind(Ledger.payerClearing), SQLBind(amount), SQLBind(period), SQLBind(posted))
@@ -166,7 +166,7 @@ say(String(format: "trial balance over %d entries: %@ in %.1f s", books.entries,
 // 3. A unit's balance over a random span of months, 2,000 times: from the running balances (what the API serves)
 // and, for comparison, summed from the entries themselves.
 var generator = SystemRandomNumberGenerator()
-let periods = (0..<13).map { Ledger.period(of: Date().addingTimeInterval(-Double($0) * 30 * 86_400)) }.sorted()
+let periods = (0..<13).map { Ledger.period(of: Date().addingTimeInterval(-Double($0) * 30 * 86_400), in: payments.calendar) }.sorted()
 var fromBalances: [Double] = []
 var fromEntries: [Double] = []
 for _ in 0..<2000 {

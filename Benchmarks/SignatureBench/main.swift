@@ -18,10 +18,10 @@ var configuration = HuesConfiguration.testing(dataDirectory: folder, database: .
 configuration.logLevel = .error
 let runtime = try await HuesRuntime.make(configuration: configuration)
 try await runtime.migrate()
-_ = try await runtime.seedDemo(includingDossiers: false)
+_ = try await runtime.seedDemo(includingHistory: false)
 let logger = Logger(label: "bench")
 guard let officer = try await runtime.identity.accounts.find(username: "officer", logger: logger),
-      let identity = try await runtime.signatures.authority.signingKey(officer: officer.id.uuidString, logger: logger)
+      let identity = try await (try runtime.require(SignaturesModule.self)).authority.signingKey(officer: officer.id.uuidString, logger: logger)
 else { fatalError("the demo officer has no certificate") }
 let document = Array(repeating: UInt8(0x41), count: 64 * 1024)
 let digest = SHA256.hash(data: document)
@@ -43,7 +43,7 @@ var signature: [UInt8] = []
 // As the signing service keeps it: the signer's certificates and identifiers encoded once.
 let signer = try DetachedSignature.PreparedSigner(signer: identity.certificate, key: identity.key, chain: identity.chain)
 let signRate = try rate { signature = try signer.sign(digest: digest, signingTime: Date()) }
-let roots = try await runtime.signatures.authority.roots(logger: logger)
+let roots = try await (try runtime.require(SignaturesModule.self)).authority.roots(logger: logger)
 let verifier = SignatureVerifier(roots: roots)
 // Verification is async (chain building); count sequential awaits on one task, i.e. one core.
 var verified = 0

@@ -1,83 +1,100 @@
+import Catalog
+import FieldReports
 import FluentKit
 import Foundation
-import Catalog
 import Identity
-import Notices
-import FieldReports
-import Payments
 import Logging
+import Notices
+import Payments
 import Platform
 import PublicServices
 import Signatures
 import Web
 import Workflow
 
-/// The platform assembled from its configuration: the city profile, the database, the secrets and the modules.
-/// The CLI uses it for `migrate`, `demo` and `user …`; `buildApplication` puts an HTTP server in front of it.
+/// The platform assembled from its configuration: the city profile, the database, the secrets and the list of
+/// modules. The CLI uses it for `migrate`, `demo` and the module commands; `buildApplication` puts an HTTP server in
+/// front of it. Nothing here knows what a module does: modules declare it in their manifests.
 public struct HuesRuntime: Sendable {
     public let configuration: HuesConfiguration
     public let profile: CityProfile
     public let database: PlatformDatabase
     public let secrets: SecretBox
     public let renderer: PageRenderer
-    public let identity: IdentityModule
-    public let catalog: CatalogModule
-    public let notices: NoticesModule
-    public let workflow: WorkflowModule
-    public let publicServices: PublicServicesModule
-    public let signatures: SignaturesModule
-    public let payments: PaymentsModule
-    /// Nil when the city profile has no `field-reports.json`.
-    public let fieldReports: FieldReportsModule?
-    /// Email delivery of notices (nil when no SMTP server is configured).
-    public let noticeDelivery: NoticeDelivery?
+    public let capabilities: Capabilities
+    /// In migration order: a module comes after the modules whose tables or capabilities it needs.
     public let modules: [any PlatformModule]
+    /// Sign-in is how every request is authenticated, so the identity module is always there.
+    public let identity: IdentityModule
     public let logger: Logger
 
+    /// The city's modules, built in order. Each line is one module; leaving one out (`without`) leaves a working
+    /// platform without its tables, pages, links, routes and background work.
+    static func buildModules(_ context: ModuleContext, renderer: PageRenderer, without: Set<String>) async throws -> [any PlatformModule] {
+        var modules: [any PlatformModule] = [PlatformKernelModule(database: context.database)]
+        func add(_ name: String, _ build: () async throws -> (any PlatformModule)?) async throws {
+            if !without.contains(name), let module = try await build() { modules.append(module) }
+        }
+        try await add("notices") { try NoticesModule(context: context, renderer: renderer) }
+        try await add("identity") { try await IdentityModule(context: context, renderer: renderer) }
+        try await add("catalog") { try CatalogModule(context: context, renderer: renderer) }
+        try await add("workflow") { try WorkflowModule(context: context) }
+        try await add("public-services") { try PublicServicesModule(context: context, renderer: renderer) }
+        try await add("signatures") { try SignaturesModule(context: context, renderer: renderer) }
+        try await add("payments") { try PaymentsModule(context: context, renderer: renderer) }
+        try await add("field-reports") { try FieldReportsModule(context: context, renderer: renderer) }
+        return modules
+    }
+
     /// Every problem with the configuration, the profile and the master key, gathered before anything starts.
-    public static func make(configuration: HuesConfiguration, logger: Logger = Logger(label: "hues")) async throws -> HuesRuntime {
+    /// `without` names modules to leave out, besides those `HUES_MODULES_OFF` names.
+    public static func make(configuration: HuesConfiguration, logger: Logger = Logger(label: "hues"), without extra: Set<String> = []) async throws -> HuesRuntime {
+        let without = configuration.modulesOff.union(extra)
         var problems: [ConfigProblem] = []
         var profile: CityProfile?
         var secrets: SecretBox?
-        var workflow: WorkflowModule?
         do { profile = try CityProfile.load(path: configuration.cityProfilePath) } catch let error as ConfigurationError { problems += error.problems }
         do { secrets = try SecretBox.masterKey(configuration: configuration) } catch let error as ConfigurationError { problems += error.problems }
-        if let profile {
-            do { workflow = try WorkflowModule(profile: profile) } catch let error as ConfigurationError { problems += error.problems }
+        guard problems.isEmpty, let profile, let secrets else { throw ConfigurationError(problems: problems) }
+        guard !without.contains("identity") else {
+            throw ConfigurationError(problems: [ConfigProblem(key: "modules", message: "the identity module signs everyone in and cannot be left out")])
         }
-        guard problems.isEmpty, let profile, let secrets, let workflow else { throw ConfigurationError(problems: problems) }
 
         let database = try PlatformDatabase(location: configuration.database)
-        let renderer = try await PageRenderer()
-        // In demo mode (or with HUES_DEMO_INTEGRATIONS=on) the demo national identity provider stands in for VNeID (no public specification of its
-        // interface is available to build a real adapter against).
-        let nationalIdentity: (any NationalIdentityProvider)? =
-            configuration.demoIntegrations ? await MockNationalIdentityProvider(publicBaseURL: configuration.publicBaseURL) : nil
-        let notices = try NoticesModule(database: database, configuration: configuration, renderer: renderer)
-        let identity = IdentityModule(database: database, configuration: configuration, secrets: secrets, renderer: renderer,
-                                      nationalIdentity: nationalIdentity, notices: notices.store)
-        let catalog = CatalogModule(database: database, identity: identity, renderer: renderer)
-        let signatures = SignaturesModule(database: database, secrets: secrets, profile: profile, publicBaseURL: configuration.publicBaseURL,
-                                          staff: identity.accounts, renderer: renderer)
-        let settlement = DossierFeeSettlement()
-        let services = catalog.catalogue
-        let payments = try PaymentsModule(database: database, profile: profile, configuration: configuration, secrets: secrets, renderer: renderer,
-                                          settlement: settlement,
-                                          registry: CatalogServiceRegistry { code, logger in try await services.find(code, logger: logger) != nil },
-                                          accounts: identity.accounts)
-        let publicServices = try PublicServicesModule(database: database, profile: profile, workflow: workflow.store, staff: identity.accounts,
-                                                      notices: notices.store, renderer: renderer, resultSigner: SignedDossierResults(signing: signatures.signing),
-                                                      feeDesk: DossierFeeInvoices(payments: payments.payments), publicBaseURL: configuration.publicBaseURL)
-        settlement.attach(publicServices.dossiers)
-        let fieldReports = try FieldReportsModule(database: database, profile: profile, workflow: workflow.store, notices: notices.store,
-                                                  renderer: renderer, publicBaseURL: configuration.publicBaseURL)
-        // The order is the order of migrations: a module comes after the modules whose tables it refers to.
-        let modules: [any PlatformModule] = [PlatformKernelModule(database: database), notices, identity, catalog, workflow, publicServices, signatures,
-                                                payments] + (fieldReports.map { [$0] } ?? [])
+        let context = ModuleContext(configuration: configuration, profile: profile, database: database, secrets: secrets, logger: logger)
+        let renderer = PageRenderer(timeZone: profile.calendar.timeZone)
+        let modules = try await buildModules(context, renderer: renderer, without: without)
+        try Self.checkRequirements(of: modules, in: context.capabilities)
+        try await renderer.install(modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 }, navigation: modules.flatMap(\.navigation))
+        guard let identity = modules.lazy.compactMap({ $0 as? IdentityModule }).first else { throw ConfigurationError(problems: []) }
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
-                           identity: identity, catalog: catalog, notices: notices, workflow: workflow, publicServices: publicServices,
-                           signatures: signatures, payments: payments, fieldReports: fieldReports,
-                           noticeDelivery: notices.delivery(recipients: identity.accounts), modules: modules, logger: logger)
+                           capabilities: context.capabilities, modules: modules, identity: identity, logger: logger)
+    }
+
+    /// A capability a module cannot work without must be provided by a module in the list.
+    static func checkRequirements(of modules: [any PlatformModule], in capabilities: Capabilities) throws {
+        let provided = Set(capabilities.provided.map(\.capability))
+        let missing = modules.flatMap { module in
+            module.requirements.filter { $0.required && !provided.contains($0.capability) }.map { (module.name, $0) }
+        }
+        guard missing.isEmpty else {
+            throw ConfigurationError(problems: missing.map { module, requirement in
+                ConfigProblem(key: "modules", message: "\(module) needs \(requirement.capability) (\(requirement.reason)), which no module provides")
+            })
+        }
+    }
+
+    /// The module of this type, when it is part of the platform.
+    public func module<M: PlatformModule>(_ type: M.Type) -> M? {
+        modules.lazy.compactMap { $0 as? M }.first
+    }
+
+    /// The module of this type, or a configuration error saying it is not part of this platform.
+    public func require<M: PlatformModule>(_ type: M.Type) throws -> M {
+        guard let module = module(type) else {
+            throw ConfigurationError(problems: [ConfigProblem(key: "modules", message: "\(type) is not part of this platform")])
+        }
+        return module
     }
 
     /// Creates or updates the tables, then brings reference data (the org tree) in line with the city profile.
@@ -87,21 +104,18 @@ public struct HuesRuntime: Sendable {
         try await identity.tokens.prepare(logger: logger)
     }
 
-    /// The escalation sweep over overdue cases, with the identity module naming the leaders to warn.
-    public var escalation: EscalationSweep {
-        EscalationSweep(database: database, store: workflow.store, staff: identity.accounts, notices: notices.store, profile: profile)
-    }
-
-    /// Loads the demo accounts (idempotent) and returns their logins.
-    /// Tests leave the demo dossiers out so each starts from empty queues.
-    public func seedDemo(includingDossiers: Bool = true) async throws -> [String] {
+    /// Loads the demo accounts (idempotent) and returns their logins; with `includingHistory`, also the demo city's
+    /// dossiers, payments and reports (tests leave them out so each starts from empty queues).
+    public func seedDemo(includingHistory: Bool = true) async throws -> [String] {
         var lines: [String] = []
-        for module in modules { lines += try await module.seedDemo(database: database) }
-        if includingDossiers {
-            lines += try await DemoDossiers.seed(self)
-            lines += try await DemoPayments.seed(self)
-            lines += try await DemoFieldReports.seed(self)
+        for module in modules {
+            let demo = DemoSeeding(database: database, capabilities: capabilities, logger: Logger(label: "hues.demo.\(module.name)"),
+                                   includesHistory: includingHistory)
+            lines += try await module.seedDemo(demo)
         }
         return lines
     }
+
+    /// Every module's background work, for one worker to run.
+    public var backgroundWork: [BackgroundWork] { modules.flatMap(\.backgroundWork) }
 }

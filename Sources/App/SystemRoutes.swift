@@ -10,6 +10,8 @@ struct SystemRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
     let renderer: PageRenderer
     let openAPIDocument: Data
+    /// The modules in this platform, so the home page offers only what is there.
+    let sections: Set<String>
 
     func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/health/live", access: .everyone, kind: .system, summary: "Liveness: the process answers") { _, _ in
@@ -40,7 +42,8 @@ struct SystemRoutes: Sendable {
                      body: .init(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
         }
         routes.on(.get, "/", access: .everyone, kind: .page, summary: "Home page") { _, context in
-            var values: [String: Any] = [:]
+            var values: [String: Any] = ["publicServices": sections.contains("public-services"), "fieldReports": sections.contains("field-reports"),
+                                         "payments": sections.contains("payments")]
             if let principal = context.principal { values["displayName"] = principal.displayName }
             return try renderer.page("home", title: "home_title", context: context, values: values)
         }

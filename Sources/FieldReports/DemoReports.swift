@@ -182,7 +182,7 @@ extension FieldReportService {
     }
 
     func demoRows(_ item: DemoItem, definition: ProcessDefinition) throws -> DemoRows {
-        let code = "PA-\(Self.codeDay(item.requestedAt))-D\(String(format: "%05d", item.number))"
+        let code = "PA-\(codeDay(item.requestedAt))-D\(String(format: "%05d", item.number))"
         let routed = routing.unit(for: item.category, at: item.point)
         let reporter = WorkflowActor(id: item.reporter.id, name: item.reporter.name, grants: [], isApplicant: true)
         let history = try workflow.history(

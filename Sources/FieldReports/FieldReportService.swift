@@ -107,7 +107,7 @@ public struct FieldReportService: Sendable {
         let db = try database.db(logger: logger)
         let cluster = try await clusterCase(for: checked, at: moment, on: db)
         let routed = routing.unit(for: checked.category, at: checked.point)
-        let code = Self.newCode(at: moment)
+        let code = newCode(at: moment)
         let id = UUID()
         let settings = self.settings
         let workflow = self.workflow
@@ -219,15 +219,14 @@ public struct FieldReportService: Sendable {
     static let codeAlphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
 
     /// `PA-yymmdd-XXXXXX`: the filing day in Vietnam and six random characters without look-alikes.
-    static func newCode(at moment: Date) -> String {
-        "PA-\(codeDay(moment))-\(String((0..<6).map { _ in codeAlphabet.randomElement() ?? "X" }))"
+    func newCode(at moment: Date) -> String {
+        "PA-\(codeDay(moment))-\(String((0..<6).map { _ in Self.codeAlphabet.randomElement() ?? "X" }))"
     }
 
-    static func codeDay(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%02d%02d%02d", (parts.year ?? 0) % 100, parts.month ?? 0, parts.day ?? 0)
+    /// `261129`: the day in the city's calendar, as report codes carry it.
+    func codeDay(_ date: Date) -> String {
+        let day = workflow.engine.calendar.civilDate(of: date)
+        return String(format: "%02d%02d%02d", day.year % 100, day.month, day.day)
     }
 
     struct CaseHead {

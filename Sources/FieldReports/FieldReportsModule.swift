@@ -2,7 +2,6 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
-import ServiceLifecycle
 import Web
 import Workflow
 
@@ -14,15 +13,23 @@ public struct FieldReportsModule: PlatformModule {
     let renderer: PageRenderer?
     let publicBaseURL: String
 
-    public init?(database: PlatformDatabase, profile: CityProfile, workflow: WorkflowStore, notices: (any NoticeBoard)?, renderer: PageRenderer?,
-                 publicBaseURL: String) throws {
+    let sweepInterval: Duration
+
+    /// Asks for the workflow store and the notice board. A city whose profile has no `field-reports.json` has no
+    /// field reports: the module is then left out (nil).
+    public init?(context: ModuleContext, renderer: PageRenderer?) throws {
+        let workflow = try context.capabilities.require(WorkflowStore.self, for: "field-reports")
+        let profile = context.profile
         guard let settings = try ReportSettings.load(profile: profile, processes: Set(workflow.library.processes.keys)) else { return nil }
         let boundaries = try UnitBoundaries(profile: profile)
-        self.reports = FieldReportService(database: database, settings: settings, boundaries: boundaries, workflow: workflow, profile: profile,
-                                          notices: notices, resizer: PhotoResizer.fromPath(logger: Logger(label: "hues.field-reports")))
-        self.clients = Open311Clients(database: database)
+        self.reports = FieldReportService(database: context.database, settings: settings, boundaries: boundaries, workflow: workflow, profile: profile,
+                                          notices: context.capabilities.first((any NoticeBoard).self),
+                                          resizer: PhotoResizer.fromPath(logger: context.logger("field-reports")))
+        self.clients = Open311Clients(database: context.database)
         self.renderer = renderer
-        self.publicBaseURL = publicBaseURL
+        self.publicBaseURL = context.configuration.publicBaseURL
+        // Closing settled reports is a "time has passed" sweep over cases, like escalation: it shares its timer.
+        self.sweepInterval = .seconds(context.configuration.escalationSeconds)
     }
 
     public var name: String { "field-reports" }
@@ -33,29 +40,52 @@ public struct FieldReportsModule: PlatformModule {
         Open311Routes(reports: reports, clients: clients, publicBaseURL: publicBaseURL).addRoutes(to: routes)
         if let renderer { FieldReportsPages(reports: reports, renderer: renderer).addRoutes(to: routes) }
     }
-}
 
-/// Closes results nobody reopened within the window, every `every` while the server runs.
-public struct FieldReportsSweepService: Service {
-    let reports: FieldReportService
-    let every: Duration
-    let logger: Logger
-
-    public init(module: FieldReportsModule, every: Duration, logger: Logger) {
-        self.reports = module.reports
-        self.every = every
-        self.logger = logger
+    /// The demo city's field-report history: a few thousand past reports over Hue's wards and the last four months.
+    public func seedDemo(_ demo: DemoSeeding) async throws -> [String] {
+        guard demo.includesHistory else { return [] }
+        var reporters: [(id: String, name: String)] = []
+        for username in ["citizen", "business"] {
+            if let person = try await demo.principal(username) { reporters.append((person.accountID, person.displayName)) }
+        }
+        let started = Date()
+        guard let summary = try await reports.seedDemoHistory(count: 2400, reporters: reporters, logger: demo.logger) else {
+            return ["field reports: demo history already there"]
+        }
+        let states = summary.byState.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        return ["field reports: \(summary.created) demo reports (\(states)) in \(Int(Date().timeIntervalSince(started))) s"]
     }
 
-    public func run() async throws {
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            do {
-                let closed = try await reports.closeSettled(logger: logger)
-                if closed > 0 { logger.info("closed settled field reports", metadata: ["count": "\(closed)"]) }
-            } catch {
-                logger.error("field report sweep failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
-        }
+    public var backgroundWork: [BackgroundWork] {
+        let reports = self.reports
+        return [BackgroundWork("closing settled field reports", every: sweepInterval) { logger in
+            let closed = try await reports.closeSettled(logger: logger)
+            if closed > 0 { logger.info("closed settled field reports", metadata: ["count": "\(closed)"]) }
+        }]
+    }
+
+    public var resources: ModuleResources? { ModuleResources(bundle: .module) }
+
+    public var navigation: [NavigationEntry] {
+        [NavigationEntry(label: "nav_reports", path: "/reports", order: 40, access: .everyone),
+         NavigationEntry(label: "nav_unit_reports", path: "/unit/reports", order: 75, access: .roles([.officer, .unitLeader])),
+         NavigationEntry(label: "nav_ioc_reports", path: "/ioc/reports", order: 76, access: .roles([.iocOperator]))]
+    }
+
+    public var events: [EventDeclaration] {
+        [EventDeclaration("field-report.filed", payload: "category, channel, unit"), EventDeclaration("field-report.rated", payload: "stars"),
+         EventDeclaration("field-reports.open311-client.created"), EventDeclaration("field-reports.open311-client.revoked")]
+    }
+
+    public var indicators: [IndicatorDeclaration] {
+        [IndicatorDeclaration(code: "766-5.2", name: ["vi": "Phản ánh, kiến nghị xử lý đúng hạn", "en": "Field reports handled on time"], measure: .share,
+                              events: ["workflow.started", "workflow.transitioned"]),
+         IndicatorDeclaration(code: "field-reports.open", name: ["vi": "Phản ánh đang mở", "en": "Open field reports"], measure: .count,
+                              events: ["field-report.filed", "workflow.transitioned"])]
+    }
+
+    public var requirements: [CapabilityRequirement] {
+        [CapabilityRequirement(WorkflowStore.self, required: true, reason: "every report is handled as a workflow case"),
+         CapabilityRequirement((any NoticeBoard).self, required: false, reason: "reporters hear of the handling and the result")]
     }
 }

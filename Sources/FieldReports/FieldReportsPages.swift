@@ -32,7 +32,7 @@ struct FieldReportsPages: Sendable {
         values.filter { !(($0.value as? String)?.isEmpty ?? false) }
     }
 
-    static func time(_ date: Date?) -> String { localTimeText(date) }
+    func time(_ date: Date?) -> String { renderer.clock.text(date) }
 
     func categoryName(_ category: ReportCategory, _ language: String) -> String {
         language == "en" ? (category.nameEn ?? category.name) : category.name
@@ -43,7 +43,7 @@ struct FieldReportsPages: Sendable {
         return ["code": summary.code, "category": category.map { categoryName($0, language) } ?? summary.category,
                 "description": String(summary.description.prefix(140)), "state": summary.state,
                 "stateName": reports.stateName(summary.state, english: language == "en"), "unitName": summary.unitName,
-                "requestedAt": Self.time(summary.requestedAt), "dueAt": Self.time(summary.dueAt), "overdue": summary.overdue,
+                "requestedAt": time(summary.requestedAt), "dueAt": time(summary.dueAt), "overdue": summary.overdue,
                 "supports": summary.supports, "caseCode": summary.caseCode ?? ""]
     }
 
@@ -194,19 +194,19 @@ struct FieldReportsPages: Sendable {
             "code": report.code, "reportCode": report.code, "category": category.map { categoryName($0, language) } ?? report.category, "description": report.description,
             "address": report.address ?? "", "latitude": report.latitude.map { String(format: "%.5f", $0) } ?? "",
             "longitude": report.longitude.map { String(format: "%.5f", $0) } ?? "", "state": report.state,
-            "stateName": reports.stateName(report.state, english: english), "unitName": report.unitName, "requestedAt": Self.time(report.requestedAt),
-            "dueAt": Self.time(report.dueAt), "overdue": report.overdue, "onTime": report.onTime == true, "late": report.onTime == false,
+            "stateName": reports.stateName(report.state, english: english), "unitName": report.unitName, "requestedAt": time(report.requestedAt),
+            "dueAt": time(report.dueAt), "overdue": report.overdue, "onTime": report.onTime == true, "late": report.onTime == false,
             "result": report.result ?? "", "supports": report.supports, "rating": report.rating ?? 0, "caseCode": report.caseCode ?? "",
             "members": report.members, "answers": answers, "hasMembers": !report.members.isEmpty,
             "hasPhotos": report.photos.contains { $0.purpose == "report" }, "hasResultPhotos": report.photos.contains { $0.purpose == "result" },
             "photos": report.photos.filter { $0.purpose == "report" }.map { ["url": $0.url] },
             "resultPhotos": report.photos.filter { $0.purpose == "result" }.map { ["url": $0.url] },
-            "updates": report.updates.reversed().map { ["at": Self.time($0.at), "stateName": $0.stateName, "description": $0.description,
+            "updates": report.updates.reversed().map { ["at": time($0.at), "stateName": $0.stateName, "description": $0.description,
                                                         "author": $0.author] },
             "reporter": report.reporter.map { ["name": $0.name ?? "", "contact": $0.contact ?? "", "anonymous": $0.anonymous] as [String: Any] } ?? "",
             "actions": workflowActions, "units": units,
             "mayRate": report.actions.contains("rate"), "maySupport": report.actions.contains("support"),
-            "reopenUntil": Self.time(report.reopenUntil),
+            "reopenUntil": time(report.reopenUntil),
             "map": pin.isEmpty ? "" : (map?.svg(points: pin, core: true, title: report.code) ?? ""),
             "error": request.uri.queryParameters.get("error") ?? "",
         ]))

@@ -19,12 +19,17 @@ public struct IdentityModule: PlatformModule {
     let nationalIdentity: (any NationalIdentityProvider)?
     let upstream: UpstreamSignIn?
 
-    public init(database: PlatformDatabase, configuration: HuesConfiguration, secrets: SecretBox, renderer: PageRenderer?,
-                nationalIdentity: (any NationalIdentityProvider)? = nil, notices: (any NoticeBoard)? = nil) {
+    /// Provides the staff directory and notice recipients (people by unit, role and address), the OAuth clients and
+    /// the org tree; asks for the notice board to welcome people. In demo mode the demo national identity provider
+    /// stands in for VNeID (no public specification of its interface is available to build a real adapter against).
+    public init(context: ModuleContext, renderer: PageRenderer?) async throws {
+        let configuration = context.configuration
+        let database = context.database
+        let notices = context.capabilities.first((any NoticeBoard).self)
         let passwords = PasswordHasher(cost: configuration.passwordHashCost)
         self.accounts = AccountDirectory(database: database, passwords: passwords, lockoutThreshold: configuration.loginFailuresBeforeLockout,
                                          notices: notices)
-        self.tokens = AccessTokens(database: database, secrets: secrets, issuer: configuration.publicBaseURL,
+        self.tokens = AccessTokens(database: database, secrets: context.secrets, issuer: configuration.publicBaseURL,
                                    lifetime: configuration.accessTokenLifetime)
         self.refreshTokens = RefreshTokens(database: database, lifetime: configuration.refreshTokenLifetime)
         self.sessions = WebSessions(database: database, lifetime: configuration.webSessionLifetime)
@@ -34,13 +39,19 @@ public struct IdentityModule: PlatformModule {
         self.limiter = RateLimiter(perMinute: configuration.signInRateLimit)
         self.renderer = renderer
         self.secureCookies = configuration.publicBaseURL.hasPrefix("https://")
+        let nationalIdentity: (any NationalIdentityProvider)? =
+            configuration.demoIntegrations ? await MockNationalIdentityProvider(publicBaseURL: configuration.publicBaseURL) : nil
         self.nationalIdentity = nationalIdentity
         let accounts = self.accounts
         let sessions = self.sessions
         self.upstream = nationalIdentity.map {
-            UpstreamSignIn(provider: $0, database: database, accounts: accounts, sessions: sessions, notices: notices, secrets: secrets,
+            UpstreamSignIn(provider: $0, database: database, accounts: accounts, sessions: sessions, notices: notices, secrets: context.secrets,
                            publicBaseURL: configuration.publicBaseURL, secureCookies: configuration.publicBaseURL.hasPrefix("https://"))
         }
+        context.capabilities.provide((any StaffDirectory).self, accounts, by: "identity")
+        context.capabilities.provide((any NoticeRecipients).self, accounts, by: "identity")
+        context.capabilities.provide(OAuthClients.self, clients, by: "identity")
+        context.capabilities.provide(OrgTree.self, orgTree, by: "identity")
     }
 
     public var name: String { "identity" }
@@ -66,7 +77,29 @@ public struct IdentityModule: PlatformModule {
         try await orgTree.sync(with: profile, logger: Logger(label: "hues.identity"))
     }
 
-    public func seedDemo(database: PlatformDatabase) async throws -> [String] {
-        try await DemoAccounts.seed(accounts, logger: Logger(label: "hues.identity.demo"))
+    public func seedDemo(_ demo: DemoSeeding) async throws -> [String] {
+        try await DemoAccounts.seed(accounts, logger: demo.logger)
+    }
+
+    public var resources: ModuleResources? { ModuleResources(bundle: .module) }
+
+    public var navigation: [NavigationEntry] { [NavigationEntry(label: "nav_account", path: "/account", order: 95, access: .signedIn)] }
+
+    public var events: [EventDeclaration] {
+        [
+            EventDeclaration("identity.account.created", payload: "account: username, kind, roles"),
+            EventDeclaration("identity.account.roles-changed", payload: "account: roles"),
+            EventDeclaration("identity.account.disabled"), EventDeclaration("identity.account.enabled"), EventDeclaration("identity.account.locked"),
+            EventDeclaration("identity.sign-in.succeeded"), EventDeclaration("identity.sign-in.failed"), EventDeclaration("identity.session.started"),
+            EventDeclaration("identity.consent.granted", payload: "client, scope"), EventDeclaration("identity.org-tree.synced", payload: "units"),
+            EventDeclaration("identity.signing-key.rotated"),
+            EventDeclaration("identity.national-identity.linked", payload: "issuer, level"),
+            EventDeclaration("identity.oauth.tokens-issued", payload: "client, scope, acr"),
+            EventDeclaration("identity.oauth.code-replayed"), EventDeclaration("identity.refresh-token.reuse-detected", payload: "family"),
+        ]
+    }
+
+    public var requirements: [CapabilityRequirement] {
+        [CapabilityRequirement((any NoticeBoard).self, required: false, reason: "welcome and account notices")]
     }
 }

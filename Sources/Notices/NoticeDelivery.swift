@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import Platform
 import SQLKit
-import ServiceLifecycle
 
 /// Sends notices by email: claims due deliveries, sends each through SMTP, and retries on a backoff schedule
 /// (1 min, 5 min, 30 min, 2 h) before giving up after five attempts. A claim is a conditional update, so several
@@ -101,30 +100,6 @@ public struct NoticeDelivery: Sendable {
             try await NoticeDeliveryRecord.query(on: db).filter(\.$id == id)
                 .set(\.$status, to: "created").set(\.$lastError, to: error).set(\.$updatedAt, to: now)
                 .set(\.$nextAttemptAt, to: now.addingTimeInterval(delay)).update()
-        }
-    }
-}
-
-/// Runs deliveries every few seconds until the application shuts down.
-public struct NoticeDeliveryService: Service {
-    let delivery: NoticeDelivery
-    let interval: Duration
-    let logger: Logger
-
-    public init(delivery: NoticeDelivery, interval: Duration, logger: Logger) {
-        self.delivery = delivery
-        self.interval = interval
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await delivery.deliverDue(logger: logger)
-            } catch {
-                logger.error("notice delivery round failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

@@ -5,6 +5,9 @@ import Platform
 import Web
 
 /// The notices module's manifest: one inbox per account, email delivery with retries.
+///
+/// Provides `NoticeBoard` (every module posts notices through it); asks for `NoticeRecipients` (the identity module
+/// knows people's addresses) when it sends email.
 public struct NoticesModule: PlatformModule {
     public let store: NoticeStore
     let templates: NoticeTemplates
@@ -12,12 +15,15 @@ public struct NoticesModule: PlatformModule {
     let smtp: SMTPSettings?
     let pollInterval: Duration
     let renderer: PageRenderer?
+    let capabilities: Capabilities
 
-    public init(database: PlatformDatabase, configuration: HuesConfiguration, renderer: PageRenderer?) throws {
+    public init(context: ModuleContext, renderer: PageRenderer?) throws {
+        let configuration = context.configuration
         let templates = try NoticeTemplates()
         self.templates = templates
-        self.database = database
+        self.database = context.database
         self.renderer = renderer
+        self.capabilities = context.capabilities
         if let host = configuration.smtpHost {
             self.smtp = SMTPSettings(host: host, port: configuration.smtpPort, security: SMTPSettings.Security(rawValue: configuration.smtpSecurity) ?? .none,
                                      username: configuration.smtpUsername, password: configuration.smtpPassword,
@@ -28,21 +34,31 @@ public struct NoticesModule: PlatformModule {
         }
         self.pollInterval = .seconds(configuration.noticePollSeconds)
         self.store = NoticeStore(database: database, templates: templates, emailEnabled: smtp != nil)
+        context.capabilities.provide((any NoticeBoard).self, store, by: "notices")
     }
 
     public var name: String { "notices" }
     public var migrations: [any Migration] { [CreateNoticeTables()] }
+    public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public func addRoutes(to routes: SecuredRouter) {
         NoticesRoutes(store: store, renderer: renderer).addRoutes(to: routes)
     }
 
-    /// Email delivery, when an SMTP server is configured.
-    public func delivery(recipients: any NoticeRecipients) -> NoticeDelivery? {
-        smtp.map { NoticeDelivery(database: database, templates: templates, recipients: recipients, smtp: SMTPClient(settings: $0)) }
+    /// Email delivery, when an SMTP server is configured and a module knows the recipients' addresses.
+    public func delivery() -> NoticeDelivery? {
+        guard let smtp, let recipients = capabilities.first((any NoticeRecipients).self) else { return nil }
+        return NoticeDelivery(database: database, templates: templates, recipients: recipients, smtp: SMTPClient(settings: smtp))
     }
 
-    public func deliveryService(recipients: any NoticeRecipients, logger: Logger) -> NoticeDeliveryService? {
-        delivery(recipients: recipients).map { NoticeDeliveryService(delivery: $0, interval: pollInterval, logger: logger) }
+    public var backgroundWork: [BackgroundWork] {
+        guard let delivery = delivery() else { return [] }
+        return [BackgroundWork("notice email delivery", every: pollInterval) { logger in try await delivery.deliverDue(logger: logger) }]
+    }
+
+    public var navigation: [NavigationEntry] { [NavigationEntry(label: "nav_notices", path: "/notices", order: 90, access: .signedIn)] }
+
+    public var requirements: [CapabilityRequirement] {
+        [CapabilityRequirement((any NoticeRecipients).self, required: false, reason: "email addresses of the people notices are for")]
     }
 }

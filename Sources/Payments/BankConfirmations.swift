@@ -224,12 +224,16 @@ public struct BankConfirmations: Sendable {
                 var postings: [Ledger.Posting] = [.debit(Ledger.payerClearing, confirmation.amount), .credit(Ledger.revenue(invoice.unitCode), confirmation.amount)]
                 if fee > 0 { postings += [.debit(Ledger.bankFees(invoice.unitCode), fee), .credit(Ledger.payerClearing, fee)] }
                 try await Ledger.post(kind: "payment", reference: confirmation.transactionId, invoiceID: invoiceID, unit: invoice.unitCode,
-                                      description: "\(invoice.reference) \(invoice.description)", postings: postings, at: confirmation.paidAt, on: db)
+                                      description: "\(invoice.reference) \(invoice.description)", postings: postings, at: confirmation.paidAt,
+                                      calendar: payments.calendar, on: db)
                 guard let freshInvoice = try await InvoiceRecord.find(invoiceID, on: db), let freshIntent = try await IntentRecord.find(intentID, on: db) else {
                     throw Problem.internal()
                 }
                 let invoiceView = try payments.view(freshInvoice)
-                try await payments.settlement?.invoicePaid(invoiceView, on: db)
+                if invoiceView.kind == .fee, let dossier = invoiceView.dossierCode {
+                    let fee = SettledFee(dossierCode: dossier, invoiceReference: invoiceView.reference, amount: invoiceView.amount)
+                    for listener in payments.capabilities.all((any FeeSettlement).self) { try await listener.feePaid(fee, on: db) }
+                }
                 try await EventLog.append(try DomainEvent(type: "payments.intent.succeeded", actorName: confirmation.payerName, unitCode: invoice.unitCode,
                                                           subject: intent.reference,
                                                           payload: ["invoice": invoice.reference, "amount": String(confirmation.amount),

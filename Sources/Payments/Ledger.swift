@@ -25,7 +25,7 @@ public enum Ledger {
     /// Writes one balanced transaction and moves the running balances, in the caller's database transaction.
     @discardableResult
     static func post(kind: String, reference: String, invoiceID: UUID?, unit: String, description: String, postings: [Posting], at moment: Date,
-                     on database: any Database) async throws -> UUID {
+                     calendar: WorkCalendar, on database: any Database) async throws -> UUID {
         guard postings.count >= 2, postings.allSatisfy({ $0.amount != 0 }), postings.reduce(0, { $0 + $1.amount }) == 0 else {
             throw Problem.internal()  // a bug, never input: callers build postings from checked amounts
         }
@@ -40,7 +40,7 @@ public enum Ledger {
         transaction.description = description
         transaction.postedAt = moment
         try await transaction.create(on: database)
-        let period = Self.period(of: moment)
+        let period = Self.period(of: moment, in: calendar)
         // Accounts in a fixed order, so two transactions touching the same balances lock them in the same order.
         for posting in postings.sorted(by: { $0.account < $1.account }) {
             let entry = LedgerEntryRecord()
@@ -61,12 +61,10 @@ public enum Ledger {
         return transactionID
     }
 
-    /// `YYYY-MM` in Vietnam's time zone: the period a city accountant reports in.
-    public static func period(of moment: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .gmt
-        let parts = calendar.dateComponents([.year, .month], from: moment)
-        return String(format: "%04d-%02d", parts.year ?? 1970, parts.month ?? 1)
+    /// `YYYY-MM` in the city's time zone: the period a city accountant reports in.
+    public static func period(of moment: Date, in calendar: WorkCalendar) -> String {
+        let day = calendar.civilDate(of: moment)
+        return String(format: "%04d-%02d", day.year, day.month)
     }
 
     public static func isPeriod(_ text: String) -> Bool {

@@ -156,7 +156,7 @@ extension PaymentService {
             try await Ledger.post(kind: "refund", reference: record.reference, invoiceID: id, unit: invoice.unitCode,
                                   description: "Refund of \(invoice.reference): \(new.reason)",
                                   postings: [.debit(Ledger.refunds(invoice.unitCode), new.amount), .credit(Ledger.payerClearing, new.amount)],
-                                  at: now, on: db)
+                                  at: now, calendar: calendar, on: db)
             try await EventLog.append(try DomainEvent(type: "payments.refund.submitted", actorID: principal.accountID, actorName: principal.displayName,
                                                       unitCode: invoice.unitCode, subject: record.reference,
                                                       payload: ["invoice": invoice.reference, "amount": String(new.amount)]), on: db)
@@ -212,7 +212,7 @@ extension PaymentService {
             try await Ledger.post(kind: "refund-reversal", reference: record.reference, invoiceID: record.invoiceID, unit: record.unitCode,
                                   description: "Refund \(record.reference) not sent by the bank",
                                   postings: [.debit(Ledger.payerClearing, record.amount), .credit(Ledger.refunds(record.unitCode), record.amount)],
-                                  at: now, on: db)
+                                  at: now, calendar: calendar, on: db)
             try await EventLog.append(try DomainEvent(type: "payments.refund.failed", unitCode: record.unitCode, subject: record.reference,
                                                       payload: ["reason": String(reason.prefix(300))]), on: db)
         }

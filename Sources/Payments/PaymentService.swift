@@ -4,12 +4,6 @@ import Logging
 import Platform
 import SQLKit
 
-/// Whoever owns what an invoice pays for hears about the payment in the transaction that records it
-/// (public services moves a dossier out of "waiting for the fee").
-public protocol InvoiceSettlement: Sendable {
-    func invoicePaid(_ invoice: InvoiceView, on database: any Database) async throws
-}
-
 /// What the platform asks of the bank that holds the collection accounts, beyond the confirmations it receives.
 public protocol BankProvider: Sendable {
     /// Sends `amount` back to whoever paid with bank transaction `transactionId`; returns the bank's reference of the
@@ -22,20 +16,24 @@ public struct PaymentService: Sendable {
     let database: PlatformDatabase
     public let settings: PaymentSettings
     let unitNames: [String: String]
-    let settlement: (any InvoiceSettlement)?
+    /// Whoever must hear, in the payment's transaction, that a fee was paid (public services moves the dossier on).
+    let capabilities: Capabilities
+    /// The city's calendar: due dates end at midnight there, and the ledger's months are its months.
+    public let calendar: WorkCalendar
     let outbox: WebhookOutbox
     let provider: (any BankProvider)?
     /// Finds payers' accounts; without it (unit tests) account ids are taken as given.
     let accounts: (any StaffDirectory)?
 
-    public init(database: PlatformDatabase, settings: PaymentSettings, profile: CityProfile, settlement: (any InvoiceSettlement)?, outbox: WebhookOutbox,
+    public init(database: PlatformDatabase, settings: PaymentSettings, profile: CityProfile, capabilities: Capabilities = Capabilities(), outbox: WebhookOutbox,
                 provider: (any BankProvider)? = nil, accounts: (any StaffDirectory)? = nil) {
         self.provider = provider
         self.accounts = accounts
         self.database = database
         self.settings = settings
         self.unitNames = Dictionary(uniqueKeysWithValues: profile.units.map { ($0.code, $0.name) })
-        self.settlement = settlement
+        self.capabilities = capabilities
+        self.calendar = profile.calendar
         self.outbox = outbox
     }
 
@@ -130,19 +128,13 @@ public struct PaymentService: Sendable {
         let due = CivilDate(new.dueDate)
         if due == nil { errors.append(.init(field: "dueDate", message: "a date as YYYY-MM-DD")) }
         guard errors.isEmpty, let due else { throw Problem.unprocessable(errors) }
-        let end = Self.endOfDay(due)
+        let end = endOfDay(due)
         if end < Date() { throw Problem.unprocessable([.init(field: "dueDate", message: "today or later")]) }
         return end
     }
 
-    static let vietnam = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .gmt
-
-    static func endOfDay(_ date: CivilDate) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = vietnam
-        let start = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day)) ?? Date()
-        return start.addingTimeInterval(86_399)
-    }
+    /// The last second of a day in the city.
+    func endOfDay(_ date: CivilDate) -> Date { calendar.instant(date, secondsIntoDay: 86_399) }
 
     func create(_ new: NewInvoice, dueAt: Date, createdBy: String, actorName: String, on db: any Database) async throws -> InvoiceView {
         let now = Date()

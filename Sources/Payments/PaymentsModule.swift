@@ -3,7 +3,6 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
-import ServiceLifecycle
 import Web
 
 /// Cashless payments: invoices, VietQR payment intents, bank confirmations, the ledger, refunds, reconciliation and
@@ -17,22 +16,31 @@ public struct PaymentsModule: PlatformModule {
     public let simulator: BankSimulator?
     let renderer: PageRenderer?
 
-    public init(database: PlatformDatabase, profile: CityProfile, configuration: HuesConfiguration, secrets: SecretBox, renderer: PageRenderer?,
-                settlement: (any InvoiceSettlement)?, registry: (any ServiceRegistry)?, accounts: (any StaffDirectory)?) throws {
-        let settings = try PaymentSettings.load(from: profile)
-        let secret = configuration.bankWebhookSecret.map { SymmetricKey(data: Data($0.utf8)) } ?? secrets.derivedKey(purpose: Self.bankSecretPurpose)
+    let calendar: WorkCalendar
+    let sweepInterval: Duration
+
+    /// Asks identity for the staff directory (payers are accounts) and the catalogue for its services (webhooks go
+    /// only to them); provides fee invoicing; tells every fee-settlement listener when a fee is paid.
+    public init(context: ModuleContext, renderer: PageRenderer?) throws {
+        let configuration = context.configuration
+        let settings = try PaymentSettings.load(from: context.profile)
+        let secret = configuration.bankWebhookSecret.map { SymmetricKey(data: Data($0.utf8)) } ?? context.secrets.derivedKey(purpose: Self.bankSecretPurpose)
         // The demo bank pays and refunds in demo mode only. Elsewhere no bank adapter exists yet, so refunds wait
         // as `submitted` for the treasury to pay out by hand.
-        self.payments = PaymentService(database: database, settings: settings, profile: profile, settlement: settlement, outbox: WebhookOutbox(),
-                                       provider: configuration.demoIntegrations ? DemoBankRefunds() : nil, accounts: accounts)
+        self.payments = PaymentService(database: context.database, settings: settings, profile: context.profile, capabilities: context.capabilities,
+                                       outbox: WebhookOutbox(), provider: configuration.demoIntegrations ? DemoBankRefunds() : nil,
+                                       accounts: context.capabilities.first((any StaffDirectory).self))
         self.confirmations = BankConfirmations(payments: payments, secret: secret)
-        self.webhooks = WebhookSender(database: database, secrets: secrets, registry: registry,
+        self.webhooks = WebhookSender(database: context.database, secrets: context.secrets, registry: context.capabilities.first((any ServiceRegistry).self),
                                       policy: OutboundPolicy(allowedPrivateNetworks: configuration.webhookAllowedNetworks))
-        self.idempotency = IdempotencyKeys(database: database)
+        self.idempotency = IdempotencyKeys(database: context.database)
         // The simulated bank talks to this very process; in-process delivery needs no reachable public URL.
         self.simulator = !configuration.demoIntegrations ? nil
             : BankSimulator(secret: secret, channel: DirectConfirmationChannel(confirmations: confirmations))
         self.renderer = renderer
+        self.calendar = context.profile.calendar
+        self.sweepInterval = .seconds(configuration.paymentsSweepSeconds)
+        context.capabilities.provide((any FeeInvoicing).self, FeeInvoices(payments: payments, calendar: calendar), by: "payments")
     }
 
     /// What the bank's confirmation key is derived for, when `HUES_BANK_WEBHOOK_SECRET` is unset.
@@ -48,32 +56,47 @@ public struct PaymentsModule: PlatformModule {
             PaymentsPages(payments: payments, confirmations: confirmations, simulator: simulator, renderer: renderer).addRoutes(to: routes)
         }
     }
-}
 
-/// Expires what is overdue and sends due webhooks, every few seconds.
-public struct PaymentsSweepService: Service {
-    let module: PaymentsModule
-    let interval: Duration
-    let logger: Logger
-
-    public init(module: PaymentsModule, every interval: Duration, logger: Logger) {
-        self.module = module
-        self.interval = interval
-        self.logger = logger
+    public func seedDemo(_ demo: DemoSeeding) async throws -> [String] {
+        guard demo.includesHistory else { return [] }
+        return try await DemoPayments.seed(self, calendar: calendar, demo: demo)
     }
 
-    /// Two loops side by side: slow subscribers never hold up the expiry of unpaid attempts.
-    public func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await loop("payments expiry") { try await module.payments.sweep(logger: logger) } }
-            group.addTask { await loop("webhook delivery") { try await module.webhooks.deliverDue(logger: logger) } }
-        }
+    /// Two rounds side by side: slow subscribers never hold up the expiry of unpaid attempts.
+    public var backgroundWork: [BackgroundWork] {
+        let payments = self.payments, webhooks = self.webhooks
+        return [BackgroundWork("payments expiry", every: sweepInterval) { logger in try await payments.sweep(logger: logger) },
+                BackgroundWork("webhook delivery", every: sweepInterval) { logger in _ = try await webhooks.deliverDue(logger: logger) }]
     }
 
-    func loop(_ name: String, _ work: @escaping @Sendable () async throws -> Void) async {
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            do { try await work() } catch { logger.warning("\(name) failed", metadata: ["error": "\(error)"]) }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
+    public var resources: ModuleResources? { ModuleResources(bundle: .module) }
+
+    public var navigation: [NavigationEntry] {
+        [NavigationEntry(label: "nav_payments", path: "/payments", order: 65, access: .signedIn),
+         NavigationEntry(label: "nav_finance", path: "/finance", order: 80, access: .roles([.officer, .unitLeader]))]
+    }
+
+    public var events: [EventDeclaration] {
+        [EventDeclaration("payments.invoice.issued", payload: "amount, kind, dossier"), EventDeclaration("payments.invoice.cancelled"),
+         EventDeclaration("payments.invoice.expired"), EventDeclaration("payments.intent.created", payload: "invoice, amount"),
+         EventDeclaration("payments.intent.succeeded", payload: "invoice, amount, bankTransaction"), EventDeclaration("payments.intent.failed", payload: "reason"),
+         EventDeclaration("payments.intent.cancelled"), EventDeclaration("payments.intent.error", payload: "reason"),
+         EventDeclaration("payments.confirmation.rejected", payload: "reason"), EventDeclaration("payments.refund.submitted", payload: "amount"),
+         EventDeclaration("payments.refund.succeeded"), EventDeclaration("payments.refund.failed", payload: "reason"),
+         EventDeclaration("payments.statement.reconciled", payload: "lines, matched"), EventDeclaration("payments.webhook.subscribed", payload: "service, url"),
+         EventDeclaration("payments.webhook.unsubscribed")]
+    }
+
+    public var indicators: [IndicatorDeclaration] {
+        [IndicatorDeclaration(code: "766-3.6", name: ["vi": "Hồ sơ thanh toán trực tuyến", "en": "Dossier fees paid online"], measure: .share,
+                              events: ["payments.invoice.issued", "payments.intent.succeeded"]),
+         IndicatorDeclaration(code: "payments.cashless-today", name: ["vi": "Giao dịch không dùng tiền mặt hôm nay", "en": "Cashless payments today"],
+                              measure: .count, events: ["payments.intent.succeeded"])]
+    }
+
+    public var requirements: [CapabilityRequirement] {
+        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "payers named by username or id are checked against accounts"),
+         CapabilityRequirement((any ServiceRegistry).self, required: false, reason: "webhooks go only to services in the catalogue"),
+         CapabilityRequirement((any FeeSettlement).self, required: false, reason: "a paid fee moves its dossier on")]
     }
 }

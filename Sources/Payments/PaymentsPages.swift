@@ -50,9 +50,9 @@ struct PaymentsPages: Sendable {
         page["mayRefund"] = payments.mayRefund(principal, of: invoice.unit) && invoice.refundableAmount > 0
         page["mayCancel"] = payments.isFinanceStaff(principal, of: invoice.unit) && invoice.state == .open
         page["payments"] = (invoice.intents ?? []).map { ["reference": $0.reference, "id": $0.id.uuidString, "state": stateText($0.state.rawValue, context),
-                                                          "amount": Self.money($0.amount), "at": Self.time($0.updatedAt)] }
+                                                          "amount": Self.money($0.amount), "at": time($0.updatedAt)] }
         page["refunds"] = (invoice.refunds ?? []).map { ["reference": $0.reference, "amount": Self.money($0.amount), "reason": $0.reason,
-                                                         "at": Self.time($0.createdAt)] }
+                                                         "at": time($0.createdAt)] }
         if let error = request.uri.queryParameters.get("error") { page["error"] = error }
         return try renderer.page("invoice", title: "invoice_title", context: context, values: page)
     }
@@ -102,7 +102,7 @@ struct PaymentsPages: Sendable {
             "description": invoice.description, "unitName": invoice.unitName, "amount": Self.money(intent.amount), "state": intent.state.rawValue,
             "stateText": stateText(intent.state.rawValue, context), "qrSvg": (try? QRCode(text: intent.vietQR, level: .medium).svg(quietZone: 4, pixelsPerModule: 6)) ?? "", "payload": intent.vietQR,
             "bankBin": intent.beneficiary.bankBin, "accountNumber": intent.beneficiary.accountNumber, "accountName": intent.beneficiary.accountName,
-            "purpose": "\(intent.reference) \(invoice.reference)", "expiresAt": Self.time(intent.expiresAt), "live": intent.state.isLive,
+            "purpose": "\(intent.reference) \(invoice.reference)", "expiresAt": time(intent.expiresAt), "live": intent.state.isLive,
             "success": intent.state == .success, "demoBank": simulator != nil && intent.state.isLive,
         ]
         return try renderer.page("payment", title: "payment_title", context: context, values: values)
@@ -133,7 +133,7 @@ struct PaymentsPages: Sendable {
         let isFinance = principal.has(.admin) || payments.isFinanceStaff(principal, of: payments.settings.financeUnit)
         let unit = request.uri.queryParameters.get("unit").map { String($0) } ?? units.first ?? payments.settings.financeUnit
         guard payments.isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }
-        let period = Ledger.period(of: Date())
+        let period = Ledger.period(of: Date(), in: payments.calendar)
         let ledger = try await payments.ledger(unit: unit, from: period, through: period, for: principal, logger: context.logger)
         let invoices = try await payments.invoices(unit: unit, state: nil, for: principal, paging: Paging(limit: 100), logger: context.logger)
         let movements = try await Ledger.movements(unit: unit, limit: 30, on: try payments.database.sql(logger: context.logger))
@@ -143,20 +143,20 @@ struct PaymentsPages: Sendable {
             "invoices": invoices.map { self.values($0, language: context.language) }, "noInvoices": invoices.isEmpty,
             "scope": isFinance ? "" : unit,
             "movements": movements.map { ["kind": renderer.translations.text("movement_\($0.kind)", language: context.language), "reference": $0.reference,
-                                          "description": $0.description, "amount": Self.money($0.amount), "at": Self.time($0.postedAt),
+                                          "description": $0.description, "amount": Self.money($0.amount), "at": time($0.postedAt),
                                           "out": $0.amount < 0] },
             "noMovements": movements.isEmpty,
             "units": (isFinance ? payments.unitNames.keys.sorted() : units).map { ["code": $0, "name": payments.unitNames[$0] ?? $0, "selected": $0 == unit] },
-            "defaultDue": Self.isoDay(Date().addingTimeInterval(7 * 86_400)),
+            "defaultDue": isoDay(Date().addingTimeInterval(7 * 86_400)),
         ]
         do {
             let rejected = try await confirmations.list(outcome: "rejected", for: principal, limit: 20, logger: context.logger)
             values["rejected"] = rejected.map { ["transaction": $0.transactionId ?? "—", "reason": $0.reason ?? "", "amount": $0.amount.map(Self.money) ?? "—",
-                                                 "at": Self.time($0.receivedAt)] }
+                                                 "at": time($0.receivedAt)] }
             values["noRejected"] = rejected.isEmpty
             let reports = try await payments.reconciliations(for: principal, limit: 5, logger: context.logger)
             values["reports"] = reports.map { report -> [String: Any] in
-                ["file": report.fileName, "at": report.createdAt.map(Self.time) ?? "", "matched": report.matched.count,
+                ["file": report.fileName, "at": report.createdAt.map(time) ?? "", "matched": report.matched.count,
                  "mismatched": report.amountMismatches.count, "missingInLedger": report.missingInLedger.count,
                  "missingInStatement": report.missingInStatement.count, "malformed": report.malformed.count, "clean": report.isClean,
                  "problems": report.malformed.map { "line \($0.line): \($0.reason)" }
@@ -205,8 +205,8 @@ struct PaymentsPages: Sendable {
          "payerName": invoice.payer.name, "amount": Self.money(invoice.amount), "paid": Self.money(invoice.paidAmount),
          "refunded": Self.money(invoice.refundedAmount), "refundable": invoice.refundableAmount, "refundableText": Self.money(invoice.refundableAmount),
          "state": invoice.state.rawValue, "stateText": renderer.translations.text("invoice_state_\(invoice.state.rawValue)", language: language),
-         "kind": renderer.translations.text("invoice_kind_\(invoice.kind.rawValue)", language: language), "dueAt": Self.day(invoice.dueAt),
-         "dossierCode": invoice.dossierCode ?? "", "paidAt": invoice.paidAt.map(Self.time) ?? ""]
+         "kind": renderer.translations.text("invoice_kind_\(invoice.kind.rawValue)", language: language), "dueAt": day(invoice.dueAt),
+         "dossierCode": invoice.dossierCode ?? "", "paidAt": invoice.paidAt.map(time) ?? ""]
     }
 
     func stateText(_ state: String, _ context: HuesRequestContext) -> String {
@@ -222,19 +222,10 @@ struct PaymentsPages: Sendable {
 
     static func money(_ amount: Int) -> String { vndText(amount) }
 
-    static func time(_ date: Date) -> String { localTimeText(date) }
+    func time(_ date: Date) -> String { renderer.clock.text(date) }
 
-    static func isoDay(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = PaymentService.vietnam
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
-    }
+    /// `2026-12-08`: the value of a date input, in the city's calendar.
+    func isoDay(_ date: Date) -> String { payments.calendar.civilDate(of: date).description }
 
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = PaymentService.vietnam
-        formatter.dateFormat = "dd/MM/yyyy"
-        return formatter.string(from: date)
-    }
+    func day(_ date: Date) -> String { renderer.clock.day(date) }
 }

@@ -106,7 +106,7 @@ struct PaymentsRoutes: Sendable {
 
     @Sendable func unitLedger(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<UnitLedger> {
         let query = request.uri.queryParameters
-        let current = Ledger.period(of: Date())
+        let current = Ledger.period(of: Date(), in: payments.calendar)
         let from = query.get("from") ?? current
         let through = query.get("to") ?? from
         guard Ledger.isPeriod(from), Ledger.isPeriod(through), from <= through else {

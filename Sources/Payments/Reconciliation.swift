@@ -50,8 +50,9 @@ public struct StatementLine: Sendable, Equatable {
 }
 
 public enum BankStatement {
-    /// Parses the CSV; every line that is not a statement line is reported with its number and why.
-    public static func parse(_ text: String) -> (lines: [StatementLine], malformed: [ReconciliationReport.Malformed]) {
+    /// Parses the CSV; every line that is not a statement line is reported with its number and why. A day without a
+    /// time (`2026-11-29`) starts at midnight in the city (`calendar`).
+    public static func parse(_ text: String, in calendar: WorkCalendar) -> (lines: [StatementLine], malformed: [ReconciliationReport.Malformed]) {
         var lines: [StatementLine] = []
         var malformed: [ReconciliationReport.Malformed] = []
         let rows = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
@@ -68,7 +69,7 @@ public enum BankStatement {
             guard values.count >= header.count else { malformed.append(.init(line: number, reason: "expected \(header.count) columns, found \(values.count)")); continue }
             let id = values[idColumn].trimmingCharacters(in: .whitespaces)
             guard !id.isEmpty else { malformed.append(.init(line: number, reason: "no transaction_id")); continue }
-            guard let date = parseDate(values[dateColumn]) else { malformed.append(.init(line: number, reason: "booked_at '\(values[dateColumn])' is not a date")); continue }
+            guard let date = parseDate(values[dateColumn], in: calendar) else { malformed.append(.init(line: number, reason: "booked_at '\(values[dateColumn])' is not a date")); continue }
             let amountText = values[amountColumn].trimmingCharacters(in: .whitespaces)
             guard let amount = Int(amountText), amount != 0 else {
                 malformed.append(.init(line: number, reason: "amount '\(amountText)' is not a whole, non-zero number of VND")); continue
@@ -109,11 +110,13 @@ public enum BankStatement {
         return fields
     }
 
-    static func parseDate(_ text: String) -> Date? {
+    static let instant = Date.ISO8601FormatStyle()
+
+    static func parseDate(_ text: String, in calendar: WorkCalendar) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let withTime = ISO8601DateFormatter()
-        if let date = withTime.date(from: trimmed) { return date }
-        if let civil = CivilDate(trimmed) { return PaymentService.endOfDay(civil).addingTimeInterval(-86_399) }
+        guard trimmed.utf8.count <= 40 else { return nil }
+        if let date = try? instant.parse(trimmed) { return date }
+        if let civil = CivilDate(trimmed) { return calendar.instant(civil, secondsIntoDay: 0) }
         return nil
     }
 }
@@ -121,15 +124,13 @@ public enum BankStatement {
 extension PaymentService {
     /// Matches the statement against the ledger over the days the statement covers, and keeps the report.
     public func reconcile(_ text: String, fileName: String, unit: String?, by actor: String, logger: Logger) async throws -> ReconciliationReport {
-        let (lines, malformed) = BankStatement.parse(text)
+        let (lines, malformed) = BankStatement.parse(text, in: calendar)
         var report = ReconciliationReport(id: nil, fileName: fileName, unit: unit, from: nil, through: nil, matched: [], amountMismatches: [], missingInLedger: [],
                                           missingInStatement: [], malformed: malformed, createdAt: Date())
         if let first = lines.map(\.bookedAt).min(), let last = lines.map(\.bookedAt).max() {
-            // Whole days in Vietnam time: a statement covers days.
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = Self.vietnam
-            let from = calendar.startOfDay(for: first)
-            let through = calendar.startOfDay(for: last).addingTimeInterval(86_400)
+            // Whole days in the city's time: a statement covers days.
+            let from = calendar.instant(calendar.civilDate(of: first), secondsIntoDay: 0)
+            let through = calendar.instant(calendar.civilDate(of: last).adding(days: 1), secondsIntoDay: 0)
             report.from = from
             report.through = through
             // Money through the collection account per transaction: the gross amount of a payment (fees come off

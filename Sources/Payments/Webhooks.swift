@@ -81,11 +81,6 @@ public struct WebhookDeliveryView: Codable, Sendable {
     public var createdAt: Date
 }
 
-/// Is `code` a service in the city's catalogue? (Catalog answers; payments only sends to services it knows.)
-public protocol ServiceRegistry: Sendable {
-    func isRegistered(_ code: String, logger: Logger) async throws -> Bool
-}
-
 /// How a webhook leaves the building: HTTP in production, a recorder in tests.
 public protocol WebhookTransport: Sendable {
     /// POSTs `body` with `headers` and returns the HTTP status.

@@ -227,28 +227,3 @@ public struct Rating: Codable, Sendable {
         self.comment = comment
     }
 }
-
-/// The seam for signing results: the signatures module plugs in here (App wires it). Without it results are stored
-/// unsigned.
-public protocol DossierResultSigner: Sendable {
-    /// Returns the document signed by the officer who issues the result, or throws why they cannot sign it.
-    func sign(_ document: Data, mediaType: String, dossierCode: String, by officer: Principal) async throws -> Data
-}
-
-/// A dossier's fee to be paid, as public services asks the payments module for it.
-public struct FeeRequest: Sendable, Equatable {
-    public var dossierCode: String
-    public var procedureName: String
-    public var amount: Int
-    public var unitCode: String
-    public var payerID: String?
-    public var payerName: String
-    public var requestedBy: String
-    public var requestedByName: String
-}
-
-/// The seam for fees: the payments module plugs in here (App wires it) and issues the invoice in the transaction
-/// that moves the dossier to "waiting for the fee" (national status 6).
-public protocol DossierFeeDesk: Sendable {
-    func requestFee(_ request: FeeRequest, on db: any Database) async throws
-}

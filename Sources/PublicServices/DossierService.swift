@@ -14,22 +14,21 @@ public struct DossierService: Sendable {
     let profile: CityProfile
     let staff: any StaffDirectory
     let notices: (any NoticeBoard)?
-    let resultSigner: (any DossierResultSigner)?
-    let feeDesk: (any DossierFeeDesk)?
+    /// Where results get signed (signatures) and fees invoiced (payments), asked for when needed: either module may be absent.
+    let capabilities: Capabilities
     let units: [String: CityProfile.Unit]
     /// The city's one-stop centre receives department-level dossiers when the applicant names no unit.
     let defaultReceivingUnit: String?
 
     public init(database: PlatformDatabase, catalogue: ProcedureCatalogue, workflow: WorkflowStore, profile: CityProfile, staff: any StaffDirectory,
-                notices: (any NoticeBoard)?, resultSigner: (any DossierResultSigner)? = nil, feeDesk: (any DossierFeeDesk)? = nil) {
-        self.feeDesk = feeDesk
+                notices: (any NoticeBoard)?, capabilities: Capabilities = Capabilities()) {
+        self.capabilities = capabilities
         self.database = database
         self.catalogue = catalogue
         self.workflow = workflow
         self.profile = profile
         self.staff = staff
         self.notices = notices
-        self.resultSigner = resultSigner
         self.units = Dictionary(uniqueKeysWithValues: profile.units.map { ($0.code, $0) })
         self.defaultReceivingUnit = profile.units.first { $0.code == "trung-tam-phuc-vu-hcc" }?.code
     }
@@ -173,16 +172,20 @@ public struct DossierService: Sendable {
         let actor = WorkflowActor(principal, isApplicant: isApplicant)
         // Refuse before signing anything: the same rules the transaction will apply.
         _ = try workflow.engine.apply(action, to: instance, definition: definition, by: actor, inputs: inputs, at: moment)
-        if action == "issue-result", let resultSigner {
+        if action == "issue-result", let resultSigner = capabilities.first((any ResultSigning).self) {
             files = try await files.asyncMap { file in
-                let signed = try await resultSigner.sign(file.0.content, mediaType: file.1, dossierCode: record.code, by: principal)
+                let signed = try await resultSigner.sign(file.0.content, mediaType: file.1, subject: "dossier:\(record.code)", by: principal)
                 var attachment = file.0
                 attachment.content = signed
                 return try AttachmentRules.check([attachment], allowedDocuments: allowed)[0]
             }
         }
         var fee: FeeRequest?
+        let feeDesk = capabilities.first((any FeeInvoicing).self)
         if action == "request-fee" {
+            guard feeDesk != nil else {
+                throw Problem.conflict("Fees cannot be collected here: this platform has no payments module to invoice them.")
+            }
             let procedure = try await procedureVersion(of: record, logger: logger)
             guard procedure.fee > 0 else { throw Problem.unprocessable([.init(field: "action", message: "this procedure charges no fee")]) }
             fee = FeeRequest(dossierCode: record.code, procedureName: record.procedureName, amount: procedure.fee, unitCode: instance.unitCode,
@@ -190,7 +193,6 @@ public struct DossierService: Sendable {
                              requestedByName: principal.displayName)
         }
         let feeRequest = fee
-        let feeDesk = self.feeDesk
         let workflow = self.workflow
         let notices = self.notices
         let frozenInputs = inputs

@@ -11,12 +11,14 @@ public struct SignaturesModule: PlatformModule {
     let staff: any StaffDirectory
     let renderer: PageRenderer?
 
-    public init(database: PlatformDatabase, secrets: SecretBox, profile: CityProfile, publicBaseURL: String, staff: any StaffDirectory,
-                renderer: PageRenderer?) {
-        authority = CertificateAuthority(database: database, secrets: secrets, profile: profile, publicBaseURL: publicBaseURL)
-        signing = SigningService(authority: authority, database: database)
-        self.staff = staff
+    /// Asks identity for the staff directory (certificates are issued to officers); provides result signing.
+    public init(context: ModuleContext, renderer: PageRenderer?) throws {
+        authority = CertificateAuthority(database: context.database, secrets: context.secrets, profile: context.profile,
+                                         publicBaseURL: context.configuration.publicBaseURL)
+        signing = SigningService(authority: authority, database: context.database)
+        self.staff = try context.capabilities.require((any StaffDirectory).self, for: "signatures")
         self.renderer = renderer
+        context.capabilities.provide((any ResultSigning).self, SignedResults(signing: signing), by: "signatures")
     }
 
     public var name: String { "signatures" }
@@ -31,8 +33,8 @@ public struct SignaturesModule: PlatformModule {
 
     /// The demo city gets its CA, and the demo officers and leaders get signing certificates, so documents can be
     /// signed out of the box. Idempotent: a holder with a valid certificate gets no second one.
-    public func seedDemo(database: PlatformDatabase) async throws -> [String] {
-        let logger = Logger(label: "hues.signatures")
+    public func seedDemo(_ demo: DemoSeeding) async throws -> [String] {
+        let logger = demo.logger
         let root = try await authority.initialize(actorName: "demo-seed", logger: logger)
         var issued = 0
         for username in ["officer", "leader", "counter", "finance"] {
@@ -44,5 +46,18 @@ public struct SignaturesModule: PlatformModule {
             issued += 1
         }
         return ["signatures: CA root \(root); \(issued) new officer certificates (officer, leader, counter, finance)"]
+    }
+
+    public var resources: ModuleResources? { ModuleResources(bundle: .module) }
+
+    public var navigation: [NavigationEntry] { [NavigationEntry(label: "nav_verify", path: "/verify", order: 30, access: .everyone)] }
+
+    public var events: [EventDeclaration] {
+        [EventDeclaration("signatures.certificate.issued", payload: "serial, holder"),
+         EventDeclaration("signatures.certificate.revoked", payload: "serial, reason"), EventDeclaration("signatures.document.signed", payload: "name, digest")]
+    }
+
+    public var requirements: [CapabilityRequirement] {
+        [CapabilityRequirement((any StaffDirectory).self, required: true, reason: "certificates are issued to officers of units")]
     }
 }

@@ -43,7 +43,7 @@ struct SignaturesPages: Sendable {
     func values(_ report: SignatureReport, language: String) -> [String: Any] {
         let words = renderer.translations
         let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+        formatter.timeZone = renderer.clock.timeZone
         var values: [String: Any] = [
             "verdict": report.verdict.rawValue,
             "verdictText": words.text("verdict_\(report.verdict.rawValue)", language: language),

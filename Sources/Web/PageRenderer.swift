@@ -2,40 +2,59 @@ import Foundation
 import Hummingbird
 import Mustache
 import Platform
+import Synchronization
 
-/// Renders server-side pages: Mustache templates inside the shared layout, with the words of the page language.
-public struct PageRenderer: Sendable {
-    let library: MustacheLibrary
-    public let translations: Translations
-
-    public init() async throws {
-        guard let folder = Bundle.module.resourcePath.map({ $0 + "/templates" }) else {
-            throw ConfigurationError(problems: [ConfigProblem(key: "templates", message: "page templates are missing from the build")])
-        }
-        self.library = try await MustacheLibrary(directory: folder)
-        self.translations = try Translations()
+/// Renders server-side pages: Mustache templates inside the shared layout, with the words of the page language and
+/// the navigation the modules declare.
+///
+/// Built empty, then filled once with every module's pages and translations (`install`), before the server serves:
+/// modules are built with the renderer, and the renderer needs the modules' resources.
+public final class PageRenderer: Sendable {
+    private struct Installed: Sendable {
+        var library: MustacheLibrary
+        var translations: Translations
+        var navigation: [NavigationEntry]
     }
 
+    private let installed = Mutex<Installed?>(nil)
+    /// How the city reads dates and money on pages.
+    public let clock: CityClock
+
+    public init(timeZone: TimeZone) {
+        self.clock = CityClock(timeZone: timeZone)
+    }
+
+    /// Loads the templates (`pages/*.mustache`) and translations (`i18n/*.json`) of every module, and the navigation.
+    /// Two modules with a page or a word of the same name are a configuration error naming both.
+    public func install(_ resources: [ModuleResources], navigation: [NavigationEntry]) async throws {
+        let library = try PageLibrary.load(resources)
+        let translations = try Translations(resources)
+        installed.withLock { $0 = Installed(library: library, translations: translations, navigation: navigation.sorted { $0.order < $1.order }) }
+    }
+
+    /// The words of every installed module (empty before `install`).
+    public var translations: Translations { installed.withLock { $0?.translations } ?? Translations(tables: [:]) }
+
     /// A rendered page. `values` are the page's own fields; the layout's fields (language, words, the signed-in
-    /// person, the CSRF token for forms) are added here.
+    /// person, the navigation, the CSRF token for forms) are added here.
     public func page(
         _ template: String, title: String, context: HuesRequestContext, values: [String: Any] = [:], csrfToken: String? = nil,
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
+        guard let installed = installed.withLock({ $0 }) else { throw Problem.internal() }
         var object = values
         let language = context.language
-        let words = translations.table(for: language)
+        let words = installed.translations.table(for: language)
         object["t"] = words
         object["lang"] = language
         object["langIsVi"] = language == "vi"
         object["title"] = words[title] ?? title
+        object["nav"] = installed.navigation.filter { $0.access.allows(context.principal) }.map { ["path": $0.path, "label": words[$0.label] ?? $0.label] }
         if let principal = context.principal {
-            object["user"] = ["displayName": principal.displayName, "username": principal.username,
-                              "isStaff": principal.has(.officer) || principal.has(.unitLeader),
-                              "isOperator": principal.has(.iocOperator)] as [String: Any]
+            object["user"] = ["displayName": principal.displayName, "username": principal.username] as [String: Any]
         }
         if let csrf = csrfToken ?? Self.sessionCSRF(context) { object["csrf"] = csrf }
-        guard let html = library.render(object, withTemplate: template) else {
+        guard let html = installed.library.render(object, withTemplate: template) else {
             throw Problem.internal()
         }
         return Response(
@@ -62,4 +81,29 @@ public struct PageRenderer: Sendable {
         else { return fallback }
         return next
     }
+}
+
+/// The page templates of every module in one Mustache library (so a module's page can extend the shared layout).
+enum PageLibrary {
+    static func load(_ resources: [ModuleResources]) throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        var origin: [String: String] = [:]
+        for resource in resources {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: resource.pages.path)) ?? []
+            for file in files.sorted() where file.hasSuffix(".mustache") {
+                let name = String(file.dropLast(".mustache".count))
+                if let earlier = origin[name] {
+                    throw ConfigurationError(problems: [ConfigProblem(key: "pages", message: "two modules ship the page '\(name)': \(earlier) and \(resource.folder.path)")])
+                }
+                origin[name] = resource.folder.path
+                try library.register(String(contentsOf: resource.pages.appendingPathComponent(file), encoding: .utf8), named: name)
+            }
+        }
+        return library
+    }
+}
+
+/// The Web module's own resources: the layout, the home and message pages, the shared words, the stylesheet.
+public enum WebResources {
+    public static var shared: ModuleResources? { ModuleResources(bundle: .module) }
 }

@@ -13,17 +13,21 @@ public struct StaticAssets: Sendable {
 
     private let assets: [String: Asset]
 
-    public init() throws {
-        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("static") else {
-            throw ConfigurationError(problems: [ConfigProblem(key: "static", message: "static assets are missing from the build")])
-        }
+    /// Every module's `static/` files; two modules shipping the same name is a configuration error.
+    public init(_ resources: [ModuleResources]) throws {
         var assets: [String: Asset] = [:]
-        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
-        while let url = files?.nextObject() as? URL {
-            guard !url.hasDirectoryPath, let data = try? Data(contentsOf: url) else { continue }
-            let name = url.path.replacingOccurrences(of: folder.path + "/", with: "")
-            let etag = "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
-            assets[name] = Asset(data: data, contentType: Self.contentType(for: url.pathExtension), etag: etag)
+        for resource in resources {
+            let files = FileManager.default.enumerator(at: resource.assets, includingPropertiesForKeys: nil)
+            while let url = files?.nextObject() as? URL {
+                guard !url.hasDirectoryPath else { continue }
+                let data = try Data(contentsOf: url)
+                let name = url.path.replacingOccurrences(of: resource.assets.path + "/", with: "")
+                guard assets[name] == nil else {
+                    throw ConfigurationError(problems: [ConfigProblem(key: "static", message: "two modules ship the asset '\(name)'")])
+                }
+                let etag = "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+                assets[name] = Asset(data: data, contentType: Self.contentType(for: url.pathExtension), etag: etag)
+            }
         }
         self.assets = assets
     }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Platform
-import ServiceLifecycle
 
 /// Raises overdue cases one level at a time: the unit's leaders first, then the leaders of the unit above. Each
 /// escalation is written with the case's version guard, so several instances sweeping at once escalate a case once.
@@ -61,30 +60,5 @@ public struct EscalationSweep: Sendable {
             }
         }
         return escalated
-    }
-}
-
-/// Runs the sweep every minute while the server runs.
-public struct EscalationService: Service {
-    let sweep: EscalationSweep
-    let every: Duration
-    let logger: Logger
-
-    public init(sweep: EscalationSweep, every: Duration = .seconds(60), logger: Logger = Logger(label: "hues.workflow.escalation")) {
-        self.sweep = sweep
-        self.every = every
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            do {
-                let escalated = try await sweep.run(logger: logger)
-                if !escalated.isEmpty { logger.info("escalated overdue cases", metadata: ["count": "\(escalated.count)"]) }
-            } catch {
-                logger.error("escalation sweep failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
-        }
     }
 }

@@ -18,7 +18,7 @@ struct CACommand: AsyncParsableCommand {
         func run() async throws {
             guard let algorithm = KeyAlgorithm(rawValue: algorithm) else { throw ValidationError("unknown algorithm '\(algorithm)'") }
             try await withRuntime(try loadConfiguration()) { runtime in
-                let root = try await runtime.signatures.authority.initialize(algorithm: algorithm, actorName: "cli", logger: runtime.logger)
+                let root = try await (try runtime.require(SignaturesModule.self)).authority.initialize(algorithm: algorithm, actorName: "cli", logger: runtime.logger)
                 say("root \(root)")
                 say("issuing authority \(CertificateAuthority.defaultAuthority); CRL at \(runtime.configuration.publicBaseURL)/ca/\(CertificateAuthority.defaultAuthority).crl")
             }
@@ -49,7 +49,7 @@ struct CACommand: AsyncParsableCommand {
                     holder = .unit(code: unit ?? "")
                 }
                 do {
-                    let issued = try await runtime.signatures.authority.issue(to: holder, algorithm: algorithm, validDays: days, authority: authority,
+                    let issued = try await (try runtime.require(SignaturesModule.self)).authority.issue(to: holder, algorithm: algorithm, validDays: days, authority: authority,
                                                                               actorName: "cli", logger: runtime.logger)
                     say("issued \(issued.serial) to \(issued.commonName) (\(issued.unitCode ?? "-")), valid until \(ISO8601DateFormatter().string(from: issued.notAfter))")
                 } catch let problem as Problem {
@@ -68,7 +68,7 @@ struct CACommand: AsyncParsableCommand {
             guard let reason = CertificateAuthority.RevocationReason(name: reason) else { throw ValidationError("unknown reason '\(reason)'") }
             try await withRuntime(try loadConfiguration()) { runtime in
                 do {
-                    let revoked = try await runtime.signatures.authority.revoke(serial: serial, reason: reason, actorName: "cli", logger: runtime.logger)
+                    let revoked = try await (try runtime.require(SignaturesModule.self)).authority.revoke(serial: serial, reason: reason, actorName: "cli", logger: runtime.logger)
                     say("revoked \(revoked.serial) (\(revoked.commonName))")
                 } catch let problem as Problem {
                     throw UserCommand.report(problem)
@@ -84,7 +84,7 @@ struct CACommand: AsyncParsableCommand {
         func run() async throws {
             try await withRuntime(try loadConfiguration()) { runtime in
                 do {
-                    let renewed = try await runtime.signatures.authority.renew(serial: serial, actorName: "cli", logger: runtime.logger)
+                    let renewed = try await (try runtime.require(SignaturesModule.self)).authority.renew(serial: serial, actorName: "cli", logger: runtime.logger)
                     say("renewed as \(renewed.serial), valid until \(ISO8601DateFormatter().string(from: renewed.notAfter))")
                 } catch let problem as Problem {
                     throw UserCommand.report(problem)
@@ -100,7 +100,7 @@ struct CACommand: AsyncParsableCommand {
         func run() async throws {
             try await withRuntime(try loadConfiguration()) { runtime in
                 let formatter = ISO8601DateFormatter()
-                for certificate in try await runtime.signatures.authority.list(unit: unit, logger: runtime.logger) {
+                for certificate in try await (try runtime.require(SignaturesModule.self)).authority.list(unit: unit, logger: runtime.logger) {
                     say([certificate.serial, certificate.kind, certificate.status.rawValue, "\(certificate.holderKind):\(certificate.holderID)",
                          certificate.unitCode ?? "-", formatter.string(from: certificate.notAfter), certificate.commonName].joined(separator: "\t"))
                 }
@@ -114,7 +114,7 @@ struct CACommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withRuntime(try loadConfiguration()) { runtime in
-                let authority = runtime.signatures.authority
+                let authority = (try runtime.require(SignaturesModule.self)).authority
                 if let der = try await authority.authorityCertificate(what, logger: runtime.logger) {
                     say(try CertificateAuthority.pem(der: der))
                 } else if let certificate = try await authority.certificate(serial: what, logger: runtime.logger) {

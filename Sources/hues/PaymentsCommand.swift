@@ -27,7 +27,7 @@ struct PaymentsCommand: AsyncParsableCommand {
                 throw ExitStatus.dataError
             }
             let clean = try await withRuntime(try loadConfiguration()) { runtime -> Bool in
-                let report = try await runtime.payments.payments.reconcile(text, fileName: (file as NSString).lastPathComponent, unit: unit, by: "cli",
+                let report = try await (try runtime.require(PaymentsModule.self)).payments.reconcile(text, fileName: (file as NSString).lastPathComponent, unit: unit, by: "cli",
                                                                            logger: runtime.logger)
                 if json {
                     let encoder = JSONEncoder()
@@ -85,8 +85,8 @@ struct PaymentsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withRuntime(try loadConfiguration()) { runtime in
-                let expired = try await runtime.payments.payments.sweep(logger: runtime.logger)
-                let sent = try await runtime.payments.webhooks.deliverDue(logger: runtime.logger)
+                let expired = try await (try runtime.require(PaymentsModule.self)).payments.sweep(logger: runtime.logger)
+                let sent = try await (try runtime.require(PaymentsModule.self)).webhooks.deliverDue(logger: runtime.logger)
                 say("expired \(expired.intents) payment attempts and \(expired.invoices) invoices; attempted \(sent) webhooks")
             }
         }

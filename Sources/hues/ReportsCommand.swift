@@ -12,8 +12,8 @@ struct ReportsCommand: AsyncParsableCommand {
     )
 
     static func module(_ runtime: HuesRuntime) throws -> FieldReportsModule {
-        guard let module = runtime.fieldReports else {
-            standardError("error: the city profile has no field-reports.json")
+        guard let module = runtime.module(FieldReportsModule.self) else {
+            standardError("error: field reports are not part of this platform (the city profile has no field-reports.json)")
             throw ExitStatus.configuration
         }
         return module

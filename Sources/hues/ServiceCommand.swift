@@ -20,7 +20,7 @@ struct ServiceCommand: AsyncParsableCommand {
             let configuration = try loadConfiguration()
             try await withRuntime(configuration) { runtime in
                 let admin = Principal(accountID: "cli", username: "cli", displayName: "cli", grants: [RoleGrant(role: .admin)], credential: .accessToken)
-                for service in try await runtime.catalog.catalogue.list(for: admin, search: search, logger: runtime.logger) {
+                for service in try await (try runtime.require(CatalogModule.self)).catalogue.list(for: admin, search: search, logger: runtime.logger) {
                     say("\(service.code)\t\(service.category.rawValue)\t\(service.status.rawValue)\t\(service.audience.rawValue)\t\(service.clientID ?? "-")\t\(service.name)")
                 }
             }
@@ -54,7 +54,7 @@ struct ServiceCommand: AsyncParsableCommand {
             let configuration = try loadConfiguration()
             try await withRuntime(configuration) { runtime in
                 do {
-                    let registered = try await runtime.catalog.catalogue.register(request, by: nil, actor: .commandLine(), logger: runtime.logger)
+                    let registered = try await (try runtime.require(CatalogModule.self)).catalogue.register(request, by: nil, actor: .commandLine(), logger: runtime.logger)
                     say("registered \(registered.service.code)")
                     if let id = registered.clientID { say("client_id     \(id)") }
                     if let secret = registered.clientSecret { say("client_secret \(secret)   (shown once; store it now)") }
@@ -92,7 +92,7 @@ struct ServiceCommand: AsyncParsableCommand {
                 let admin = Principal(accountID: "cli", username: Actor.commandLine().name, displayName: "cli", grants: [RoleGrant(role: .admin)],
                                       credential: .accessToken)
                 do {
-                    let service = try await runtime.catalog.catalogue.update(code, with: changes, by: admin, logger: runtime.logger)
+                    let service = try await (try runtime.require(CatalogModule.self)).catalogue.update(code, with: changes, by: admin, logger: runtime.logger)
                     say("updated \(service.code)\t\(service.status.rawValue)\t\(service.audience.rawValue)\t\(service.name)")
                 } catch let problem as Problem {
                     throw UserCommand.report(problem)
@@ -108,7 +108,7 @@ struct ServiceCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration = try loadConfiguration()
             try await withRuntime(configuration) { runtime in
-                let secret = try await runtime.catalog.catalogue.rotateSecret(of: code, by: nil, actor: .commandLine(), logger: runtime.logger)
+                let secret = try await (try runtime.require(CatalogModule.self)).catalogue.rotateSecret(of: code, by: nil, actor: .commandLine(), logger: runtime.logger)
                 say("client_secret \(secret)   (shown once; the old secret no longer works)")
             }
         }

@@ -208,7 +208,7 @@ struct PaymentsHTTPTests {
             #expect(try await client.send(.post, "/api/v1/payments/invoices/\(byName.id)/cancel", token: officer).status == .conflict)
             #expect(try await client.send(.post, "/api/v1/payments/intents", token: citizen, json: #"{"invoice":"\#(byName.id)"}"#).status == .conflict)
             // ...until a day has passed without an answer.
-            try await runtime.payments.payments.sweep(now: Date().addingTimeInterval(25 * 3600), logger: Logger(label: "test"))
+            try await (try runtime.require(PaymentsModule.self)).payments.sweep(now: Date().addingTimeInterval(25 * 3600), logger: Logger(label: "test"))
             let given = try client.json(IntentView.self, try await client.send(.get, "/api/v1/payments/intents/\(intent.id)", token: citizen))
             #expect(given.state == .error && given.failureReason?.contains("a day") == true)
             #expect(try await client.send(.post, "/api/v1/payments/intents", token: citizen, json: #"{"invoice":"\#(byName.id)"}"#).status == .created)

@@ -25,7 +25,7 @@ struct TestApp {
             let runtime = try await HuesRuntime.make(configuration: configuration, logger: logger)
             do {
                 try await runtime.migrate()
-                _ = try await runtime.seedDemo(includingDossiers: false)
+                _ = try await runtime.seedDemo(includingHistory: false)
                 let app = try await buildApplication(runtime: runtime)
                 try await app.test(setup) { client in try await body(client, runtime) }
             } catch {

@@ -72,3 +72,12 @@ public struct TestDatabase: Sendable {
         }
     }
 }
+
+extension ModuleContext {
+    /// A context for building one module on its own in a test: the demo city, a test configuration, a fixed key.
+    public static func testing(database: PlatformDatabase, folder: String, location: DatabaseLocation) throws -> ModuleContext {
+        let configuration = HuesConfiguration.testing(dataDirectory: folder, database: location)
+        return ModuleContext(configuration: configuration, profile: try CityProfile.demo(), database: database,
+                             secrets: try SecretBox.masterKey(configuration: configuration))
+    }
+}

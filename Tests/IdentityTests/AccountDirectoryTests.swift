@@ -10,9 +10,7 @@ import Testing
 
     func withIdentity(_ body: (IdentityModule, PlatformDatabase) async throws -> Void) async throws {
         try await TestDatabase.usingPlatformDatabase { database, test in
-            let configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
-            let identity = IdentityModule(database: database, configuration: configuration,
-                                          secrets: try SecretBox.masterKey(configuration: configuration), renderer: nil)
+            let identity = try await IdentityModule(context: .testing(database: database, folder: test.folder, location: test.location), renderer: nil)
             try await database.migrate(EventLog.migrations() + identity.migrations, logger: logger)
             try await identity.syncProfile(try CityProfile.demo(), database: database)
             try await identity.tokens.prepare(logger: logger)

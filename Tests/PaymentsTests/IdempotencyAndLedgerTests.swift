@@ -82,21 +82,22 @@ struct IdempotencyAndLedgerTests {
     @Test func theLedgerRefusesAnUnbalancedTransactionAndKeepsRunningBalances() async throws {
         try await withDatabase { database in
             let moment = Date()
+            let calendar = try CityProfile.demo().calendar
             try await database.write(logger: logger) { db in
                 try await Ledger.post(kind: "payment", reference: "FT1", invoiceID: nil, unit: "phuong-an-cuu", description: "a",
-                                      postings: [.debit(Ledger.payerClearing, 120_000), .credit(Ledger.revenue("phuong-an-cuu"), 120_000)], at: moment, on: db)
+                                      postings: [.debit(Ledger.payerClearing, 120_000), .credit(Ledger.revenue("phuong-an-cuu"), 120_000)], at: moment, calendar: calendar, on: db)
                 try await Ledger.post(kind: "payment", reference: "FT2", invoiceID: nil, unit: "phuong-an-cuu", description: "b",
                                       postings: [.debit(Ledger.payerClearing, 30_000), .credit(Ledger.revenue("phuong-an-cuu"), 30_000),
-                                                 .debit(Ledger.bankFees("phuong-an-cuu"), 1_100), .credit(Ledger.payerClearing, 1_100)], at: moment, on: db)
+                                                 .debit(Ledger.bankFees("phuong-an-cuu"), 1_100), .credit(Ledger.payerClearing, 1_100)], at: moment, calendar: calendar, on: db)
             }
             await #expect(throws: Problem.self) {
                 try await database.write(logger: logger) { db in
                     try await Ledger.post(kind: "payment", reference: "FT3", invoiceID: nil, unit: "phuong-an-cuu", description: "money from nowhere",
-                                          postings: [.debit(Ledger.payerClearing, 10_000), .credit(Ledger.revenue("phuong-an-cuu"), 9_000)], at: moment, on: db)
+                                          postings: [.debit(Ledger.payerClearing, 10_000), .credit(Ledger.revenue("phuong-an-cuu"), 9_000)], at: moment, calendar: calendar, on: db)
                 }
             }
             let sql = try database.sql(logger: logger)
-            let period = Ledger.period(of: moment)
+            let period = Ledger.period(of: moment, in: calendar)
             let balances = try await Ledger.balances(accounts: [Ledger.revenue("phuong-an-cuu"), Ledger.bankFees("phuong-an-cuu"), Ledger.payerClearing],
                                                      from: period, through: period, on: sql)
             #expect(balances.map(\.balance) == [-150_000, 1_100, 148_900])
@@ -110,7 +111,7 @@ struct IdempotencyAndLedgerTests {
         }
     }
 
-    @Test func statementsAreReadLineByLineWithQuotedFields() {
+    @Test func statementsAreReadLineByLineWithQuotedFields() throws {
         let (lines, malformed) = BankStatement.parse([
             "booked_at,amount,transaction_id,description",
             #"2026-11-29,50000,FT1,"Nguyen Van A, chuyen tien ""hoc phi"""#,
@@ -118,13 +119,13 @@ struct IdempotencyAndLedgerTests {
             "",
             "2026-11-29,abc,FT2,x",
             "2026-11-29,50000,FT1,again",
-        ].joined(separator: "\r\n"))
+        ].joined(separator: "\r\n"), in: try CityProfile.demo().calendar)
         #expect(lines.map(\.transactionId) == ["FT1", "RF1"])
         #expect(lines[0].description == #"Nguyen Van A, chuyen tien "hoc phi""#)
         #expect(lines[1].amount == -20_000)
         #expect(malformed.map(\.line) == [5, 6])
         #expect(PaymentReference.refundReference(in: lines[1].description) == "RF23456789")
-        #expect(BankStatement.parse("id,date\n1,2").malformed.first?.line == 1)
+        #expect(BankStatement.parse("id,date\n1,2", in: try CityProfile.demo().calendar).malformed.first?.line == 1)
     }
 }
 

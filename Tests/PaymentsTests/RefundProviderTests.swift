@@ -45,7 +45,7 @@ struct RefundProviderTests {
             do {
                 try await database.migrate(EventLog.migrations() + [CreatePaymentsTables()], logger: logger)
                 let profile = try CityProfile.demo()
-                let payments = PaymentService(database: database, settings: try PaymentSettings.load(from: profile), profile: profile, settlement: nil,
+                let payments = PaymentService(database: database, settings: try PaymentSettings.load(from: profile), profile: profile,
                                               outbox: WebhookOutbox(), provider: bank)
                 try await body(payments, database)
             } catch {
@@ -67,7 +67,7 @@ struct RefundProviderTests {
             #expect(after.refunds?.map(\.state) == ["failed"])
             let books = try await Ledger.trialBalance(on: try database.sql(logger: logger))
             #expect(books.isBalanced && books.entries == 6)  // payment, refund, reversal
-            let period = Ledger.period(of: Date())
+            let period = Ledger.period(of: Date(), in: payments.calendar)
             let refunds = try await Ledger.balances(accounts: [Ledger.refunds("phuong-phu-xuan")], from: period, through: period,
                                                     on: try database.sql(logger: logger))
             #expect(refunds.first?.balance == 0)

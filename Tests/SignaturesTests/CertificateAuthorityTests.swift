@@ -14,10 +14,13 @@ import X509
     static let officer = CertificateHolder.officer(accountID: "acc-1", name: "Trần Văn Minh", unitCode: "phuong-phu-xuan")
 
     func withModule(_ body: (SignaturesModule, PlatformDatabase) async throws -> Void) async throws {
-        try await TestDatabase.usingPlatformDatabase { database, _ in
-            let profile = try CityProfile.demo()
-            let module = SignaturesModule(database: database, secrets: SecretBox(masterKey: SymmetricKey(size: .bits256)), profile: profile,
-                                          publicBaseURL: "http://hues.test", staff: NoStaff(), renderer: nil)
+        try await TestDatabase.usingPlatformDatabase { database, test in
+            var configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
+            configuration.publicBaseURL = "http://hues.test"
+            let context = ModuleContext(configuration: configuration, profile: try CityProfile.demo(), database: database,
+                                        secrets: SecretBox(masterKey: SymmetricKey(size: .bits256)))
+            context.capabilities.provide((any StaffDirectory).self, NoStaff(), by: "test")
+            let module = try SignaturesModule(context: context, renderer: nil)
             try await database.migrate(EventLog.migrations() + module.migrations, logger: logger)
             try await module.authority.initialize(actorName: "test", logger: logger)
             try await body(module, database)

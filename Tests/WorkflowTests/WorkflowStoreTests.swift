@@ -23,7 +23,8 @@ struct WorkflowStoreTests {
 
     func prepared(_ database: PlatformDatabase) async throws -> (WorkflowModule, CityProfile) {
         let profile = try CityProfile.demo()
-        let module = try WorkflowModule(profile: profile)
+        let module = try WorkflowModule(context: ModuleContext(configuration: .testing(dataDirectory: "/tmp"), profile: profile, database: database,
+                                                               secrets: SecretBox(masterKey: .init(size: .bits256))))
         try await database.migrate(EventLog.migrations() + module.migrations, logger: logger)
         return (module, profile)
     }

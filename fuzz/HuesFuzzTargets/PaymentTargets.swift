@@ -1,5 +1,6 @@
 import Foundation
 import Payments
+import Platform
 
 /// What banks and payers send: VietQR payloads, signed confirmations, CSV statements.
 enum PaymentTargets {
@@ -30,8 +31,12 @@ enum PaymentTargets {
         }
     }
 
+    /// The demo city's calendar (statement days without a time start at its midnight).
+    static let calendar: WorkCalendar? = try? CityProfile.demo().calendar
+
     static let statementCSV: FuzzTargets.Harness = { bytes in
-        let parsed = BankStatement.parse(String(decoding: bytes, as: UTF8.self))
+        guard let calendar else { return }
+        let parsed = BankStatement.parse(String(decoding: bytes, as: UTF8.self), in: calendar)
         for line in parsed.lines { FuzzCheck.require(line.line >= 1, "line number \(line.line)") }
     }
 }

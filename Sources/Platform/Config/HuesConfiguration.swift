@@ -47,6 +47,8 @@ public struct HuesConfiguration: Sendable {
     public var demoIntegrations: Bool = false
     /// Private networks webhook subscribers may live on (by default only public addresses are called).
     public var webhookAllowedNetworks: [IPNetwork] = []
+    /// Modules this city leaves out (`field-reports`, `payments`…): their tables, pages, links and API are absent.
+    public var modulesOff: Set<String> = []
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -80,6 +82,7 @@ public struct HuesConfiguration: Sendable {
         ("HUES_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of the proxies in front of the platform; their Forwarded / X-Forwarded-For is believed", "none"),
         ("HUES_DEMO_INTEGRATIONS", "on | off: the demo bank and demo national identity provider (never in production)", "on in demo mode, else off"),
         ("HUES_WEBHOOK_ALLOWED_NETWORKS", "comma-separated CIDRs of private networks webhook subscribers may be on", "none (public addresses only)"),
+        ("HUES_MODULES_OFF", "comma-separated modules this city leaves out (notices, catalog, public-services, signatures, payments, field-reports)", "none"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -161,6 +164,8 @@ public struct HuesConfiguration: Sendable {
         configuration.trustedProxies = network.trustedProxies
         configuration.demoIntegrations = network.demoIntegrations
         configuration.webhookAllowedNetworks = network.webhookAllowedNetworks
+        configuration.modulesOff = Set((values["HUES_MODULES_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty })
         return (configuration, problems)
     }
 

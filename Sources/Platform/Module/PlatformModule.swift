@@ -2,10 +2,12 @@ import FluentKit
 import Foundation
 import Hummingbird
 
-/// What a module of the city platform brings: its tables, its routes and its demo data. `App` only walks the list
-/// of modules; adding a service to the city means adding a module, not editing another one.
+/// Everything a module brings to the platform, declared in one place (its manifest): its tables, routes, city-profile
+/// sync, demo seed, background work, pages and translations, navigation links, the events it writes, the figures it
+/// contributes and the capabilities it needs from others. `App` only walks the list of modules; adding a service to
+/// the city means adding a module and one line in App, never editing another module.
 public protocol PlatformModule: Sendable {
-    /// Short, stable name (used in logs and as the event-type prefix).
+    /// Short, stable name (used in logs, as the event-type prefix, and to leave a module out).
     var name: String { get }
     /// The module's own migrations, in order. Names must be unique across the platform.
     var migrations: [any Migration] { get }
@@ -14,12 +16,30 @@ public protocol PlatformModule: Sendable {
     /// Brings the module's reference data in line with the city profile (runs on every start).
     func syncProfile(_ profile: CityProfile, database: PlatformDatabase) async throws
     /// Adds demo records (idempotent: running it twice changes nothing) and returns lines to show the operator.
-    func seedDemo(database: PlatformDatabase) async throws -> [String]
+    func seedDemo(_ demo: DemoSeeding) async throws -> [String]
+    /// Periodic work while the server runs (sweeps, deliveries), each with its interval.
+    var backgroundWork: [BackgroundWork] { get }
+    /// The module's pages, translations, scripts and part of the OpenAPI document.
+    var resources: ModuleResources? { get }
+    /// Links the module adds to the site's navigation.
+    var navigation: [NavigationEntry] { get }
+    /// The event types the module writes to the event log.
+    var events: [EventDeclaration] { get }
+    /// Figures the module contributes to the city's scorecards and live screens.
+    var indicators: [IndicatorDeclaration] { get }
+    /// Capabilities the module asks other modules for.
+    var requirements: [CapabilityRequirement] { get }
 }
 
 extension PlatformModule {
     public func syncProfile(_ profile: CityProfile, database: PlatformDatabase) async throws {}
-    public func seedDemo(database: PlatformDatabase) async throws -> [String] { [] }
+    public func seedDemo(_ demo: DemoSeeding) async throws -> [String] { [] }
+    public var backgroundWork: [BackgroundWork] { [] }
+    public var resources: ModuleResources? { nil }
+    public var navigation: [NavigationEntry] { [] }
+    public var events: [EventDeclaration] { [] }
+    public var indicators: [IndicatorDeclaration] { [] }
+    public var requirements: [CapabilityRequirement] { [] }
 }
 
 /// The kernel's own tables (the event log) and the audit API over them.

@@ -1,0 +1,53 @@
+import Logging
+import ServiceLifecycle
+
+/// Periodic work a module runs while the server runs: a sweep over overdue cases, a round of email delivery, a
+/// batch of webhooks. Declared in the module's manifest; App hands all of it to one `BackgroundWorker`.
+public struct BackgroundWork: Sendable {
+    public let name: String
+    /// How long to wait between rounds; zero turns the work off (tests and `hues … sweep` run it themselves).
+    public let interval: Duration
+    /// Whether only one instance of the platform may run it at a time. Work that claims its rows in the database
+    /// (sweeps, deliveries) is safe on every instance; a projection with one cursor is not.
+    public let singleInstance: Bool
+    public let round: @Sendable (Logger) async throws -> Void
+
+    public init(_ name: String, every interval: Duration, singleInstance: Bool = false, round: @escaping @Sendable (Logger) async throws -> Void) {
+        self.name = name
+        self.interval = interval
+        self.singleInstance = singleInstance
+        self.round = round
+    }
+}
+
+/// Runs every module's background work side by side, each on its own interval, so a slow one (a webhook subscriber
+/// that times out) never holds up another (expiring unpaid attempts). A failed round is logged and the next one
+/// comes on time; graceful shutdown ends the sleeps at once.
+public struct BackgroundWorker: Service {
+    let work: [BackgroundWork]
+    let logger: Logger
+
+    public init(work: [BackgroundWork], logger: Logger) {
+        self.work = work.filter { $0.interval > .zero }
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            for item in work {
+                group.addTask { await loop(item) }
+            }
+            // A service that returns ends the whole application: with nothing to do, wait for the shutdown like the rest.
+            group.addTask { try? await gracefulShutdown() }
+        }
+    }
+
+    func loop(_ item: BackgroundWork) async {
+        var logger = self.logger
+        logger[metadataKey: "work"] = .string(item.name)
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            do { try await item.round(logger) } catch { logger.error("background round failed", metadata: ["error": "\(error)"]) }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: item.interval) } } catch { return }
+        }
+    }
+}
