@@ -48,7 +48,9 @@ public struct HuesRuntime: Sendable {
 
     /// Every problem with the configuration, the profile and the master key, gathered before anything starts.
     /// `without` names modules to leave out, besides those `HUES_MODULES_OFF` names.
-    public static func make(configuration: HuesConfiguration, logger: Logger = Logger(label: "hues"), without extra: Set<String> = []) async throws -> HuesRuntime {
+    /// `clock` is the system's, or one a test moves.
+    public static func make(configuration: HuesConfiguration, logger: Logger = Logger(label: "hues"), without extra: Set<String> = [],
+                            clock: @escaping @Sendable () -> Date = Date.init) async throws -> HuesRuntime {
         let without = configuration.modulesOff.union(extra)
         var problems: [ConfigProblem] = []
         var profile: CityProfile?
@@ -61,7 +63,7 @@ public struct HuesRuntime: Sendable {
         }
 
         let database = try PlatformDatabase(location: configuration.database)
-        let context = ModuleContext(configuration: configuration, profile: profile, database: database, secrets: secrets, logger: logger)
+        let context = ModuleContext(configuration: configuration, profile: profile, database: database, secrets: secrets, logger: logger, clock: clock)
         let renderer = PageRenderer(timeZone: profile.calendar.timeZone)
         let modules = try await buildModules(context, renderer: renderer, without: without)
         try Self.checkRequirements(of: modules, in: context.capabilities)

@@ -123,7 +123,7 @@ extension FieldReportService {
             }
         }
         let text = String(format: random.pick(Self.demoTexts[category.code] ?? ["Sự cố trên đường %@"]), random.pick(Self.demoStreets))
-        var steps: [(String, Date, ActionInputs)] = []
+        var steps: [(ReportFlowAction, Date, ActionInputs)] = []
         var at = requestedAt
         func later(_ hours: Double) -> Date? {
             at = at.addingTimeInterval(hours * 3600)
@@ -131,45 +131,45 @@ extension FieldReportService {
         }
         var rating: Int?
         var rejection: Rejection?
-        var final = "submitted"
+        var final = ReportFlowState.submitted
         let roll = random.unit()
         if let accepted = later(0.5 + random.unit() * 6) {
             if roll < 0.06 {
                 rejection = random.pick([.invalid, .notResponsible, .duplicate])
-                steps.append(("reject", accepted, ActionInputs(reason: rejection == .notResponsible ? "Thuộc thẩm quyền của doanh nghiệp điện lực" : "Thông tin phản ánh không chính xác")))
-                final = "rejected"
+                steps.append((.reject, accepted, ActionInputs(reason: rejection == .notResponsible ? "Thuộc thẩm quyền của doanh nghiệp điện lực" : "Thông tin phản ánh không chính xác")))
+                final = .rejected
             } else {
-                steps.append(("accept", accepted, ActionInputs()))
-                final = "in-progress"
+                steps.append((.accept, accepted, ActionInputs()))
+                final = .inProgress
                 // Most are handled within the deadline; some take far longer.
                 let budget = category.deadline.approximateHours
                 let handling = roll < 0.22 ? budget * (1.5 + random.unit() * 3) : budget * (0.15 + random.unit() * 0.8)
                 if let resolved = later(handling) {
-                    steps.append(("resolve", resolved, ActionInputs(note: "Đơn vị đã kiểm tra, xử lý xong tại hiện trường.")))
-                    final = "resolved"
+                    steps.append((.resolve, resolved, ActionInputs(note: "Đơn vị đã kiểm tra, xử lý xong tại hiện trường.")))
+                    final = .resolved
                     if random.unit() < 0.05, let reopened = later(20) {
-                        steps.append(("reopen", reopened, ActionInputs(reason: "Vẫn chưa xử lý triệt để")))
-                        final = "in-progress"
+                        steps.append((.reopen, reopened, ActionInputs(reason: "Vẫn chưa xử lý triệt để")))
+                        final = .inProgress
                         if let again = later(budget * 0.5) {
-                            steps.append(("resolve", again, ActionInputs(note: "Đã xử lý lại, kiểm tra đạt yêu cầu.")))
-                            final = "resolved"
+                            steps.append((.resolve, again, ActionInputs(note: "Đã xử lý lại, kiểm tra đạt yêu cầu.")))
+                            final = .resolved
                         }
                     }
-                    if final == "resolved", random.unit() < 0.65, let closed = later(6 + random.unit() * 48) {
+                    if final == .resolved, random.unit() < 0.65, let closed = later(6 + random.unit() * 48) {
                         rating = roll < 0.22 ? random.int(1..<4) : random.int(3..<6)
-                        steps.append(("close", closed, ActionInputs(note: "Người phản ánh đánh giá \(rating ?? 0)/5.")))
-                        final = "closed"
-                    } else if final == "resolved", at.addingTimeInterval(Double(settings.reopenWindowDays) * 86_400) < now {
-                        steps.append(("close", at.addingTimeInterval(Double(settings.reopenWindowDays) * 86_400), ActionInputs(note: "Tự động đóng.")))
-                        final = "closed"
+                        steps.append((.close, closed, ActionInputs(note: "Người phản ánh đánh giá \(rating ?? 0)/5.")))
+                        final = .closed
+                    } else if final == .resolved, at.addingTimeInterval(Double(settings.reopenWindowDays) * 86_400) < now {
+                        steps.append((.close, at.addingTimeInterval(Double(settings.reopenWindowDays) * 86_400), ActionInputs(note: "Tự động đóng.")))
+                        final = .closed
                     }
                 }
             }
         }
         return DemoItem(number: number, category: category, point: point, description: text, answers: answers, reporter: random.pick(reporters),
-                        channel: random.pick([.app, .app, .app, .web, .hotline, .camera]), steps: steps.map { (action: $0.0, at: $0.1, input: $0.2) },
+                        channel: random.pick([.app, .app, .app, .web, .hotline, .camera]), steps: steps.map { (action: $0.0.rawValue, at: $0.1, input: $0.2) },
                         requestedAt: requestedAt, rating: rating, rejection: rejection,
-                        supports: final == "in-progress" || final == "submitted" ? random.int(0..<9) : 0, finalState: final)
+                        supports: final == .inProgress || final == .submitted ? random.int(0..<9) : 0, finalState: final.rawValue)
     }
 
     /// One demo report as rows: its case history, the report row and its public updates.
@@ -188,7 +188,9 @@ extension FieldReportService {
         let history = try workflow.history(
             process: settings.process, subject: "\(Self.subjectKind):\(code)", unit: settings.intakeUnit, competentUnit: routed,
             deadline: item.category.deadline, startedBy: reporter, at: item.requestedAt,
-            steps: item.steps.map { CaseHistory.Step(action: $0.action, actor: $0.action == "reopen" ? reporter : .system, inputs: $0.input, at: $0.at) })
+            steps: item.steps.map {
+                CaseHistory.Step(action: $0.action, actor: $0.action == ReportFlowAction.reopen.rawValue ? reporter : .system, inputs: $0.input, at: $0.at)
+            })
         var updates: [(state: String, author: String, description: String, at: Date)] =
             [(history.start.state, "HueS", "Đã tiếp nhận phản ánh, đang chờ xác minh.", item.requestedAt)]
         var acceptedAt: Date?
@@ -196,20 +198,21 @@ extension FieldReportService {
         var handling: Int?
         var result: String?
         for (next, transition) in history.steps {
-            switch transition.action {
-            case "accept": acceptedAt = transition.at
-            case "resolve":
+            let flow = ReportFlowAction(rawValue: transition.action)
+            switch flow {
+            case .accept?: acceptedAt = transition.at
+            case .resolve?:
                 resolvedAt = transition.at
                 result = transition.note
                 handling = Int(transition.at.timeIntervalSince(acceptedAt ?? item.requestedAt))
-            case "reopen":
+            case .reopen?:
                 resolvedAt = nil
                 handling = nil
             default: break
             }
             if let note = publicNote(transition.action, input: ReportAction(note: transition.note, reason: transition.reason), next: next, target: nil) {
-                updates.append((transition.action == "reopen" ? "reopened" : next.state,
-                                transition.action == "reopen" ? "Người phản ánh" : unitName(next.unitCode), note, transition.at))
+                updates.append((flow == .reopen ? ReportTimelineMark.reopened : next.state,
+                                flow == .reopen ? "Người phản ánh" : unitName(next.unitCode), note, transition.at))
             }
         }
         let final = history.instance
@@ -222,7 +225,7 @@ extension FieldReportService {
             SQLBind(item.category.isPublic), SQLBind(item.channel.rawValue), SQLBind(byPerson ? item.reporter.id : nil),
             SQLBind(item.channel == .camera ? "Camera giám sát" : item.reporter.name), SQLBind(String?.none), SQLBind(false), SQLBind(UUID?.none),
             SQLBind("demo:\(item.number)"), SQLBind(String?.none), SQLBind(UUID?.none), SQLBind(final.id), SQLBind(item.supports),
-            SQLBind(final.state == "closed" ? item.rating : nil), SQLBind(String?.none), SQLBind(try Self.encode(item.answers)),
+            SQLBind(final.state == ReportFlowState.closed.rawValue ? item.rating : nil), SQLBind(String?.none), SQLBind(try Self.encode(item.answers)),
             SQLBind(item.rejection?.rawValue), SQLBind(result), SQLBind(acceptedAt), SQLBind(resolvedAt), SQLBind(handling),
             SQLBind(final.effectiveDue ?? final.clock?.due), SQLBind(final.onTime), SQLBind(item.requestedAt), SQLBind(final.updatedAt),
         ]

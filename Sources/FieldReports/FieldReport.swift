@@ -223,24 +223,28 @@ public enum Rejection: String, Codable, Sendable, CaseIterable {
 /// How states read in Open311: `open`/`closed`, and mySociety's extended statuses for updates.
 enum ReportStatus {
     static func status(_ state: String) -> String {
-        ["submitted", "needs-info", "in-progress"].contains(state) ? "open" : "closed"
+        switch ReportFlowState(rawValue: state) {
+        case .submitted?, .needsInfo?, .inProgress?: return "open"
+        case .resolved?, .closed?, .rejected?, .merged?, nil: return "closed"
+        }
     }
 
     static func extended(_ state: String, rejection: String?) -> String {
-        switch state {
-        case "submitted", "needs-info": return "INVESTIGATING"
-        case "in-progress": return "IN_PROGRESS"
-        case "resolved": return "FIXED"
-        case "closed": return "CLOSED"
-        case "merged": return "DUPLICATE"
-        case "reopened": return "REOPEN"
-        case "rejected":
+        // A timeline mark, not a state of the process.
+        if state == ReportTimelineMark.reopened { return "REOPEN" }
+        switch ReportFlowState(rawValue: state) {
+        case .submitted?, .needsInfo?: return "INVESTIGATING"
+        case .inProgress?: return "IN_PROGRESS"
+        case .resolved?: return "FIXED"
+        case .closed?: return "CLOSED"
+        case .merged?: return "DUPLICATE"
+        case .rejected?:
             switch rejection.flatMap(Rejection.init(rawValue:)) {
             case .notResponsible: return "NOT_COUNCILS_RESPONSIBILITY"
             case .duplicate: return "DUPLICATE"
             default: return "NO_FURTHER_ACTION"
             }
-        default: return "OPEN"
+        case nil: return "OPEN"
         }
     }
 }

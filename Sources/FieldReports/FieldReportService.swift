@@ -106,70 +106,12 @@ public struct FieldReportService: Sendable {
 
         let db = try database.db(logger: logger)
         let cluster = try await clusterCase(for: checked, at: moment, on: db)
-        let routed = routing.unit(for: checked.category, at: checked.point)
-        let code = newCode(at: moment)
-        let id = UUID()
-        let settings = self.settings
-        let workflow = self.workflow
-        let actor = WorkflowActor(id: reporter.accountID, name: reporter.name ?? "Người phản ánh", grants: [], isApplicant: true)
+        let filing = ReportFiling(checked: checked, reporter: reporter, anonymous: new.anonymous ?? false, dedupeKey: dedupeKey, digest: digest,
+                                  cluster: cluster, routedUnit: routing.unit(for: checked.category, at: checked.point), code: newCode(at: moment),
+                                  id: UUID(), moment: moment)
+        let code = filing.code
         do {
-            try await database.write(logger: logger) { db in
-                let record = FieldReportRecord()
-                record.id = id
-                record.code = code
-                record.category = checked.category.code
-                record.description = checked.description
-                record.latitude = checked.point?.latitude
-                record.longitude = checked.point?.longitude
-                record.cell = checked.point.map(GridCell.of)
-                record.address = checked.address
-                record.isPublic = checked.category.isPublic
-                record.channel = reporter.channel.rawValue
-                record.reporterID = reporter.accountID
-                record.reporterName = reporter.name
-                record.reporterContact = reporter.contact
-                record.anonymous = new.anonymous ?? false
-                record.clientID = reporter.clientID
-                record.dedupeKey = dedupeKey
-                record.requestDigest = digest
-                record.supports = 0
-                record.attributes = try Self.encode(checked.answers)
-                record.requestedAt = moment
-                record.updatedAt = moment
-                if let cluster {
-                    record.caseID = cluster.id
-                    record.state = cluster.state
-                    record.isOpen = cluster.isOpen
-                    record.unitCode = cluster.unitCode
-                    record.dueAt = cluster.dueAt
-                    try await record.create(on: db)
-                    try await Self.addUpdate(to: id, state: cluster.state, author: "HueS",
-                                             description: "Đã gộp vào phản ánh \(cluster.code) cùng vị trí, cùng loại; kết quả xử lý theo phản ánh đó.",
-                                             at: moment, on: db)
-                } else {
-                    let instance = try await workflow.start(
-                        process: settings.process, subject: "\(Self.subjectKind):\(code)", unit: settings.intakeUnit, competentUnit: routed,
-                        deadline: checked.category.deadline, actor: actor, at: moment, on: db)
-                    record.instanceID = instance.id
-                    record.state = instance.state
-                    record.isOpen = true
-                    record.unitCode = settings.intakeUnit
-                    record.dueAt = instance.effectiveDue
-                    try await record.create(on: db)
-                    try await Self.addUpdate(to: id, state: instance.state, author: "HueS", description: "Đã tiếp nhận phản ánh, đang chờ xác minh.",
-                                             at: moment, on: db)
-                }
-                for (position, photo) in checked.photos.enumerated() {
-                    _ = try await Self.storePhoto(photo, report: id, purpose: "report", position: position, at: moment, on: db)
-                }
-                try await EventLog.append(
-                    try DomainEvent(type: "field-report.filed", actorID: reporter.accountID, actorName: reporter.name ?? "reporter",
-                                    unitCode: cluster?.unitCode ?? routed, subject: "\(Self.subjectKind):\(code)",
-                                    payload: ["category": checked.category.code, "channel": reporter.channel.rawValue, "routedTo": routed,
-                                              "case": cluster?.code ?? code],
-                                    occurredAt: moment),
-                    on: db)
-            }
+            try await database.write(logger: logger) { [self] db in try await recordFiling(filing, on: db) }
         } catch {
             // Two copies of one retry raced: the loser finds the winner's report.
             if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }

@@ -36,9 +36,11 @@ extension FieldReportService {
             let actor = WorkflowActor(id: viewer.accountID, name: viewer.name, grants: viewer.grants,
                                       isApplicant: viewer.accountID == record.reporterID)
             actions = workflow.engine.availableActions(definition, for: instance, actor: actor).map(\.code)
-            if record.state == "resolved", let until = reopenUntil(record), moment > until { actions.removeAll { $0 == "reopen" } }
+            if record.flowState == .resolved, let until = reopenUntil(record), moment > until {
+                actions.removeAll { $0 == ReportFlowAction.reopen.rawValue }
+            }
         }
-        if viewer.accountID != nil, viewer.accountID == record.reporterID, ["resolved", "closed"].contains(record.state), record.rating == nil {
+        if viewer.accountID != nil, viewer.accountID == record.reporterID, record.flowState == .resolved || record.flowState == .closed, record.rating == nil {
             actions.append("rate")
         }
         if let account = viewer.accountID, account != record.reporterID, record.isOpen, record.isPublic, record.caseID == nil {
@@ -63,7 +65,7 @@ extension FieldReportService {
                                                      mediaType: photo.mediaType, width: photo.width, height: photo.height, purpose: photo.purpose) }
             },
             updates: try updates.map {
-                FieldReportView.Update(id: try $0.requireID(), state: $0.state, stateName: $0.state == "reopened" ? "Mở lại" : stateName($0.state),
+                FieldReportView.Update(id: try $0.requireID(), state: $0.state, stateName: $0.state == ReportTimelineMark.reopened ? "Mở lại" : stateName($0.state),
                                        description: $0.description, author: $0.author, at: $0.at)
             },
             reporter: reporter, actions: actions, reopenUntil: reopenUntil(record))
@@ -71,7 +73,7 @@ extension FieldReportService {
 
     static func overdue(isOpen: Bool, state: String, dueAt: Date?, onTime: Bool?, at moment: Date) -> Bool {
         if let onTime { return !onTime }
-        guard isOpen, state != "needs-info", let dueAt else { return false }
+        guard isOpen, state != ReportFlowState.needsInfo.rawValue, let dueAt else { return false }
         return moment > dueAt
     }
 
@@ -183,7 +185,7 @@ extension FieldReportService {
 
     /// Reports waiting for an operator to verify them, oldest first.
     public func verificationQueue(_ paging: Paging = Paging(limit: 100), logger: Logger) async throws -> [FieldReportSummary] {
-        var filter = ListFilter(states: ["submitted"], publicOnly: false, paging: paging)
+        var filter = ListFilter(states: [ReportFlowState.submitted.rawValue], publicOnly: false, paging: paging)
         filter.casesOnly = true
         filter.oldestFirst = true
         return try await list(filter, logger: logger)
@@ -225,7 +227,7 @@ extension FieldReportService {
             SELECT unit_code, COUNT(*) AS received,
               CAST(SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS resolved,
               CAST(SUM(CASE WHEN on_time = \(bind: true) THEN 1 ELSE 0 END) AS BIGINT) AS on_time,
-              CAST(SUM(CASE WHEN on_time = \(bind: false) OR (on_time IS NULL AND is_open = \(bind: true) AND state <> \(bind: "needs-info")
+              CAST(SUM(CASE WHEN on_time = \(bind: false) OR (on_time IS NULL AND is_open = \(bind: true) AND state <> \(bind: ReportFlowState.needsInfo.rawValue)
                             AND due_at < \(bind: moment)) THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
               CAST(AVG(handling_seconds) AS DOUBLE PRECISION) AS handling
             FROM field_reports
@@ -368,7 +370,7 @@ extension FieldReportService {
         for row in updateRows {
             let state = try row.decode(column: "state", as: String.self)
             details[try row.decode(column: "report_id", as: UUID.self)]?.detail.updates.append(FieldReportView.Update(
-                id: try row.decode(column: "id", as: Int.self), state: state, stateName: state == "reopened" ? "Mở lại" : stateName(state),
+                id: try row.decode(column: "id", as: Int.self), state: state, stateName: state == ReportTimelineMark.reopened ? "Mở lại" : stateName(state),
                 description: try row.decode(column: "description", as: String.self), author: try row.decode(column: "author", as: String.self),
                 at: try row.decode(column: "at", as: Date.self)))
         }

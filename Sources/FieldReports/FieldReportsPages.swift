@@ -171,11 +171,16 @@ struct FieldReportsPages: Sendable {
         let definition = reports.workflow.library[reports.settings.process]
         let workflowActions: [[String: Any]] = report.actions.compactMap { code in
             guard let action = definition?.action(code) else { return nil }
-            return ["code": code, "name": english ? (action.nameEn ?? action.name) : action.name,
-                    "needsNote": code == "resolve" || code == "ask-info" || code == "provide-info",
-                    "needsReason": code == "reject" || code == "transfer" || code == "reopen",
-                    "needsUnit": code == "transfer" || (code == "accept" && report.unit == reports.settings.intakeUnit),
-                    "optionalUnit": code == "accept", "needsRejection": code == "reject", "needsInto": code == "merge", "takesPhotos": code == "resolve"]
+            let flow = ReportFlowAction(rawValue: code)
+            let accepting: Bool = flow == .accept
+            let needsNote: Bool = flow == .resolve || flow == .askInfo || flow == .provideInfo
+            let needsReason: Bool = flow == .reject || flow == .transfer || flow == .reopen
+            let needsUnit: Bool = flow == .transfer || (accepting && report.unit == reports.settings.intakeUnit)
+            let needsRejection: Bool = flow == .reject
+            let needsInto: Bool = flow == .merge
+            let takesPhotos: Bool = flow == .resolve
+            return ["code": code, "name": english ? (action.nameEn ?? action.name) : action.name, "needsNote": needsNote, "needsReason": needsReason,
+                    "needsUnit": needsUnit, "optionalUnit": accepting, "needsRejection": needsRejection, "needsInto": needsInto, "takesPhotos": takesPhotos]
         }
         let answers: [[String: String]] = (category?.questions ?? []).compactMap { question in
             guard let values = report.answers[question.code] else { return nil }

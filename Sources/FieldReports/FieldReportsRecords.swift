@@ -113,6 +113,16 @@ struct CreateFieldReportsTables: AsyncMigration {
     var name: String { "field-reports.create" }
 
     func prepare(on database: any Database) async throws {
+        try await createReports(on: database)
+        try await createPhotos(on: database)
+        try await createUpdates(on: database)
+        try await createSupports(on: database)
+        try await createOpen311Clients(on: database)
+        guard let sql = database as? any SQLDatabase else { return }
+        try await createIndexes(on: sql)
+    }
+
+    private func createReports(on database: any Database) async throws {
         try await database.schema(FieldReportRecord.schema)
             .id()
             .field("code", .string, .required)
@@ -152,6 +162,9 @@ struct CreateFieldReportsTables: AsyncMigration {
             .unique(on: "code")
             .unique(on: "dedupe_key")
             .create()
+    }
+
+    private func createPhotos(on database: any Database) async throws {
         try await database.schema(FieldReportPhotoRecord.schema)
             .id()
             .field("report_id", .uuid, .required, .references(FieldReportRecord.schema, "id"))
@@ -163,6 +176,9 @@ struct CreateFieldReportsTables: AsyncMigration {
             .field("content", .data, .required)
             .field("created_at", .datetime, .required)
             .create()
+    }
+
+    private func createUpdates(on database: any Database) async throws {
         try await database.schema(FieldReportUpdateRecord.schema)
             .field("id", .int, .identifier(auto: true))
             .field("report_id", .uuid, .required, .references(FieldReportRecord.schema, "id"))
@@ -172,6 +188,9 @@ struct CreateFieldReportsTables: AsyncMigration {
             .field("photo_id", .uuid)
             .field("at", .datetime, .required)
             .create()
+    }
+
+    private func createSupports(on database: any Database) async throws {
         try await database.schema(FieldReportSupportRecord.schema)
             .id()
             .field("report_id", .uuid, .required, .references(FieldReportRecord.schema, "id"))
@@ -179,6 +198,9 @@ struct CreateFieldReportsTables: AsyncMigration {
             .field("at", .datetime, .required)
             .unique(on: "report_id", "account_id")
             .create()
+    }
+
+    private func createOpen311Clients(on database: any Database) async throws {
         try await database.schema(Open311ClientRecord.schema)
             .id()
             .field("name", .string, .required)
@@ -189,7 +211,9 @@ struct CreateFieldReportsTables: AsyncMigration {
             .field("revoked_at", .datetime)
             .unique(on: "key_digest")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+    }
+
+    private func createIndexes(on sql: any SQLDatabase) async throws {
         // Nearby open reports of one category: a handful of index ranges (one per grid cell), never a table scan. The
         // index holds open reports only, so its size follows the city's backlog, not its whole history.
         try await sql.raw("CREATE INDEX field_reports_nearby ON field_reports (category, cell) WHERE is_open = true").run()

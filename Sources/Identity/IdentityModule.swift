@@ -30,7 +30,7 @@ public struct IdentityModule: PlatformModule {
         self.accounts = AccountDirectory(database: database, passwords: passwords, lockoutThreshold: configuration.loginFailuresBeforeLockout,
                                          notices: notices)
         self.tokens = AccessTokens(database: database, secrets: context.secrets, issuer: configuration.publicBaseURL,
-                                   lifetime: configuration.accessTokenLifetime)
+                                   lifetime: configuration.accessTokenLifetime, clock: context.clock)
         self.refreshTokens = RefreshTokens(database: database, lifetime: configuration.refreshTokenLifetime)
         self.sessions = WebSessions(database: database, lifetime: configuration.webSessionLifetime)
         self.orgTree = OrgTree(database: database)

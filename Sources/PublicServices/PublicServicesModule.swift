@@ -24,6 +24,8 @@ public struct PublicServicesModule: PlatformModule {
         self.publicBaseURL = context.configuration.publicBaseURL
         self.calendar = context.profile.calendar
         self.book = try ProcedureBook(profile: context.profile, processes: Set(workflow.library.processes.keys))
+        let problems = Set(book.procedures.map(\.process)).sorted().compactMap { workflow.library[$0] }.flatMap(NationalStatus.problems)
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems.map { ConfigProblem(key: "processes.json", message: $0) }) }
         self.catalogue = ProcedureCatalogue(database: context.database)
         self.dossiers = DossierService(database: context.database, catalogue: catalogue, workflow: workflow, profile: context.profile, staff: staff,
                                        notices: context.capabilities.first((any NoticeBoard).self), capabilities: context.capabilities)

@@ -126,14 +126,14 @@ struct PublicServicesPages: Sendable {
         let definition = try dossiers.workflow.definition(dossiers.workflow.library.processes.values.first { $0.state(view.state) != nil }?.code ?? "")
         let procedure = try await catalogue.version(view.procedure.code, view.procedure.version,
                                                     on: try dossiers.database.db(logger: context.logger))?.procedure
-        let officers = view.actions.contains { $0.code == "assign" }
+        let officers = view.actions.contains { $0.code == OneStopAction.assign.rawValue }
             ? try await dossiers.staff.staff(holding: .officer, in: view.unit, logger: context.logger) : []
         let labels = Dictionary(uniqueKeysWithValues: (procedure?.form ?? []).map { ($0.name, $0.localizedLabel(language)) })
         let state = definition.state(view.state)
         return try render("dossier", title: view.code, context: context, values: [
             "code": view.code, "dossierCode": view.code, "procedure": procedure?.localizedName(language) ?? view.procedure.name, "procedureCode": view.procedure.code,
             "version": view.procedure.version, "applicant": view.applicant.name, "state": view.state,
-            "awaitingFee": view.state == "awaiting-fee" && view.fee > 0,
+            "awaitingFee": view.state == OneStopState.awaitingFee.rawValue && view.fee > 0,
             "stateName": language == "en" ? (state?.nameEn ?? view.stateName) : view.stateName, "nationalStatus": view.nationalStatus ?? 0,
             "unit": view.unit, "officer": view.officer?.name ?? "", "filedAt": dossiers.localTime(view.filedAt),
             "receivedAt": view.receivedAt.map(dossiers.localTime) ?? "", "promisedAt": view.promisedAt.map(dossiers.localTime) ?? "",
@@ -152,11 +152,11 @@ struct PublicServicesPages: Sendable {
                 return ["code": action.code, "name": language == "en" ? (definition.action(action.code)?.nameEn ?? action.name) : action.name,
                         "reason": inputs.contains("reason"), "note": inputs.contains("note"), "extension": inputs.contains("extension"),
                         "documents": inputs.contains("documents"), "branch": inputs.contains("branch"), "officer": inputs.contains("officer"),
-                        "files": ["supplement", "correct", "issue-result"].contains(action.code),
+                        "files": OneStopAction(rawValue: action.code)?.takesFiles ?? false,
                         "branches": view.openParallelSteps.map { ["code": $0] },
                         "officers": officers.map { ["id": $0.accountID, "name": $0.name] }]
             },
-            "mayRate": view.state == "returned" && view.rating == nil && view.viewerIsApplicant, "rating": view.rating ?? 0, "rated": view.rating != nil,
+            "mayRate": view.state == OneStopState.returned.rawValue && view.rating == nil && view.viewerIsApplicant, "rating": view.rating ?? 0, "rated": view.rating != nil,
             "forms": Self.forms(for: view).map { ["number": $0] },
             "error": request.uri.queryParameters.get("error") ?? "",
         ])
@@ -169,7 +169,7 @@ struct PublicServicesPages: Sendable {
         var extendBy: DeadlineRule?
         if let days = form["extensionDays"].flatMap({ Int($0) }) { extendBy = .workingDays(days) }
         let documents = form["documents"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        let files = form.files("files").map { NewAttachment(document: action == "issue-result" ? "result" : "supplement", fileName: $0.fileName ?? "file",
+        let files = form.files("files").map { NewAttachment(document: action == OneStopAction.issueResult.rawValue ? "result" : "supplement", fileName: $0.fileName ?? "file",
                                                             content: $0.data) }
         let input = DossierAction(note: Self.blankToNil(form["note"]), reason: Self.blankToNil(form["reason"]), extendBy: extendBy,
                                   branch: Self.blankToNil(form["branch"]), officer: Self.blankToNil(form["officer"]),
@@ -264,10 +264,10 @@ struct PublicServicesPages: Sendable {
         guard Self.forms(for: view).contains(number) else { throw Problem.notFound("Form \(number) does not apply to this dossier (yet).") }
         let last: (String) -> DossierStep? = { action in view.history.last { $0.action == action || $0.action.hasPrefix(action + "-") } }
         let step: DossierStep? = switch number {
-        case "02": last("request-supplement") ?? last("request-correction")
-        case "03": last("refuse-intake")
-        case "04": last("extend")
-        case "05": last("stop")
+        case "02": last(OneStopAction.requestSupplement.rawValue) ?? last(OneStopAction.requestCorrection.rawValue)
+        case "03": last(OneStopAction.refuseIntake.rawValue)
+        case "04": last(OneStopAction.extend.rawValue)
+        case "05": last(OneStopAction.stop.rawValue)
         default: nil
         }
         return try render("dossier-form", title: "form_\(number)_title", context: context, values: [
@@ -312,10 +312,10 @@ struct PublicServicesPages: Sendable {
         var forms: [String] = []
         let actions = Set(view.history.map(\.action))
         if view.receivedAt != nil { forms.append("01") }
-        if actions.contains("request-supplement") || actions.contains("request-correction") { forms.append("02") }
-        if actions.contains("refuse-intake") { forms.append("03") }
-        if actions.contains(where: { $0.hasPrefix("extend") }) { forms.append("04") }
-        if actions.contains("stop") { forms.append("05") }
+        if actions.contains(OneStopAction.requestSupplement.rawValue) || actions.contains(OneStopAction.requestCorrection.rawValue) { forms.append("02") }
+        if actions.contains(OneStopAction.refuseIntake.rawValue) { forms.append("03") }
+        if actions.contains(where: { $0.hasPrefix(OneStopAction.extend.rawValue) }) { forms.append("04") }
+        if actions.contains(OneStopAction.stop.rawValue) { forms.append("05") }
         if view.receivedAt != nil { forms.append("06") }
         return forms
     }

@@ -14,8 +14,9 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
         public var code: String
         public var name: String
         public var nameEn: String?
-        /// The national dossier status (`TrangThaiHoSo` 1–10) this state is reported as, where one applies.
-        public var nationalStatus: Int?
+        /// Codes this state is reported as in registers outside the platform, by register (public services reports
+        /// dossiers as `national-dossier-status` 1–10). The engine only carries them into its events.
+        public var reportedAs: [String: Int]?
         public var terminal: Bool?
         public var clock: Clock?
         /// How long the process may stay in this state (the step's own deadline, on top of the whole process's).
@@ -46,7 +47,7 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
         case assign
         /// An apology letter re-dates the deadline by the input `extension`.
         case extend
-        /// Counts as a supplement request (more than one makes the case late by the national rule).
+        /// Counts as a supplement request (the process's on-time rule may limit how many a case may have).
         case supplementRequest = "supplement-request"
         /// Processing ends here (processed, refused or stopped): the on-time verdict is taken at this moment.
         case finish
@@ -89,6 +90,12 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
         public var requiredInputs: [Input] { inputs ?? [] }
     }
 
+    /// A process's on-time rule, as data: public services sets Decision 766's "at most one supplement request".
+    public struct OnTimeRule: Codable, Sendable, Equatable {
+        /// More supplement requests than this make a case late, whenever it finishes.
+        public var maxSupplementRequests: Int?
+    }
+
     /// Who hears about an overdue case, level by level: the unit's leaders, then the leaders of the unit above.
     public struct Escalation: Codable, Sendable, Equatable {
         public enum Level: String, Codable, Sendable {
@@ -108,6 +115,8 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
     /// The whole process's deadline when the subject (a procedure, a report category) does not set its own.
     public var deadline: DeadlineRule?
     public var escalation: Escalation?
+    /// When a finished case counts as on time, beyond finishing by its legal deadline.
+    public var onTime: OnTimeRule?
     public var states: [State]
     public var actions: [Action]
 
@@ -130,9 +139,6 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
         if state(start) == nil { problems.append("\(where_): the start state '\(start)' is not defined") }
         if !states.contains(where: \.isTerminal) { problems.append("\(where_): no terminal state, so no case could ever end") }
         for state in states {
-            if let status = state.nationalStatus, !(1...10).contains(status) {
-                problems.append("\(where_): state '\(state.code)' has national status \(status); national codes are 1–10")
-            }
             if state.isTerminal, !actions(from: state.code).isEmpty {
                 problems.append("\(where_): terminal state '\(state.code)' has actions leaving it")
             }

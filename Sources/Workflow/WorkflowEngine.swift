@@ -155,7 +155,8 @@ public struct WorkflowEngine: Sendable {
         }
         if action.has(.finish) || entering?.isTerminal == true, next.finishedAt == nil, next.clock != nil {
             next.finishedAt = moment
-            next.onTime = next.supplementRequests <= 1 && moment <= (next.clock?.legalDue ?? moment)
+            let withinLimit = definition.onTime?.maxSupplementRequests.map { next.supplementRequests <= $0 } ?? true
+            next.onTime = withinLimit && moment <= (next.clock?.legalDue ?? moment)
         }
         next.updatedAt = moment
         next.version += 1

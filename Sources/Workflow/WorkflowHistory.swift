@@ -87,7 +87,7 @@ extension WorkflowStore {
                         type: "workflow.transitioned", actorID: transition.actorID, actorName: transition.actorName, unitCode: previous.unitCode,
                         subject: previous.subject,
                         payload: TransitionPayload(process: previous.process, action: transition.action, from: transition.fromState, to: transition.toState,
-                                                   nationalStatus: history.definition.state(next.state)?.nationalStatus, unit: next.unitCode,
+                                                   reportedAs: history.definition.state(next.state)?.reportedAs, unit: next.unitCode,
                                                    officer: next.officerID, due: next.clock?.due, onTime: next.onTime),
                         occurredAt: transition.at))
                     previous = next

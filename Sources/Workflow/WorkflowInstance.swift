@@ -58,11 +58,11 @@ public struct WorkflowInstance: Codable, Sendable, Equatable {
 
     public func isOpen(in definition: ProcessDefinition) -> Bool { !(definition.state(state)?.isTerminal ?? true) }
 
-    /// Late by the national rule (Decision 766, indicator 2.1): finished after the legal deadline (time waiting for
-    /// the applicant excluded), or more than one supplement request. Open cases are late once the deadline passed.
-    public func isLate(at moment: Date) -> Bool {
+    /// Late by the process's on-time rule: finished after the legal deadline (time waiting for the applicant
+    /// excluded), or more supplement requests than the rule allows. Open cases are late once the deadline passed.
+    public func isLate(at moment: Date, rule: ProcessDefinition.OnTimeRule?) -> Bool {
         if let onTime { return !onTime }
-        if supplementRequests > 1 { return true }
+        if let limit = rule?.maxSupplementRequests, supplementRequests > limit { return true }
         guard let clock else { return false }
         return clock.isPaused ? (clock.pausedAt ?? moment) > clock.legalDue : moment > clock.legalDue
     }

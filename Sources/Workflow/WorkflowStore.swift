@@ -74,7 +74,7 @@ public struct WorkflowStore: Sendable {
             try DomainEvent(type: "workflow.transitioned", actorID: actor.id, actorName: actor.name, unitCode: current.unitCode,
                             subject: current.subject,
                             payload: TransitionPayload(process: current.process, action: action, from: transition.fromState, to: transition.toState,
-                                                       nationalStatus: definition.state(next.state)?.nationalStatus, unit: next.unitCode,
+                                                       reportedAs: definition.state(next.state)?.reportedAs, unit: next.unitCode,
                                                        officer: next.officerID, due: next.clock?.due, onTime: next.onTime),
                             occurredAt: moment),
             on: db)
@@ -86,7 +86,7 @@ public struct WorkflowStore: Sendable {
         var action: String
         var from: String
         var to: String
-        var nationalStatus: Int?
+        var reportedAs: [String: Int]?
         var unit: String
         var officer: String?
         var due: Date?

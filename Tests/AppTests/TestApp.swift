@@ -8,6 +8,7 @@ import Identity
 import Logging
 import NIOCore
 import Platform
+import Synchronization
 import Testing
 
 /// A migrated runtime with the demo city and demo accounts on a database of its own, served through the router.
@@ -16,13 +17,15 @@ struct TestApp {
     static func run(
         setup: TestingSetup = .router,
         logger: Logger = Logger(label: "hues"),
+        clock: TestClock? = nil,
         configure: (inout HuesConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, HuesRuntime) async throws -> Void
     ) async throws {
         try await TestDatabase.using { test in
             var configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
             configure(&configuration)
-            let runtime = try await HuesRuntime.make(configuration: configuration, logger: logger)
+            let now: @Sendable () -> Date = if let clock { { clock.now } } else { Date.init }
+            let runtime = try await HuesRuntime.make(configuration: configuration, logger: logger, clock: now)
             do {
                 try await runtime.migrate()
                 _ = try await runtime.seedDemo(includingHistory: false)
@@ -151,4 +154,11 @@ func jwtClaims(_ token: String) throws -> [String: AnyCodable] {
     var payload = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
     while payload.count % 4 != 0 { payload += "=" }
     return try JSONDecoder().decode([String: AnyCodable].self, from: try #require(Data(base64Encoded: payload)))
+}
+
+/// A clock a test moves forward instead of sleeping.
+final class TestClock: Sendable {
+    private let current = Mutex(Date())
+    var now: Date { current.withLock { $0 } }
+    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }

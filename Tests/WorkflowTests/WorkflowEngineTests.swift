@@ -42,29 +42,26 @@ struct WorkflowEngineTests {
         try engine.apply(action, to: instance, definition: oneStop, by: actor, inputs: inputs, at: hue(text, profile.calendar)).0
     }
 
-    @Test func theBundledProcessesAreValidAndMapToNationalStatuses() throws {
+    @Test func theBundledProcessesAreValidAndCarryTheirReportingCodes() throws {
         #expect(library.processes.count >= 2)
         for definition in library.processes.values {
             #expect(definition.problems().isEmpty)
         }
-        // Dossier processes report every ending to the national portal; field reports are not dossiers.
-        for definition in library.processes.values where definition.states.contains(where: { $0.nationalStatus != nil }) {
-            #expect(definition.states.filter(\.isTerminal).allSatisfy { $0.nationalStatus != nil })
-        }
-        #expect(oneStop.state("awaiting-supplement")?.nationalStatus == 5)
-        #expect(oneStop.state("returned")?.nationalStatus == 10)
+        // The engine carries codes for outside registers as data; it does not know what they mean.
+        #expect(oneStop.state("awaiting-supplement")?.reportedAs == ["national-dossier-status": 5])
+        #expect(oneStop.state("returned")?.reportedAs == ["national-dossier-status": 10])
+        #expect(oneStop.onTime?.maxSupplementRequests == 1)
     }
 
     @Test func brokenDefinitionsAreRefusedWithEveryProblemNamed() throws {
         var broken = oneStop
-        broken.states.append(.init(code: "limbo", name: "Limbo", nationalStatus: 12))
+        broken.states.append(.init(code: "limbo", name: "Limbo"))
         broken.actions[0].roles = []
         broken.actions[1].to = "nowhere"
         broken.states = broken.states.map { var state = $0; state.terminal = false; return state }
         let problems = broken.problems()
         #expect(problems.contains { $0.contains("no terminal state") })
         #expect(problems.contains { $0.contains("'limbo' cannot be reached") })
-        #expect(problems.contains { $0.contains("national status 12") })
         #expect(problems.contains { $0.contains("action 'receive': no roles") })
         #expect(problems.contains { $0.contains("unknown target state 'nowhere'") })
         #expect(throws: ConfigurationError.self) { try ProcessLibrary([broken]) }

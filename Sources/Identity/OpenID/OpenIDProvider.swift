@@ -187,7 +187,7 @@ public struct OpenIDProvider: Sendable {
         var audience = [AccessTokens.userinfoAudience, client.clientID]
         if scopes.contains("hues.api") { audience.append(AccessTokens.apiAudience) }
         let access = try await tokens.issue(for: account, audience: audience, scope: grant.scope, clientID: client.clientID, authTime: grant.authTime)
-        let now = AccessTokens.wholeSecondNow()
+        let now = tokens.wholeSecondNow()
         let claims = IDTokenClaims(
             iss: .init(value: tokens.issuer), sub: .init(value: account.id.uuidString), aud: .init(value: [client.clientID]),
             exp: .init(value: now.addingTimeInterval(Double(tokens.lifetimeSeconds))), iat: .init(value: now),

@@ -31,9 +31,8 @@ struct AccessClaims: JWTPayload {
         case authTime = "auth_time"
     }
 
-    func verify(using algorithm: some JWTAlgorithm) async throws {
-        try exp.verifyNotExpired()
-    }
+    /// Expiry is checked by `AccessTokens` against its own clock (tests move it instead of waiting).
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 /// The claims of an OpenID Connect ID token.
@@ -101,11 +100,15 @@ public final class AccessTokens: Sendable {
         var y: String
     }
 
-    public init(database: PlatformDatabase, secrets: SecretBox, issuer: String, lifetime: Duration) {
+    /// What time it is: the system clock, or a test's.
+    let clock: @Sendable () -> Date
+
+    public init(database: PlatformDatabase, secrets: SecretBox, issuer: String, lifetime: Duration, clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.secrets = secrets
         self.issuer = issuer
         self.lifetime = lifetime
+        self.clock = clock
     }
 
     public var lifetimeSeconds: Int { Int(lifetime.components.seconds) }
@@ -189,7 +192,7 @@ public final class AccessTokens: Sendable {
 
     /// An access token with the given audiences; tokens for relying parties carry their scope and client.
     public func issue(for account: Account, audience: [String], scope: String?, clientID: String?, authTime: Date? = nil) async throws -> Issued {
-        let now = Self.wholeSecondNow()
+        let now = wholeSecondNow()
         let claims = AccessClaims(
             iss: .init(value: issuer), sub: .init(value: account.id.uuidString), aud: .init(value: audience),
             exp: .init(value: now.addingTimeInterval(Double(lifetimeSeconds))), iat: .init(value: now),
@@ -208,7 +211,7 @@ public final class AccessTokens: Sendable {
     }
 
     /// Whole seconds: NumericDate may be fractional, but some relying parties only accept integers.
-    static func wholeSecondNow() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+    func wholeSecondNow() -> Date { Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down)) }
 
     /// The principal an API access token speaks for; any defect (forged, expired, wrong issuer or audience) is a 401.
     public func verify(_ token: String, logger: Logger) async throws -> Principal {
@@ -226,7 +229,7 @@ public final class AccessTokens: Sendable {
     }
 
     private func verifiedToken(_ token: String, audience: String, logger: Logger) async throws -> VerifiedToken {
-        let now = Date()
+        let now = clock()
         let entry: VerifiedToken
         if let cached = verified.withLock({ $0[token] }), cached.claims.exp.value > now {
             entry = cached
@@ -241,7 +244,8 @@ public final class AccessTokens: Sendable {
                 cache[token] = entry
             }
         }
-        // Issuer and audience are checked on every use, so a token cached for one endpoint opens no other.
+        // Expiry, issuer and audience are checked on every use, so a token cached for one endpoint opens no other.
+        guard entry.claims.exp.value > now else { throw Problem.unauthorized("The access token has expired.") }
         guard entry.claims.iss.value == issuer else { throw Problem.unauthorized("The access token was issued by someone else.") }
         guard entry.claims.aud.value.contains(audience) else { throw Problem.unauthorized("The access token is not meant for this endpoint.") }
         return entry

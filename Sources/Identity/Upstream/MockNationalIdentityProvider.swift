@@ -77,7 +77,7 @@ public final class MockNationalIdentityProvider: NationalIdentityProvider {
         guard let pending = codes.withLock({ $0.removeValue(forKey: code) }), pending.expires > Date(), pending.redirectURI == redirectURI,
               PKCE.verify(verifier, against: pending.challenge)
         else { throw Problem.badRequest("The national identity provider did not confirm the sign-in.") }
-        let now = AccessTokens.wholeSecondNow()
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let token = try await keys.sign(IDToken(
             iss: .init(value: issuer), sub: .init(value: pending.person.number), aud: .init(value: [clientID]),
             exp: .init(value: now.addingTimeInterval(300)), iat: .init(value: now), nonce: pending.nonce, name: pending.person.name,

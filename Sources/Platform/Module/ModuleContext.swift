@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Everything a module is built from: the platform's configuration and city, the database, the sealed secrets and
@@ -10,15 +11,18 @@ public struct ModuleContext: Sendable {
     public let secrets: SecretBox
     public let capabilities: Capabilities
     public let logger: Logger
+    /// What time it is: the system clock, or one a test moves (token expiry is tested without waiting).
+    public let clock: @Sendable () -> Date
 
     public init(configuration: HuesConfiguration, profile: CityProfile, database: PlatformDatabase, secrets: SecretBox,
-                capabilities: Capabilities = Capabilities(), logger: Logger = Logger(label: "hues")) {
+                capabilities: Capabilities = Capabilities(), logger: Logger = Logger(label: "hues"), clock: @escaping @Sendable () -> Date = Date.init) {
         self.configuration = configuration
         self.profile = profile
         self.database = database
         self.secrets = secrets
         self.capabilities = capabilities
         self.logger = logger
+        self.clock = clock
     }
 
     /// A logger labelled for one module's work.

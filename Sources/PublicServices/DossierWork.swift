@@ -1,0 +1,150 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+import Workflow
+
+extension DossierService {
+    // MARK: Work on a dossier
+
+    /// Takes a workflow action on a dossier, with its files, in one transaction.
+    public func act(_ action: String, on code: String, with input: DossierAction, by principal: Principal, at moment: Date = Date(),
+                    logger: Logger) async throws -> DossierView {
+        let (record, instance) = try await visibleDossier(code, for: principal, logger: logger)
+        guard let id = record.id else { throw Problem.internal() }
+        let definition = try workflow.definition(instance.process)
+        let isApplicant = record.applicantID == principal.accountID
+        var inputs = ActionInputs(note: input.note, reason: input.reason, extendBy: input.extendBy, branch: input.branch,
+                                  documents: input.documents)
+        if let officerID = input.officer {
+            let officers = try await staff.staff(holding: .officer, in: instance.unitCode, logger: logger)
+            guard let officer = officers.first(where: { $0.accountID == officerID }) else {
+                throw Problem.unprocessable([.init(field: "officer", message: "not an officer of '\(instance.unitCode)'")])
+            }
+            inputs.officer = ActionInputs.Officer(id: officer.accountID, name: officer.name)
+        }
+        if let extendBy = input.extendBy, Self.isUnreasonable(extendBy) {
+            throw Problem.unprocessable([.init(field: "extension", message: "an extension is between 1 hour and 30 days")])
+        }
+        // Files come with the actions that carry them: the applicant's supplement and the officer's result.
+        let attachments = input.attachments ?? []
+        let allowed: Set<String>
+        let known = OneStopAction(rawValue: action)
+        switch known {
+        case .supplement?, .correct?:
+            let procedure = try await procedureVersion(of: record, logger: logger)
+            allowed = Set(procedure.documents.map(\.code)).union(["supplement"])
+        case .issueResult?: allowed = ["result"]
+        default: allowed = []
+        }
+        if !attachments.isEmpty, allowed.isEmpty {
+            throw Problem.unprocessable([.init(field: "attachments", message: "'\(action)' does not take files")])
+        }
+        var files = try AttachmentRules.check(attachments, allowedDocuments: allowed)
+        let actor = WorkflowActor(principal, isApplicant: isApplicant)
+        // Refuse before signing anything: the same rules the transaction will apply.
+        _ = try workflow.engine.apply(action, to: instance, definition: definition, by: actor, inputs: inputs, at: moment)
+        if known == .issueResult, let resultSigner = capabilities.first((any ResultSigning).self) {
+            files = try await files.asyncMap { file in
+                let signed = try await resultSigner.sign(file.0.content, mediaType: file.1, subject: "dossier:\(record.code)", by: principal)
+                var attachment = file.0
+                attachment.content = signed
+                return try AttachmentRules.check([attachment], allowedDocuments: allowed)[0]
+            }
+        }
+        var fee: FeeRequest?
+        let feeDesk = capabilities.first((any FeeInvoicing).self)
+        if known == .requestFee {
+            guard feeDesk != nil else {
+                throw Problem.conflict("Fees cannot be collected here: this platform has no payments module to invoice them.")
+            }
+            let procedure = try await procedureVersion(of: record, logger: logger)
+            guard procedure.fee > 0 else { throw Problem.unprocessable([.init(field: "action", message: "this procedure charges no fee")]) }
+            fee = FeeRequest(dossierCode: record.code, procedureName: record.procedureName, amount: procedure.fee, unitCode: instance.unitCode,
+                             payerID: record.applicantID, payerName: record.applicantName, requestedBy: principal.accountID,
+                             requestedByName: principal.displayName)
+        }
+        let feeRequest = fee
+        let workflow = self.workflow
+        let notices = self.notices
+        let frozenInputs = inputs
+        let checkedFiles = files
+        try await database.write(logger: logger) { db in
+            let (next, _) = try await workflow.apply(action, to: id, by: actor, inputs: frozenInputs, at: moment, on: db)
+            guard let fresh = try await DossierRecord.find(id, on: db) else { throw Problem.notFound() }
+            Self.project(next, definition: definition, onto: fresh)
+            if next.state == OneStopState.returned.rawValue, fresh.returnedAt == nil { fresh.returnedAt = moment }
+            try await fresh.update(on: db)
+            try await Self.store(checkedFiles, dossier: id, by: principal.accountID, at: moment, on: db)
+            if let feeRequest { try await feeDesk?.requestFee(feeRequest, on: db) }
+            if let applicantID = fresh.applicantID, next.state != instance.state, applicantID != principal.accountID {
+                let state = definition.state(next.state)
+                try await notices?.post(
+                    NoticeDraft(recipient: applicantID, template: "dossier.status-changed",
+                                data: ["code": fresh.code, "procedure": fresh.procedureName, "status": state?.name ?? next.state,
+                                       "status_en": state?.nameEn ?? next.state, "reason": input.reason ?? ""],
+                                link: "/dossiers/\(fresh.code)"),
+                    on: db)
+            }
+        }
+        return try await view(id: id, for: principal, logger: logger)
+    }
+
+    /// The fee was paid online: the dossier leaves "waiting for the fee" in the transaction that recorded the money.
+    ///
+    /// Money booked for a dossier that cannot move (no such dossier, or it is not waiting for its fee) is still booked:
+    /// the payment stands, and the mismatch is logged and recorded as `public-services.fee.unmatched` in the same
+    /// transaction, so staff can see it and refund or follow up.
+    public func feePaid(dossierCode: String, invoiceReference: String, on db: any Database) async throws {
+        func unmatched(_ reason: String, unit: String?) async throws {
+            db.logger.warning("fee paid but the dossier cannot move", metadata: [
+                "dossier": .string(dossierCode), "invoice": .string(invoiceReference), "reason": .string(reason),
+            ])
+            try await EventLog.append(
+                try DomainEvent(type: "public-services.fee.unmatched", actorName: "Cổng thanh toán trực tuyến", unitCode: unit,
+                                subject: "dossier:\(dossierCode.uppercased())", payload: ["invoice": invoiceReference, "reason": reason]),
+                on: db)
+        }
+        guard let record = try await DossierRecord.query(on: db).filter(\.$code == dossierCode.uppercased()).first() else {
+            return try await unmatched("no such dossier", unit: nil)
+        }
+        let id = try record.requireID()
+        guard let instance = try await workflow.instance(id, on: db) else {
+            return try await unmatched("the dossier has no workflow case", unit: record.competentUnit)
+        }
+        guard instance.state == OneStopState.awaitingFee.rawValue else {
+            return try await unmatched("the dossier is '\(instance.state)', not awaiting its fee", unit: instance.unitCode)
+        }
+        let definition = try workflow.definition(instance.process)
+        let payments = WorkflowActor(id: nil, name: "Cổng thanh toán trực tuyến", grants: [RoleGrant(role: .admin)], isApplicant: false)
+        let (next, _) = try await workflow.apply(OneStopAction.confirmFee.rawValue, to: id, by: payments,
+                                                 inputs: ActionInputs(note: "Đã thanh toán trực tuyến, hóa đơn \(invoiceReference)"), at: Date(), on: db)
+        Self.project(next, definition: definition, onto: record)
+        record.updatedAt = Date()
+        try await record.update(on: db)
+    }
+
+    public func rate(_ code: String, _ rating: Rating, by principal: Principal, logger: Logger) async throws -> DossierView {
+        guard (1...5).contains(rating.score) else { throw Problem.unprocessable([.init(field: "score", message: "must be 1 to 5")]) }
+        if let comment = rating.comment, comment.count > 1000 {
+            throw Problem.unprocessable([.init(field: "comment", message: "at most 1000 characters")])
+        }
+        let (record, _) = try await visibleDossier(code, for: principal, logger: logger)
+        guard record.applicantID == principal.accountID, let id = record.id else { throw Problem.forbidden("Only the applicant rates a dossier.") }
+        try await database.write(logger: logger) { db in
+            guard let fresh = try await DossierRecord.find(id, on: db) else { throw Problem.notFound() }
+            guard fresh.state == OneStopState.returned.rawValue else { throw Problem.conflict("A dossier is rated once its result has been returned.") }
+            guard fresh.rating == nil else { throw Problem.conflict("This dossier has already been rated.") }
+            fresh.rating = rating.score
+            fresh.ratingComment = rating.comment
+            fresh.updatedAt = Date()
+            try await fresh.update(on: db)
+            try await EventLog.append(
+                try DomainEvent(type: "public-services.dossier.rated", actorID: principal.accountID, actorName: principal.username,
+                                unitCode: fresh.competentUnit, subject: "dossier:\(fresh.code)", payload: ["score": rating.score]),
+                on: db)
+        }
+        return try await view(id: id, for: principal, logger: logger)
+    }
+}
