@@ -82,7 +82,7 @@ func measure(_ work: @escaping @Sendable (Int) async throws -> Void) async throw
 }
 
 // 1. Open311 POST: each request a different point in the city centre, far enough apart not to cluster.
-let key = try await (try runtime.require(FieldReportsModule.self)).clients.create(name: "bench", by: "bench", logger: logger).apiKey ?? ""
+let key = try await (try runtime.require(FieldReportsModule.self)).clients.create(name: "bench", by: "bench", logger: logger).apiKey
 let categories = ["garbage", "encroachment", "water-supply", "traffic-signal"]
 let posts = try await measure { index in
     let latitude = 16.42 + Double(index % 400) * 0.0003, longitude = 107.54 + Double(index / 400 % 400) * 0.0003

@@ -14,35 +14,14 @@ extension DossierService {
         let (record, instance) = try await visibleDossier(code, for: principal, logger: logger)
         guard let id = record.id else { throw Problem.internal() }
         let definition = try workflow.definition(instance.process)
-        let isApplicant = record.applicantID == principal.accountID
-        var inputs = ActionInputs(note: input.note, reason: input.reason, extendBy: input.extendBy, branch: input.branch,
-                                  documents: input.documents)
-        if let officerID = input.officer {
-            let officers = try await staff.staff(holding: .officer, in: instance.unitCode, logger: logger)
-            guard let officer = officers.first(where: { $0.accountID == officerID }) else {
-                throw Problem.unprocessable([.init(field: "officer", message: "not an officer of '\(instance.unitCode)'")])
-            }
-            inputs.officer = ActionInputs.Officer(id: officer.accountID, name: officer.name)
-        }
-        if let extendBy = input.extendBy, Self.isUnreasonable(extendBy) {
-            throw Problem.unprocessable([.init(field: "extension", message: "an extension is between 1 hour and 30 days")])
-        }
-        // Files come with the actions that carry them: the applicant's supplement and the officer's result.
-        let attachments = input.attachments ?? []
-        let allowed: Set<String>
+        let inputs = try await actionInputs(input, unit: instance.unitCode, logger: logger)
         let known = OneStopAction(rawValue: action)
-        switch known {
-        case .supplement?, .correct?:
-            let procedure = try await procedureVersion(of: record, logger: logger)
-            allowed = Set(procedure.documents.map(\.code)).union(["supplement"])
-        case .issueResult?: allowed = ["result"]
-        default: allowed = []
-        }
-        if !attachments.isEmpty, allowed.isEmpty {
+        let allowed = try await documentsAllowed(with: known, on: record, logger: logger)
+        if !(input.attachments ?? []).isEmpty, allowed.isEmpty {
             throw Problem.unprocessable([.init(field: "attachments", message: "'\(action)' does not take files")])
         }
-        var files = try AttachmentRules.check(attachments, allowedDocuments: allowed)
-        let actor = WorkflowActor(principal, isApplicant: isApplicant)
+        var files = try AttachmentRules.check(input.attachments ?? [], allowedDocuments: allowed)
+        let actor = WorkflowActor(principal, isApplicant: record.applicantID == principal.accountID)
         // Refuse before signing anything: the same rules the transaction will apply.
         _ = try workflow.engine.apply(action, to: instance, definition: definition, by: actor, inputs: inputs, at: moment)
         if known == .issueResult, let resultSigner = capabilities.first((any ResultSigning).self) {
@@ -53,31 +32,16 @@ extension DossierService {
                 return try AttachmentRules.check([attachment], allowedDocuments: allowed)[0]
             }
         }
-        var fee: FeeRequest?
-        let feeDesk = capabilities.first((any FeeInvoicing).self)
-        if known == .requestFee {
-            guard feeDesk != nil else {
-                throw Problem.conflict("Fees cannot be collected here: this platform has no payments module to invoice them.")
-            }
-            let procedure = try await procedureVersion(of: record, logger: logger)
-            guard procedure.fee > 0 else { throw Problem.unprocessable([.init(field: "action", message: "this procedure charges no fee")]) }
-            fee = FeeRequest(dossierCode: record.code, procedureName: record.procedureName, amount: procedure.fee, unitCode: instance.unitCode,
-                             payerID: record.applicantID, payerName: record.applicantName, requestedBy: principal.accountID,
-                             requestedByName: principal.displayName)
-        }
-        let feeRequest = fee
-        let workflow = self.workflow
-        let notices = self.notices
-        let frozenInputs = inputs
-        let checkedFiles = files
+        let fee = known == .requestFee ? try await feeRequest(for: record, unit: instance.unitCode, by: principal, logger: logger) : nil
+        let (workflow, notices, checkedFiles) = (self.workflow, self.notices, files)
         try await database.write(logger: logger) { db in
-            let (next, _) = try await workflow.apply(action, to: id, by: actor, inputs: frozenInputs, at: moment, on: db)
+            let (next, _) = try await workflow.apply(action, to: id, by: actor, inputs: inputs, at: moment, on: db)
             guard let fresh = try await DossierRecord.find(id, on: db) else { throw Problem.notFound() }
             Self.project(next, definition: definition, onto: fresh)
             if next.state == OneStopState.returned.rawValue, fresh.returnedAt == nil { fresh.returnedAt = moment }
             try await fresh.update(on: db)
             try await Self.store(checkedFiles, dossier: id, by: principal.accountID, at: moment, on: db)
-            if let feeRequest { try await feeDesk?.requestFee(feeRequest, on: db) }
+            if let fee { try await fee.desk.requestFee(fee.request, on: db) }
             if let applicantID = fresh.applicantID, next.state != instance.state, applicantID != principal.accountID {
                 let state = definition.state(next.state)
                 try await notices?.post(
@@ -89,6 +53,46 @@ extension DossierService {
             }
         }
         return try await view(id: id, for: principal, logger: logger)
+    }
+
+    /// The action's inputs, with a named officer checked against the unit's staff and an extension kept reasonable.
+    func actionInputs(_ input: DossierAction, unit: String, logger: Logger) async throws -> ActionInputs {
+        var inputs = ActionInputs(note: input.note, reason: input.reason, extendBy: input.extendBy, branch: input.branch, documents: input.documents)
+        if let officerID = input.officer {
+            let officers = try await staff.staff(holding: .officer, in: unit, logger: logger)
+            guard let officer = officers.first(where: { $0.accountID == officerID }) else {
+                throw Problem.unprocessable([.init(field: "officer", message: "not an officer of '\(unit)'")])
+            }
+            inputs.officer = ActionInputs.Officer(id: officer.accountID, name: officer.name)
+        }
+        if let extendBy = input.extendBy, Self.isUnreasonable(extendBy) {
+            throw Problem.unprocessable([.init(field: "extension", message: "an extension is between 1 hour and 30 days")])
+        }
+        return inputs
+    }
+
+    /// Files come with the actions that carry them: the applicant's supplement and the officer's result.
+    func documentsAllowed(with action: OneStopAction?, on record: DossierRecord, logger: Logger) async throws -> Set<String> {
+        switch action {
+        case .supplement?, .correct?:
+            let procedure = try await procedureVersion(of: record, logger: logger)
+            return Set(procedure.documents.map(\.code)).union(["supplement"])
+        case .issueResult?: return ["result"]
+        default: return []
+        }
+    }
+
+    /// The fee to invoice and who invoices it; a platform without payments says so instead of moving the dossier on.
+    func feeRequest(for record: DossierRecord, unit: String, by principal: Principal, logger: Logger) async throws -> (request: FeeRequest, desk: any FeeInvoicing) {
+        guard let desk = capabilities.first((any FeeInvoicing).self) else {
+            throw Problem.conflict("Fees cannot be collected here: this platform has no payments module to invoice them.")
+        }
+        let procedure = try await procedureVersion(of: record, logger: logger)
+        guard procedure.fee > 0 else { throw Problem.unprocessable([.init(field: "action", message: "this procedure charges no fee")]) }
+        let request = FeeRequest(dossierCode: record.code, procedureName: record.procedureName, amount: procedure.fee, unitCode: unit,
+                                 payerID: record.applicantID, payerName: record.applicantName, requestedBy: principal.accountID,
+                                 requestedByName: principal.displayName)
+        return (request, desk)
     }
 
     /// The fee was paid online: the dossier leaves "waiting for the fee" in the transaction that recorded the money.

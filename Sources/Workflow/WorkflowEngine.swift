@@ -78,6 +78,28 @@ public struct WorkflowEngine: Sendable {
     /// Applies one action, or says why not. Nothing changes on refusal.
     public func apply(_ actionCode: String, to current: WorkflowInstance, definition: ProcessDefinition, by actor: WorkflowActor,
                       inputs: ActionInputs, at moment: Date) throws -> (WorkflowInstance, WorkflowTransition) {
+        let action = try allowedAction(actionCode, on: current, definition: definition, by: actor, inputs: inputs)
+        var next = current
+        try applyEffects(of: action, to: &next, from: current, definition: definition, by: actor, inputs: inputs, at: moment)
+        let entering = definition.state(action.to)
+        if action.to != current.state { try move(&next, to: action, leaving: definition.state(current.state), entering: entering, at: moment) }
+        if action.has(.finish) || entering?.isTerminal == true, next.finishedAt == nil, next.clock != nil {
+            next.finishedAt = moment
+            let withinLimit = definition.onTime?.maxSupplementRequests.map { next.supplementRequests <= $0 } ?? true
+            next.onTime = withinLimit && moment <= (next.clock?.legalDue ?? moment)
+        }
+        next.updatedAt = moment
+        next.version += 1
+        let transition = WorkflowTransition(
+            instanceID: next.id, action: action.code, fromState: current.state, toState: next.state, actorID: actor.id, actorName: actor.name,
+            unitCode: current.unitCode, note: inputs.note, reason: inputs.reason, at: moment, dueAfter: next.clock?.due)
+        return (next, transition)
+    }
+
+    /// The action, when it exists, leaves this state, is open to this actor, has its inputs, and no parallel step
+    /// still holds the case; otherwise the refusal that says which.
+    func allowedAction(_ actionCode: String, on current: WorkflowInstance, definition: ProcessDefinition, by actor: WorkflowActor,
+                       inputs: ActionInputs) throws -> ProcessDefinition.Action {
         guard let action = definition.action(actionCode) else { throw TransitionRefusal.unknownAction(actionCode) }
         guard action.from.contains(current.state) else {
             throw TransitionRefusal.notAllowedInState(action: action.code, state: current.state,
@@ -91,8 +113,12 @@ public struct WorkflowEngine: Sendable {
         if action.to != current.state, !current.openBranches.isEmpty, !(action.interrupts ?? false) {
             throw TransitionRefusal.parallelStepsOpen(action: action.code, open: current.openBranches)
         }
+        return action
+    }
 
-        var next = current
+    /// What the action does besides moving the state: its declared effects, in a fixed order.
+    func applyEffects(of action: ProcessDefinition.Action, to next: inout WorkflowInstance, from current: WorkflowInstance,
+                      definition: ProcessDefinition, by actor: WorkflowActor, inputs: ActionInputs, at moment: Date) throws {
         if action.has(.completeBranch) {
             let branch = inputs.branch ?? ""
             guard let index = next.openBranches.firstIndex(of: branch) else {
@@ -131,39 +157,27 @@ public struct WorkflowEngine: Sendable {
         }
         if action.has(.extend), let rule = inputs.extendBy { next.clock?.extend(by: rule, at: moment, calendar: calendar) }
         if action.has(.supplementRequest) { next.supplementRequests += 1 }
+    }
 
-        let leaving = definition.state(current.state)
-        let entering = definition.state(action.to)
-        if action.to != current.state {
-            next.state = action.to
-            next.openBranches = []
-            // The clock follows whose turn it is: it stops when the applicant has the ball and restarts when they
-            // hand it back. No clock yet means no pause is needed; a clock that refuses (a resume dated before its pause)
-            // refuses the action, so the deadline is never silently left paused or running.
-            do {
-                if leaving?.isPaused == true, entering?.isPaused != true, next.clock?.isPaused == true {
-                    try next.clock?.resume(at: moment, calendar: calendar)
-                }
-                if entering?.isPaused == true, next.clock?.isPaused == false { try next.clock?.pause(at: moment) }
-            } catch {
-                throw TransitionRefusal.clock(action: action.code, reason: "\(error)")
+    /// Into the action's target state. The clock follows whose turn it is: it stops when the applicant has the ball
+    /// and restarts when they hand it back. No clock yet means no pause is needed; a clock that refuses (a resume dated
+    /// before its pause) refuses the action, so the deadline is never silently left paused or running.
+    func move(_ next: inout WorkflowInstance, to action: ProcessDefinition.Action, leaving: ProcessDefinition.State?,
+              entering: ProcessDefinition.State?, at moment: Date) throws {
+        next.state = action.to
+        next.openBranches = []
+        do {
+            if leaving?.isPaused == true, entering?.isPaused != true, next.clock?.isPaused == true {
+                try next.clock?.resume(at: moment, calendar: calendar)
             }
-            enter(entering, instance: &next, at: moment)
-            // A case that moved on is no longer overdue at its old step.
-            next.escalationLevel = 0
-            next.escalatedAt = nil
+            if entering?.isPaused == true, next.clock?.isPaused == false { try next.clock?.pause(at: moment) }
+        } catch {
+            throw TransitionRefusal.clock(action: action.code, reason: "\(error)")
         }
-        if action.has(.finish) || entering?.isTerminal == true, next.finishedAt == nil, next.clock != nil {
-            next.finishedAt = moment
-            let withinLimit = definition.onTime?.maxSupplementRequests.map { next.supplementRequests <= $0 } ?? true
-            next.onTime = withinLimit && moment <= (next.clock?.legalDue ?? moment)
-        }
-        next.updatedAt = moment
-        next.version += 1
-        let transition = WorkflowTransition(
-            instanceID: next.id, action: action.code, fromState: current.state, toState: next.state, actorID: actor.id, actorName: actor.name,
-            unitCode: current.unitCode, note: inputs.note, reason: inputs.reason, at: moment, dueAfter: next.clock?.due)
-        return (next, transition)
+        enter(entering, instance: &next, at: moment)
+        // A case that moved on is no longer overdue at its old step.
+        next.escalationLevel = 0
+        next.escalatedAt = nil
     }
 
     /// Records an escalation one level up; nil when the case is not overdue enough for the next level.

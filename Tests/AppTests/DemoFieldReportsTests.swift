@@ -8,7 +8,7 @@ import Testing
 struct DemoFieldReportsTests {
     @Test func theDemoCityHasMonthsOfReportsInEveryStateOverItsWards() async throws {
         try await TestApp.run { client, runtime in
-            let service = try #require((try runtime.require(FieldReportsModule.self)).reports)
+            let service = try runtime.require(FieldReportsModule.self).reports
             let logger = Logger(label: "test")
             let accounts = try await ["citizen", "business"].asyncCompactMap { try await runtime.identity.accounts.find(username: $0, logger: logger) }
             let summary = try #require(try await service.seedDemoHistory(count: 600, reporters: accounts.map { ($0.id.uuidString, $0.displayName) },

@@ -243,7 +243,7 @@ struct FieldReportsHTTPTests {
     @Test func transferReopenTheWindowAndEscalation() async throws {
         try await TestApp.run { client, runtime in
             let logger = Logger(label: "test")
-            let service = try #require((try runtime.require(FieldReportsModule.self)).reports)
+            let service = try runtime.require(FieldReportsModule.self).reports
             let citizen = try await client.token("citizen")
             let ioc = try await client.token("ioc")
             let officer = try await client.token("officer")
@@ -279,7 +279,7 @@ struct FieldReportsHTTPTests {
             // An overdue report goes to the ward's leader, then to the city.
             let late = try client.report(try await client.fileReport(fieldReport(at: Place.north(of: Place.citadel, metres: 500)), token: citizen))
             _ = try await client.reportAction(late.code, "accept", token: ioc)
-            let escalated = try await try #require(try runtime.require(WorkflowModule.self).escalation).run(at: Date().addingTimeInterval(30 * 86_400), logger: logger)
+            let escalated = try await #require(try runtime.require(WorkflowModule.self).escalation).run(at: Date().addingTimeInterval(30 * 86_400), logger: logger)
             #expect(escalated.contains { $0.subject == "field-report:\(late.code)" && $0.level == 1 })
             let inbox = String(buffer: try await client.send(.get, "/api/v1/notices", token: try await client.token("leader")).body)
             #expect(inbox.contains(late.code))

@@ -309,7 +309,7 @@ struct DemoDossierTests {
             let overdue = try client.json(DossierQueue.self,
                                           try await client.send(.get, "/api/v1/units/phuong-phu-xuan/dossier-queue?filter=overdue", token: officer))
             #expect(!overdue.dossiers.isEmpty)
-            let escalated = try await try #require(try runtime.require(WorkflowModule.self).escalation).run(logger: Logger(label: "test"))
+            let escalated = try await #require(try runtime.require(WorkflowModule.self).escalation).run(logger: Logger(label: "test"))
             #expect(escalated.contains { $0.level == 1 && overdue.dossiers.map { "dossier:\($0.code)" }.contains($0.subject) })
             let leader = try await client.token("leader")
             let inbox = body(try await client.send(.get, "/api/v1/notices", token: leader))

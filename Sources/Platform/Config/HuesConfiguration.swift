@@ -88,24 +88,7 @@ public struct HuesConfiguration: Sendable {
 
     /// Loads and validates; returns the configuration only when there is no error (warnings are allowed).
     public static func load(environment: [String: String]) -> (configuration: HuesConfiguration?, problems: [ConfigProblem]) {
-        var problems: [ConfigProblem] = []
-        var values: [String: String] = [:]
-        if let file = environment["HUES_CONFIG_FILE"], !file.isEmpty {
-            if let text = try? String(contentsOfFile: file, encoding: .utf8) {
-                let parsed = EnvironmentFile.parse(text)
-                values = parsed.values
-                problems += parsed.problems.map { ConfigProblem(key: "HUES_CONFIG_FILE", message: "\(file): \($0)") }
-            } else {
-                problems.append(ConfigProblem(key: "HUES_CONFIG_FILE", message: "cannot read \(file)"))
-            }
-        }
-        for (key, value) in environment where key.hasPrefix("HUES_") { values[key] = value }
-
-        // Inputs to single commands and to the test suite, not settings of the platform.
-        let known = Set(settings.map(\.key) + ["HUES_NEW_PASSWORD", "HUES_TEST_DATABASE_URL", "HUES_BIN"])
-        for key in values.keys.sorted() where key.hasPrefix("HUES_") && !known.contains(key) {
-            problems.append(ConfigProblem(key: key, message: "unknown setting (misspelt?)", severity: .warning))
-        }
+        var (values, problems) = readValues(environment)
 
         var reader = SettingReader(values: values)
         let mode = reader.choice("HUES_MODE", default: RunMode.development)
@@ -167,6 +150,28 @@ public struct HuesConfiguration: Sendable {
         configuration.modulesOff = Set((values["HUES_MODULES_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty })
         return (configuration, problems)
+    }
+
+    /// The `HUES_*` values: the optional file first, the environment over it; unknown names are warned about.
+    static func readValues(_ environment: [String: String]) -> ([String: String], [ConfigProblem]) {
+        var problems: [ConfigProblem] = []
+        var values: [String: String] = [:]
+        if let file = environment["HUES_CONFIG_FILE"], !file.isEmpty {
+            do {
+                let parsed = EnvironmentFile.parse(try String(contentsOfFile: file, encoding: .utf8))
+                values = parsed.values
+                problems += parsed.problems.map { ConfigProblem(key: "HUES_CONFIG_FILE", message: "\(file): \($0)") }
+            } catch {
+                problems.append(ConfigProblem(key: "HUES_CONFIG_FILE", message: "cannot read \(file): \(error.localizedDescription)"))
+            }
+        }
+        for (key, value) in environment where key.hasPrefix("HUES_") { values[key] = value }
+        // Inputs to single commands and to the test suite, not settings of the platform.
+        let known = Set(settings.map(\.key) + ["HUES_NEW_PASSWORD", "HUES_TEST_DATABASE_URL", "HUES_BIN", "HUES_TEST_WITHOUT_TOOLS"])
+        for key in values.keys.sorted() where key.hasPrefix("HUES_") && !known.contains(key) {
+            problems.append(ConfigProblem(key: key, message: "unknown setting (misspelt?)", severity: .warning))
+        }
+        return (values, problems)
     }
 
     private struct Limits {
