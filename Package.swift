@@ -297,6 +297,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PublicServicesTests",
+            dependencies: ["PublicServices", "Workflow", "Platform", "HuesTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NoticesTests",
+            dependencies: ["Notices", "Platform"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: ["Catalog", "Platform"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QRCodeTests",
+            dependencies: ["QRCode", "HuesTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocumentsTests",
+            dependencies: ["Documents", "QRCode", "HuesTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AppTests",
             dependencies: [
                 "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports",
