@@ -71,7 +71,7 @@ let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             var samples: [Double] = []
             while Date() < deadline {
                 let started = Date()
-                _ = try await (try runtime.require(PublicServicesModule.self)).dossiers.file(filing, by: officer, atCounter: true, logger: logger)
+                _ = try await (try runtime.require(PublicServicesModule.self)).dossiers.fileDossier(filing, by: officer, atCounter: true, logger: logger)
                 samples.append(Date().timeIntervalSince(started) * 1000)
             }
             return samples

@@ -1,6 +1,7 @@
 import Foundation
 import QRCode
 
+// Hand-written: no PDF writer exists among the Swift packages in the mirror; qpdf and pdftotext check it in the tests.
 /// A small PDF 1.7 writer for the city's own documents (receipt slips, results, payment receipts): A4 pages, text in
 /// an embedded, subsetted TrueType font with a ToUnicode map (so Vietnamese renders and can be searched and
 /// extracted), lines, and QR codes drawn as vector squares. It writes a classic cross-reference table, which the

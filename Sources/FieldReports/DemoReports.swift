@@ -70,7 +70,7 @@ extension FieldReportService {
             let batch = min(200, count - index)
             var items: [DemoItem] = []
             for offset in 0..<batch {
-                items.append(demoItem(number: index + offset, random: &random, areas: weightedAreas, categories: categories, boundaries: boundaries,
+                items.append(demoReport(number: index + offset, random: &random, areas: weightedAreas, categories: categories, boundaries: boundaries,
                                       reporters: reporters, now: now))
             }
             let prepared = try items.map { try demoRows($0, definition: definition) }
@@ -98,7 +98,7 @@ extension FieldReportService {
         var finalState: String
     }
 
-    func demoItem(number: Int, random: inout DemoRandom, areas: [UnitBoundaries.Area], categories: [ReportCategory], boundaries: UnitBoundaries,
+    func demoReport(number: Int, random: inout DemoRandom, areas: [UnitBoundaries.Area], categories: [ReportCategory], boundaries: UnitBoundaries,
                   reporters: [(id: String, name: String)], now: Date) -> DemoItem {
         let category = random.pick(categories)
         var point = GeoPoint(latitude: 0, longitude: 0)

@@ -26,7 +26,7 @@ struct ReportStep: Sendable {
 
 extension FieldReportService {
     /// Takes a workflow action on a report's case, keeps the report's public row in step and tells the reporter.
-    public func act(_ action: String, on code: String, with input: ReportAction, by viewer: ReportViewer, at moment: Date = Date(),
+    public func takeAction(_ action: String, on code: String, with input: ReportAction, by viewer: ReportViewer, at moment: Date = Date(),
                     logger: Logger) async throws -> FieldReportView {
         let db = try database.db(logger: logger)
         let record = try await record(code, on: db)
@@ -67,7 +67,7 @@ extension FieldReportService {
             photoID = photoID ?? id
         }
         try await keepReportInStep(fresh, with: step, on: db)
-        try await project(next, definition: step.definition, onto: fresh, at: step.moment, on: db)
+        try await copyWorkflowState(next, definition: step.definition, onto: fresh, at: step.moment, on: db)
         if let description = publicNote(step.action, input: step.input, next: next, target: step.checked.target) {
             try await Self.addUpdate(to: step.reportID, state: step.flow == .reopen ? ReportTimelineMark.reopened : next.state, author: step.author,
                                      description: description, photo: photoID, at: step.moment, on: db)

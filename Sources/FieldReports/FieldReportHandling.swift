@@ -26,7 +26,7 @@ extension FieldReportService {
     }
 
     /// Copies the case's position onto the report and onto every report clustered into it.
-    func project(_ next: WorkflowInstance, definition: ProcessDefinition, onto record: FieldReportRecord, at moment: Date, on db: any Database) async throws {
+    func copyWorkflowState(_ next: WorkflowInstance, definition: ProcessDefinition, onto record: FieldReportRecord, at moment: Date, on db: any Database) async throws {
         record.state = next.state
         record.isOpen = next.isOpen(in: definition)
         record.unitCode = next.unitCode
@@ -76,7 +76,7 @@ extension FieldReportService {
             if closes, let instanceID = record.instanceID, let fresh = try await FieldReportRecord.find(reportID, on: db) {
                 let (next, _) = try await workflow.apply(ReportFlowAction.close.rawValue, to: instanceID, by: actor,
                                                          inputs: ActionInputs(note: "Người phản ánh đánh giá \(rating.stars)/5."), at: moment, on: db)
-                try await project(next, definition: try workflow.definition(next.process), onto: fresh, at: moment, on: db)
+                try await copyWorkflowState(next, definition: try workflow.definition(next.process), onto: fresh, at: moment, on: db)
             }
             try await Self.addUpdate(to: reportID, state: closes ? ReportFlowState.closed.rawValue : record.state, author: "Người phản ánh",
                                      description: "Đánh giá kết quả: \(rating.stars)/5.", at: moment, on: db)
@@ -142,7 +142,7 @@ extension FieldReportService {
                     let (next, _) = try await workflow.apply(ReportFlowAction.close.rawValue, to: instanceID, by: .system,
                                                              inputs: ActionInputs(note: "Tự động đóng sau \(settings.reopenWindowDays) ngày."),
                                                              at: moment, on: db)
-                    try await project(next, definition: try workflow.definition(next.process), onto: fresh, at: moment, on: db)
+                    try await copyWorkflowState(next, definition: try workflow.definition(next.process), onto: fresh, at: moment, on: db)
                     try await Self.addUpdate(to: reportID, state: ReportFlowState.closed.rawValue, author: "HueS",
                                              description: "Đã đóng: quá \(settings.reopenWindowDays) ngày không có ý kiến.", at: moment, on: db)
                 }

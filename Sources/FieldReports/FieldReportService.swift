@@ -27,11 +27,11 @@ public struct ReportViewer: Sendable {
     /// An operator of the unit that takes reports in (the operations centre), or an admin: an IOC operator of
     /// another unit has no more reach here than its own role there.
     func isOperator(of intakeUnit: String) -> Bool {
-        grants.contains { $0.role == .admin || ($0.role == .iocOperator && $0.unitCode == intakeUnit) }
+        grants.has(.iocOperator, in: intakeUnit)
     }
 
     func isStaff(of unit: String) -> Bool {
-        grants.contains { ($0.role == .officer || $0.role == .unitLeader) && $0.unitCode == unit }
+        grants.isStaff(of: unit)
     }
 }
 
@@ -95,7 +95,7 @@ public struct FieldReportService: Sendable {
 
     /// Files a report. A retry with the same `dedupeKey` gets the report already filed; the same key with another
     /// report is refused. A report of the same category within a few metres of a recent open case joins that case.
-    public func file(_ new: NewFieldReport, by reporter: Reporter, dedupeKey: String?, at moment: Date = Date(),
+    public func fileReport(_ new: NewFieldReport, by reporter: Reporter, dedupeKey: String?, at moment: Date = Date(),
                      logger: Logger) async throws -> FiledReport {
         var validated = try ReportValidation.check(new, settings: settings, routing: routing)
         let digest = Self.digest(of: validated)
@@ -135,7 +135,7 @@ public struct FieldReportService: Sendable {
     func fitted(_ photos: [CleanPhoto]) async throws -> [CleanPhoto] {
         var result: [CleanPhoto] = []
         for (index, photo) in photos.enumerated() {
-            do { result.append(try await resizer.fit(photo)) } catch let problem as PhotoProblem {
+            do { result.append(try await resizer.shrinkToFit(photo)) } catch let problem as PhotoProblem {
                 throw Problem.unprocessable([.init(field: "photos[\(index)]", message: "the file \(problem)")])
             }
         }

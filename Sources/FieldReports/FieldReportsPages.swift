@@ -13,10 +13,10 @@ struct FieldReportsPages: Sendable {
     func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/reports", access: .everyone, kind: .page, summary: "Reports on a map and in a list, with each unit's figures", use: publicPage)
         routes.on(.get, "/reports/new", access: .roles([.citizen, .business]), kind: .page, summary: "Report a problem", use: newForm)
-        routes.on(.post, "/reports/new", access: .roles([.citizen, .business]), kind: .page, summary: "File a report from the form", use: file)
+        routes.on(.post, "/reports/new", access: .roles([.citizen, .business]), kind: .page, summary: "File a report from the form", use: fileReport)
         routes.on(.get, "/reports/mine", access: .signedIn, kind: .page, summary: "My reports", use: mine)
         routes.on(.get, "/reports/:code", access: .everyone, kind: .page, summary: "A report, its history and result", use: show)
-        routes.on(.post, "/reports/:code/act/:action", access: .signedIn, kind: .page, summary: "Take an action from the report page", use: act)
+        routes.on(.post, "/reports/:code/act/:action", access: .signedIn, kind: .page, summary: "Take an action from the report page", use: takeAction)
         routes.on(.post, "/reports/:code/rate", access: .roles([.citizen, .business]), kind: .page, summary: "Rate the result", use: rate)
         routes.on(.post, "/reports/:code/support", access: .roles([.citizen, .business]), kind: .page, summary: "Support a report", use: support)
         routes.on(.get, "/ioc/reports", access: .roles([.iocOperator]), kind: .page, summary: "Verification console", use: verification)
@@ -122,7 +122,7 @@ struct FieldReportsPages: Sendable {
         ]), status: status)
     }
 
-    @Sendable func file(_ request: Request, context: HuesRequestContext) async throws -> Response {
+    @Sendable func fileReport(_ request: Request, context: HuesRequestContext) async throws -> Response {
         var request = request
         let principal = try context.requirePrincipal()
         let body = try await request.collectBody(upTo: context.maxUploadSize)
@@ -144,7 +144,7 @@ struct FieldReportsPages: Sendable {
                                  address: values["address"], answers: answers, photos: form.files("photos").map(\.data), channel: .web,
                                  anonymous: values["anonymous"] == "true")
         do {
-            let filed = try await reports.file(new, by: .init(accountID: principal.accountID, name: principal.displayName, contact: nil, channel: .web),
+            let filed = try await reports.fileReport(new, by: .init(accountID: principal.accountID, name: principal.displayName, contact: nil, channel: .web),
                                                dedupeKey: values["draft"].flatMap { $0.isEmpty ? nil : "web:\(principal.accountID):\($0.prefix(100))" },
                                                logger: context.logger)
             return Response(status: .seeOther, headers: [.location: "/reports/\(filed.report.code)"])
@@ -217,7 +217,7 @@ struct FieldReportsPages: Sendable {
         ]))
     }
 
-    @Sendable func act(_ request: Request, context: HuesRequestContext) async throws -> Response {
+    @Sendable func takeAction(_ request: Request, context: HuesRequestContext) async throws -> Response {
         var request = request
         let code = context.parameters.get("code") ?? ""
         let body = try await request.collectBody(upTo: context.maxUploadSize)
@@ -234,7 +234,7 @@ struct FieldReportsPages: Sendable {
         let input = ReportAction(note: text("note"), reason: text("reason"), unit: text("unit"), rejection: text("rejection"), into: text("into"),
                                  photos: photos.isEmpty ? nil : photos)
         return try await redirecting(to: code) {
-            _ = try await reports.act(context.parameters.get("action") ?? "", on: code, with: input,
+            _ = try await reports.takeAction(context.parameters.get("action") ?? "", on: code, with: input,
                                       by: ReportViewer(try context.requirePrincipal()), logger: context.logger)
         }
     }
@@ -291,7 +291,7 @@ struct FieldReportsPages: Sendable {
 
     @Sendable func unitConsole(_ request: Request, context: HuesRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let units = Array(Set(principal.grants.filter { $0.role == .officer || $0.role == .unitLeader }.compactMap(\.unitCode))).sorted()
+        let units = principal.grants.staffUnits.sorted()
         let query = request.uri.queryParameters
         guard let unit = query.get("unit").flatMap({ units.contains($0) ? $0 : nil }) ?? units.first else { throw Problem.forbidden() }
         let filter = query.get("filter").flatMap(QueueFilter.init(rawValue:)) ?? .open

@@ -20,7 +20,7 @@ struct FieldReportsRoutes: Sendable {
         routes.on(.get, "/api/v1/field-reports", access: .everyone,
                   summary: "Public reports (category, unit, status, page, page_size)", use: publicList)
         routes.on(.post, "/api/v1/field-reports", access: .roles([.citizen, .business, .iocOperator]),
-                  summary: "File a report (Idempotency-Key)", use: file)
+                  summary: "File a report (Idempotency-Key)", use: fileReport)
         routes.on(.get, "/api/v1/field-reports/mine", access: .signedIn, summary: "The caller's own reports", use: mine)
         routes.on(.get, "/api/v1/field-reports/nearby", access: .everyone, summary: "Open reports of a category near a point (category, lat, lon)",
                   use: nearby)
@@ -31,7 +31,7 @@ struct FieldReportsRoutes: Sendable {
         routes.on(.get, "/api/v1/field-reports/verification-queue", access: .roles([.iocOperator]), summary: "Reports waiting for verification",
                   use: verificationQueue)
         routes.on(.get, "/api/v1/field-reports/:code", access: .everyone, summary: "One report with its history (reporter only for staff)", use: show)
-        routes.on(.post, "/api/v1/field-reports/:code/actions/:action", access: .signedIn, summary: "Take a workflow action on a report", use: act)
+        routes.on(.post, "/api/v1/field-reports/:code/actions/:action", access: .signedIn, summary: "Take a workflow action on a report", use: takeAction)
         routes.on(.post, "/api/v1/field-reports/:code/rating", access: .roles([.citizen, .business]), summary: "Rate the result 1–5", use: rate)
         routes.on(.post, "/api/v1/field-reports/:code/supports", access: .roles([.citizen, .business]), summary: "\"Me too\": support a report",
                   use: support)
@@ -72,14 +72,14 @@ struct FieldReportsRoutes: Sendable {
         return JSONResponse(try await reports.list(filter, logger: context.logger))
     }
 
-    @Sendable func file(_ request: Request, context: HuesRequestContext) async throws -> Response {
+    @Sendable func fileReport(_ request: Request, context: HuesRequestContext) async throws -> Response {
         var request = request
         let principal = try context.requirePrincipal()
         let key = request.headers[Self.idempotencyKey]
         if let key, key.isEmpty || key.count > 200 { throw Problem.validation([.init(field: "Idempotency-Key", message: "1–200 characters")]) }
         let input = try await request.decodeJSON(as: NewFieldReport.self, context: context)
         // Only the operations centre's own operators take reports by hotline or camera.
-        let isOperator = principal.grants.contains { $0.role == .iocOperator && $0.unitCode == reports.settings.intakeUnit }
+        let isOperator = principal.grants.contains(RoleGrant(role: .iocOperator, unitCode: reports.settings.intakeUnit))
         // An operator files for someone who called or for a camera; a citizen files as themself.
         let channel = input.channel ?? (isOperator ? .hotline : .web)
         if isOperator, ![.hotline, .camera].contains(channel) {
@@ -92,7 +92,7 @@ struct FieldReportsRoutes: Sendable {
             ? FieldReportService.Reporter(accountID: nil, name: input.reporterName ?? (channel == .camera ? "Camera giám sát" : nil),
                                           contact: input.reporterContact, channel: channel)
             : FieldReportService.Reporter(accountID: principal.accountID, name: principal.displayName, contact: nil, channel: channel)
-        let filed = try await reports.file(input, by: reporter, dedupeKey: key.map { "api:\(principal.accountID):\($0)" }, logger: context.logger)
+        let filed = try await reports.fileReport(input, by: reporter, dedupeKey: key.map { "api:\(principal.accountID):\($0)" }, logger: context.logger)
         var headers: HTTPFields = [.location: "/api/v1/field-reports/\(filed.report.code)"]
         if filed.replayed { headers[Self.replayed] = "true" }
         let view = isOperator ? try await reports.view(code: filed.report.code, for: ReportViewer(principal), logger: context.logger) : filed.report
@@ -158,10 +158,10 @@ struct FieldReportsRoutes: Sendable {
         JSONResponse(try await reports.view(code: context.parameters.get("code") ?? "", for: Self.viewer(context), logger: context.logger))
     }
 
-    @Sendable func act(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<FieldReportView> {
+    @Sendable func takeAction(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<FieldReportView> {
         var request = request
         let input = try await request.decodeJSON(as: ReportAction.self, context: context)
-        return JSONResponse(try await reports.act(context.parameters.get("action") ?? "", on: context.parameters.get("code") ?? "", with: input,
+        return JSONResponse(try await reports.takeAction(context.parameters.get("action") ?? "", on: context.parameters.get("code") ?? "", with: input,
                                                   by: ReportViewer(try context.requirePrincipal()), logger: context.logger))
     }
 
@@ -188,7 +188,7 @@ struct FieldReportsRoutes: Sendable {
     @Sendable func unitQueue(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<[FieldReportSummary]> {
         let unit = context.parameters.get("unit") ?? ""
         let viewer = ReportViewer(try context.requirePrincipal())
-        guard viewer.isStaff(of: unit) || viewer.grants.contains(where: { $0.role == .admin }) else {
+        guard viewer.isStaff(of: unit) else {
             throw Problem.forbidden("Only the unit's own staff see its queue.")
         }
         let filterName = request.uri.queryParameters.get("filter") ?? QueueFilter.open.rawValue

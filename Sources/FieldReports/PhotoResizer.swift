@@ -39,7 +39,7 @@ public struct PhotoResizer: Sendable {
     ///
     /// The tool gets `timeout` to finish, then it is killed (Subprocess tears the child down when its task is
     /// cancelled) and the photo is refused as too slow to decode; pixel counts were already checked from the headers.
-    public func fit(_ photo: CleanPhoto) async throws -> CleanPhoto {
+    public func shrinkToFit(_ photo: CleanPhoto) async throws -> CleanPhoto {
         guard needsResizing(photo), let tool else { return photo }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hues-photo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -88,9 +88,9 @@ public struct PhotoResizer: Sendable {
         }
     }
 
-    public func fit(_ photos: [CleanPhoto]) async throws -> [CleanPhoto] {
+    public func shrinkToFit(_ photos: [CleanPhoto]) async throws -> [CleanPhoto] {
         var fitted: [CleanPhoto] = []
-        for photo in photos { fitted.append(try await fit(photo)) }
+        for photo in photos { fitted.append(try await shrinkToFit(photo)) }
         return fitted
     }
 }

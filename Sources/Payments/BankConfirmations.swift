@@ -182,7 +182,7 @@ extension BankConfirmations {
     public func list(outcome: String?, for principal: Principal, limit: Int, logger: Logger) async throws -> [ConfirmationView] {
         var query = BankConfirmationRecord.query(on: try payments.database.db(logger: logger))
         // Unit staff see what concerns their units; confirmations that matched nothing are finance's to chase.
-        if !payments.seesEveryUnit(principal) { query = query.filter(\.$unitCode ~~ payments.staffUnits(principal)) }
+        if !payments.seesEveryUnit(principal) { query = query.filter(\.$unitCode ~~ principal.grants.staffUnits) }
         if let outcome { query = query.filter(\.$outcome == outcome) }
         return try await query.sort(\.$receivedAt, .descending).limit(limit).all().map {
             ConfirmationView(id: try $0.requireID(), transactionId: $0.transactionID, outcome: $0.outcome, reason: $0.reason, unit: $0.unitCode,

@@ -41,7 +41,7 @@ public struct PaymentService: Sendable {
 
     /// Staff of the unit, and of the finance department, see and issue a unit's invoices.
     func isFinanceStaff(_ principal: Principal, of unit: String) -> Bool {
-        [unit, settings.financeUnit].contains { principal.has(.officer, in: $0) || principal.has(.unitLeader, in: $0) }
+        principal.isStaff(of: unit) || principal.isStaff(of: settings.financeUnit)
     }
 
     /// Finance and admins see every unit's money.
@@ -49,15 +49,10 @@ public struct PaymentService: Sendable {
         principal.has(.admin) || isFinanceStaff(principal, of: settings.financeUnit)
     }
 
-    /// The units whose money the caller works with.
-    func staffUnits(_ principal: Principal) -> [String] {
-        principal.grants.filter { $0.role == .officer || $0.role == .unitLeader }.compactMap(\.unitCode)
-    }
-
     /// Which statement a caller may reconcile: finance any (nil = the whole city), unit staff their own unit's.
     public func reconciliationScope(_ requested: String?, for principal: Principal) throws -> String? {
         if seesEveryUnit(principal) { return requested }
-        guard let unit = requested ?? staffUnits(principal).first, isFinanceStaff(principal, of: unit) else {
+        guard let unit = requested ?? principal.grants.staffUnits.first, isFinanceStaff(principal, of: unit) else {
             throw Problem.forbidden("Staff reconcile their own unit's collection account.")
         }
         return unit

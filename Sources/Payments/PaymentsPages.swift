@@ -129,7 +129,7 @@ struct PaymentsPages: Sendable {
 
     @Sendable func finance(_ request: Request, context: HuesRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let units = payments.staffUnits(principal)
+        let units = principal.grants.staffUnits
         let isFinance = principal.has(.admin) || payments.isFinanceStaff(principal, of: payments.settings.financeUnit)
         let unit = request.uri.queryParameters.get("unit").map { String($0) } ?? units.first ?? payments.settings.financeUnit
         guard payments.isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }

@@ -187,7 +187,7 @@ extension PaymentService {
     /// Past reconciliations, newest first: every one for finance, a unit's own for its staff.
     public func reconciliations(for principal: Principal, limit: Int, logger: Logger) async throws -> [ReconciliationReport] {
         var query = ReconciliationRecord.query(on: try database.db(logger: logger))
-        if !seesEveryUnit(principal) { query = query.filter(\.$unitCode ~~ staffUnits(principal)) }
+        if !seesEveryUnit(principal) { query = query.filter(\.$unitCode ~~ principal.grants.staffUnits) }
         // A damaged report is logged and fails the request: a past reconciliation never silently drops out of the list.
         return try await query.sort(\.$createdAt, .descending).limit(limit).all().map { record -> ReconciliationReport in
             let id = try record.requireID()

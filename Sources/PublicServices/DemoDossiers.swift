@@ -50,10 +50,10 @@ enum DemoDossiers {
         var codes: [String] = []
         func file(_ new: NewDossier, by who: Principal = citizen, back: Int, _ steps: [(String, Principal, DossierAction)]) async throws {
             var moment = workingDay(back, 8)
-            var view = try await service.file(new, by: who, atCounter: false, at: moment, logger: logger)
+            var view = try await service.fileDossier(new, by: who, atCounter: false, at: moment, logger: logger)
             for (action, actor, input) in steps {
                 moment = moment.addingTimeInterval(3600)
-                view = try await service.act(action, on: view.code, with: input, by: actor, at: moment, logger: logger)
+                view = try await service.takeAction(action, on: view.code, with: input, by: actor, at: moment, logger: logger)
             }
             codes.append("\(view.code) \(view.state)")
         }

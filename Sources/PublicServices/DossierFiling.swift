@@ -19,7 +19,7 @@ extension DossierService {
 
     /// Files a dossier online (the applicant is the caller) or at a counter (an officer of the receiving unit files it
     /// for someone and receives it at once).
-    public func file(_ new: NewDossier, by principal: Principal, atCounter: Bool, at moment: Date = Date(), logger: Logger) async throws -> DossierView {
+    public func fileDossier(_ new: NewDossier, by principal: Principal, atCounter: Bool, at moment: Date = Date(), logger: Logger) async throws -> DossierView {
         let checked = try await check(new, by: principal, atCounter: atCounter, at: moment, logger: logger)
         let id = UUID()
         let actor = WorkflowActor(principal, isApplicant: !atCounter)
@@ -35,7 +35,7 @@ extension DossierService {
             if atCounter { instance = try await workflow.apply(OneStopAction.receive.rawValue, to: id, by: actor, at: moment, on: db).instance }
             let record = try Self.record(id: id, code: code, checked, form: new.form, channel: channel, applicantID: atCounter ? nil : principal.accountID,
                                          filedBy: principal.accountID, at: moment)
-            Self.project(instance, definition: try workflow.definition(procedure.process), onto: record)
+            Self.copyWorkflowState(instance, definition: try workflow.definition(procedure.process), onto: record)
             try await record.create(on: db)
             try await Self.store(checked.files, dossier: id, by: principal.accountID, at: moment, on: db)
             if let applicantID = record.applicantID {

@@ -83,7 +83,7 @@ extension DossierService {
     /// A unit's or the caller's queue.
     public func queue(unit: String, filter: QueueFilter, mine: Bool, for principal: Principal, paging: Paging = Paging(limit: 50),
                       at moment: Date = Date(), logger: Logger) async throws -> DossierQueue {
-        guard Self.isStaff(principal, of: unit) else { throw Problem.forbidden("Only the staff of '\(unit)' see its queue.") }
+        guard principal.isStaff(of: unit) else { throw Problem.forbidden("Only the staff of '\(unit)' see its queue.") }
         let db = try database.db(logger: logger)
         let instances = try await workflow.queue(kind: Self.kind, unit: unit, officer: mine ? principal.accountID : nil, filter: filter, at: moment,
                                                  limit: paging.limit, offset: paging.offset, on: db)
@@ -128,7 +128,7 @@ extension DossierService {
 
     /// Dossiers received by a unit in a period: form 07, the dossier register.
     public func register(unit: String, from: CivilDate, through: CivilDate, for principal: Principal, logger: Logger) async throws -> [DossierSummary] {
-        guard Self.isStaff(principal, of: unit) else { throw Problem.forbidden() }
+        guard principal.isStaff(of: unit) else { throw Problem.forbidden() }
         let db = try database.db(logger: logger)
         let start = profile.calendar.instant(from, secondsIntoDay: 0)
         let end = profile.calendar.instant(through.adding(days: 1), secondsIntoDay: 0)

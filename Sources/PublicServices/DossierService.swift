@@ -47,7 +47,7 @@ public struct DossierService: Sendable {
         let definition = try workflow.definition(instance.process)
         let branchUnits = (definition.state(instance.state)?.parallel ?? []).compactMap(\.unit)
         let units = [record.receivingUnit, record.competentUnit, instance.unitCode] + branchUnits
-        guard record.applicantID == principal.accountID || principal.has(.admin) || units.contains(where: { Self.isStaff(principal, of: $0) }) else {
+        guard record.applicantID == principal.accountID || principal.has(.admin) || units.contains(where: principal.isStaff(of:)) else {
             throw Problem.notFound("No dossier \(code).")
         }
         return (record, instance)
@@ -58,10 +58,6 @@ public struct DossierService: Sendable {
             throw Problem.internal()
         }
         return published.procedure
-    }
-
-    static func isStaff(_ principal: Principal, of unit: String) -> Bool {
-        principal.has(.officer, in: unit) || principal.has(.unitLeader, in: unit)
     }
 
     /// What a list line needs from the dossier row.
@@ -87,7 +83,7 @@ public struct DossierService: Sendable {
             overdue: due.map { $0 < moment } ?? false, waitingForApplicant: definition.map { instance.holder(in: $0) == .applicant } ?? false)
     }
 
-    static func project(_ instance: WorkflowInstance, definition: ProcessDefinition, onto record: DossierRecord) {
+    static func copyWorkflowState(_ instance: WorkflowInstance, definition: ProcessDefinition, onto record: DossierRecord) {
         record.state = instance.state
         record.nationalStatus = definition.state(instance.state)?.nationalStatus
         record.receivedAt = instance.clock?.startedAt == nil ? nil : (record.receivedAt ?? instance.updatedAt)

@@ -9,7 +9,7 @@ extension DossierService {
     // MARK: Work on a dossier
 
     /// Takes a workflow action on a dossier, with its files, in one transaction.
-    public func act(_ action: String, on code: String, with input: DossierAction, by principal: Principal, at moment: Date = Date(),
+    public func takeAction(_ action: String, on code: String, with input: DossierAction, by principal: Principal, at moment: Date = Date(),
                     logger: Logger) async throws -> DossierView {
         let (record, instance) = try await visibleDossier(code, for: principal, logger: logger)
         guard let id = record.id else { throw Problem.internal() }
@@ -37,7 +37,7 @@ extension DossierService {
         try await database.write(logger: logger) { db in
             let (next, _) = try await workflow.apply(action, to: id, by: actor, inputs: inputs, at: moment, on: db)
             guard let fresh = try await DossierRecord.find(id, on: db) else { throw Problem.notFound() }
-            Self.project(next, definition: definition, onto: fresh)
+            Self.copyWorkflowState(next, definition: definition, onto: fresh)
             if next.state == OneStopState.returned.rawValue, fresh.returnedAt == nil { fresh.returnedAt = moment }
             try await fresh.update(on: db)
             try await Self.store(checkedFiles, dossier: id, by: principal.accountID, at: moment, on: db)
@@ -124,7 +124,7 @@ extension DossierService {
         let payments = WorkflowActor(id: nil, name: "Cổng thanh toán trực tuyến", grants: [RoleGrant(role: .admin)], isApplicant: false)
         let (next, _) = try await workflow.apply(OneStopAction.confirmFee.rawValue, to: id, by: payments,
                                                  inputs: ActionInputs(note: "Đã thanh toán trực tuyến, hóa đơn \(invoiceReference)"), at: Date(), on: db)
-        Self.project(next, definition: definition, onto: record)
+        Self.copyWorkflowState(next, definition: definition, onto: record)
         record.updatedAt = Date()
         try await record.update(on: db)
     }

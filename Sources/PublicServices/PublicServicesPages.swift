@@ -101,7 +101,7 @@ struct PublicServicesPages: Sendable {
                                applicant: ApplicantDetails(idNumber: Self.blankToNil(values["idNumber"]), phone: Self.blankToNil(values["phone"])),
                                form: fields, attachments: attachments)
         do {
-            let dossier = try await dossiers.file(input, by: try context.requirePrincipal(), atCounter: false, logger: context.logger)
+            let dossier = try await dossiers.fileDossier(input, by: try context.requirePrincipal(), atCounter: false, logger: context.logger)
             return Response(status: .seeOther, headers: [.location: "/dossiers/\(dossier.code)?filed=1"])
         } catch let problem as Problem where problem.status == .unprocessableContent || problem.status == .unsupportedMediaType
             || problem.status == .contentTooLarge
@@ -175,7 +175,7 @@ struct PublicServicesPages: Sendable {
                                   branch: Self.blankToNil(form["branch"]), officer: Self.blankToNil(form["officer"]),
                                   documents: documents.flatMap { $0.isEmpty ? nil : $0 }, attachments: files.isEmpty ? nil : files)
         do {
-            let view = try await dossiers.act(action, on: code, with: input, by: try context.requirePrincipal(), logger: context.logger)
+            let view = try await dossiers.takeAction(action, on: code, with: input, by: try context.requirePrincipal(), logger: context.logger)
             return Response(status: .seeOther, headers: [.location: "/dossiers/\(view.code)"])
         } catch let error as any HTTPResponseError where error.status.code < 500 && error.status != .notFound {
             let message = (error as? Problem).map { problem in ([problem.detail] + problem.errors.map { "\($0.field): \($0.message)" }).joined(separator: " ") }
@@ -216,7 +216,7 @@ struct PublicServicesPages: Sendable {
     @Sendable func queuePage(_ request: Request, context: HuesRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
-        let myUnits = Array(Set(principal.grants.filter { [.officer, .unitLeader].contains($0.role) }.compactMap(\.unitCode))).sorted()
+        let myUnits = principal.grants.staffUnits.sorted()
         let unit = query.get("unit").flatMap { myUnits.contains($0) || principal.has(.admin) ? $0 : nil } ?? myUnits.first ?? ""
         let filter = query.get("filter").flatMap(QueueFilter.init(rawValue:)) ?? .open
         let mine = query.get("mine") == "true"
@@ -245,7 +245,7 @@ struct PublicServicesPages: Sendable {
         let today = dossiers.profile.calendar.civilDate(of: Date())
         let from = query.get("from").flatMap(CivilDate.init) ?? CivilDate(year: today.year, month: today.month, day: 1) ?? today
         let through = query.get("to").flatMap(CivilDate.init) ?? today
-        let myUnits = principal.grants.filter { [.officer, .unitLeader].contains($0.role) }.compactMap(\.unitCode).sorted()
+        let myUnits = principal.grants.staffUnits.sorted()
         let unit = query.get("unit") ?? myUnits.first ?? ""
         let list = try await dossiers.register(unit: unit, from: from, through: min(through, from.adding(days: 366)), for: principal,
                                                logger: context.logger)

@@ -14,12 +14,12 @@ struct PublicServicesRoutes: Sendable {
         routes.on(.get, "/api/v1/procedures", access: .everyone, summary: "The procedure catalogue (q, sector)", use: listProcedures)
         routes.on(.get, "/api/v1/procedures/:code", access: .everyone, summary: "A procedure's current version", use: showProcedure)
         routes.on(.get, "/api/v1/procedures/:code/versions", access: .everyone, summary: "Every published version of a procedure", use: versions)
-        routes.on(.post, "/api/v1/dossiers", access: .roles([.citizen, .business]), summary: "File a dossier online", use: file)
+        routes.on(.post, "/api/v1/dossiers", access: .roles([.citizen, .business]), summary: "File a dossier online", use: fileDossier)
         routes.on(.post, "/api/v1/counter/dossiers", access: .roles([.officer, .unitLeader]), summary: "File and receive a dossier at a counter",
                   use: fileAtCounter)
         routes.on(.get, "/api/v1/dossiers", access: .signedIn, summary: "The caller's own dossiers", use: mine)
         routes.on(.get, "/api/v1/dossiers/:code", access: .signedIn, summary: "One dossier with its history and possible actions", use: show)
-        routes.on(.post, "/api/v1/dossiers/:code/actions/:action", access: .signedIn, summary: "Take a workflow action on a dossier", use: act)
+        routes.on(.post, "/api/v1/dossiers/:code/actions/:action", access: .signedIn, summary: "Take a workflow action on a dossier", use: takeAction)
         routes.on(.post, "/api/v1/dossiers/:code/rating", access: .roles([.citizen, .business]), summary: "Rate a returned dossier", use: rate)
         routes.on(.get, "/api/v1/dossiers/:code/receipt", access: .signedIn, summary: "The receipt and appointment slip (form 01) as PDF",
                   use: receipt)
@@ -51,17 +51,17 @@ struct PublicServicesRoutes: Sendable {
         return JSONResponse(versions)
     }
 
-    @Sendable func file(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<DossierView> {
+    @Sendable func fileDossier(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<DossierView> {
         var request = request
         let input = try await request.decodeJSON(as: NewDossier.self, context: context)
-        let dossier = try await dossiers.file(input, by: try context.requirePrincipal(), atCounter: false, logger: context.logger)
+        let dossier = try await dossiers.fileDossier(input, by: try context.requirePrincipal(), atCounter: false, logger: context.logger)
         return JSONResponse(dossier, status: .created, headers: [.location: "/api/v1/dossiers/\(dossier.code)"])
     }
 
     @Sendable func fileAtCounter(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<DossierView> {
         var request = request
         let input = try await request.decodeJSON(as: NewDossier.self, context: context)
-        let dossier = try await dossiers.file(input, by: try context.requirePrincipal(), atCounter: true, logger: context.logger)
+        let dossier = try await dossiers.fileDossier(input, by: try context.requirePrincipal(), atCounter: true, logger: context.logger)
         return JSONResponse(dossier, status: .created, headers: [.location: "/api/v1/dossiers/\(dossier.code)"])
     }
 
@@ -73,10 +73,10 @@ struct PublicServicesRoutes: Sendable {
         JSONResponse(try await dossiers.view(code: context.parameters.get("code") ?? "", for: try context.requirePrincipal(), logger: context.logger))
     }
 
-    @Sendable func act(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<DossierView> {
+    @Sendable func takeAction(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<DossierView> {
         var request = request
         let input = try await request.decodeJSON(as: DossierAction.self, context: context)
-        return JSONResponse(try await dossiers.act(context.parameters.get("action") ?? "", on: context.parameters.get("code") ?? "", with: input,
+        return JSONResponse(try await dossiers.takeAction(context.parameters.get("action") ?? "", on: context.parameters.get("code") ?? "", with: input,
                                                    by: try context.requirePrincipal(), logger: context.logger))
     }
 

@@ -1,3 +1,4 @@
+// Hand-written: no QR encoder exists among the Swift packages in the mirror; zbarimg checks it in the tests.
 /// A QR code symbol (ISO/IEC 18004) in byte mode: the square of dark and light modules, ready to draw.
 ///
 /// Byte mode carries any payload (URLs, VietQR strings, UTF-8 text) at the cost of some capacity, which is the

@@ -3,6 +3,7 @@ import Documents
 import Foundation
 import Platform
 
+// Hand-written: no PDF signing library exists among the Swift packages in the mirror; pyHanko checks it in the tests.
 /// PAdES signatures on PDFs: an incremental update that fills an empty signature field with a `/Sig` dictionary whose
 /// `/Contents` is a detached CMS over the `/ByteRange` (everything but the hex of `/Contents` itself).
 ///

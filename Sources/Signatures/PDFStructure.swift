@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 
+// Hand-written: no PDF parser exists among the Swift packages in the mirror; fuzzed by `fuzz/run pdf-structure`.
 /// Just enough of a PDF's structure to append an incremental update: the last trailer and the objects it reaches.
 package struct PDFStructure {
     let bytes: [UInt8]

@@ -39,7 +39,7 @@ public struct SignaturesModule: PlatformModule {
         var issued = 0
         for username in ["officer", "leader", "counter", "finance"] {
             guard let person = try await staff.profile(username: username, logger: logger),
-                  let unit = person.grants.first(where: { $0.role == .officer || $0.role == .unitLeader })?.unitCode else { continue }
+                  let unit = person.grants.staffUnits.first else { continue }
             let existing = try await authority.list(holderKind: "officer", holderID: person.accountID, logger: logger)
             if existing.contains(where: { $0.status == .valid }) { continue }
             _ = try await authority.issue(to: .officer(accountID: person.accountID, name: person.name, unitCode: unit), actorName: "demo-seed", logger: logger)

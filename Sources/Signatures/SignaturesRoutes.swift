@@ -83,7 +83,7 @@ struct SignaturesRoutes: Sendable {
             guard let person = try await staff.profile(username: username, logger: context.logger) else {
                 throw Problem.unprocessable([.init(field: "officer", message: "no active account '\(username)'")])
             }
-            let units = person.grants.filter { $0.role == .officer || $0.role == .unitLeader }.compactMap(\.unitCode)
+            let units = person.grants.staffUnits
             guard let unit = input.unit ?? units.first, units.contains(unit) else {
                 throw Problem.unprocessable([.init(field: "unit", message: "\(username) is not an officer or leader of that unit")])
             }

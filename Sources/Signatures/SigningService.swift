@@ -28,7 +28,7 @@ public struct SigningService: Sendable {
 
         public static func officer(_ principal: Principal) -> Signer {
             Signer(holderKind: "officer", holderID: principal.accountID, actorName: principal.displayName,
-                   unitCode: principal.grants.first { $0.role == .officer || $0.role == .unitLeader }?.unitCode)
+                   unitCode: principal.grants.staffUnits.first)
         }
     }
 

@@ -86,7 +86,7 @@ public struct WorkflowActor: Sendable {
     public static let system = WorkflowActor(id: nil, name: "system", grants: [RoleGrant(role: .admin)], isApplicant: false)
 
     public func holds(_ role: Role, in unit: String) -> Bool {
-        grants.contains { $0.role == .admin || ($0.role == role && $0.unitCode == unit) }
+        grants.has(role, in: unit)
     }
 }
 

@@ -42,7 +42,7 @@ struct CACommand: AsyncParsableCommand {
                     guard let person = try await runtime.identity.accounts.profile(username: username, logger: runtime.logger) else {
                         throw ValidationError("no active account '\(username)'")
                     }
-                    let units = person.grants.filter { $0.role == .officer || $0.role == .unitLeader }.compactMap(\.unitCode)
+                    let units = person.grants.staffUnits
                     guard let chosen = unit ?? units.first, units.contains(chosen) else { throw ValidationError("\(username) is not staff of that unit") }
                     holder = .officer(accountID: person.accountID, name: person.name, unitCode: chosen)
                 } else {

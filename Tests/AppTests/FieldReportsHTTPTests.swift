@@ -270,7 +270,7 @@ struct FieldReportsHTTPTests {
             let later = Date().addingTimeInterval(8 * 86_400)
             let viewer = ReportViewer(accountID: reopened.reporter?.accountID, name: "Hoa", grants: [RoleGrant(role: .citizen)])
             await #expect(throws: Problem.self) {
-                _ = try await service.act("reopen", on: report.code, with: ReportAction(reason: "Vẫn còn"), by: viewer, at: later, logger: logger)
+                _ = try await service.takeAction("reopen", on: report.code, with: ReportAction(reason: "Vẫn còn"), by: viewer, at: later, logger: logger)
             }
             #expect(try await service.closeSettled(at: Date(), logger: logger) == 0)
             #expect(try await service.closeSettled(at: later, logger: logger) == 1)

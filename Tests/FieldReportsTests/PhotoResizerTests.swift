@@ -20,18 +20,18 @@ import Testing
         for (name, format) in [("big.jpg", CleanPhoto.Format.jpeg), ("big.png", .png), ("big.webp", .webp)] {
             let original = try PhotoCleaner.clean(try picture(name, width: 3000, height: 2000))
             #expect(original.width == 3000)
-            let fitted = try await resizer.fit(original)
+            let fitted = try await resizer.shrinkToFit(original)
             #expect(fitted.format == format && fitted.width == 2048 && fitted.height == 1365, "\(name): \(fitted.width)×\(fitted.height)")
         }
         // Small photos are not touched.
         let small = try PhotoCleaner.clean(try picture("small.jpg", width: 800, height: 600))
-        #expect(try await resizer.fit(small) == small)
+        #expect(try await resizer.shrinkToFit(small) == small)
         // Headers that claim a big picture over bytes that are not one: refused, not stored.
-        await #expect(throws: PhotoProblem.unreadable) { _ = try await resizer.fit(try PhotoCleaner.clean(ImageFixtures.png(width: 4000, height: 3000))) }
+        await #expect(throws: PhotoProblem.unreadable) { _ = try await resizer.shrinkToFit(try PhotoCleaner.clean(ImageFixtures.png(width: 4000, height: 3000))) }
     }
 
     @Test func withoutTheToolPhotosKeepTheirSize() async throws {
         let photo = try PhotoCleaner.clean(ImageFixtures.jpeg(width: 4000, height: 3000))
-        #expect(try await PhotoResizer(tool: nil).fit(photo) == photo)
+        #expect(try await PhotoResizer(tool: nil).shrinkToFit(photo) == photo)
     }
 }

@@ -281,7 +281,7 @@ struct Open311Routes: Sendable {
         } else {
             dedupe = nil
         }
-        let filed = try await reports.file(new, by: .init(accountID: nil, name: name.isEmpty ? client.name : name, contact: contact.isEmpty ? nil : contact,
+        let filed = try await reports.fileReport(new, by: .init(accountID: nil, name: name.isEmpty ? client.name : name, contact: contact.isEmpty ? nil : contact,
                                                           clientID: client.id, channel: .open311),
                                            dedupeKey: dedupe, logger: logger)
         let notice = filed.report.caseCode.map { "Trùng vị trí với phản ánh \($0); kết quả xử lý theo phản ánh đó." }

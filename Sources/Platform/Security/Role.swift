@@ -39,6 +39,26 @@ public struct RoleGrant: Codable, Sendable, Hashable {
     public var claim: String { unitCode.map { "\(role.rawValue)@\($0)" } ?? role.rawValue }
 }
 
+/// The one reading of grants every module uses, so "admin" and "staff of a unit" mean the same everywhere.
+extension Sequence<RoleGrant> {
+    /// Whether these grants hold `role` in `unitCode` (admins hold every role everywhere).
+    public func has(_ role: Role, in unitCode: String) -> Bool {
+        contains { $0.role == .admin || ($0.role == role && $0.unitCode == unitCode) }
+    }
+
+    /// Whether these grants make their holder staff of `unitCode`: an officer or its leader, or an admin.
+    public func isStaff(of unitCode: String) -> Bool {
+        has(.officer, in: unitCode) || has(.unitLeader, in: unitCode)
+    }
+
+    /// The units where these grants make their holder an officer or the leader, each once, in the order granted
+    /// (the first is the person's home unit).
+    public var staffUnits: [String] {
+        var seen = Set<String>()
+        return filter { $0.role == .officer || $0.role == .unitLeader }.compactMap(\.unitCode).filter { seen.insert($0).inserted }
+    }
+}
+
 /// Who is calling: the authenticated account and how it proved itself.
 public struct Principal: Sendable, Equatable {
     public enum Credential: Sendable, Equatable {
@@ -72,7 +92,8 @@ public struct Principal: Sendable, Equatable {
     public func has(_ role: Role) -> Bool { grants.contains { $0.role == role } }
 
     /// Whether the principal holds `role` in `unitCode` (admins hold every role everywhere).
-    public func has(_ role: Role, in unitCode: String) -> Bool {
-        has(.admin) || grants.contains { $0.role == role && $0.unitCode == unitCode }
-    }
+    public func has(_ role: Role, in unitCode: String) -> Bool { grants.has(role, in: unitCode) }
+
+    /// An officer or the leader of `unitCode`, or an admin.
+    public func isStaff(of unitCode: String) -> Bool { grants.isStaff(of: unitCode) }
 }
