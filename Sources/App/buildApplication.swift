@@ -30,7 +30,7 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     var logger = runtime.logger
     logger.logLevel = configuration.logLevel
     // One worker runs every module's periodic work; the database is listed last so it shuts down after them.
-    let services: [any Service] = [BackgroundWorker(work: runtime.backgroundWork, logger: logger), DatabaseService(database: runtime.database)]
+    let services: [any Service] = [BackgroundWorker(work: runtime.backgroundWork, leases: WorkLeases(database: runtime.database, holder: instanceName()), logger: logger), DatabaseService(database: runtime.database)]
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HueS"),
@@ -52,4 +52,10 @@ public func routeCatalog(runtime: HuesRuntime) throws -> RouteCatalog {
     let catalog = RouteCatalog()
     try addAllRoutes(runtime: runtime, to: SecuredRouter(router: Router(context: HuesRequestContext.self), catalog: catalog), openAPIDocument: Data())
     return catalog
+}
+
+/// This process among the platform's instances, as leases and logs name it: host, process and a random part, since
+/// containers on one host all run as process 1.
+func instanceName() -> String {
+    "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
 }

@@ -1,6 +1,7 @@
 import App
 import Foundation
 import HTTPTypes
+import HuesTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Platform

@@ -156,9 +156,3 @@ func jwtClaims(_ token: String) throws -> [String: AnyCodable] {
     return try JSONDecoder().decode([String: AnyCodable].self, from: try #require(Data(base64Encoded: payload)))
 }
 
-/// A clock a test moves forward instead of sleeping.
-final class TestClock: Sendable {
-    private let current = Mutex(Date())
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}

@@ -22,13 +22,16 @@ public struct BackgroundWork: Sendable {
 
 /// Runs every module's background work side by side, each on its own interval, so a slow one (a webhook subscriber
 /// that times out) never holds up another (expiring unpaid attempts). A failed round is logged and the next one
-/// comes on time; graceful shutdown ends the sleeps at once.
+/// comes on time; graceful shutdown ends the sleeps at once. Single-instance work runs only on the instance holding
+/// its lease, renewed every round.
 public struct BackgroundWorker: Service {
     let work: [BackgroundWork]
+    let leases: WorkLeases
     let logger: Logger
 
-    public init(work: [BackgroundWork], logger: Logger) {
+    public init(work: [BackgroundWork], leases: WorkLeases, logger: Logger) {
         self.work = work.filter { $0.interval > .zero }
+        self.leases = leases
         self.logger = logger
     }
 
@@ -46,8 +49,27 @@ public struct BackgroundWorker: Service {
         var logger = self.logger
         logger[metadataKey: "work"] = .string(item.name)
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            do { try await item.round(logger) } catch { logger.error("background round failed", metadata: ["error": "\(error)"]) }
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: item.interval) } } catch { return }
+            await runRound(item, logger: logger)
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: item.interval) } } catch { break }
+        }
+        if item.singleInstance {
+            do { try await leases.release(item.name, logger: logger) } catch {
+                logger.warning("lease not released; another instance takes over when it lapses", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// One round, if this instance may run it: a lease lasts two intervals and a minute, so a missed renewal or two
+    /// does not hand the work over while its holder is alive.
+    func runRound(_ item: BackgroundWork, logger: Logger) async {
+        do {
+            if item.singleInstance, try await !leases.claim(item.name, for: item.interval * 2 + .seconds(60), logger: logger) {
+                logger.debug("another instance holds this work")
+                return
+            }
+            try await item.round(logger)
+        } catch {
+            logger.error("background round failed", metadata: ["error": "\(error)"])
         }
     }
 }

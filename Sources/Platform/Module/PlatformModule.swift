@@ -51,7 +51,7 @@ public struct PlatformKernelModule: PlatformModule {
     }
 
     public var name: String { "platform" }
-    public var migrations: [any Migration] { EventLog.migrations() }
+    public var migrations: [any Migration] { EventLog.migrations() + WorkLeases.migrations() }
 
     public func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/api/v1/audit/events", access: .roles([.admin, .socAnalyst]), summary: "Read the event log after a cursor") {
