@@ -44,7 +44,7 @@ def test_the_vietqr_payload_reads_the_same_in_an_independent_decoder_and_from_th
         "unit": "phuong-phu-xuan", "payer": {"accountId": me["id"], "name": "Nguyễn Thị Hoa"}, "kind": "bill",
         "description": "Phí trông giữ xe đạp tháng 12", "amount": 35000, "dueDate": "2099-01-01"}).json()
     intent = requests.post(server + "/api/v1/payments/intents", headers=dict(citizen, **{"Idempotency-Key": "interop-" + invoice["id"]}),
-                           json={"invoice": invoice["id"]}, timeout=10).json()
+                           json={"invoice": invoice["reference"]}, timeout=10).json()
     qr = QRPay(intent["vietQR"])
     assert qr.is_valid
     assert qr.provider.guid == "A000000727"
@@ -122,7 +122,8 @@ def test_a_subscribed_service_receives_signed_payment_webhooks(server):
         invoice = requests.post(server + "/api/v1/payments/invoices", headers=officer, timeout=10, json={
             "unit": "phuong-phu-xuan", "payer": {"name": "Hộ ông Trần Văn C"}, "kind": "bill",
             "description": "Phí thu gom rác tháng 12", "amount": 64000, "dueDate": "2099-01-01"}).json()
-        intent = requests.post(server + "/api/v1/payments/intents", headers=citizen, json={"invoice": invoice["id"]}, timeout=10).json()
+        # A bill without a payer account is paid by whoever presents the reference printed on it.
+        intent = requests.post(server + "/api/v1/payments/intents", headers=citizen, json={"invoice": invoice["reference"]}, timeout=10).json()
         paid = requests.post(server + "/api/v1/bank-simulator/payments?wait=true", headers=citizen, timeout=10,
                              json={"payload": intent["vietQR"], "duplicates": 2, "outOfOrder": True})
         assert paid.status_code == 202, paid.text
@@ -151,7 +152,7 @@ def test_the_bank_simulator_as_its_own_process_confirms_over_http(server):
     invoice = requests.post(server + "/api/v1/payments/invoices", headers=officer, timeout=10, json={
         "unit": "so-xay-dung", "payer": {"name": "Công ty TNHH Sông Hương"}, "kind": "fee",
         "description": "Lệ phí cấp giấy phép xây dựng", "amount": 150000, "dueDate": "2099-01-01"}).json()
-    intent = requests.post(server + "/api/v1/payments/intents", headers=citizen, json={"invoice": invoice["id"]}, timeout=10).json()
+    intent = requests.post(server + "/api/v1/payments/intents", headers=citizen, json={"invoice": invoice["reference"]}, timeout=10).json()
     env = dict(os.environ, HUES_DATA_DIR=SERVER["data"], HUES_LOG_LEVEL="error")
     env.pop("HUES_DATABASE_URL", None)
     run = subprocess.run([SERVER["binary"], "payments", "simulate-bank", intent["vietQR"], "--url",
