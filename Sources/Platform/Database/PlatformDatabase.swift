@@ -13,7 +13,8 @@ import ServiceLifecycle
 ///
 /// Reads take a fresh handle per call so they spread over the event loops. Writes go through `write`, which runs
 /// the body in one transaction; that is where a module records its change *and* its event-log entry, so neither
-/// lands without the other.
+/// lands without the other. On SQLite, writes are group-committed on a connection of their own
+/// (`SQLiteWriteBatcher`), so readers never queue behind a batch: WAL lets them read the last commit meanwhile.
 public final class PlatformDatabase: Sendable {
     public enum Kind: String, Sendable {
         case sqlite
@@ -28,12 +29,18 @@ public final class PlatformDatabase: Sendable {
     public let kind: Kind
     public let location: DatabaseLocation
     private let eventLoopGroup: any EventLoopGroup
-    private let writeGate: AsyncSemaphore?
+    /// SQLite's single writer: its own connection (a file) or the only connection (in memory).
+    let writer: SQLiteWriteBatcher?
+    private let writerDatabases: Databases?
 
-    public init(location: DatabaseLocation, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+    /// - Parameter writeBudget: how long one SQLite write body may run before it is rolled back (see `SQLiteWriteBatcher`).
+    public init(location: DatabaseLocation, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                writeBudget: Duration = .seconds(10)) throws {
         self.location = location
-        self.eventLoopGroup = eventLoopGroup
-        self.databases = Databases(threadPool: NIOThreadPool.singleton, on: eventLoopGroup)
+        // Every connection to ":memory:" is a database of its own, so in memory there is one loop and one connection.
+        let group: any EventLoopGroup = location == .sqliteInMemory ? eventLoopGroup.next() : eventLoopGroup
+        self.eventLoopGroup = group
+        self.databases = Databases(threadPool: NIOThreadPool.singleton, on: group)
         switch location {
         case .sqlite(let path):
             let folder = (path as NSString).deletingLastPathComponent
@@ -41,17 +48,31 @@ public final class PlatformDatabase: Sendable {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
             databases.use(.sqlite(.init(storage: .file(path: path), enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
+            // One event loop, so one pooled connection: the writer's, never lent to a reader.
+            let loop = eventLoopGroup.next()
+            let writers = Databases(threadPool: NIOThreadPool.singleton, on: loop)
+            writers.use(.sqlite(.init(storage: .file(path: path), enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
             kind = .sqlite
-            writeGate = AsyncSemaphore(permits: 1)
+            writerDatabases = writers
+            writer = SQLiteWriteBatcher(budget: writeBudget) { logger in
+                guard let database = writers.database(logger: logger, on: loop) else { throw Problem.unavailable(detail: "The server is shutting down.") }
+                return database
+            }
         case .sqliteInMemory:
+            let loop = group.next()
             databases.use(.sqlite(.init(storage: .memory, enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
             kind = .sqlite
-            writeGate = AsyncSemaphore(permits: 1)
+            writerDatabases = nil
+            writer = SQLiteWriteBatcher(budget: writeBudget) { [databases] logger in
+                guard let database = databases.database(logger: logger, on: loop) else { throw Problem.unavailable(detail: "The server is shutting down.") }
+                return database
+            }
         case .postgres(let url):
             // A refused or dropped connection fails at once (and becomes a 503); the timeout only bounds waiting for a busy pool.
             databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
             kind = .postgres
-            writeGate = nil
+            writer = nil
+            writerDatabases = nil
         }
     }
 
@@ -70,10 +91,10 @@ public final class PlatformDatabase: Sendable {
         return sql
     }
 
-    /// Runs `body` in one transaction. SQLite writers queue on the gate; PostgreSQL writers coordinate with row locks.
+    /// Runs `body` in one transaction and returns once it is committed. SQLite writers are group-committed, each in
+    /// its own savepoint; PostgreSQL writers each have their own transaction and coordinate with row locks.
     @discardableResult
     public func write<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        let database = try db(logger: logger)
         let started = ContinuousClock.now
         Self.inFlight.increment()
         defer {
@@ -81,19 +102,12 @@ public final class PlatformDatabase: Sendable {
             let elapsed = started.duration(to: .now).components
             Self.duration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }
-        if let writeGate {
-            // Unbounded queue (maxWaiting: .max): acquiring cannot fail.
-            try await writeGate.acquire()
-            do {
-                let result = try await database.transaction(body)
-                await writeGate.release()
-                return result
-            } catch {
-                await writeGate.release()
-                throw error
-            }
+        if let writer {
+            let value = try await writer.submit(logger: logger) { try await body($0) }
+            guard let result = value as? T else { throw Problem.internal() }
+            return result
         }
-        return try await database.transaction(body)
+        return try await db(logger: logger).transaction(body)
     }
 
     /// Creates missing tables. Runs the migrations in order and records them, so running it twice is harmless.
@@ -115,6 +129,7 @@ public final class PlatformDatabase: Sendable {
     }
 
     public func shutdown() async {
+        await writerDatabases?.shutdownAsync()
         await databases.shutdownAsync()
     }
 }

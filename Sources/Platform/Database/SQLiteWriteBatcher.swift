@@ -1,0 +1,124 @@
+import FluentKit
+import Logging
+import Metrics
+import SQLKit
+
+/// Group commit for SQLite: writers that arrive while a commit is running are gathered into the next transaction,
+/// so a burst of writes pays for one fsync instead of one each.
+///
+/// Each caller's body runs inside its own savepoint: a body that throws, breaks a constraint or overruns its budget
+/// is rolled back alone and its caller gets its own error, while the rest of the batch commits. Nobody is answered
+/// before the `COMMIT` holding their write has returned, so an answer still means the write is on disk
+/// (`synchronous=FULL`, SQLite's default, which the platform never lowers). Bodies run one after another on the
+/// writer's connection, so the event-log entries of a batch chain in the order the bodies ran.
+actor SQLiteWriteBatcher {
+    typealias Body = @Sendable (any Database) async throws -> any Sendable
+
+    private struct Overran: Error {}
+
+    private struct Job {
+        let body: Body
+        let logger: Logger
+        let continuation: CheckedContinuation<any Sendable, any Error>
+    }
+
+    private static let batchSize = Recorder(label: "hues_db_write_batch_size")
+
+    private let connection: @Sendable (Logger) throws -> any Database
+    private let budget: Duration
+    private let maxBatch: Int
+    private var pending: [Job] = []
+    private var draining = false
+    /// Transactions committed or attempted so far, and callers waiting for the next one (for tests and metrics).
+    private(set) var batches = 0
+    var waiting: Int { pending.count }
+
+    /// - Parameters:
+    ///   - connection: the writer's own handle (one connection, never shared with readers).
+    ///   - budget: how long one body may run before it is rolled back, so a stuck caller (one awaiting something
+    ///     outside the database, which a write body must not do) holds its batch up by at most this much. It is a
+    ///     safety net, not a latency target: a body's statements share SQLite's thread pool with every reader.
+    init(budget: Duration = .seconds(10), maxBatch: Int = 256, connection: @escaping @Sendable (Logger) throws -> any Database) {
+        self.connection = connection
+        self.budget = budget
+        self.maxBatch = max(1, maxBatch)
+    }
+
+    func submit(logger: Logger, _ body: @escaping Body) async throws -> any Sendable {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append(Job(body: body, logger: logger, continuation: continuation))
+            if !draining {
+                draining = true
+                Task { await drain() }
+            }
+        }
+    }
+
+    /// Runs batches until nobody is waiting. Callers arriving during a commit queue for the next batch.
+    private func drain() async {
+        while !pending.isEmpty {
+            let batch = Array(pending.prefix(maxBatch))
+            pending.removeFirst(batch.count)
+            Self.batchSize.record(batch.count)
+            batches += 1
+            await commit(batch)
+        }
+        draining = false
+    }
+
+    private func commit(_ batch: [Job]) async {
+        let outcomes: [Result<any Sendable, any Error>]
+        do {
+            let database = try connection(batch[0].logger)
+            let bodies = batch.map { ($0.body, $0.logger) }
+            let budget = self.budget
+            outcomes = try await database.transaction { transaction in
+                var results: [Result<any Sendable, any Error>] = []
+                results.reserveCapacity(bodies.count)
+                for (body, logger) in bodies {
+                    results.append(try await Self.run(body, in: transaction, budget: budget, logger: logger))
+                }
+                return results
+            }
+        } catch {
+            // BEGIN, a savepoint's rollback or COMMIT failed: nothing in this batch is written, and everyone hears so.
+            batch[0].logger.error("write batch failed", metadata: ["error": "\(error)", "callers": "\(batch.count)"])
+            for job in batch { job.continuation.resume(throwing: error) }
+            return
+        }
+        for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(with: outcome) }
+    }
+
+    /// One caller's body in its own savepoint. Its failure is returned, not thrown, so the batch goes on; only a
+    /// failure to roll the savepoint back (the transaction itself is broken) is thrown and ends the batch.
+    private static func run(_ body: @escaping Body, in transaction: any Database, budget: Duration, logger: Logger) async throws
+        -> Result<any Sendable, any Error>
+    {
+        guard let sql = transaction as? any SQLDatabase else { throw Problem.internal() }
+        try await sql.raw("SAVEPOINT hues_write").run()
+        do {
+            let value = try await withBudget(budget) { try await body(transaction) }
+            try await sql.raw("RELEASE SAVEPOINT hues_write").run()
+            return .success(value)
+        } catch {
+            try await sql.raw("ROLLBACK TO SAVEPOINT hues_write").run()
+            try await sql.raw("RELEASE SAVEPOINT hues_write").run()
+            guard error is Overran else { return .failure(error) }
+            logger.warning("write rolled back: over its budget", metadata: ["budget": "\(budget)"])
+            return .failure(Problem.unavailable(detail: "The write took too long and was not saved; try again."))
+        }
+    }
+
+    private static func withBudget(_ budget: Duration, _ body: @escaping @Sendable () async throws -> any Sendable) async throws -> any Sendable {
+        try await withThrowingTaskGroup(of: (any Sendable)?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: budget)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw Overran() }
+            return value
+        }
+    }
+}
