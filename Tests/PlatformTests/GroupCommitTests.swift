@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func aStuckCallerIsRolledBackAfterItsBudgetAndTheRestOfItsBatchCommits() async throws {
-        try await withSQLite(writeBudget: .milliseconds(300)) { database in
+        try await withSQLite(writeBudget: .seconds(3)) { database in
             let writer = try #require(database.writer)
             let latch = Latch()
             async let first: String = database.write(logger: logger) { db in
