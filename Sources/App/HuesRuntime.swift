@@ -31,8 +31,10 @@ public struct HuesRuntime: Sendable {
     /// The city's modules, built in order. Each line is one module; leaving one out (`without`) leaves a working
     /// platform without its tables, pages, links, routes and background work.
     static func buildModules(_ context: ModuleContext, renderer: PageRenderer, without: Set<String>) async throws -> [any PlatformModule] {
-        var modules: [any PlatformModule] = [PlatformKernelModule(database: context.database)]
+        var modules: [any PlatformModule] = [PlatformKernelModule(database: context.database, securityUnit: context.profile.city.securityUnit)]
+        var names: [String] = []
         func add(_ name: String, _ build: () async throws -> (any PlatformModule)?) async throws {
+            names.append(name)
             if !without.contains(name), let module = try await build() { modules.append(module) }
         }
         try await add("notices") { try NoticesModule(context: context, renderer: renderer) }
@@ -43,6 +45,12 @@ public struct HuesRuntime: Sendable {
         try await add("signatures") { try SignaturesModule(context: context, renderer: renderer) }
         try await add("payments") { try PaymentsModule(context: context, renderer: renderer) }
         try await add("field-reports") { try FieldReportsModule(context: context, renderer: renderer) }
+        // A misspelt name would leave on a module the operator meant to switch off, so it stops the start.
+        let unknown = without.subtracting(names).sorted()
+        guard unknown.isEmpty else {
+            throw ConfigurationError(problems: [ConfigProblem(key: "HUES_MODULES_OFF", message:
+                "no module named \(unknown.joined(separator: ", ")); the modules are \(names.joined(separator: ", "))")])
+        }
         return modules
     }
 

@@ -30,6 +30,8 @@ extension FieldReportService {
                     logger: Logger) async throws -> FieldReportView {
         let db = try database.db(logger: logger)
         let record = try await record(code, on: db)
+        // Nobody acts on a report they may not read (a private tip is not even shown to exist).
+        guard maySee(record, viewer: viewer) else { throw Problem.notFound("No report '\(code)'.") }
         guard let instanceID = record.instanceID else {
             let head = try await record.caseID.asyncFlatMap { try await FieldReportRecord.find($0, on: db) }
             throw Problem.conflict("Report \(code) is part of the case \(head?.code ?? "?"); act on that report.")
@@ -40,7 +42,9 @@ extension FieldReportService {
         checked.resultPhotos = try await fitted(checked.resultPhotos)
 
         let isReporter = viewer.accountID != nil && viewer.accountID == record.reporterID
-        let actor = WorkflowActor(id: viewer.accountID, name: viewer.name, grants: viewer.grants, isApplicant: isReporter)
+        // An IOC operator acts for the operations centre only; the role held in a ward gives no reach over reports.
+        let grants = viewer.grants.filter { $0.role != .iocOperator || $0.unitCode == settings.intakeUnit }
+        let actor = WorkflowActor(id: viewer.accountID, name: viewer.name, grants: grants, isApplicant: isReporter)
         // Refuse before writing anything, with the engine's own reason.
         _ = try workflow.engine.apply(action, to: instance, definition: definition, by: actor, inputs: checked.inputs, at: moment)
 
@@ -100,11 +104,12 @@ extension FieldReportService {
     private func fold(_ duplicate: FieldReportRecord, into target: FieldReportRecord, targetID: UUID, step: ReportStep,
                       on db: any Database) async throws {
         duplicate.caseID = targetID
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
         // The duplicate's own followers and supports now count for the case it joined.
-        try await (db as? any SQLDatabase)?.raw("""
+        try await sql.raw("""
             UPDATE field_reports SET case_id = \(bind: targetID) WHERE case_id = \(bind: step.reportID)
             """).run()
-        try await (db as? any SQLDatabase)?.raw("""
+        try await sql.raw("""
             UPDATE field_reports SET supports = supports + \(bind: duplicate.supports) WHERE id = \(bind: targetID)
             """).run()
         try await Self.addUpdate(to: targetID, state: target.state, author: step.author,

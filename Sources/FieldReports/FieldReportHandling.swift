@@ -107,7 +107,8 @@ extension FieldReportService {
                 support.accountID = accountID
                 support.at = moment
                 try await support.create(on: db)
-                try await (db as? any SQLDatabase)?.raw("UPDATE field_reports SET supports = supports + 1 WHERE id = \(bind: reportID)").run()
+                guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+                try await sql.raw("UPDATE field_reports SET supports = supports + 1 WHERE id = \(bind: reportID)").run()
             }
         } catch {
             // The unique (report, account) pair lost a race with the same person's other click.

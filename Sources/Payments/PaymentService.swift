@@ -52,7 +52,8 @@ public struct PaymentService: Sendable {
     /// Which statement a caller may reconcile: finance any (nil = the whole city), unit staff their own unit's.
     public func reconciliationScope(_ requested: String?, for principal: Principal) throws -> String? {
         if seesEveryUnit(principal) { return requested }
-        guard let unit = requested ?? principal.grants.staffUnits.first, isFinanceStaff(principal, of: unit) else {
+        let units = principal.grants.staffUnits
+        guard let unit = requested ?? (units.count == 1 ? units.first : nil), isFinanceStaff(principal, of: unit) else {
             throw Problem.forbidden("Staff reconcile their own unit's collection account.")
         }
         return unit

@@ -156,7 +156,9 @@ public struct WebhookSender: Sendable {
 
     public func subscribe(_ new: NewWebhookSubscription, by principal: Principal, logger: Logger) async throws -> WebhookSubscriptionView {
         var errors: [Problem.FieldError] = []
-        if let registry, try await !registry.isRegistered(new.service, logger: logger) {
+        // Only services in the catalogue receive payment events; without the catalogue, nobody can be checked, so nobody does.
+        guard let registry else { throw Problem.conflict("Webhooks go only to services in the catalogue, and the catalogue is off on this platform.") }
+        if try await !registry.isRegistered(new.service, logger: logger) {
             errors.append(.init(field: "service", message: "no service '\(new.service)' in the catalogue"))
         }
         if new.url.count > 500 { errors.append(.init(field: "url", message: "at most 500 characters")) } else if let problem = await urlProblem(new.url) {

@@ -24,7 +24,11 @@ extension DossierService {
         let actor = WorkflowActor(principal, isApplicant: record.applicantID == principal.accountID)
         // Refuse before signing anything: the same rules the transaction will apply.
         _ = try workflow.engine.apply(action, to: instance, definition: definition, by: actor, inputs: inputs, at: moment)
-        if known == .issueResult, let resultSigner = capabilities.first((any ResultSigning).self) {
+        if known == .issueResult, !files.isEmpty {
+            // A result is a legal act: it never leaves unsigned because the signing module is switched off.
+            guard let resultSigner = capabilities.first((any ResultSigning).self) else {
+                throw Problem.conflict("Results leave signed by the issuing officer, and signing is off on this platform.")
+            }
             files = try await files.asyncMap { file in
                 let signed = try await resultSigner.sign(file.0.content, mediaType: file.1, subject: "dossier:\(record.code)", by: principal)
                 var attachment = file.0

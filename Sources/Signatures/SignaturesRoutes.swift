@@ -84,8 +84,9 @@ struct SignaturesRoutes: Sendable {
                 throw Problem.unprocessable([.init(field: "officer", message: "no active account '\(username)'")])
             }
             let units = person.grants.staffUnits
-            guard let unit = input.unit ?? units.first, units.contains(unit) else {
-                throw Problem.unprocessable([.init(field: "unit", message: "\(username) is not an officer or leader of that unit")])
+            guard let unit = input.unit ?? (units.count == 1 ? units.first : nil), units.contains(unit) else {
+                throw Problem.unprocessable([.init(field: "unit", message: input.unit == nil && units.count > 1
+                    ? "\(username) is staff of \(units.joined(separator: ", ")); name the unit" : "\(username) is not an officer or leader of that unit")])
             }
             holder = .officer(accountID: person.accountID, name: person.name, unitCode: unit)
         } else {

@@ -27,8 +27,7 @@ public struct SigningService: Sendable {
         let unitCode: String?
 
         public static func officer(_ principal: Principal) -> Signer {
-            Signer(holderKind: "officer", holderID: principal.accountID, actorName: principal.displayName,
-                   unitCode: principal.grants.staffUnits.first)
+            Signer(holderKind: "officer", holderID: principal.accountID, actorName: principal.displayName, unitCode: nil)
         }
     }
 
@@ -68,7 +67,8 @@ public struct SigningService: Sendable {
 
     private func record(_ signer: Signer, certificate: CertificateRecord, document: String, digest: SHA256.Digest, at moment: Date, logger: Logger) async throws {
         let serial = certificate.serial
-        let unitCode = signer.unitCode ?? certificate.unitCode
+        // The certificate says for which unit the officer signed; a person may be staff of several.
+        let unitCode = certificate.unitCode ?? signer.unitCode
         let digestHex = digest.map { String(format: "%02x", $0) }.joined()
         try await database.write(logger: logger) { db in
             try await EventLog.append(try DomainEvent(type: "signatures.document.signed", actorID: signer.holderID, actorName: signer.actorName,

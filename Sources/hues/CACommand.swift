@@ -43,7 +43,10 @@ struct CACommand: AsyncParsableCommand {
                         throw ValidationError("no active account '\(username)'")
                     }
                     let units = person.grants.staffUnits
-                    guard let chosen = unit ?? units.first, units.contains(chosen) else { throw ValidationError("\(username) is not staff of that unit") }
+                    guard let chosen = unit ?? (units.count == 1 ? units.first : nil), units.contains(chosen) else {
+                        throw ValidationError(unit == nil && units.count > 1 ? "\(username) is staff of \(units.joined(separator: ", ")); add --unit"
+                                                                             : "\(username) is not staff of that unit")
+                    }
                     holder = .officer(accountID: person.accountID, name: person.name, unitCode: chosen)
                 } else {
                     holder = .unit(code: unit ?? "")

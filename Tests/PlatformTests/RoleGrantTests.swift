@@ -27,7 +27,7 @@ import Testing
         #expect(![RoleGrant(role: .socAnalyst, unitCode: "W-PX")].isStaff(of: "W-PX"))
     }
 
-    @Test func staffUnitsKeepTheHomeUnitFirstAndNameEachUnitOnce() {
+    @Test func staffUnitsNameEachUnitOnceInTheOrderOfTheGrants() {
         #expect(leader.staffUnits == ["W-TH", "W-PX"])
         #expect(officer.staffUnits == ["W-PX"])
         #expect(admin.staffUnits.isEmpty)

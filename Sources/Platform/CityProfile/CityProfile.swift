@@ -17,6 +17,9 @@ public struct CityProfile: Sendable {
         public var nationalCode: String?
         public var center: Point?
         public var defaultLanguage: String?
+        /// The unit whose SOC analysts watch the whole city (its security operations centre); without one, only
+        /// admins read the city-wide audit log.
+        public var securityUnit: String?
     }
 
     public struct Unit: Codable, Sendable, Equatable {
@@ -89,6 +92,9 @@ public struct CityProfile: Sendable {
         if let unitsFile { problems += validate(units: unitsFile.units) }
         if let city, city.code.isEmpty || city.name.isEmpty {
             problems.append(ConfigProblem(key: "city.json", message: "code and name are required"))
+        }
+        if let security = city?.securityUnit, let unitsFile, !unitsFile.units.contains(where: { $0.code == security }) {
+            problems.append(ConfigProblem(key: "city.json", message: "securityUnit '\(security)' is not a unit in units.json"))
         }
         guard problems.isEmpty, let city, let unitsFile, let calendarData, let calendar else {
             throw ConfigurationError(problems: problems)

@@ -59,17 +59,35 @@ public struct BackgroundWorker: Service {
         }
     }
 
-    /// One round, if this instance may run it: a lease lasts two intervals and a minute, so a missed renewal or two
-    /// does not hand the work over while its holder is alive.
+    /// One round, if this instance may run it. A lease lasts two intervals and a minute and is renewed every third
+    /// of that while a round runs, so a long round keeps it and a missed renewal or two does not hand the work over
+    /// while its holder is alive; a round whose lease is lost is cancelled. (Lapses are read on each instance's
+    /// clock: skew of seconds, which NTP keeps and token expiry needs anyway, is small beside the lease.)
     func runRound(_ item: BackgroundWork, logger: Logger) async {
         do {
-            if item.singleInstance, try await !leases.claim(item.name, for: item.interval * 2 + .seconds(60), logger: logger) {
+            guard item.singleInstance else { return try await item.round(logger) }
+            let lease = item.interval * 2 + .seconds(60)
+            guard try await leases.claim(item.name, for: lease, logger: logger) else {
                 logger.debug("another instance holds this work")
                 return
             }
-            try await item.round(logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await item.round(logger) }
+                group.addTask { [leases] in
+                    while true {
+                        try await Task.sleep(for: lease / 3)
+                        guard try await leases.claim(item.name, for: lease, logger: logger) else { throw LeaseLost() }
+                    }
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
         } catch {
             logger.error("background round failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    struct LeaseLost: Error, CustomStringConvertible {
+        var description: String { "another instance took this work over; the round was stopped" }
     }
 }

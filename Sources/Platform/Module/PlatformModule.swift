@@ -45,9 +45,16 @@ extension PlatformModule {
 /// The kernel's own tables (the event log) and the audit API over them.
 public struct PlatformKernelModule: PlatformModule {
     let database: PlatformDatabase
+    let securityUnit: String?
 
-    public init(database: PlatformDatabase) {
+    public init(database: PlatformDatabase, securityUnit: String?) {
         self.database = database
+        self.securityUnit = securityUnit
+    }
+
+    /// The audit log is the whole city's: admins, and the SOC analysts of the city's security unit, not of a ward.
+    func mayReadAudit(_ principal: Principal) -> Bool {
+        principal.has(.admin) || securityUnit.map { principal.has(.socAnalyst, in: $0) } ?? false
     }
 
     public var name: String { "platform" }
@@ -56,6 +63,7 @@ public struct PlatformKernelModule: PlatformModule {
     public func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/api/v1/audit/events", access: .roles([.admin, .socAnalyst]), summary: "Read the event log after a cursor") {
             request, context in
+            guard mayReadAudit(try context.requirePrincipal()) else { throw Problem.forbidden("The audit log is read by the city's security unit.") }
             let after = try request.queryInteger("after", in: 0...Int(Int32.max) * 1024) ?? 0
             let limit = try request.queryInteger("limit", in: 1...1000) ?? 100
             let db = try database.db(logger: context.logger)

@@ -51,8 +51,8 @@ extension Sequence<RoleGrant> {
         has(.officer, in: unitCode) || has(.unitLeader, in: unitCode)
     }
 
-    /// The units where these grants make their holder an officer or the leader, each once, in the order granted
-    /// (the first is the person's home unit).
+    /// The units where these grants make their holder an officer or the leader, each once, in the order of the
+    /// grants (accounts list them by role, then unit: no unit is a "home" one, so callers ask when there are several).
     public var staffUnits: [String] {
         var seen = Set<String>()
         return filter { $0.role == .officer || $0.role == .unitLeader }.compactMap(\.unitCode).filter { seen.insert($0).inserted }
