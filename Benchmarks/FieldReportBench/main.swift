@@ -16,7 +16,7 @@ import Synchronization
 ///    workload, not a share of its history; `--open-share 0.1` makes a tenth of all reports open instead);
 /// 3. the public map-and-list page at each size.
 ///
-/// Usage: hues-field-report-bench [--database postgres://… | --sqlite PATH] [--reports 1000000] [--seconds 10] [--concurrency 8]
+/// Usage: hues-field-report-bench [--database postgres://… | --sqlite PATH] [--reports 1000000] [--seconds 10] [--concurrency 8] [--posts-only]
 func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
@@ -178,7 +178,8 @@ func nearbyAndPage(at size: Int) async throws {
                size, percentile(page, 0.5), percentile(page, 0.99), percentile(list, 0.5), percentile(list, 0.99)))
 }
 
-for size in [100_000, largest] where size <= largest {
+// `--posts-only` stops after the write measurement (the write-path figures in the README).
+for size in [100_000, largest] where size <= largest && !arguments.contains("--posts-only") {
     try await load(upTo: size)
     try await nearbyAndPage(at: size)
 }

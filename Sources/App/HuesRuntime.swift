@@ -31,7 +31,7 @@ public struct HuesRuntime: Sendable {
     /// The city's modules, built in order. Each line is one module; leaving one out (`without`) leaves a working
     /// platform without its tables, pages, links, routes and background work.
     static func buildModules(_ context: ModuleContext, renderer: PageRenderer, without: Set<String>) async throws -> [any PlatformModule] {
-        var modules: [any PlatformModule] = [PlatformKernelModule(database: context.database, securityUnit: context.profile.city.securityUnit)]
+        var modules: [any PlatformModule] = [PlatformKernelModule(context: context)]
         var names: [String] = []
         func add(_ name: String, _ build: () async throws -> (any PlatformModule)?) async throws {
             names.append(name)

@@ -19,6 +19,9 @@ public struct SignaturesModule: PlatformModule {
         self.staff = try context.capabilities.require((any StaffDirectory).self, for: "signatures")
         self.renderer = renderer
         context.capabilities.provide((any ResultSigning).self, SignedResults(signing: signing), by: "signatures")
+        if let checkpoints = AuditCheckpointSigner(signing: signing, authority: authority, profile: context.profile) {
+            context.capabilities.provide((any CheckpointSigning).self, checkpoints, by: "signatures")
+        }
     }
 
     public var name: String { "signatures" }

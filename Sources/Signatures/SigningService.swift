@@ -29,6 +29,11 @@ public struct SigningService: Sendable {
         public static func officer(_ principal: Principal) -> Signer {
             Signer(holderKind: "officer", holderID: principal.accountID, actorName: principal.displayName, unitCode: nil)
         }
+
+        /// A unit's seal: what the platform signs with on the unit's behalf (audit checkpoints).
+        public static func unit(_ code: String, name: String) -> Signer {
+            Signer(holderKind: "unit", holderID: code, actorName: name, unitCode: code)
+        }
     }
 
     /// Whether the principal proved who they are recently enough to sign.
@@ -105,7 +110,7 @@ public struct SigningService: Sendable {
         return report
     }
 
-    func verifier(logger: Logger) async throws -> SignatureVerifier {
+    public func verifier(logger: Logger) async throws -> SignatureVerifier {
         let authority = self.authority
         return SignatureVerifier(roots: try await authority.roots(logger: logger)) { serial in
             try await authority.revocationDate(serial: serial, logger: logger)

@@ -1,7 +1,11 @@
 import App
 import ArgumentParser
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Platform
+import Signatures
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Check the audit trail.", subcommands: [Verify.self])
@@ -9,8 +13,16 @@ struct AuditCommand: AsyncParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Walk the event log's hash chain and name the first broken link.",
-            discussion: "Exits 0 when the chain is intact and 65 when an entry was altered, removed or reordered."
+            discussion: """
+                Exits 0 when the chain is intact and 65 when an entry was altered, removed or reordered. With --checkpoints, \
+                it also checks the log against signed checkpoints kept elsewhere (a file saved from /api/v1/audit/checkpoints, \
+                or that URL on another copy): this catches a log rewritten together with its recorded head.
+                """
         )
+
+        @Option(help: "Signed checkpoints kept outside the database: a JSON file or an http(s) URL.") var checkpoints: String?
+        @Option(help: "The city's root certificate (PEM or DER) kept apart from the database; without it the roots stored in the database are trusted.")
+        var root: String?
 
         func run() async throws {
             let configuration = try loadConfiguration()
@@ -22,7 +34,27 @@ struct AuditCommand: AsyncParsableCommand {
                     throw ExitStatus.dataError
                 }
                 say("intact: \(result.checked) entries verified")
+                if let checkpoints { try await verify(against: checkpoints, runtime: runtime) }
             }
+        }
+
+        func verify(against source: String, runtime: HuesRuntime) async throws {
+            let published = try JSONDecoder().decode([SignedCheckpoint].self, from: try await Self.load(source))
+            let trusted = try root.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
+            let signatures = try runtime.require(SignaturesModule.self)
+            let (valid, refused) = try await CheckpointVerification.check(published, trustedRoot: trusted, signing: signatures.signing, logger: runtime.logger)
+            let mismatches = try await EventLog.verify(against: valid, city: runtime.profile.city.code, on: try runtime.database.db(logger: runtime.logger))
+            for line in refused + mismatches { standardError("CHECKPOINT " + line) }
+            guard refused.isEmpty, mismatches.isEmpty else { throw ExitStatus.dataError }
+            say("matches \(valid.count) signed checkpoints\(trusted == nil ? " (signatures checked against the roots in the database)" : "")")
+        }
+
+        static func load(_ source: String) async throws -> Data {
+            guard source.hasPrefix("http://") || source.hasPrefix("https://") else { return try Data(contentsOf: URL(fileURLWithPath: source)) }
+            guard let url = URL(string: source) else { throw ValidationError("not a URL: \(source)") }
+            let (data, response) = try await URLSession.shared.data(from: url)
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw ValidationError("\(source) did not answer 200") }
+            return data
         }
     }
 }

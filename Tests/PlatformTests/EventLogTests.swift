@@ -40,6 +40,8 @@ import Testing
     @Test func alteringARowIsCaughtAtThatRow() async throws {
         try await withDatabase { database in
             for n in 1...4 { try await append("test.event.\(n)", database) }
+            // What is tampered with is the chain itself (on PostgreSQL, entries join it when sealed).
+            try await EventLog.seal(on: try database.db(logger: logger))
             try await database.sql(logger: logger).raw("UPDATE event_log SET payload = '{\"n\":\"forged\"}' WHERE seq = 3").run()
             let verification = try await EventLog.verify(on: try database.db(logger: logger))
             #expect(verification.brokenAt == 3)
@@ -51,6 +53,8 @@ import Testing
     @Test func removingRowsIsCaught() async throws {
         try await withDatabase { database in
             for n in 1...4 { try await append("test.event.\(n)", database) }
+            // What is tampered with is the chain itself (on PostgreSQL, entries join it when sealed).
+            try await EventLog.seal(on: try database.db(logger: logger))
             try await database.sql(logger: logger).raw("DELETE FROM event_log WHERE seq = 2").run()
             #expect(try await EventLog.verify(on: try database.db(logger: logger)).brokenAt == 2)
             try await database.sql(logger: logger).raw("DELETE FROM event_log WHERE seq >= 2").run()
@@ -84,6 +88,36 @@ import Testing
             let verification = try await EventLog.verify(on: try database.db(logger: logger))
             #expect(verification.isIntact)
             #expect(verification.checked == 40)
+        }
+    }
+
+    /// PostgreSQL writers take no lock on the chain; an entry whose transaction commits late is sealed after the
+    /// ones that committed before it, and the chain stays one unbroken order. (SQLite has one writer, so no entry
+    /// can commit out of turn there: the case only exists on PostgreSQL.)
+    @Test(.enabled(if: TestDatabase.postgresAdminURL != nil, "entries commit out of turn only on PostgreSQL"))
+    func anEntryThatCommitsLateIsSealedAfterTheOthers() async throws {
+        try await withDatabase { database in
+            let inside = GroupCommitTests.Latch()
+            let release = GroupCommitTests.Latch()
+            let slow = Task {
+                try await database.write(logger: logger) { db in
+                    try await EventLog.append(DomainEvent(type: "test.slow"), on: db)
+                    inside.release()
+                    await release.wait()
+                }
+            }
+            await inside.wait()
+            // The slow writer holds its transaction open; the others neither wait for it nor for each other.
+            for n in 1...3 { try await append("test.quick.\(n)", database) }
+            let db = try database.db(logger: logger)
+            #expect(try await EventLog.read(after: 0, on: db).map(\.type) == ["test.quick.1", "test.quick.2", "test.quick.3"])
+            release.release()
+            try await slow.value
+            let all = try await EventLog.read(after: 0, on: db)
+            #expect(all.map(\.type) == ["test.quick.1", "test.quick.2", "test.quick.3", "test.slow"])
+            #expect(all.map(\.seq) == [1, 2, 3, 4])
+            #expect(try await EventLog.verify(on: db) == .init(checked: 4, brokenAt: nil, reason: nil))
+            #expect(try await EventLog.unsealed(on: db).count == 0)
         }
     }
 }

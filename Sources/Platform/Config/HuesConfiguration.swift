@@ -39,6 +39,8 @@ public struct HuesConfiguration: Sendable {
     public var escalationSeconds: Int
     /// How often unpaid payment attempts and overdue invoices expire and webhooks are sent; 0 turns it off (tests).
     public var paymentsSweepSeconds: Int = 5
+    /// How often the event log's head is signed as a published checkpoint (0 = never).
+    public var auditCheckpointSeconds: Int = 300
     /// The key the bank signs its payment confirmations with (HMAC-SHA256); derived from the master key when unset.
     public var bankWebhookSecret: String?
     /// Proxies whose `Forwarded`/`X-Forwarded-For` headers are believed (the TLS proxy in front of the platform).
@@ -78,6 +80,7 @@ public struct HuesConfiguration: Sendable {
         ("HUES_NOTICE_POLL_SECONDS", "how often pending notice emails are sent", "5"),
         ("HUES_ESCALATION_SECONDS", "how often overdue dossiers and field reports are escalated and settled reports closed (0 = never)", "60"),
         ("HUES_PAYMENTS_SWEEP_SECONDS", "how often payments expire, and webhooks to subscribed services are sent (0 = never)", "5"),
+        ("HUES_AUDIT_CHECKPOINT_SECONDS", "how often the event log's head is signed and published as a checkpoint (0 = never)", "300"),
         ("HUES_BANK_WEBHOOK_SECRET", "shared secret the bank signs payment confirmations with (at least 32 characters)", "derived from the master key"),
         ("HUES_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of the proxies in front of the platform; their Forwarded / X-Forwarded-For is believed", "none"),
         ("HUES_DEMO_INTEGRATIONS", "on | off: the demo bank and demo national identity provider (never in production)", "on in demo mode, else off"),
@@ -143,6 +146,7 @@ public struct HuesConfiguration: Sendable {
             escalationSeconds: limits.escalationSeconds
         )
         configuration.paymentsSweepSeconds = limits.paymentsSweepSeconds
+        configuration.auditCheckpointSeconds = limits.auditCheckpointSeconds
         configuration.bankWebhookSecret = network.bankSecret
         configuration.trustedProxies = network.trustedProxies
         configuration.demoIntegrations = network.demoIntegrations
@@ -176,7 +180,7 @@ public struct HuesConfiguration: Sendable {
 
     private struct Limits {
         var logLevel: Logger.Level, logFormat: LogFormat, maxBody: Int, cost: Int, accessTTL: Int, refreshTTL: Int, sessionTTL: Int
-        var failures: Int, signInRate: Int, escalationSeconds: Int, paymentsSweepSeconds: Int
+        var failures: Int, signInRate: Int, escalationSeconds: Int, paymentsSweepSeconds: Int, auditCheckpointSeconds: Int
     }
 
     private static func readLimits(_ reader: inout SettingReader, mode: RunMode) -> Limits {
@@ -191,7 +195,8 @@ public struct HuesConfiguration: Sendable {
             failures: reader.integer("HUES_LOGIN_MAX_FAILURES", default: 5, range: 1...100),
             signInRate: reader.integer("HUES_SIGN_IN_RATE_LIMIT", default: 30, range: 1...100_000),
             escalationSeconds: reader.integer("HUES_ESCALATION_SECONDS", default: 60, range: 0...86_400),
-            paymentsSweepSeconds: reader.integer("HUES_PAYMENTS_SWEEP_SECONDS", default: 5, range: 0...3600)
+            paymentsSweepSeconds: reader.integer("HUES_PAYMENTS_SWEEP_SECONDS", default: 5, range: 0...3600),
+            auditCheckpointSeconds: reader.integer("HUES_AUDIT_CHECKPOINT_SECONDS", default: 300, range: 0...86_400)
         )
     }
 
@@ -229,7 +234,7 @@ public struct HuesConfiguration: Sendable {
 
     /// A configuration for tests and benchmarks: a throw-away SQLite file, cheap password hashing.
     public static func testing(dataDirectory: String, database: DatabaseLocation? = nil) -> HuesConfiguration {
-        HuesConfiguration(
+        var configuration = HuesConfiguration(
             mode: .development, host: "127.0.0.1", port: 0, publicBaseURL: "http://localhost:8080",
             dataDirectory: dataDirectory,
             database: database ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("hues.sqlite")),
@@ -240,6 +245,8 @@ public struct HuesConfiguration: Sendable {
             smtpPassword: nil, smtpFrom: "no-reply@hues.example", noticePollSeconds: 0, escalationSeconds: 0,
             paymentsSweepSeconds: 0, demoIntegrations: true
         )
+        configuration.auditCheckpointSeconds = 0
+        return configuration
     }
 }
 

@@ -11,62 +11,69 @@ import SQLKit
 public enum EventLog {
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    public static func migrations() -> [any Migration] { [CreateEventLog()] }
+    public static func migrations() -> [any Migration] { [CreateEventLog(), CreateEventInbox(), CreateEventCheckpoints()] }
 
     /// Appends `event` in the transaction `database` belongs to.
-    @discardableResult
-    public static func append(_ event: DomainEvent, on database: any Database) async throws -> LoggedEvent {
+    ///
+    /// SQLite has one writer (the group-commit batch), so the entry is chained at once. PostgreSQL writers may be
+    /// many, on many instances: the entry goes to the inbox without taking any lock, and `seal` chains it moments
+    /// later (see docs/event-log.md). Either way it commits with the caller's change or not at all.
+    public static func append(_ event: DomainEvent, on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
-        // PostgreSQL: the row lock on the head makes concurrent appenders (even in other app instances) wait their
-        // turn. SQLite already holds the single writer lock for this transaction.
-        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-        guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1" + lock).first() else {
+        if sql.dialect.name == "postgresql" { return try await EventInbox.insert([event], on: sql) }
+        guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").first() else {
             throw Problem.internal()
         }
-        let lastSeq = try head.decode(column: "last_seq", as: Int.self)
-        let lastHash = try head.decode(column: "last_hash", as: String.self)
-
-        let record = chained(event, seq: lastSeq + 1, after: lastHash)
-        try await record.create(on: database)
-        try await sql.update(EventChainHead.schema)
-            .set("last_seq", to: lastSeq + 1)
-            .set("last_hash", to: record.hash)
-            .where("id", .equal, 1)
-            .run()
-        return record.logged
+        let record = chained(event, seq: try head.decode(column: "last_seq", as: Int.self) + 1,
+                             after: try head.decode(column: "last_hash", as: String.self))
+        try await insert([record], on: sql)
+        try await sql.update(EventChainHead.schema).set("last_seq", to: record.seq).set("last_hash", to: record.hash).where("id", .equal, 1).run()
     }
 
     /// Appends many events with one read and one write of the chain head: for imports and demo histories, where
     /// one statement per event would dominate. The chain is exactly what appending them one by one would give.
+    /// On PostgreSQL it chains them directly, holding the sealer's lock until the import commits.
     public static func append(contentsOf events: [DomainEvent], on database: any Database) async throws {
         guard !events.isEmpty else { return }
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
-        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-        guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1" + lock).first() else {
+        if sql.dialect.name == "postgresql" { try await EventInbox.lockChain(on: sql) }
+        guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").first() else {
             throw Problem.internal()
         }
         var seq = try head.decode(column: "last_seq", as: Int.self)
         var previous = try head.decode(column: "last_hash", as: String.self)
-        var rows: [[any SQLExpression]] = []
+        var records: [ChainedEntry] = []
+        records.reserveCapacity(events.count)
         for event in events {
             seq += 1
             let record = chained(event, seq: seq, after: previous)
             previous = record.hash
-            rows.append([SQLBind(seq), SQLBind(record.occurredAtMilliseconds), SQLBind(record.type), SQLBind(record.actorID), SQLBind(record.actorName),
-                         SQLBind(record.unitCode), SQLBind(record.subject), SQLBind(record.payload), SQLBind(record.previousHash), SQLBind(record.hash)])
+            records.append(record)
         }
-        for chunk in stride(from: 0, to: rows.count, by: 500) {
+        try await insert(records, on: sql)
+        try await sql.update(EventChainHead.schema).set("last_seq", to: seq).set("last_hash", to: previous).where("id", .equal, 1).run()
+    }
+
+    /// Writes chained rows with SQLKit and a column list known once: the hottest insert in the platform, so no model
+    /// reflection per row.
+    static func insert(_ records: [ChainedEntry], on sql: any SQLDatabase) async throws {
+        for chunk in stride(from: 0, to: records.count, by: 500) {
             var insert = sql.insert(into: EventRecord.schema)
                 .columns("seq", "occurred_at_ms", "type", "actor_id", "actor_name", "unit_code", "subject", "payload", "prev_hash", "hash")
-            for row in rows[chunk..<min(chunk + 500, rows.count)] { insert = insert.values(row) }
+            for record in records[chunk..<min(chunk + 500, records.count)] {
+                let fields = record.fields
+                insert = insert.values([SQLBind(record.seq), SQLBind(fields.occurredAtMilliseconds), SQLBind(fields.type), SQLBind(fields.actorID),
+                                        SQLBind(fields.actorName), SQLBind(fields.unitCode), SQLBind(fields.subject), SQLBind(fields.payload),
+                                        SQLBind(record.previousHash), SQLBind(record.hash)])
+            }
             try await insert.run()
         }
-        try await sql.update(EventChainHead.schema).set("last_seq", to: seq).set("last_hash", to: previous).where("id", .equal, 1).run()
     }
 
     /// Entries after `cursor`, oldest first: how consumers build projections.
     public static func read(after cursor: Int, limit: Int = 500, on database: any Database) async throws -> [LoggedEvent] {
-        try await EventRecord.query(on: database)
+        try await seal(on: database)
+        return try await EventRecord.query(on: database)
             .filter(\.$id > cursor)
             .sort(\.$id, .ascending)
             .limit(max(1, min(limit, 5000)))
@@ -75,7 +82,8 @@ public enum EventLog {
     }
 
     public static func latestSeq(on database: any Database) async throws -> Int {
-        try await EventChainHead.find(1, on: database)?.lastSeq ?? 0
+        try await seal(on: database)
+        return try await EventChainHead.find(1, on: database)?.lastSeq ?? 0
     }
 
     /// The stored position of a consumer (0 when it has never read).
@@ -115,6 +123,7 @@ public enum EventLog {
 
     /// Walks the whole chain and names the first broken link.
     public static func verify(on database: any Database, pageSize: Int = 1000) async throws -> Verification {
+        try await seal(on: database)
         var previousHash = genesisHash
         var expectedSeq = 1
         var checked = 0
@@ -149,28 +158,49 @@ public enum EventLog {
     }
 
     /// The row for `event` at position `seq`, linked to the entry before it.
-    static func chained(_ event: DomainEvent, seq: Int, after previousHash: String) -> EventRecord {
-        let record = EventRecord()
-        record.id = seq
-        record.occurredAtMilliseconds = Int64((event.occurredAt.timeIntervalSince1970 * 1000).rounded())
-        record.type = event.type
-        record.actorID = event.actorID
-        record.actorName = event.actorName
-        record.unitCode = event.unitCode
-        record.subject = event.subject
-        record.payload = event.payload
-        record.previousHash = previousHash
-        record.hash = hash(of: record)
-        return record
+    static func chained(_ event: DomainEvent, seq: Int, after previousHash: String) -> ChainedEntry {
+        chained(ChainedEntry.Fields(occurredAtMilliseconds: Int64((event.occurredAt.timeIntervalSince1970 * 1000).rounded()), type: event.type,
+                                    actorID: event.actorID, actorName: event.actorName, unitCode: event.unitCode, subject: event.subject,
+                                    payload: event.payload), seq: seq, after: previousHash)
+    }
+
+    static func chained(_ fields: ChainedEntry.Fields, seq: Int, after previousHash: String) -> ChainedEntry {
+        ChainedEntry(seq: seq, fields: fields, previousHash: previousHash,
+                     hash: hash(seq: seq, fields, previousHash: previousHash))
     }
 
     static func hash(of record: EventRecord) -> String {
+        hash(seq: record.id ?? 0, ChainedEntry.Fields(occurredAtMilliseconds: record.occurredAtMilliseconds, type: record.type, actorID: record.actorID,
+                                                      actorName: record.actorName, unitCode: record.unitCode, subject: record.subject,
+                                                      payload: record.payload), previousHash: record.previousHash)
+    }
+
+    static func hash(seq: Int, _ fields: ChainedEntry.Fields, previousHash: String) -> String {
         let separator = "\u{1F}"
-        let fields: [String] = [
-            String(record.id ?? 0), String(record.occurredAtMilliseconds), record.type, record.actorID ?? "", record.actorName ?? "",
-            record.unitCode ?? "", record.subject ?? "", record.payload, record.previousHash,
+        let parts: [String] = [
+            String(seq), String(fields.occurredAtMilliseconds), fields.type, fields.actorID ?? "", fields.actorName ?? "",
+            fields.unitCode ?? "", fields.subject ?? "", fields.payload, previousHash,
         ]
-        let digest = SHA256.hash(data: Data(fields.joined(separator: separator).utf8))
+        let digest = SHA256.hash(data: Data(parts.joined(separator: separator).utf8))
         return digest.map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// One entry as the chain stores it: what happened, where it sits, and the hash that seals it.
+struct ChainedEntry: Sendable {
+    /// What the entry says, without its place in the chain (what the PostgreSQL inbox holds until it is sealed).
+    struct Fields: Sendable {
+        var occurredAtMilliseconds: Int64
+        var type: String
+        var actorID: String?
+        var actorName: String?
+        var unitCode: String?
+        var subject: String?
+        var payload: String
+    }
+
+    var seq: Int
+    var fields: Fields
+    var previousHash: String
+    var hash: String
 }
