@@ -174,8 +174,14 @@ public struct NearbyReport: Codable, Sendable, Equatable {
 }
 
 /// The answer to a filing: the report, and whether it joined an existing case or was a retry.
+/// What filing answers: enough to point at the report. Callers that show it read its view afterwards, so a
+/// client that only needs the code (Open311, the form's redirect) costs no reads at all.
 public struct FiledReport: Sendable {
-    public var report: FieldReportView
+    public var code: String
+    /// The report's private identifier: Open311's `token`.
+    public var id: UUID
+    /// The case the report joined, when it landed on an open case of the same kind nearby.
+    public var caseCode: String?
     public var replayed: Bool
     public var suggestedLocation: GeoPoint?
 }

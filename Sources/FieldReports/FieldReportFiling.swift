@@ -76,7 +76,7 @@ extension FieldReportService {
         record.isOpen = cluster.isOpen
         record.unitCode = cluster.unitCode
         record.dueAt = cluster.dueAt
-        try await record.create(on: db)
+        try await record.insert(on: db)
         try await Self.addUpdate(to: filing.id, state: cluster.state, author: "HueS",
                                  description: "Đã gộp vào phản ánh \(cluster.code) cùng vị trí, cùng loại; kết quả xử lý theo phản ánh đó.",
                                  at: filing.moment, on: db)
@@ -93,7 +93,7 @@ extension FieldReportService {
         record.isOpen = true
         record.unitCode = settings.intakeUnit
         record.dueAt = instance.effectiveDue
-        try await record.create(on: db)
+        try await record.insert(on: db)
         try await Self.addUpdate(to: filing.id, state: instance.state, author: "HueS", description: "Đã tiếp nhận phản ánh, đang chờ xác minh.",
                                  at: filing.moment, on: db)
     }

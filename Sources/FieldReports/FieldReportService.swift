@@ -117,8 +117,7 @@ public struct FieldReportService: Sendable {
             if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }
             throw error
         }
-        let viewer = ReportViewer(accountID: reporter.accountID, name: reporter.name ?? "", grants: [])
-        return FiledReport(report: try await view(code: code, for: viewer, logger: logger), replayed: false, suggestedLocation: checked.suggestedLocation)
+        return FiledReport(code: code, id: filing.id, caseCode: cluster?.code, replayed: false, suggestedLocation: checked.suggestedLocation)
     }
 
     private func checkFilingBudget(_ account: String, at moment: Date, logger: Logger) async throws {
@@ -147,8 +146,9 @@ public struct FieldReportService: Sendable {
         guard record.requestDigest == digest else {
             throw Problem.conflict("This idempotency key was already used for a different report (\(record.code)); use a new key for a new report.")
         }
-        let viewer = ReportViewer(accountID: record.reporterID, name: record.reporterName ?? "", grants: [])
-        return FiledReport(report: try await view(record: record, for: viewer, logger: logger), replayed: true, suggestedLocation: nil)
+        let db = try database.db(logger: logger)
+        let head = try await record.caseID.asyncFlatMap { try await FieldReportRecord.find($0, on: db) }
+        return FiledReport(code: record.code, id: try record.requireID(), caseCode: head?.code, replayed: true, suggestedLocation: nil)
     }
 
     static func digest(of checked: ReportValidation.Checked) -> String {
@@ -265,7 +265,7 @@ public struct FieldReportService: Sendable {
         update.author = author
         update.photoID = photo
         update.at = moment
-        try await update.create(on: db)
+        try await update.insert(on: db)
     }
 
     static func encode(_ answers: [String: [String]]) throws -> String {

@@ -289,10 +289,6 @@ extension FieldReportService {
 /// Open311 tokens and updates from integrated back-ends.
 extension FieldReportService {
     /// The token handed to an Open311 client for a request (the report's internal id).
-    func token(of code: String, logger: Logger) async throws -> String {
-        try await record(code, on: try database.db(logger: logger)).requireID().uuidString.lowercased()
-    }
-
     func code(ofToken token: UUID, logger: Logger) async throws -> String? {
         guard let record = try await FieldReportRecord.find(token, on: try database.db(logger: logger)), record.isPublic else { return nil }
         return record.code

@@ -147,7 +147,7 @@ struct FieldReportsPages: Sendable {
             let filed = try await reports.fileReport(new, by: .init(accountID: principal.accountID, name: principal.displayName, contact: nil, channel: .web),
                                                dedupeKey: values["draft"].flatMap { $0.isEmpty ? nil : "web:\(principal.accountID):\($0.prefix(100))" },
                                                logger: context.logger)
-            return Response(status: .seeOther, headers: [.location: "/reports/\(filed.report.code)"])
+            return Response(status: .seeOther, headers: [.location: "/reports/\(filed.code)"])
         } catch let problem as Problem where problem.status == .unprocessableContent || problem.status == .conflict {
             return try self.form(category: category, context: context, errors: problem.errors, detail: problem.detail, status: problem.status,
                                  values: values)

@@ -93,9 +93,9 @@ struct FieldReportsRoutes: Sendable {
                                           contact: input.reporterContact, channel: channel)
             : FieldReportService.Reporter(accountID: principal.accountID, name: principal.displayName, contact: nil, channel: channel)
         let filed = try await reports.fileReport(input, by: reporter, dedupeKey: key.map { "api:\(principal.accountID):\($0)" }, logger: context.logger)
-        var headers: HTTPFields = [.location: "/api/v1/field-reports/\(filed.report.code)"]
+        var headers: HTTPFields = [.location: "/api/v1/field-reports/\(filed.code)"]
         if filed.replayed { headers[Self.replayed] = "true" }
-        let view = isOperator ? try await reports.view(code: filed.report.code, for: ReportViewer(principal), logger: context.logger) : filed.report
+        let view = try await reports.view(code: filed.code, for: ReportViewer(principal), logger: context.logger)
         return try JSONResponse(view, status: filed.replayed ? .ok : .created, headers: headers).response(from: request, context: context)
     }
 

@@ -40,7 +40,7 @@ public struct WorkflowStore: Sendable {
         let record = WorkflowInstanceRecord()
         record.id = instance.id
         try fill(record, with: instance, definition: definition)
-        try await record.create(on: db)
+        try await record.insert(on: db)
         try await EventLog.append(
             try DomainEvent(type: "workflow.started", actorID: actor.id, actorName: actor.name, unitCode: unit, subject: subject,
                             payload: ["process": process, "state": instance.state, "competentUnit": competentUnit], occurredAt: moment),
@@ -69,7 +69,7 @@ public struct WorkflowStore: Sendable {
         record.reason = transition.reason
         record.at = transition.at
         record.dueAfter = transition.dueAfter
-        try await record.create(on: db)
+        try await record.insert(on: db)
         try await EventLog.append(
             try DomainEvent(type: "workflow.transitioned", actorID: actor.id, actorName: actor.name, unitCode: current.unitCode,
                             subject: current.subject,

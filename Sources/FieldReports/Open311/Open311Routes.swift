@@ -284,11 +284,10 @@ struct Open311Routes: Sendable {
         let filed = try await reports.fileReport(new, by: .init(accountID: nil, name: name.isEmpty ? client.name : name, contact: contact.isEmpty ? nil : contact,
                                                           clientID: client.id, channel: .open311),
                                            dedupeKey: dedupe, logger: logger)
-        let notice = filed.report.caseCode.map { "Trùng vị trí với phản ánh \($0); kết quả xử lý theo phản ánh đó." }
-        let token = try await reports.token(of: filed.report.code, logger: logger)
+        let notice = filed.caseCode.map { "Trùng vị trí với phản ánh \($0); kết quả xử lý theo phản ánh đó." }
         return Open311Document(root: "service_requests", value: .list(item: "request", [.object([
-            ("service_request_id", .text(filed.report.code)),
-            ("token", .text(token)),
+            ("service_request_id", .text(filed.code)),
+            ("token", .text(filed.id.uuidString.lowercased())),
             ("service_notice", .text(notice)),
             ("account_id", .text(form["account_id"])),
         ])]), status: filed.replayed ? .ok : .created)
