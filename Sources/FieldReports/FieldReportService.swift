@@ -154,8 +154,8 @@ public struct FieldReportService: Sendable {
     static func digest(of checked: ReportValidation.Checked) -> String {
         var text = "\(checked.category.code)\n\(checked.description)\n\(checked.point.map { "\($0.latitude),\($0.longitude)" } ?? "")\n\(checked.address ?? "")"
         for (key, values) in checked.answers.sorted(by: { $0.key < $1.key }) { text += "\n\(key)=\(values.joined(separator: ","))" }
-        for photo in checked.photos { text += "\n" + SHA256.hash(data: photo.bytes).map { String(format: "%02x", $0) }.joined() }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        for photo in checked.photos { text += "\n" + SHA256.hash(data: photo.bytes).hexString }
+        return SHA256.hash(data: Data(text.utf8)).hexString
     }
 
     static let codeAlphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")

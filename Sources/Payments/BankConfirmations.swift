@@ -80,7 +80,7 @@ public struct BankConfirmations: Sendable {
     public static let signatureHeader = "X-Bank-Signature"
 
     public static func sign(_ body: Data, secret: SymmetricKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: body, using: secret).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: body, using: secret).hexString
     }
 
     static let decoder: JSONDecoder = {

@@ -41,7 +41,7 @@ public struct IdempotencyKeys: Sendable {
            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) {
             canonical = data
         }
-        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: canonical).hexString
     }
 
     public func run(key: String?, scope: String, endpoint: String, body: Data, logger: Logger,

@@ -342,7 +342,7 @@ public struct WebhookSender: Sendable {
     }
 
     public static func signature(_ body: Data, key: SymmetricKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: body, using: key).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: body, using: key).hexString
     }
 
     static func view(_ record: WebhookSubscriptionRecord) throws -> WebhookSubscriptionView {

@@ -62,7 +62,7 @@ package enum AttachmentRules {
                 throw Problem(status: .unsupportedMediaType, type: "unsupported-file-type", title: "Unsupported file type",
                               detail: "\(attachment.fileName) is not a PDF, JPEG or PNG file (its content says otherwise, whatever its name).")
             }
-            let digest = SHA256.hash(data: attachment.content).map { String(format: "%02x", $0) }.joined()
+            let digest = SHA256.hash(data: attachment.content).hexString
             checked.append((attachment, type, digest))
         }
         if !errors.isEmpty { throw Problem.unprocessable(errors) }

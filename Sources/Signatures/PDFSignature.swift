@@ -71,7 +71,7 @@ public enum PDFSignature {
         let digest = SHA256.hash(data: Array(file[0..<contentsStart]) + Array(file[contentsEnd...]))
         let cms = try signer.sign(digest: digest, signingTime: nil)
         guard cms.count <= reserved else { throw Problem(description: "The signature is larger than the space reserved for it.") }
-        let hex = Array((cms.map { String(format: "%02x", $0) }.joined() + String(repeating: "0", count: 2 * (reserved - cms.count))).utf8)
+        let hex = Array((cms.hexString + String(repeating: "0", count: 2 * (reserved - cms.count))).utf8)
         file.replaceSubrange((contentsStart + 1)..<(contentsEnd - 1), with: hex)
         return file
     }

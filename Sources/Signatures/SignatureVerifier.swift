@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Platform
 import SwiftASN1
 @_spi(FixedExpiryValidationTime) import X509
 
@@ -128,7 +129,7 @@ public struct SignatureVerifier: Sendable {
     }
 
     static func hex(_ serial: Certificate.SerialNumber) -> String {
-        serial.bytes.drop { $0 == 0 }.map { String(format: "%02x", $0) }.joined()
+        serial.bytes.drop { $0 == 0 }.hexString
     }
 }
 

@@ -74,7 +74,7 @@ public struct SigningService: Sendable {
         let serial = certificate.serial
         // The certificate says for which unit the officer signed; a person may be staff of several.
         let unitCode = certificate.unitCode ?? signer.unitCode
-        let digestHex = digest.map { String(format: "%02x", $0) }.joined()
+        let digestHex = digest.hexString
         try await database.write(logger: logger) { db in
             try await EventLog.append(try DomainEvent(type: "signatures.document.signed", actorID: signer.holderID, actorName: signer.actorName,
                                                       unitCode: unitCode, subject: document,

@@ -25,7 +25,7 @@ public struct StaticAssets: Sendable {
                 guard assets[name] == nil else {
                     throw ConfigurationError(problems: [ConfigProblem(key: "static", message: "two modules ship the asset '\(name)'")])
                 }
-                let etag = "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+                let etag = "\"" + SHA256.hash(data: data).prefix(8).hexString + "\""
                 assets[name] = Asset(data: data, contentType: Self.contentType(for: url.pathExtension), etag: etag)
             }
         }

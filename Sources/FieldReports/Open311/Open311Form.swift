@@ -62,6 +62,6 @@ package struct Open311Form {
         var hash = SHA256()
         hash.update(data: Data(fields.utf8))
         for item in media { hash.update(data: item) }
-        return hash.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+        return hash.finalize().prefix(16).hexString
     }
 }

@@ -182,7 +182,7 @@ public enum EventLog {
             fields.unitCode ?? "", fields.subject ?? "", fields.payload, previousHash,
         ]
         let digest = SHA256.hash(data: Data(parts.joined(separator: separator).utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return digest.hexString
     }
 }
 
