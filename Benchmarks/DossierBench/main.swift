@@ -84,6 +84,12 @@ let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
 say(String(format: "counter filings: %.0f dossiers/s over %.0f s with %d concurrent officers (p50 %.1f ms, p99 %.1f ms); each is one transaction: code, case, receipt step, dossier row, 3 events",
              Double(latencies.count) / seconds, seconds, concurrency, percentile(latencies, 0.5), percentile(latencies, 0.99)))
 
+// `--writes-only` stops after the write measurements (the write-path figures in the README).
+if CommandLine.arguments.contains("--writes-only") {
+    await runtime.database.shutdown()
+    exit(0)
+}
+
 // 3. The officer queue with `population` dossiers: load synthetic cases in bulk (9 in 10 finished, the rest open
 // across every ward and commune), then time the queue as an officer opens it.
 let units = runtime.profile.units.filter { $0.kind == .ward || $0.kind == .commune }.map(\.code)

@@ -16,7 +16,7 @@ import Synchronization
 ///    workload, not a share of its history; `--open-share 0.1` makes a tenth of all reports open instead);
 /// 3. the public map-and-list page at each size.
 ///
-/// Usage: hues-field-report-bench [--database postgres://… | --sqlite PATH] [--reports 1000000] [--seconds 10] [--concurrency 8] [--posts-only]
+/// Usage: hues-field-report-bench [--database postgres://… | --sqlite PATH] [--reports 1000000] [--seconds 10] [--concurrency 8] [--posts-only] [--port 18311]
 func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
@@ -31,15 +31,16 @@ let location: DatabaseLocation = option("--database").map { .postgres(url: $0) }
 var configuration = HuesConfiguration.testing(dataDirectory: folder, database: location)
 configuration.logLevel = .error
 configuration.host = "127.0.0.1"
-configuration.port = 18_311
-configuration.publicBaseURL = "http://127.0.0.1:18311"
+let port = Int(option("--port") ?? "") ?? 18_311
+configuration.port = port
+configuration.publicBaseURL = "http://127.0.0.1:\(port)"
 let runtime = try await HuesRuntime.make(configuration: configuration)
 try await runtime.migrate()
 _ = try await runtime.seedDemo(includingHistory: false)
 let logger = Logger(label: "bench")
 let reports = try runtime.require(FieldReportsModule.self).reports
 let server = Task { try await buildApplication(runtime: runtime).runService(gracefulShutdownSignals: []) }
-let base = "http://127.0.0.1:18311"
+let base = "http://127.0.0.1:\(port)"
 let http = HTTPClient(eventLoopGroupProvider: .singleton)
 for _ in 0..<100 {
     if (try? await http.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(1)))?.status == .ok { break }

@@ -111,6 +111,12 @@ let confirmationRun = try await measure(intents.all()) { intent in
 say(String(format: "bank confirmations applied: %.0f/s (p50 %.1f ms, p99 %.1f ms)", Double(confirmationRun.count) / seconds,
            percentile(confirmationRun.samples, 0.5), percentile(confirmationRun.samples, 0.99)))
 
+// `--writes-only` stops after the write measurements (the write-path figures in the README).
+if CommandLine.arguments.contains("--writes-only") {
+    await runtime.database.shutdown()
+    exit(0)
+}
+
 // 2. A journal of `population` payment transactions over 12 months and every unit, loaded in bulk.
 let sql = try runtime.database.sql(logger: logger)
 let units = runtime.profile.units.map(\.code)

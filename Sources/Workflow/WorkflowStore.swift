@@ -93,9 +93,12 @@ public struct WorkflowStore: Sendable {
         var onTime: Bool?
     }
 
+    /// One case, read on every action: the one column it needs, through SQLKit (no model hydration).
     public func instance(_ id: UUID, on db: any Database) async throws -> WorkflowInstance? {
-        guard let record = try await WorkflowInstanceRecord.find(id, on: db) else { return nil }
-        return try decode(record)
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        guard let row = try await sql.raw("SELECT data FROM workflow_instances WHERE id = \(bind: id)").first() else { return nil }
+        return try JSONColumn.decode(WorkflowInstance.self, from: try row.decode(column: "data", as: String.self), table: WorkflowInstanceRecord.schema,
+                                     column: "data", row: id.uuidString, logger: nil, using: JSONDecoder())
     }
 
     public func instances(_ ids: [UUID], on db: any Database) async throws -> [UUID: WorkflowInstance] {
