@@ -59,6 +59,9 @@ public struct HuesRuntime: Sendable {
     /// `clock` is the system's, or one a test moves.
     public static func make(configuration: HuesConfiguration, logger: Logger = Logger(label: "hues"), without extra: Set<String> = [],
                             clock: @escaping @Sendable () -> Date = Date.init) async throws -> HuesRuntime {
+        // Metrics before any database work: a metric first touched before the bootstrap (migrations and demo seeds
+        // write) stays a no-op for the life of the process and never reaches /metrics.
+        _ = Observability.registry
         let without = configuration.modulesOff.union(extra)
         var problems: [ConfigProblem] = []
         var profile: CityProfile?

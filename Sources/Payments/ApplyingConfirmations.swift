@@ -9,11 +9,12 @@ private struct ConfirmationEntry: Sendable {
     let row: BankConfirmationRecord
     let confirmation: BankConfirmation
     let db: any Database
+    let sql: any SQLDatabase
 
     func finish(_ outcome: ConfirmationOutcome.Kind, _ reason: String? = nil, payment: String? = nil) async throws -> ConfirmationOutcome {
         row.outcome = outcome.rawValue
         row.reason = reason
-        try await row.create(on: db)
+        try await row.insert(on: sql)
         if outcome == .rejected {
             try await EventLog.append(try DomainEvent(type: "payments.confirmation.rejected", unitCode: row.unitCode, subject: confirmation.transactionId,
                                                       payload: ["reason": reason ?? "", "amount": String(confirmation.amount)]), on: db)
@@ -40,15 +41,15 @@ extension BankConfirmations {
     /// Matches a confirmation and applies it by its status. Whatever the outcome, the confirmation is kept once.
     private func settle(_ confirmation: BankConfirmation, raw: Data, on db: any Database) async throws -> ConfirmationOutcome {
         guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-        if let seen = try await BankConfirmationRecord.query(on: db).filter(\.$transactionID == Self.key(confirmation)).first() {
+        if let seen = try await BankConfirmationRecord.seen(transactionID: Self.key(confirmation), on: sql) {
             try await sql.raw("UPDATE payment_bank_confirmations SET duplicates = duplicates + 1 WHERE id = \(bind: seen.id)").run()
             return ConfirmationOutcome(outcome: .duplicate, reason: seen.outcome == ConfirmationOutcome.Kind.applied.rawValue ? nil : seen.reason, payment: nil)
         }
-        let entry = ConfirmationEntry(row: Self.newRow(for: confirmation, raw: raw), confirmation: confirmation, db: db)
+        let entry = ConfirmationEntry(row: Self.newRow(for: confirmation, raw: raw), confirmation: confirmation, db: db, sql: sql)
         if let mismatch = Self.qrMismatch(confirmation) { return try await entry.finish(.rejected, mismatch) }
         guard let reference = PaymentReference.intentReference(in: confirmation.purpose),
-              let intent = try await IntentRecord.query(on: db).filter(\.$reference == reference).first(), let intentID = intent.id,
-              let invoice = try await InvoiceRecord.find(intent.invoiceID, on: db), let invoiceID = invoice.id
+              let intent = try await IntentRecord.read(reference: reference, on: sql), let intentID = intent.id,
+              let invoice = try await InvoiceRecord.read(intent.invoiceID, on: sql), let invoiceID = invoice.id
         else { return try await entry.finish(.rejected, "unknown-reference") }
         entry.row.intentID = intentID
         entry.row.invoiceID = invoiceID
@@ -150,9 +151,9 @@ extension BankConfirmations {
     /// A paid dossier fee lets the dossier move on; the event log and the asking service hear of every payment.
     private func announceSuccess(_ match: ConfirmationMatch, on db: any Database) async throws {
         let confirmation = match.confirmation
-        guard let freshInvoice = try await InvoiceRecord.find(match.invoiceID, on: db), let freshIntent = try await IntentRecord.find(match.intentID, on: db) else {
-            throw Problem.internal()
-        }
+        guard let sql = db as? any SQLDatabase, let freshInvoice = try await InvoiceRecord.read(match.invoiceID, on: sql),
+              let freshIntent = try await IntentRecord.read(match.intentID, on: sql)
+        else { throw Problem.internal() }
         let invoiceView = try payments.view(freshInvoice)
         if invoiceView.kind == .fee, let dossier = invoiceView.dossierCode {
             let fee = SettledFee(dossierCode: dossier, invoiceReference: invoiceView.reference, amount: invoiceView.amount)

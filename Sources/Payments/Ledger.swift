@@ -31,25 +31,18 @@ public enum Ledger {
         }
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
         let transactionID = UUID()
-        let transaction = LedgerTransactionRecord()
-        transaction.id = transactionID
-        transaction.kind = kind
-        transaction.reference = reference
-        transaction.invoiceID = invoiceID
-        transaction.unitCode = unit
-        transaction.description = description
-        transaction.postedAt = moment
-        try await transaction.create(on: database)
+        // Plain SQL with fixed columns: every confirmed payment posts here (see PaymentsRows.swift).
+        try await sql.raw("""
+            INSERT INTO ledger_transactions (id, kind, reference, invoice_id, unit_code, description, posted_at) VALUES (\(bind: transactionID), \
+            \(bind: kind), \(bind: reference), \(bind: invoiceID), \(bind: unit), \(bind: description), \(bind: moment))
+            """).run()
         let period = Self.period(of: moment, in: calendar)
         // Accounts in a fixed order, so two transactions touching the same balances lock them in the same order.
         for posting in postings.sorted(by: { $0.account < $1.account }) {
-            let entry = LedgerEntryRecord()
-            entry.transactionID = transactionID
-            entry.account = posting.account
-            entry.amount = posting.amount
-            entry.period = period
-            entry.postedAt = moment
-            try await entry.create(on: database)
+            try await sql.raw("""
+                INSERT INTO ledger_entries (id, transaction_id, account, amount, period, posted_at) VALUES (\(bind: UUID()), \(bind: transactionID), \
+                \(bind: posting.account), \(bind: posting.amount), \(bind: period), \(bind: moment))
+                """).run()
             let debit = max(posting.amount, 0)
             let credit = max(-posting.amount, 0)
             try await sql.raw("""

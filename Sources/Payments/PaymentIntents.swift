@@ -13,7 +13,7 @@ extension PaymentService {
         else { throw Problem.unprocessable([.init(field: "invoice", message: "no invoice '\(new.invoice)'")]) }
         guard mayPay(existing, principal, presented: new.invoice) else { throw Problem.forbidden("This invoice is addressed to someone else.") }
         return try await database.write(logger: logger) { db in
-            guard let invoice = try await InvoiceRecord.find(invoiceID, on: db) else { throw Problem.internal() }
+            guard let sql = db as? any SQLDatabase, let invoice = try await InvoiceRecord.read(invoiceID, on: sql) else { throw Problem.internal() }
             switch InvoiceState(rawValue: invoice.state) {
             case .open: break
             case .paid, .partiallyRefunded, .refunded: throw Problem.conflict("Invoice \(invoice.reference) has already been paid.")
@@ -22,17 +22,18 @@ extension PaymentService {
             }
             // The sweep expires overdue invoices every few seconds; between two sweeps the date still decides.
             if invoice.dueAt < Date() { throw Problem.conflict("Invoice \(invoice.reference) is past its due date.") }
-            let live = try await IntentRecord.query(on: db).filter(\.$invoiceID == invoiceID)
-                .filter(\.$state ~~ [IntentState.created.rawValue, IntentState.started.rawValue, IntentState.submitted.rawValue]).all()
-            if live.contains(where: { $0.state == IntentState.submitted.rawValue }) {
+            let live = try await sql.raw("""
+                SELECT state FROM payment_intents WHERE invoice_id = \(bind: invoiceID) AND state IN ('created', 'started', 'submitted')
+                """).all().map { try $0.decode(column: "state", as: String.self) }
+            if live.contains(IntentState.submitted.rawValue) {
                 throw Problem.conflict("A payment of this invoice is being processed by the bank.")
             }
             let now = Date()
-            for old in live {
-                old.state = IntentState.cancelled.rawValue
-                old.failureReason = "replaced by a newer payment attempt"
-                old.updatedAt = now
-                try await old.update(on: db)
+            if !live.isEmpty {
+                try await sql.raw("""
+                    UPDATE payment_intents SET state = 'cancelled', failure_reason = 'replaced by a newer payment attempt', updated_at = \(bind: now) \
+                    WHERE invoice_id = \(bind: invoiceID) AND state IN ('created', 'started')
+                    """).run()
             }
             let account = settings.account(for: invoice.unitCode)
             let record = IntentRecord()
@@ -48,7 +49,7 @@ extension PaymentService {
             record.createdAt = now
             record.updatedAt = now
             record.expiresAt = now.addingTimeInterval(settings.intentLifetime)
-            try await record.create(on: db)
+            try await record.insert(on: sql)
             try await EventLog.append(try DomainEvent(type: "payments.intent.created", actorID: principal.accountID, actorName: principal.displayName,
                                                       unitCode: invoice.unitCode, subject: record.reference,
                                                       payload: ["invoice": invoice.reference, "amount": String(record.amount)]), on: db)

@@ -173,9 +173,11 @@ public struct PaymentService: Sendable {
         return view
     }
 
+    /// For reading only (see PaymentsRows.swift): a change re-reads the row inside its transaction.
     func findInvoice(_ idOrReference: String, on db: any Database) async throws -> InvoiceRecord? {
-        if let id = UUID(uuidString: idOrReference) { return try await InvoiceRecord.find(id, on: db) }
-        return try await InvoiceRecord.query(on: db).filter(\.$reference == idOrReference.uppercased()).first()
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        if let id = UUID(uuidString: idOrReference) { return try await InvoiceRecord.read(id, on: sql) }
+        return try await InvoiceRecord.read(reference: idOrReference.uppercased(), on: sql)
     }
 
     /// The payer's own invoices, newest first.

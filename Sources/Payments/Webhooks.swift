@@ -28,26 +28,22 @@ public struct WebhookOutbox: Sendable {
         var data: Data
     }
 
+    /// Queues one delivery per active subscription to `type`, in the caller's transaction (plain SQL: every payment passes here).
     func enqueue<Payload: Encodable & Sendable>(_ type: String, data: Payload, on db: any Database) async throws {
-        let subscriptions = try await WebhookSubscriptionRecord.query(on: db).filter(\.$active == true).all()
-            .filter { $0.events.split(separator: ",").contains { $0 == type } }
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        let subscriptions = try await sql.raw("SELECT id, events FROM payment_webhook_subscriptions WHERE active = \(bind: true)").all()
+            .filter { try $0.decode(column: "events", as: String.self).split(separator: ",").contains { $0 == type } }
+            .map { try $0.decode(column: "id", as: UUID.self) }
         guard !subscriptions.isEmpty else { return }
         let eventID = UUID().uuidString.lowercased()
         let now = Date()
         let body = String(decoding: try Self.encoder.encode(Envelope(id: eventID, type: type, createdAt: now, data: data)), as: UTF8.self)
         for subscription in subscriptions {
-            let delivery = WebhookDeliveryRecord()
-            delivery.id = UUID()
-            delivery.subscriptionID = try subscription.requireID()
-            delivery.eventID = eventID
-            delivery.eventType = type
-            delivery.body = body
-            delivery.state = "pending"
-            delivery.attempts = 0
-            delivery.nextAttemptAt = now
-            delivery.createdAt = now
-            delivery.updatedAt = now
-            try await delivery.create(on: db)
+            try await sql.raw("""
+                INSERT INTO payment_webhook_deliveries (id, subscription_id, event_id, event_type, body, state, attempts, next_attempt_at, created_at, \
+                updated_at) VALUES (\(bind: UUID()), \(bind: subscription), \(bind: eventID), \(bind: type), \(bind: body), 'pending', 0, \(bind: now), \
+                \(bind: now), \(bind: now))
+                """).run()
         }
     }
 }

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import SQLKit
 
 /// A relying party as the rest of the platform sees it.
 public struct OAuthClient: Codable, Sendable, Equatable {
@@ -156,14 +157,18 @@ public struct OAuthClients: Sendable {
     }
 
     public func find(_ clientID: String, logger: Logger) async throws -> OAuthClient? {
-        try await OAuthClientRecord.find(clientID, on: try database.db(logger: logger)).map { try OAuthClient($0, logger: logger) }
+        try await OAuthClientRecord.read(clientID: clientID, on: try database.sql(logger: logger)).map { try OAuthClient($0, logger: logger) }
     }
 
-    /// Checks a confidential client's secret (constant-time on the hashes).
-    func verifySecret(_ secret: String, of clientID: String, logger: Logger) async throws -> Bool {
-        guard let record = try await OAuthClientRecord.find(clientID, on: try database.db(logger: logger)), let hash = record.secretHash else {
-            return false
-        }
+    /// The client and whether `secret` is its secret, from one read (the token endpoint asks both on every grant).
+    func find(_ clientID: String, secret: String?, logger: Logger) async throws -> (client: OAuthClient, secretMatches: Bool)? {
+        guard let record = try await OAuthClientRecord.read(clientID: clientID, on: try database.sql(logger: logger)) else { return nil }
+        return (try OAuthClient(record, logger: logger), secret.map { Self.secretMatches($0, record) } ?? false)
+    }
+
+    /// Constant-time on the hashes.
+    private static func secretMatches(_ secret: String, _ record: OAuthClientRecord) -> Bool {
+        guard let hash = record.secretHash else { return false }
         return TokenGenerator.constantTimeEquals(hash, TokenGenerator.digest(secret))
     }
 }

@@ -29,10 +29,11 @@ public struct OpenIDProvider: Sendable {
     public func hasConsent(_ principal: Principal, for request: AuthorizationRequest, logger: Logger) async throws -> Bool {
         if request.client.trusted { return true }
         guard let accountID = UUID(uuidString: principal.accountID),
-              let consent = try await ConsentRecord.query(on: try database.db(logger: logger))
-                .filter(\.$accountID == accountID).filter(\.$clientID == request.client.clientID).first()
+              let consent = try await database.sql(logger: logger).raw("""
+                  SELECT scope FROM oauth_consents WHERE account_id = \(bind: accountID) AND client_id = \(bind: request.client.clientID)
+                  """).first()
         else { return false }
-        let granted = Set(consent.scope.split(separator: " ").map(String.init))
+        let granted = Set(try consent.decode(column: "scope", as: String.self).split(separator: " ").map(String.init))
         return Set(request.scopes).isSubset(of: granted)
     }
 
@@ -78,7 +79,10 @@ public struct OpenIDProvider: Sendable {
         record.acr = assurance.rawValue
         record.amr = (principal.amr.isEmpty ? assurance.methods : principal.amr).joined(separator: " ")
         record.expiresAt = Date().addingTimeInterval(codeLifetime)
-        try await database.write(logger: logger) { db in try await record.create(on: db) }
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await record.insert(on: sql)
+        }
         var parameters = [("code", code)]
         if let state = request.state { parameters.append(("state", state)) }
         parameters.append(("iss", tokens.issuer))
@@ -109,8 +113,9 @@ public struct OpenIDProvider: Sendable {
     public func exchange(code: String, redirectURI: String?, verifier: String?, client: OAuthClient, logger: Logger) async throws -> TokenSet {
         let hash = TokenGenerator.digest(code)
         let refreshTokens = self.refreshTokens
-        let outcome: Result<(AuthorizationCodeRecord, String), OAuthError> = try await database.write(logger: logger) { db in
-            guard let record = try await AuthorizationCodeRecord.find(hash, on: db) else {
+        let outcome: Result<(AuthorizationCodeRecord, String, Account), OAuthError> = try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            guard let record = try await AuthorizationCodeRecord.read(codeHash: hash, on: sql) else {
                 return .failure(.invalidGrant("the authorization code is unknown"))
             }
             if record.usedAt != nil {
@@ -126,17 +131,16 @@ public struct OpenIDProvider: Sendable {
                 guard let verifier else { return .failure(.invalidGrant("code_verifier is required")) }
                 guard PKCE.verify(verifier, against: challenge) else { return .failure(.invalidGrant("code_verifier does not match the code_challenge")) }
             }
-            guard let account = try await AccountRecord.find(record.accountID, on: db), account.status == AccountStatus.active.rawValue else {
-                return .failure(.invalidGrant("the account is not active"))
-            }
+            guard let account = try await AccountRecord.read(id: record.accountID, on: sql), account.status == AccountStatus.active.rawValue,
+                  let person = try await Account.read(account, on: sql, logger: db.logger)
+            else { return .failure(.invalidGrant("the account is not active")) }
             // Claim the code with one conditional update (as refresh tokens are): of two requests redeeming it at once,
             // only one turns used_at from NULL; the other revokes whatever the winner was issued and gets nothing.
             let familyID = UUID()
-            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             let claimed = try await sql.update(AuthorizationCodeRecord.schema).set("used_at", to: Date()).set("family_id", to: familyID)
                 .where("code_hash", .equal, hash).where("used_at", .is, SQLLiteral.null).returning("code_hash").all()
             guard !claimed.isEmpty else {
-                if let winner = try await AuthorizationCodeRecord.find(hash, on: db), let family = winner.familyID {
+                if let winner = try await AuthorizationCodeRecord.read(codeHash: hash, on: sql), let family = winner.familyID {
                     try await refreshTokens.revoke(family: family, on: db)
                 }
                 try await EventLog.append(DomainEvent(type: "identity.oauth.code-replayed", actorID: record.accountID.uuidString,
@@ -150,10 +154,9 @@ public struct OpenIDProvider: Sendable {
                 try DomainEvent(type: "identity.oauth.tokens-issued", actorID: record.accountID.uuidString, actorName: account.username,
                                 subject: "client:\(client.clientID)", payload: ["scope": record.scope, "acr": record.acr]),
                 on: db)
-            return .success((record, refresh))
+            return .success((record, refresh, person))
         }
-        let (record, refresh) = try outcome.get()
-        guard let account = try await accounts.find(id: record.accountID, logger: logger) else { throw OAuthError.invalidGrant("the account is gone") }
+        let (record, refresh, account) = try outcome.get()
         let grant = RefreshGrant(accountID: account.id, clientID: client.clientID, scope: record.scope, authTime: record.authTime,
                                  acr: record.acr, amr: record.amr)
         return try await tokenSet(for: account, grant: grant, client: client, nonce: record.nonce, refreshToken: refresh)

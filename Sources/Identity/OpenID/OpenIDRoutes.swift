@@ -188,12 +188,12 @@ public struct OpenIDRoutes: Sendable {
             clientID = decode(pair[..<colon])
             secret = decode(pair[pair.index(after: colon)...])
         }
-        guard let clientID, let client = try await provider.clients.find(clientID, logger: logger), client.active else {
+        guard let clientID, let (client, secretMatches) = try await provider.clients.find(clientID, secret: secret, logger: logger), client.active else {
             throw OAuthError.invalidClient("unknown client", usedBasic: usedBasic)
         }
         switch client.type {
         case .confidential:
-            guard let secret, try await provider.clients.verifySecret(secret, of: clientID, logger: logger) else {
+            guard secret != nil, secretMatches else {
                 throw OAuthError.invalidClient("client authentication failed", usedBasic: usedBasic)
             }
         case .public:

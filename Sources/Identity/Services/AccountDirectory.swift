@@ -136,16 +136,13 @@ public struct AccountDirectory: StaffDirectory, Sendable {
     }
 
     public func find(id: UUID, logger: Logger) async throws -> Account? {
-        guard let record = try await AccountRecord.query(on: try database.db(logger: logger)).filter(\.$id == id).with(\.$grants).first() else {
-            return nil
-        }
-        return try Account(record, grants: record.grants, logger: logger)
+        let sql = try database.sql(logger: logger)
+        return try await Account.read(try await AccountRecord.read(id: id, on: sql), on: sql, logger: logger)
     }
 
     public func find(username: String, logger: Logger) async throws -> Account? {
-        guard let record = try await AccountRecord.query(on: try database.db(logger: logger))
-            .filter(\.$username == username.lowercased()).with(\.$grants).first() else { return nil }
-        return try Account(record, grants: record.grants, logger: logger)
+        let sql = try database.sql(logger: logger)
+        return try await Account.read(try await AccountRecord.read(username: username.lowercased(), on: sql), on: sql, logger: logger)
     }
 
     /// Accounts by username or name, oldest first.

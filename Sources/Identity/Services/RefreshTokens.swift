@@ -57,9 +57,7 @@ public struct RefreshTokens: Sendable {
         let hash = TokenGenerator.digest(token)
         let outcome: Result<(RefreshGrant, String), RotationError> = try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            guard let record = try await RefreshTokenRecord.query(on: db).filter(\.$tokenHash == hash).first() else {
-                return .failure(.invalid)
-            }
+            guard let record = try await RefreshTokenRecord.read(tokenHash: hash, on: sql) else { return .failure(.invalid) }
             let now = Date()
             if record.revokedAt != nil || record.expiresAt < now || record.clientID != clientID { return .failure(.invalid) }
             // Claim the token atomically: only one request can turn used_at from NULL to a time.
@@ -77,7 +75,7 @@ public struct RefreshTokens: Sendable {
                     on: db)
                 return .failure(.reused)
             }
-            guard let account = try await AccountRecord.find(record.accountID, on: db), account.status == AccountStatus.active.rawValue else {
+            guard let account = try await AccountRecord.read(id: record.accountID, on: sql), account.status == AccountStatus.active.rawValue else {
                 return .failure(.invalid)
             }
             let grant = RefreshGrant(accountID: record.accountID, clientID: record.clientID, scope: record.scope, authTime: record.authTime,
@@ -120,7 +118,8 @@ public struct RefreshTokens: Sendable {
         record.authTime = grant.authTime
         record.acr = grant.acr
         record.amr = grant.amr
-        try await record.create(on: db)
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        try await record.insert(on: sql)
         return token
     }
 }

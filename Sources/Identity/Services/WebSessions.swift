@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import SQLKit
 
 /// Browser sessions: an opaque cookie (only its hash is stored) and a CSRF token that forms must echo back.
 public struct WebSessions: Sendable {
@@ -40,12 +41,11 @@ public struct WebSessions: Sendable {
 
     /// The principal behind a session cookie, or nil when the session is unknown, expired or its account disabled.
     public func principal(forCookie cookie: String, logger: Logger) async throws -> Principal? {
-        let db = try database.db(logger: logger)
-        guard let session = try await WebSessionRecord.find(TokenGenerator.digest(cookie), on: db), session.expiresAt > Date(),
-              let account = try await AccountRecord.query(on: db).filter(\.$id == session.accountID).with(\.$grants).first(),
-              account.status == AccountStatus.active.rawValue, let sessionID = session.id
+        let sql = try database.sql(logger: logger)
+        guard let session = try await WebSessionRecord.read(idHash: TokenGenerator.digest(cookie), on: sql), session.expiresAt > Date(),
+              let account = try await AccountRecord.read(id: session.accountID, on: sql), account.status == AccountStatus.active.rawValue,
+              let sessionID = session.id, let view = try await Account.read(account, on: sql, logger: logger)
         else { return nil }
-        let view = try Account(account, grants: account.grants, logger: logger)
         return Principal(accountID: view.id.uuidString, username: view.username, displayName: view.displayName, grants: view.roles,
                          credential: .session(id: sessionID, csrfToken: session.csrfToken), authTime: session.createdAt,
                          acr: session.acr ?? Assurance.password.rawValue, amr: (session.amr ?? "pwd").split(separator: " ").map(String.init))

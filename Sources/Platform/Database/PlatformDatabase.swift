@@ -21,9 +21,10 @@ public final class PlatformDatabase: Sendable {
         case postgres
     }
 
-    /// Write transactions running or queued, and how long each took: the pool's pressure at a glance.
-    private static let inFlight = Meter(label: "hues_db_transactions_in_flight")
-    private static let duration = Metrics.Timer(label: "hues_db_transaction_duration_seconds", preferredDisplayUnit: .seconds)
+    /// Write transactions running or queued, and how long each took: the pool's pressure at a glance. Made per
+    /// database, not once per process, so they bind to the metrics backend bootstrapped before the database opens.
+    private let inFlight = Meter(label: "hues_db_transactions_in_flight")
+    private let duration = Metrics.Timer(label: "hues_db_transaction_duration_seconds", preferredDisplayUnit: .seconds)
 
     public let databases: Databases
     public let kind: Kind
@@ -96,11 +97,11 @@ public final class PlatformDatabase: Sendable {
     @discardableResult
     public func write<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let started = ContinuousClock.now
-        Self.inFlight.increment()
+        inFlight.increment()
         defer {
-            Self.inFlight.decrement()
+            inFlight.decrement()
             let elapsed = started.duration(to: .now).components
-            Self.duration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+            duration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }
         if let writer {
             let value = try await writer.submit(logger: logger) { try await body($0) }

@@ -17,6 +17,15 @@ enum EventInbox {
     static let batchSize = 2000
 
     static func insert(_ events: [DomainEvent], on sql: any SQLDatabase) async throws {
+        if events.count == 1, let event = events.first {
+            // The common case in plain SQL: no builder re-escaping the same identifiers on every write.
+            try await sql.raw("""
+                INSERT INTO event_inbox (occurred_at_ms, type, actor_id, actor_name, unit_code, subject, payload) VALUES \
+                (\(bind: Int64((event.occurredAt.timeIntervalSince1970 * 1000).rounded())), \(bind: event.type), \(bind: event.actorID), \
+                \(bind: event.actorName), \(bind: event.unitCode), \(bind: event.subject), \(bind: event.payload))
+                """).run()
+            return
+        }
         var insert = sql.insert(into: schema).columns("occurred_at_ms", "type", "actor_id", "actor_name", "unit_code", "subject", "payload")
         for event in events {
             insert = insert.values([SQLBind(Int64((event.occurredAt.timeIntervalSince1970 * 1000).rounded())), SQLBind(event.type),

@@ -26,8 +26,14 @@ public enum EventLog {
         }
         let record = chained(event, seq: try head.decode(column: "last_seq", as: Int.self) + 1,
                              after: try head.decode(column: "last_hash", as: String.self))
-        try await insert([record], on: sql)
-        try await sql.update(EventChainHead.schema).set("last_seq", to: record.seq).set("last_hash", to: record.hash).where("id", .equal, 1).run()
+        // One entry, the common case: plain SQL, so no builder re-escapes the same identifiers on every write.
+        let fields = record.fields
+        try await sql.raw("""
+            INSERT INTO event_log (seq, occurred_at_ms, type, actor_id, actor_name, unit_code, subject, payload, prev_hash, hash) VALUES \
+            (\(bind: record.seq), \(bind: fields.occurredAtMilliseconds), \(bind: fields.type), \(bind: fields.actorID), \(bind: fields.actorName), \
+            \(bind: fields.unitCode), \(bind: fields.subject), \(bind: fields.payload), \(bind: record.previousHash), \(bind: record.hash))
+            """).run()
+        try await sql.raw("UPDATE event_chain SET last_seq = \(bind: record.seq), last_hash = \(bind: record.hash) WHERE id = 1").run()
     }
 
     /// Appends many events with one read and one write of the chain head: for imports and demo histories, where
