@@ -36,7 +36,8 @@ extension DossierService {
             let record = try Self.record(id: id, code: code, checked, form: new.form, channel: channel, applicantID: atCounter ? nil : principal.accountID,
                                          filedBy: principal.accountID, at: moment)
             Self.copyWorkflowState(instance, definition: try workflow.definition(procedure.process), onto: record)
-            try await record.create(on: db)
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await record.insert(on: sql)
             try await Self.store(checked.files, dossier: id, by: principal.accountID, at: moment, on: db)
             if let applicantID = record.applicantID {
                 try await notices?.post(

@@ -16,13 +16,14 @@ extension DossierService {
 
     func view(id: UUID, for principal: Principal, logger: Logger) async throws -> DossierView {
         let db = try database.db(logger: logger)
-        guard let record = try await DossierRecord.find(id, on: db), let instance = try await workflow.instance(id, on: db) else {
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        guard let record = try await DossierRecord.read(id, on: sql), let instance = try await workflow.instance(id, on: db) else {
             throw Problem.notFound()
         }
         let definition = try workflow.definition(instance.process)
         let procedure = try await catalogue.version(record.procedureCode, record.procedureVersion, on: db)?.procedure
         let history = try await workflow.history(id, on: db)
-        let files = try await DossierAttachmentRecord.query(on: db).filter(\.$dossierID == id).sort(\.$uploadedAt).all()
+        let files = try await DossierAttachmentRecord.listing(of: id, on: sql)
         let actor = WorkflowActor(principal, isApplicant: record.applicantID == principal.accountID)
         return DossierView(
             id: id, code: record.code, procedure: ProcedureRef(code: record.procedureCode, version: record.procedureVersion, name: record.procedureName),
@@ -36,7 +37,7 @@ extension DossierService {
             receivedAt: record.receivedAt, promisedAt: instance.clock?.due, legalDueAt: instance.clock?.legalDue, finishedAt: instance.finishedAt,
             returnedAt: record.returnedAt, onTime: instance.onTime, late: instance.isLate(at: Date(), rule: workflow.library[instance.process]?.onTime), supplementRequests: instance.supplementRequests,
             openParallelSteps: instance.openBranches, form: try Self.decodeForm(record.formData, row: id.uuidString, logger: logger), fee: procedure?.fee ?? 0,
-            attachments: files.compactMap(Self.info),
+            attachments: files,
             history: history.map { step in
                 DossierStep(action: step.action, actionName: definition.action(step.action)?.name ?? step.action, fromState: step.fromState,
                             toState: step.toState, toStateName: definition.state(step.toState)?.name ?? step.toState, actor: step.actorName,

@@ -40,10 +40,11 @@ extension DossierService {
         let (workflow, notices, checkedFiles) = (self.workflow, self.notices, files)
         try await database.write(logger: logger) { db in
             let (next, _) = try await workflow.apply(action, to: id, by: actor, inputs: inputs, at: moment, on: db)
-            guard let fresh = try await DossierRecord.find(id, on: db) else { throw Problem.notFound() }
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            guard let fresh = try await DossierRecord.read(id, on: sql) else { throw Problem.notFound() }
             Self.copyWorkflowState(next, definition: definition, onto: fresh)
             if next.state == OneStopState.returned.rawValue, fresh.returnedAt == nil { fresh.returnedAt = moment }
-            try await fresh.update(on: db)
+            try await fresh.saveWorkflowState(on: sql)
             try await Self.store(checkedFiles, dossier: id, by: principal.accountID, at: moment, on: db)
             if let fee { try await fee.desk.requestFee(fee.request, on: db) }
             if let applicantID = fresh.applicantID, next.state != instance.state, applicantID != principal.accountID {

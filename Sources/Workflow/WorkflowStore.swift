@@ -107,10 +107,19 @@ public struct WorkflowStore: Sendable {
         return Dictionary(uniqueKeysWithValues: try records.map { record in let instance = try decode(record); return (instance.id, instance) })
     }
 
+    /// A case's steps in order, read on every dossier view: plain SQL, no model hydration.
     public func history(_ id: UUID, on db: any Database) async throws -> [WorkflowTransition] {
-        try await WorkflowTransitionRecord.query(on: db).filter(\.$instanceID == id).sort(\.$id).all().map {
-            WorkflowTransition(instanceID: $0.instanceID, action: $0.action, fromState: $0.fromState, toState: $0.toState, actorID: $0.actorID,
-                               actorName: $0.actorName, unitCode: $0.unitCode, note: $0.note, reason: $0.reason, at: $0.at, dueAfter: $0.dueAfter)
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        return try await sql.raw("""
+            SELECT action, from_state, to_state, actor_id, actor_name, unit_code, note, reason, at, due_after FROM workflow_transitions \
+            WHERE instance_id = \(bind: id) ORDER BY id
+            """).all().map { row in
+            WorkflowTransition(instanceID: id, action: try row.decode(column: "action", as: String.self),
+                               fromState: try row.decode(column: "from_state", as: String.self), toState: try row.decode(column: "to_state", as: String.self),
+                               actorID: try row.decode(column: "actor_id", as: String?.self), actorName: try row.decode(column: "actor_name", as: String.self),
+                               unitCode: try row.decode(column: "unit_code", as: String.self), note: try row.decode(column: "note", as: String?.self),
+                               reason: try row.decode(column: "reason", as: String?.self), at: try row.decode(column: "at", as: Date.self),
+                               dueAfter: try row.decode(column: "due_after", as: Date?.self))
         }
     }
 
