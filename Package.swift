@@ -88,7 +88,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Resources/pages"), .copy("Resources/static"), .copy("Resources/i18n")],
+            resources: [.copy("Resources/pages"), .copy("Resources/static"), .copy("Resources/i18n"), .copy("Resources/worker")],
             swiftSettings: swiftSettings
         ),
         .target(

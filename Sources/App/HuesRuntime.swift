@@ -78,7 +78,9 @@ public struct HuesRuntime: Sendable {
         let renderer = PageRenderer(timeZone: profile.calendar.timeZone)
         let modules = try await buildModules(context, renderer: renderer, without: without)
         try Self.checkRequirements(of: modules, in: context.capabilities)
-        try await renderer.install(modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 }, navigation: modules.flatMap(\.navigation))
+        try await renderer.install(modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 },
+                                   chrome: SiteChrome(navigation: modules.flatMap(\.navigation), tasks: modules.flatMap(\.tasks),
+                                                      pageScripts: modules.flatMap(\.pageScripts)))
         guard let identity = modules.lazy.compactMap({ $0 as? IdentityModule }).first else { throw ConfigurationError(problems: []) }
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
                            capabilities: context.capabilities, modules: modules, identity: identity, logger: logger)

@@ -43,7 +43,9 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
 func addAllRoutes(runtime: HuesRuntime, to routes: SecuredRouter, openAPIDocument: Data) throws {
     SystemRoutes(database: runtime.database, registry: Observability.registry, renderer: runtime.renderer, openAPIDocument: openAPIDocument,
                  sections: Set(runtime.modules.map(\.name))).addRoutes(to: routes)
-    try StaticAssets(runtime.modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 }).addRoutes(to: routes)
+    let assets = try StaticAssets(runtime.modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 })
+    assets.addRoutes(to: routes)
+    try AppShell(assets: assets, renderer: runtime.renderer, city: runtime.profile.city).addRoutes(to: routes)
     for module in runtime.modules { module.addRoutes(to: routes) }
 }
 

@@ -72,6 +72,11 @@ public struct FieldReportsModule: PlatformModule {
          NavigationEntry(label: "nav_ioc_reports", path: "/ioc/reports", order: 76, access: .roles([.iocOperator]))]
     }
 
+    public var tasks: [MainTask] { [MainTask(label: "task_report", path: "/reports/new", icon: .report, order: 10, access: .signedIn)] }
+
+    /// Reports made without signal are sent from whichever page is open when the connection returns.
+    public var pageScripts: [String] { ["/static/report-queue.js"] }
+
     public var events: [EventDeclaration] {
         [EventDeclaration("field-report.filed", payload: "category, channel, unit"), EventDeclaration("field-report.rated", payload: "stars"),
          EventDeclaration("field-reports.open311-client.created"), EventDeclaration("field-reports.open311-client.revoked")]

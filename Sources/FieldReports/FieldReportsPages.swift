@@ -117,6 +117,7 @@ struct FieldReportsPages: Sendable {
         return try renderer.page("report-form", title: "report_new_title", context: context, values: Self.present([
             "category": category.code, "categoryName": categoryName(category, language), "deadline": category.deadline.description,
             "questions": questions, "anonymousAllowed": category.anonymousAllowed ?? false, "isPrivate": !category.isPublic,
+            "maxPhotoBytes": PhotoCleaner.maxBytes, "maxPhotos": ReportValidation.maxPhotos,
             "description": values["description"] ?? "", "latitude": values["latitude"] ?? "", "longitude": values["longitude"] ?? "",
             "address": values["address"] ?? "", "detail": detail ?? "", "errors": errors.map { ["field": $0.field, "message": $0.message] },
         ]), status: status)

@@ -38,7 +38,8 @@ struct ReportMap {
         let height = width * (box.maxLatitude - box.minLatitude) / ((box.maxLongitude - box.minLongitude) * scale)
         func x(_ longitude: Double) -> String { String(format: "%.1f", (longitude - box.minLongitude) / (box.maxLongitude - box.minLongitude) * width) }
         func y(_ latitude: Double) -> String { String(format: "%.1f", (box.maxLatitude - latitude) / (box.maxLatitude - box.minLatitude) * height) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"report-map\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
+        // A group, not an image: its pins are links, and an image may not hold anything a person can act on.
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"report-map\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"group\" aria-label=\"\(escape(title))\">"
         out += "<rect class=\"sea\" width=\"\(Int(width))\" height=\"\(Int(height))\"/>"
         for area in boundaries.areas {
             let path = area.polygons.map { rings in

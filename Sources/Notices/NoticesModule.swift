@@ -57,6 +57,7 @@ public struct NoticesModule: PlatformModule {
     }
 
     public var navigation: [NavigationEntry] { [NavigationEntry(label: "nav_notices", path: "/notices", order: 90, access: .signedIn)] }
+    public var tasks: [MainTask] { [MainTask(label: "task_notices", path: "/notices", icon: .notices, order: 40, access: .signedIn)] }
 
     public var requirements: [CapabilityRequirement] {
         [CapabilityRequirement((any NoticeRecipients).self, required: false, reason: "email addresses of the people notices are for")]

@@ -76,6 +76,10 @@ public struct PaymentsModule: PlatformModule {
          NavigationEntry(label: "nav_finance", path: "/finance", order: 80, access: .roles([.officer, .unitLeader]))]
     }
 
+    public var tasks: [MainTask] {
+        [MainTask(label: "task_pay", path: "/payments", icon: .pay, order: 30, access: .signedIn)]
+    }
+
     public var events: [EventDeclaration] {
         [EventDeclaration("payments.invoice.issued", payload: "amount, kind, dossier"), EventDeclaration("payments.invoice.cancelled"),
          EventDeclaration("payments.invoice.expired"), EventDeclaration("payments.intent.created", payload: "invoice, amount"),

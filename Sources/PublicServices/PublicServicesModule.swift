@@ -57,6 +57,10 @@ public struct PublicServicesModule: PlatformModule {
          NavigationEntry(label: "nav_officer", path: "/officer/dossiers", order: 70, access: .roles([.officer, .unitLeader]))]
     }
 
+    public var tasks: [MainTask] {
+        [MainTask(label: "task_dossiers", path: "/dossiers", icon: .dossiers, order: 20, access: .signedIn)]
+    }
+
     public var events: [EventDeclaration] {
         [EventDeclaration("public-services.procedure.published", payload: "code, version"),
          EventDeclaration("public-services.dossier.rated", payload: "score"),

@@ -13,7 +13,7 @@ public final class PageRenderer: Sendable {
     private struct Installed: Sendable {
         var library: MustacheLibrary
         var translations: Translations
-        var navigation: [NavigationEntry]
+        var chrome: SiteChrome
     }
 
     private let installed = Mutex<Installed?>(nil)
@@ -24,13 +24,17 @@ public final class PageRenderer: Sendable {
         self.clock = CityClock(timeZone: timeZone)
     }
 
-    /// Loads the templates (`pages/*.mustache`) and translations (`i18n/*.json`) of every module, and the navigation.
-    /// Two modules with a page or a word of the same name are a configuration error naming both.
-    public func install(_ resources: [ModuleResources], navigation: [NavigationEntry]) async throws {
+    /// Loads the templates (`pages/*.mustache`) and translations (`i18n/*.json`) of every module, with the navigation,
+    /// tasks and page scripts they declare. Two modules with a page or a word of the same name are a configuration
+    /// error naming both.
+    public func install(_ resources: [ModuleResources], chrome: SiteChrome) async throws {
         let library = try PageLibrary.load(resources)
         let translations = try Translations(resources)
-        installed.withLock { $0 = Installed(library: library, translations: translations, navigation: navigation.sorted { $0.order < $1.order }) }
+        installed.withLock { $0 = Installed(library: library, translations: translations, chrome: chrome) }
     }
+
+    /// What the modules declared for every page (empty before `install`).
+    public var chrome: SiteChrome { installed.withLock { $0?.chrome } ?? SiteChrome() }
 
     /// The words of every installed module (empty before `install`).
     public var translations: Translations { installed.withLock { $0?.translations } ?? Translations(tables: [:]) }
@@ -49,7 +53,11 @@ public final class PageRenderer: Sendable {
         object["lang"] = language
         object["langIsVi"] = language == "vi"
         object["title"] = words[title] ?? title
-        object["nav"] = installed.navigation.filter { $0.access.allows(context.principal) }.map { ["path": $0.path, "label": words[$0.label] ?? $0.label] }
+        object["nav"] = installed.chrome.navigation.filter { $0.access.allows(context.principal) }.map { ["path": $0.path, "label": words[$0.label] ?? $0.label] }
+        let tasks = installed.chrome.tasks(for: context.principal)
+        object["tasks"] = tasks.map { ["path": $0.path, "label": words[$0.label] ?? $0.label, "drawing": SiteChrome.drawing($0.icon)] }
+        object["hasTasks"] = !tasks.isEmpty
+        object["scripts"] = installed.chrome.pageScripts
         if let principal = context.principal {
             object["user"] = ["displayName": principal.displayName, "username": principal.username] as [String: Any]
         }

@@ -13,6 +13,14 @@ public struct StaticAssets: Sendable {
 
     private let assets: [String: Asset]
 
+    /// Every asset's path (`/static/…`), for the service worker to keep.
+    public var paths: [String] { assets.keys.sorted().map { "/static/" + $0 } }
+
+    /// Changes whenever any asset changes: the service worker's cache is named after it.
+    public var version: String {
+        SHA256.hash(data: Data(assets.keys.sorted().map { $0 + (assets[$0]?.etag ?? "") }.joined(separator: "\n").utf8)).prefix(8).hexString
+    }
+
     /// Every module's `static/` files; two modules shipping the same name is a configuration error.
     public init(_ resources: [ModuleResources]) throws {
         var assets: [String: Asset] = [:]
@@ -53,6 +61,7 @@ public struct StaticAssets: Sendable {
         case "js": return "text/javascript; charset=utf-8"
         case "svg": return "image/svg+xml"
         case "png": return "image/png"
+        case "webmanifest": return "application/manifest+json"
         case "ico": return "image/x-icon"
         case "woff2": return "font/woff2"
         default: return "application/octet-stream"

@@ -17,6 +17,31 @@ public struct NavigationEntry: Sendable, Equatable {
     }
 }
 
+/// One of a citizen's main tasks (report a problem, my dossiers, pay, notices): on a phone, the bottom bar; in the
+/// installed app, a shortcut on the home-screen icon.
+public struct MainTask: Sendable, Equatable {
+    /// The drawings the bottom bar has; a task picks one.
+    public enum Icon: String, Sendable {
+        case report, dossiers, pay, notices, services
+    }
+
+    /// Translation key of the short label (one or two words: it sits under an icon on a 360 px screen).
+    public let label: String
+    public let path: String
+    public let icon: Icon
+    public let order: Int
+    /// Who sees it. Visitors who are not signed in see every task; following one asks them to sign in first.
+    public let access: Access
+
+    public init(label: String, path: String, icon: Icon, order: Int, access: Access) {
+        self.label = label
+        self.path = path
+        self.icon = icon
+        self.order = order
+        self.access = access
+    }
+}
+
 /// An event type a module writes to the event log, with what its payload carries (for consumers and the docs).
 public struct EventDeclaration: Sendable, Equatable {
     public let type: String

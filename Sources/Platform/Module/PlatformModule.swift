@@ -23,6 +23,11 @@ public protocol PlatformModule: Sendable {
     var resources: ModuleResources? { get }
     /// Links the module adds to the site's navigation.
     var navigation: [NavigationEntry] { get }
+    /// The citizen's main tasks the module offers (the phone's bottom bar, the installed app's shortcuts).
+    var tasks: [MainTask] { get }
+    /// Scripts every page loads (`/static/…` paths from the module's own assets), for work that must go on whichever
+    /// page is open, such as sending reports queued while offline.
+    var pageScripts: [String] { get }
     /// The event types the module writes to the event log.
     var events: [EventDeclaration] { get }
     /// Figures the module contributes to the city's scorecards and live screens.
@@ -37,6 +42,8 @@ extension PlatformModule {
     public var backgroundWork: [BackgroundWork] { [] }
     public var resources: ModuleResources? { nil }
     public var navigation: [NavigationEntry] { [] }
+    public var tasks: [MainTask] { [] }
+    public var pageScripts: [String] { [] }
     public var events: [EventDeclaration] { [] }
     public var indicators: [IndicatorDeclaration] { [] }
     public var requirements: [CapabilityRequirement] { [] }

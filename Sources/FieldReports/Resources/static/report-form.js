@@ -30,6 +30,19 @@
     }).catch(function () {});
   }
 
+  // Without signal the form is kept on the phone and sent later (report-queue.js), instead of a browser error page.
+  form.addEventListener("submit", function (event) {
+    if (navigator.onLine || !window.HuesReportQueue) return;
+    event.preventDefault();
+    window.HuesReportQueue.enqueue(form).then(function () {
+      form.reset();
+      draft.value = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+      window.scrollTo(0, 0);
+    }).catch(function (problem) {
+      window.HuesStatus && HuesStatus.say(problem.message);
+    });
+  });
+
   lat.addEventListener("change", suggest);
   lon.addEventListener("change", suggest);
   var locate = document.getElementById("locate");
@@ -39,7 +52,12 @@
         lat.value = position.coords.latitude.toFixed(6);
         lon.value = position.coords.longitude.toFixed(6);
         suggest();
-      });
+      }, function () {
+        // Refused or unavailable: say so, and leave the address and the two boxes to fill by hand.
+        var help = document.getElementById("location-fallback");
+        if (help) help.hidden = false;
+        document.getElementById("address").focus();
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     });
   } else if (locate) {
     locate.hidden = true;
