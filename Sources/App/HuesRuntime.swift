@@ -26,6 +26,8 @@ public struct HuesRuntime: Sendable {
     public let modules: [any PlatformModule]
     /// Sign-in is how every request is authenticated, so the identity module is always there.
     public let identity: IdentityModule
+    /// Leaflet from the system's copy (empty when it is not installed: the maps fall back to SVG).
+    public let mapLibrary: VendorAssets
     public let logger: Logger
 
     /// The city's modules, built in order. Each line is one module; leaving one out (`without`) leaves a working
@@ -78,12 +80,17 @@ public struct HuesRuntime: Sendable {
         let renderer = PageRenderer(timeZone: profile.calendar.timeZone)
         let modules = try await buildModules(context, renderer: renderer, without: without)
         try Self.checkRequirements(of: modules, in: context.capabilities)
-        try await renderer.install(modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 },
-                                   chrome: SiteChrome(navigation: modules.flatMap(\.navigation), tasks: modules.flatMap(\.tasks),
-                                                      pageScripts: modules.flatMap(\.pageScripts)))
+        let mapLibrary = VendorAssets(folder: configuration.map.libraryFolder)
+        if !mapLibrary.isAvailable {
+            logger.notice("Leaflet is not installed: maps are plain SVG (apt-get install libjs-leaflet libjs-leaflet.markercluster)",
+                          metadata: ["folder": .string(configuration.map.libraryFolder)])
+        }
+        var chrome = SiteChrome(navigation: modules.flatMap(\.navigation), tasks: modules.flatMap(\.tasks), pageScripts: modules.flatMap(\.pageScripts))
+        if mapLibrary.isAvailable { chrome.map = SiteChrome.MapChrome(tiles: configuration.map.tiles, attribution: configuration.map.attribution) }
+        try await renderer.install(modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 }, chrome: chrome)
         guard let identity = modules.lazy.compactMap({ $0 as? IdentityModule }).first else { throw ConfigurationError(problems: []) }
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
-                           capabilities: context.capabilities, modules: modules, identity: identity, logger: logger)
+                           capabilities: context.capabilities, modules: modules, identity: identity, mapLibrary: mapLibrary, logger: logger)
     }
 
     /// A capability a module cannot work without must be provided by a module in the list.

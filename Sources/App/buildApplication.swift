@@ -18,7 +18,7 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
         ClientAddressMiddleware(trusted: configuration.trustedProxies)
         RequestLogMiddleware(.info)
         RequestMetricsMiddleware()
-        SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL.hasPrefix("https://"))
+        SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL.hasPrefix("https://"), imageSources: [configuration.map.tileOrigin].compactMap { $0 })
         LanguageMiddleware()
         ProblemMiddleware(catalog: catalog, bodyLimit: configuration.maxBodyBytes)
         BodyLimitMiddleware(limit: configuration.maxBodyBytes)
@@ -45,7 +45,8 @@ func addAllRoutes(runtime: HuesRuntime, to routes: SecuredRouter, openAPIDocumen
                  sections: Set(runtime.modules.map(\.name))).addRoutes(to: routes)
     let assets = try StaticAssets(runtime.modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 })
     assets.addRoutes(to: routes)
-    try AppShell(assets: assets, renderer: runtime.renderer, city: runtime.profile.city).addRoutes(to: routes)
+    runtime.mapLibrary.addRoutes(to: routes)
+    try AppShell(assets: assets, vendor: runtime.mapLibrary, renderer: runtime.renderer, city: runtime.profile.city).addRoutes(to: routes)
     for module in runtime.modules { module.addRoutes(to: routes) }
 }
 

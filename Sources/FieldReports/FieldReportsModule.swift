@@ -38,6 +38,7 @@ public struct FieldReportsModule: PlatformModule {
     public func addRoutes(to routes: SecuredRouter) {
         FieldReportsRoutes(reports: reports, clients: clients).addRoutes(to: routes)
         Open311Routes(reports: reports, clients: clients, publicBaseURL: publicBaseURL).addRoutes(to: routes)
+        ReportMapFeed(reports: reports).addRoutes(to: routes)
         if let renderer { FieldReportsPages(reports: reports, renderer: renderer).addRoutes(to: routes) }
     }
 

@@ -58,18 +58,17 @@ struct FieldReportsPages: Sendable {
         let page = paging.page
         let core = query.get("map") != "city"
         let list = try await reports.list(.init(categories: category.map { [$0] }, status: status, paging: paging), logger: context.logger)
-        let pins = try await reports.list(.init(categories: category.map { [$0] }, status: status, paging: Paging(limit: 1500)), logger: context.logger)
         let figures = try await reports.recentFigures(logger: context.logger)
-        let words = renderer.translations.table(for: language)
-        let svg = map?.svg(points: pins.compactMap { pin in
-            guard let latitude = pin.latitude, let longitude = pin.longitude else { return nil }
-            return ReportMap.Point(code: pin.code, latitude: latitude, longitude: longitude, status: pin.status, overdue: pin.overdue,
-                                   label: "\(pin.categoryName) · \(reports.stateName(pin.state, english: language == "en"))")
-        }, core: core, title: words["reports_map"] ?? "Map") ?? ""
+        // With Leaflet installed the browser draws the map from the feed; without it, the reports are drawn into the page.
+        let interactive = renderer.chrome.map != nil
+        let svg = interactive ? "" : try await svgMap(category: category, status: status, core: core, context: context)
         var filterQuery = [category.map { "category=\($0)" }, status.map { "status=\($0)" }].compactMap { $0 }.joined(separator: "&amp;")
         if !filterQuery.isEmpty { filterQuery += "&amp;" }
+        let centre = map?.box(core: true)
         return try renderer.page("reports", title: "reports_title", context: context, values: [
             "map": svg, "core": core, "filterQuery": filterQuery,
+            "mapCenter": centre?.centre ?? "",
+            "mapFilter": [category.map { "category=\($0)" }, status.map { "status=\($0)" }].compactMap { $0 }.joined(separator: "&"),
             "categories": reports.settings.categories.map { ["code": $0.code, "name": categoryName($0, language), "selected": $0.code == category] },
             "statusOpen": status == "open", "statusClosed": status == "closed",
             "reports": list.map { row($0, language) }, "empty": list.isEmpty,
@@ -82,6 +81,18 @@ struct FieldReportsPages: Sendable {
             "approximate": reports.boundaries?.isApproximate ?? false,
             "mayFile": context.principal.map { $0.has(.citizen) || $0.has(.business) } ?? true,
         ])
+    }
+
+    /// The plain SVG map with up to 1,500 reports drawn in: for a platform without Leaflet.
+    func svgMap(category: String?, status: String?, core: Bool, context: HuesRequestContext) async throws -> String {
+        let language = context.language
+        let pins = try await reports.list(.init(categories: category.map { [$0] }, status: status, paging: Paging(limit: 1500)), logger: context.logger)
+        let words = renderer.translations.table(for: language)
+        return map?.svg(points: pins.compactMap { pin in
+            guard let latitude = pin.latitude, let longitude = pin.longitude else { return nil }
+            return ReportMap.Point(code: pin.code, latitude: latitude, longitude: longitude, status: pin.status, overdue: pin.overdue,
+                                   label: "\(pin.categoryName) · \(reports.stateName(pin.state, english: language == "en"))")
+        }, core: core, title: words["reports_map"] ?? "Map") ?? ""
     }
 
     // MARK: Filing
@@ -118,6 +129,7 @@ struct FieldReportsPages: Sendable {
             "category": category.code, "categoryName": categoryName(category, language), "deadline": category.deadline.description,
             "questions": questions, "anonymousAllowed": category.anonymousAllowed ?? false, "isPrivate": !category.isPublic,
             "maxPhotoBytes": PhotoCleaner.maxBytes, "maxPhotos": ReportValidation.maxPhotos,
+            "mapCenter": map?.box(core: true).centre ?? "",
             "description": values["description"] ?? "", "latitude": values["latitude"] ?? "", "longitude": values["longitude"] ?? "",
             "address": values["address"] ?? "", "detail": detail ?? "", "errors": errors.map { ["field": $0.field, "message": $0.message] },
         ]), status: status)

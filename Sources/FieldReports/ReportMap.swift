@@ -9,6 +9,9 @@ struct ReportMap {
         var maxLatitude: Double
         var minLongitude: Double
         var maxLongitude: Double
+
+        /// "latitude,longitude" of the middle, where a map opens.
+        var centre: String { "\((minLatitude + maxLatitude) / 2),\((minLongitude + maxLongitude) / 2)" }
     }
 
     struct Point {

@@ -14,14 +14,14 @@ public struct AppShell: Sendable {
     static let backgroundColor = "#fbfaf7"
 
     /// - Throws: when the worker's source is missing from the Web module's resources (a broken build).
-    public init(assets: StaticAssets, renderer: PageRenderer, city: CityProfile.City) throws {
+    public init(assets: StaticAssets, vendor: VendorAssets, renderer: PageRenderer, city: CityProfile.City) throws {
         guard let folder = WebResources.shared?.folder,
               let source = try? String(contentsOf: folder.appendingPathComponent("worker/sw.js"), encoding: .utf8)
         else { throw ConfigurationError(problems: [ConfigProblem(key: "web", message: "the service worker's source (worker/sw.js) is missing")]) }
         self.assets = assets
         self.renderer = renderer
         self.city = city
-        let list = String(decoding: (try? JSONSerialization.data(withJSONObject: assets.paths, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8), as: UTF8.self)
+        let list = String(decoding: (try? JSONSerialization.data(withJSONObject: assets.paths + vendor.paths, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8), as: UTF8.self)
         self.worker = source.replacingOccurrences(of: "__VERSION__", with: assets.version).replacingOccurrences(of: "__ASSETS__", with: list)
     }
 

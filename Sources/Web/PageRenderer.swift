@@ -58,6 +58,9 @@ public final class PageRenderer: Sendable {
         object["tasks"] = tasks.map { ["path": $0.path, "label": words[$0.label] ?? $0.label, "drawing": SiteChrome.drawing($0.icon)] }
         object["hasTasks"] = !tasks.isEmpty
         object["scripts"] = installed.chrome.pageScripts
+        if let map = installed.chrome.map {
+            object["interactiveMap"] = ["tiles": map.tiles ?? "", "attribution": map.attribution]
+        }
         if let principal = context.principal {
             object["user"] = ["displayName": principal.displayName, "username": principal.username] as [String: Any]
         }

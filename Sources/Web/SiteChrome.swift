@@ -6,6 +6,18 @@ public struct SiteChrome: Sendable {
     public var navigation: [NavigationEntry]
     public var tasks: [MainTask]
     public var pageScripts: [String]
+    /// Interactive maps (Leaflet is installed): where tiles come from and whom to credit. Nil: maps are plain SVG.
+    public var map: MapChrome?
+
+    public struct MapChrome: Sendable {
+        public var tiles: String?
+        public var attribution: String
+
+        public init(tiles: String?, attribution: String) {
+            self.tiles = tiles
+            self.attribution = attribution
+        }
+    }
 
     public init(navigation: [NavigationEntry] = [], tasks: [MainTask] = [], pageScripts: [String] = []) {
         self.navigation = navigation.sorted { $0.order < $1.order }

@@ -35,8 +35,8 @@ struct DemoFieldReportsTests {
                 #expect(boundaries.insideCity(point))
                 if service.settings.category(report.category)?.responsible.unitKind == "commune" { #expect(boundaries.unit(at: point) == report.unit) }
             }
-            let page = try await client.execute(uri: "/reports", method: .get) { $0 }
-            #expect(page.status == .ok && body(page).components(separatedBy: "class=\"pin ").count > 100)
+            let map = try await client.execute(uri: "/api/v1/field-reports/map?bbox=107.50,16.40,107.68,16.56&zoom=14", method: .get) { $0 }
+            #expect(map.status == .ok && body(map).components(separatedBy: "\"code\"").count > 100)
             let citizen = try await client.token("citizen")
             #expect(try client.json([FieldReportSummary].self, try await client.send(.get, "/api/v1/field-reports/mine?page_size=500", token: citizen)).count > 50)
         }

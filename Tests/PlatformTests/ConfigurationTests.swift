@@ -51,3 +51,17 @@ import Testing
         #expect(throws: DatabaseLocation.ParseError.self) { try DatabaseLocation.parse("postgres://localhost") }
     }
 }
+
+@Suite struct MapSettingsTests {
+    @Test func tilesAreATemplateWithZXYOrNoneAndTheirOriginGoesToTheImagePolicy() {
+        let (defaults, none) = MapSettings.read([:])
+        #expect(none.isEmpty && defaults.tiles == MapSettings.openStreetMap && defaults.tileOrigin == "https://tile.openstreetmap.org")
+        let (own, _) = MapSettings.read(["HUES_MAP_TILES": "http://tiles.hue.gov.example:8081/osm/{z}/{x}/{y}.png"])
+        #expect(own.tileOrigin == "http://tiles.hue.gov.example:8081")
+        #expect(MapSettings.read(["HUES_MAP_TILES": "none"]).0.tiles == nil)
+        for bad in ["tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png", "https://a.example/{z}/{x}/{y}.png; script-src *",
+                    "javascript:alert(1)/{z}/{x}/{y}"] {
+            #expect(MapSettings.read(["HUES_MAP_TILES": bad]).1.map(\.key) == ["HUES_MAP_TILES"], "\(bad)")
+        }
+    }
+}

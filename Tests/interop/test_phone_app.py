@@ -235,3 +235,25 @@ def test_axe_finds_no_serious_problem_on_any_page(server, size, request):
                 problems[(who or "visitor", path)] = found
         sign_out(driver, server)
     assert problems == {}, json.dumps({f"{k[0]} {k[1]}": v for k, v in problems.items()}, ensure_ascii=False, indent=1)
+
+
+def test_the_report_map_shows_wards_and_reports_without_a_tile_server_and_the_form_pin_fills_the_position(server, phone):
+    """No tile server is reachable from CI: the map must still draw the wards and the reports from the feed."""
+    wait = WebDriverWait(phone, 20)
+    phone.get(server + "/reports")
+    wait.until(lambda d: int(d.find_element(By.ID, "report-map").get_attribute("data-features") or 0) > 0)
+    assert phone.find_elements(By.CSS_SELECTOR, "#report-map path.leaflet-interactive"), "the wards are drawn"
+    assert overflow(phone) == 0
+    shot(phone, "phone-report-map")
+
+    sign_in(phone, server, "business")
+    phone.get(server + "/reports/new?category=encroachment")
+    area = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#form-map.leaflet-container")))
+    phone.execute_script("arguments[0].scrollIntoView({block: 'center'})", area)
+    assert phone.find_element(By.ID, "latitude").get_attribute("value") == ""
+    webdriver.ActionChains(phone).move_to_element_with_offset(area, 30, 20).click().perform()
+    wait.until(lambda d: d.find_element(By.ID, "latitude").get_attribute("value") != "")
+    latitude = float(phone.find_element(By.ID, "latitude").get_attribute("value"))
+    longitude = float(phone.find_element(By.ID, "longitude").get_attribute("value"))
+    assert 16.3 < latitude < 16.7 and 107.4 < longitude < 107.8
+    shot(phone, "phone-report-form-pin")

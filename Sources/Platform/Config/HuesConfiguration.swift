@@ -51,6 +51,8 @@ public struct HuesConfiguration: Sendable {
     public var webhookAllowedNetworks: [IPNetwork] = []
     /// Modules this city leaves out (`field-reports`, `payments`…): their tables, pages, links and API are absent.
     public var modulesOff: Set<String> = []
+    /// Map tiles and the Leaflet library the pages' maps use.
+    public var map = MapSettings()
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -86,6 +88,10 @@ public struct HuesConfiguration: Sendable {
         ("HUES_DEMO_INTEGRATIONS", "on | off: the demo bank and demo national identity provider (never in production)", "on in demo mode, else off"),
         ("HUES_WEBHOOK_ALLOWED_NETWORKS", "comma-separated CIDRs of private networks webhook subscribers may be on", "none (public addresses only)"),
         ("HUES_MODULES_OFF", "comma-separated modules this city leaves out (notices, catalog, public-services, signatures, payments, field-reports)", "none"),
+        ("HUES_MAP_TILES", "tile URL for the maps ({z}, {x}, {y}), or none: wards and reports on a blank background", MapSettings.openStreetMap),
+        ("HUES_MAP_ATTRIBUTION", "the tile server's attribution, shown on every map", "© OpenStreetMap contributors"),
+        ("HUES_LEAFLET_DIR", "folder with Leaflet and its marker-cluster plugin (apt-get install libjs-leaflet libjs-leaflet.markercluster)",
+         "/usr/share/javascript/leaflet"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -132,7 +138,8 @@ public struct HuesConfiguration: Sendable {
         let limits = Self.readLimits(&reader, mode: mode)
         let mail = Self.readMail(&reader, values: values)
         let network = Self.readNetwork(&reader, values: values, mode: mode)
-        problems += reader.problems
+        let (map, mapProblems) = MapSettings.read(values)
+        problems += reader.problems + mapProblems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
         var configuration = HuesConfiguration(
@@ -151,6 +158,7 @@ public struct HuesConfiguration: Sendable {
         configuration.trustedProxies = network.trustedProxies
         configuration.demoIntegrations = network.demoIntegrations
         configuration.webhookAllowedNetworks = network.webhookAllowedNetworks
+        configuration.map = map
         configuration.modulesOff = Set((values["HUES_MODULES_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty })
         return (configuration, problems)

@@ -6,6 +6,7 @@ import Hummingbird
 public struct SecurityHeadersMiddleware: RouterMiddleware {
     public typealias Context = HuesRequestContext
     let strictTransport: Bool
+    let policy: String
 
     public static let requestIDHeader = HTTPField.Name("X-Request-Id")!
     static let frameOptions = HTTPField.Name("X-Frame-Options")!
@@ -13,14 +14,16 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
     static let permissionsPolicy = HTTPField.Name("Permissions-Policy")!
     static let openerPolicy = HTTPField.Name("Cross-Origin-Opener-Policy")!
     /// The one inline script allowed is the layout's `document.documentElement.classList.add("js")`, by its hash: it
-    /// must run before the first paint, so a phone does not flash the open menu before `app.js` folds it.
-    static let policy = """
-        default-src 'self'; img-src 'self' data:; style-src 'self'; \
-        script-src 'self' 'sha256-qOhFsq0QMV2REqNwk5hGH5bZE9SkX6gt6yeyKdYPv+U='; frame-ancestors 'none'; form-action 'self'; base-uri 'none'
-        """
+    /// must run before the first paint, so a phone does not flash the open menu before `app.js` folds it. Images may
+    /// also come from the map's tile server.
+    static func policy(imageSources: [String]) -> String {
+        "default-src 'self'; img-src 'self' data:\(imageSources.map { " " + $0 }.joined()); style-src 'self'; "
+            + "script-src 'self' 'sha256-qOhFsq0QMV2REqNwk5hGH5bZE9SkX6gt6yeyKdYPv+U='; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    }
 
-    public init(strictTransport: Bool) {
+    public init(strictTransport: Bool, imageSources: [String] = []) {
         self.strictTransport = strictTransport
+        self.policy = Self.policy(imageSources: imageSources)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -28,7 +31,7 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[Self.frameOptions] = "DENY"
         response.headers[Self.referrerPolicy] = "same-origin"
-        response.headers[.contentSecurityPolicy] = Self.policy
+        response.headers[.contentSecurityPolicy] = policy
         response.headers[Self.permissionsPolicy] = "camera=(), microphone=(), geolocation=(self)"
         response.headers[Self.openerPolicy] = "same-origin"
         if strictTransport {

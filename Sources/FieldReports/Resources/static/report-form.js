@@ -51,7 +51,8 @@
       navigator.geolocation.getCurrentPosition(function (position) {
         lat.value = position.coords.latitude.toFixed(6);
         lon.value = position.coords.longitude.toFixed(6);
-        suggest();
+        lat.dispatchEvent(new Event("change"));
+        lon.dispatchEvent(new Event("change"));
       }, function () {
         // Refused or unavailable: say so, and leave the address and the two boxes to fill by hand.
         var help = document.getElementById("location-fallback");
@@ -61,6 +62,33 @@
     });
   } else if (locate) {
     locate.hidden = true;
+  }
+  // The map under the location boxes: tap or drag the pin, and the boxes follow; type in the boxes, and the pin does.
+  var box = document.getElementById("form-map");
+  if (box && window.L) {
+    var start = (lat.value && lon.value) ? [Number(lat.value), Number(lon.value)] : (box.getAttribute("data-center") || "16.47,107.59").split(",").map(Number);
+    var map = L.map(box, { center: start, zoom: lat.value ? 17 : 14, maxZoom: 19 });
+    var tiles = box.getAttribute("data-tiles");
+    if (tiles) L.tileLayer(tiles, { maxZoom: 19, attribution: box.getAttribute("data-attribution") || "" }).addTo(map);
+    fetch(box.getAttribute("data-boundaries"), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data) L.geoJSON(data, { style: { color: "#5b2a86", weight: 1, fillColor: "#f7f5ee", fillOpacity: tiles ? 0.05 : 0.6 } }).addTo(map).bringToBack();
+      }).catch(function () {});
+    var pin = L.marker(start, { draggable: true, keyboard: true, title: box.getAttribute("aria-label") || "" }).addTo(map);
+    var place = function (at) {
+      pin.setLatLng(at);
+      lat.value = at.lat.toFixed(6);
+      lon.value = at.lng.toFixed(6);
+      suggest();
+    };
+    pin.on("dragend", function () { place(pin.getLatLng()); });
+    map.on("click", function (event) { place(event.latlng); });
+    var follow = function () {
+      var a = Number(lat.value), b = Number(lon.value);
+      if (lat.value && lon.value && isFinite(a) && isFinite(b)) { pin.setLatLng([a, b]); map.panTo([a, b]); }
+    };
+    lat.addEventListener("change", follow);
+    lon.addEventListener("change", follow);
   }
   suggest();
 })();

@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import Platform
+import SQLKit
+
+/// A map feed request, read at the edge into bounded values: a box of at most `maxSpan` degrees whose corners are
+/// real coordinates in order, a zoom from 0 to 22, a known category and status. Anything else is a 400 naming the
+/// parameter, never a query.
+struct MapQuery: Sendable {
+    struct Box: Sendable, Equatable {
+        var minLongitude: Double
+        var minLatitude: Double
+        var maxLongitude: Double
+        var maxLatitude: Double
+    }
+
+    /// A city fits in a few degrees; a box of a continent is a mistake or a crawler.
+    static let maxSpan = 3.0
+
+    let box: Box
+    let zoom: Int
+    let category: String?
+    let status: String?
+
+    init(_ request: Request, categories: Set<String>) throws {
+        let parameters = request.uri.queryParameters
+        let zoom = try request.queryInteger("zoom", in: 0...22) ?? 13
+        guard let text = parameters.get("bbox"), !text.isEmpty else {
+            throw Problem.validation([.init(field: "bbox", message: "is required: minLon,minLat,maxLon,maxLat")])
+        }
+        let box = try Self.box(text)
+        let category = parameters.get("category").flatMap { $0.isEmpty ? nil : $0 }
+        if let category, !categories.contains(category) { throw Problem.validation([.init(field: "category", message: "no category '\(category)'")]) }
+        let status = parameters.get("status").flatMap { $0.isEmpty ? nil : $0 }
+        if let status, !["open", "closed"].contains(status) { throw Problem.validation([.init(field: "status", message: "must be open or closed")]) }
+        self.init(box: box, zoom: zoom, category: category, status: status)
+    }
+
+    /// Snaps the box outwards to the grid of its zoom, so a crowd looking at nearly the same streets shares answers.
+    init(box: Box, zoom: Int, category: String?, status: String?) {
+        let grid = zoom >= ReportMapFeed.pointsFromZoom ? 0.005 : Self.cellSize(zoom: zoom)
+        self.box = Box(minLongitude: (box.minLongitude / grid).rounded(.down) * grid, minLatitude: (box.minLatitude / grid).rounded(.down) * grid,
+                       maxLongitude: (box.maxLongitude / grid).rounded(.up) * grid, maxLatitude: (box.maxLatitude / grid).rounded(.up) * grid)
+        self.zoom = zoom
+        self.category = category
+        self.status = status
+    }
+
+    static func box(_ text: String) throws -> Box {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        let numbers = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter(\.isFinite)
+        guard parts.count == 4, numbers.count == 4 else {
+            throw Problem.validation([.init(field: "bbox", message: "must be four numbers: minLon,minLat,maxLon,maxLat")])
+        }
+        let box = Box(minLongitude: numbers[0], minLatitude: numbers[1], maxLongitude: numbers[2], maxLatitude: numbers[3])
+        guard (-180...180).contains(box.minLongitude), (-180...180).contains(box.maxLongitude), (-90...90).contains(box.minLatitude),
+              (-90...90).contains(box.maxLatitude)
+        else { throw Problem.validation([.init(field: "bbox", message: "longitudes are -180 to 180 and latitudes -90 to 90")]) }
+        guard box.minLongitude < box.maxLongitude, box.minLatitude < box.maxLatitude else {
+            throw Problem.validation([.init(field: "bbox", message: "is inverted: the minimum comes first (minLon,minLat,maxLon,maxLat)")])
+        }
+        guard box.maxLongitude - box.minLongitude <= maxSpan, box.maxLatitude - box.minLatitude <= maxSpan else {
+            throw Problem.validation([.init(field: "bbox", message: "is too large: at most \(Int(maxSpan)) degrees each way")])
+        }
+        return box
+    }
+
+    /// A quarter of a map tile's width at this zoom, in degrees: cells a few dozen pixels wide on screen.
+    static func cellSize(zoom: Int) -> Double { 360 / Double(1 << min(max(zoom, 0), 22)) / 4 }
+
+    var cellSize: Double { Self.cellSize(zoom: zoom) }
+
+    var key: String {
+        "\(zoom)|\(box.minLongitude)|\(box.minLatitude)|\(box.maxLongitude)|\(box.maxLatitude)|\(category ?? "")|\(status ?? "")"
+    }
+
+    /// The category and status conditions, appended to a WHERE clause.
+    var filters: SQLQueryString {
+        var filters: SQLQueryString = ""
+        if let category { filters += " AND category = \(bind: category)" }
+        if let status { filters += " AND is_open = \(bind: status == "open")" }
+        return filters
+    }
+}

@@ -1,0 +1,68 @@
+// The public report map: Leaflet (served by the platform from the system's copy), the tile server the city
+// configured, the wards as a layer, and the reports on screen from the map feed: counts per cell when zoomed out,
+// clustered points when zoomed in. Without tiles (no server configured or none reachable) the wards and reports
+// still show on a blank background. The list under the map works without any of this.
+(function () {
+  "use strict";
+  var box = document.getElementById("report-map");
+  if (!box || !window.L) return;
+  var centre = (box.getAttribute("data-center") || "16.47,107.59").split(",").map(Number);
+  var map = L.map(box, { center: centre, zoom: 13, minZoom: 9, maxZoom: 19 });
+  var tiles = box.getAttribute("data-tiles");
+  if (tiles) L.tileLayer(tiles, { maxZoom: 19, attribution: box.getAttribute("data-attribution") || "" }).addTo(map);
+
+  fetch(box.getAttribute("data-boundaries"), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (data) {
+      if (!data) return;
+      L.geoJSON(data, {
+        style: { color: "#5b2a86", weight: 1, fillColor: "#f7f5ee", fillOpacity: tiles ? 0.05 : 0.6 },
+        onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name, { sticky: true }); }
+      }).addTo(map).bringToBack();
+    }).catch(function () {});
+
+  var COLOURS = { open: "#d97706", overdue: "#a4161a", closed: "#15803d" };
+  var points = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : L.layerGroup();
+  var cells = L.layerGroup();
+  map.addLayer(points);
+  map.addLayer(cells);
+  var label = box.getAttribute("data-report-label") || "";
+  var filter = box.getAttribute("data-filter");
+
+  function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
+
+  function draw(data) {
+    points.clearLayers();
+    cells.clearLayers();
+    data.features.forEach(function (feature) {
+      var at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+      var p = feature.properties;
+      if (p.count !== undefined) {
+        var marker = L.circleMarker(at, { radius: Math.min(28, 6 + 4 * Math.log(p.count)), color: "#fff", weight: 1,
+          fillColor: p.open > 0 ? COLOURS.open : COLOURS.closed, fillOpacity: 0.85 });
+        marker.bindTooltip(String(p.count), { permanent: true, direction: "center", className: "cell-count" });
+        marker.on("click", function () { map.setView(at, Math.min(map.getZoom() + 2, 19)); });
+        cells.addLayer(marker);
+      } else {
+        var pin = L.circleMarker(at, { radius: 7, color: "#fff", weight: 1, fillColor: COLOURS[p.status] || COLOURS.open, fillOpacity: 0.95 });
+        pin.bindPopup('<a href="/reports/' + encodeURIComponent(p.code) + '">' + text(label + " " + p.code) + "</a>");
+        points.addLayer(pin);
+      }
+    });
+  }
+
+  var pending = null;
+  function load() {
+    var b = map.getBounds();
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (n) { return n.toFixed(5); }).join(",");
+    var url = box.getAttribute("data-feed") + "?bbox=" + bbox + "&zoom=" + map.getZoom() + (filter ? "&" + filter : "");
+    if (pending) pending.abort();
+    pending = window.AbortController ? new AbortController() : null;
+    fetch(url, { credentials: "same-origin", signal: pending ? pending.signal : undefined })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) { draw(data); box.setAttribute("data-features", String(data.features.length)); } })
+      .catch(function () {});
+  }
+  var timer = null;
+  map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 150); });
+  load();
+})();
