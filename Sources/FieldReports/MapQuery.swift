@@ -6,18 +6,18 @@ import SQLKit
 /// A map feed request, read at the edge into bounded values: a box of at most `maxSpan` degrees whose corners are
 /// real coordinates in order, a zoom from 0 to 22, a known category and status. Anything else is a 400 naming the
 /// parameter, never a query.
-struct MapQuery: Sendable {
-    struct Box: Sendable, Equatable {
-        var minLongitude: Double
-        var minLatitude: Double
-        var maxLongitude: Double
-        var maxLatitude: Double
+package struct MapQuery: Sendable {
+    package struct Box: Sendable, Equatable {
+        package var minLongitude: Double
+        package var minLatitude: Double
+        package var maxLongitude: Double
+        package var maxLatitude: Double
     }
 
     /// A city fits in a few degrees; a box of a continent is a mistake or a crawler.
-    static let maxSpan = 3.0
+    package static let maxSpan = 3.0
 
-    let box: Box
+    package let box: Box
     let zoom: Int
     let category: String?
     let status: String?
@@ -37,7 +37,7 @@ struct MapQuery: Sendable {
     }
 
     /// Snaps the box outwards to the grid of its zoom, so a crowd looking at nearly the same streets shares answers.
-    init(box: Box, zoom: Int, category: String?, status: String?) {
+    package init(box: Box, zoom: Int, category: String?, status: String?) {
         let grid = zoom >= ReportMapFeed.pointsFromZoom ? 0.005 : Self.cellSize(zoom: zoom)
         self.box = Box(minLongitude: (box.minLongitude / grid).rounded(.down) * grid, minLatitude: (box.minLatitude / grid).rounded(.down) * grid,
                        maxLongitude: (box.maxLongitude / grid).rounded(.up) * grid, maxLatitude: (box.maxLatitude / grid).rounded(.up) * grid)
@@ -46,7 +46,7 @@ struct MapQuery: Sendable {
         self.status = status
     }
 
-    static func box(_ text: String) throws -> Box {
+    package static func box(_ text: String) throws -> Box {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let numbers = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter(\.isFinite)
         guard parts.count == 4, numbers.count == 4 else {

@@ -34,6 +34,14 @@ enum FormTargets {
             if let value = BoundedInteger.parse(line, in: -1_000...1_000) { FuzzCheck.require((-1_000...1_000).contains(value), "\(value)") }
             _ = W3CDate.parse(String(line))
             if let date = CivilDate(String(line)) { FuzzCheck.require(CivilDate(date.description) == date, "\(line) does not round-trip") }
+            if let box = try? MapQuery.box(String(line)) {
+                FuzzCheck.require(box.minLongitude < box.maxLongitude && box.minLatitude < box.maxLatitude, "inverted box \(line)")
+                FuzzCheck.require(box.maxLongitude - box.minLongitude <= MapQuery.maxSpan && box.maxLatitude - box.minLatitude <= MapQuery.maxSpan, "\(line)")
+                for zoom in [0, 9, 13, 14, 22] {
+                    let snapped = MapQuery(box: box, zoom: zoom, category: nil, status: nil).box
+                    FuzzCheck.require(snapped.minLongitude <= box.minLongitude && snapped.maxLatitude >= box.maxLatitude, "snapping shrank \(line)")
+                }
+            }
             let target = PageRenderer.safeRedirectTarget(String(line), fallback: "/")
             FuzzCheck.require(target == "/" || (target.hasPrefix("/") && !target.hasPrefix("//") && target.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }),
                               "unsafe redirect target \(target)")
