@@ -78,6 +78,13 @@ public struct FieldReportsModule: PlatformModule {
     /// Reports made without signal are sent from whichever page is open when the connection returns.
     public var pageScripts: [String] { ["/static/report-queue.js"] }
 
+    /// The public map page, list and Open311 reads; report events and the cases behind them change them.
+    public var publicCaching: [CacheablePath] {
+        let topics = ["field-report", "field-reports", "workflow"]
+        return ["/reports", "/api/v1/field-reports", "/api/v1/field-reports/figures", "/open311/v2/requests.json", "/open311/v2/requests.xml",
+                "/open311/v2/services.json", "/open311/v2/services.xml"].map { CacheablePath($0, changedBy: topics) }
+    }
+
     public var events: [EventDeclaration] {
         [EventDeclaration("field-report.filed", payload: "category, channel, unit"), EventDeclaration("field-report.rated", payload: "stars"),
          EventDeclaration("field-reports.open311-client.created"), EventDeclaration("field-reports.open311-client.revoked")]

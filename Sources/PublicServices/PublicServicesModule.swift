@@ -57,6 +57,11 @@ public struct PublicServicesModule: PlatformModule {
          NavigationEntry(label: "nav_officer", path: "/officer/dossiers", order: 70, access: .roles([.officer, .unitLeader]))]
     }
 
+    /// The procedure catalogue, page and API: only a new procedure version changes it.
+    public var publicCaching: [CacheablePath] {
+        ["/procedures", "/api/v1/procedures"].map { CacheablePath($0, changedBy: ["public-services.procedure"]) }
+    }
+
     public var tasks: [MainTask] {
         [MainTask(label: "task_dossiers", path: "/dossiers", icon: .dossiers, order: 20, access: .signedIn)]
     }

@@ -25,6 +25,8 @@ public final class PlatformDatabase: Sendable {
     /// database, not once per process, so they bind to the metrics backend bootstrapped before the database opens.
     private let inFlight = Meter(label: "hues_db_transactions_in_flight")
     private let duration = Metrics.Timer(label: "hues_db_transaction_duration_seconds", preferredDisplayUnit: .seconds)
+    /// Events written through `write`, per kind: what tells the public response cache an answer has changed.
+    public let changes = ChangeTopics()
 
     public let databases: Databases
     public let kind: Kind
@@ -103,6 +105,8 @@ public final class PlatformDatabase: Sendable {
             let elapsed = started.duration(to: .now).components
             duration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }
+        let changes = self.changes
+        let body: @Sendable (any Database) async throws -> T = { db in try await ChangeTopics.$current.withValue(changes) { try await body(db) } }
         if let writer {
             let value = try await writer.submit(logger: logger) { try await body($0) }
             guard let result = value as? T else { throw Problem.internal() }

@@ -28,6 +28,9 @@ public protocol PlatformModule: Sendable {
     /// Scripts every page loads (`/static/…` paths from the module's own assets), for work that must go on whichever
     /// page is open, such as sending reports queued while offline.
     var pageScripts: [String] { get }
+    /// Public pages and reads the platform may answer from memory for visitors who are not signed in, with the event
+    /// types that change them.
+    var publicCaching: [CacheablePath] { get }
     /// The event types the module writes to the event log.
     var events: [EventDeclaration] { get }
     /// Figures the module contributes to the city's scorecards and live screens.
@@ -44,6 +47,7 @@ extension PlatformModule {
     public var navigation: [NavigationEntry] { [] }
     public var tasks: [MainTask] { [] }
     public var pageScripts: [String] { [] }
+    public var publicCaching: [CacheablePath] { [] }
     public var events: [EventDeclaration] { [] }
     public var indicators: [IndicatorDeclaration] { [] }
     public var requirements: [CapabilityRequirement] { [] }
