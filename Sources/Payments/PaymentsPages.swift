@@ -200,13 +200,16 @@ struct PaymentsPages: Sendable {
 
     // MARK: Helpers
 
+    /// Mustache renders a section for any string, even an empty one (an invoice without a dossier got a nameless link
+    /// to `/dossiers/`): absent values are left out.
     func values(_ invoice: InvoiceView, language: String) -> [String: Any] {
-        ["id": invoice.id.uuidString, "reference": invoice.reference, "description": invoice.description, "unitName": invoice.unitName,
+        let values: [String: Any] = ["id": invoice.id.uuidString, "reference": invoice.reference, "description": invoice.description, "unitName": invoice.unitName,
          "payerName": invoice.payer.name, "amount": Self.money(invoice.amount), "paid": Self.money(invoice.paidAmount),
          "refunded": Self.money(invoice.refundedAmount), "refundable": invoice.refundableAmount, "refundableText": Self.money(invoice.refundableAmount),
          "state": invoice.state.rawValue, "stateText": renderer.translations.text("invoice_state_\(invoice.state.rawValue)", language: language),
          "kind": renderer.translations.text("invoice_kind_\(invoice.kind.rawValue)", language: language), "dueAt": day(invoice.dueAt),
          "dossierCode": invoice.dossierCode ?? "", "paidAt": invoice.paidAt.map(time) ?? ""]
+        return values.filter { !(($0.value as? String)?.isEmpty ?? false) }
     }
 
     func stateText(_ state: String, _ context: HuesRequestContext) -> String {

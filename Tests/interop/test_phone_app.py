@@ -30,6 +30,24 @@ SHOTS = os.environ.get("HUES_SCREENSHOTS") or os.path.join(tempfile.gettempdir()
 AXE = open(os.path.join(os.path.dirname(axe_core_python.__file__), "axe.min.js"), encoding="utf-8").read()
 
 
+def detail_pages(server):
+    """One of each page that shows a single thing: a procedure, a public report, the citizen's dossier and invoice."""
+    token = requests.post(server + "/api/v1/auth/token", json={"username": "citizen", "password": PASSWORDS["citizen"]}, timeout=10).json()["access_token"]
+    auth = {"Authorization": "Bearer " + token}
+    public = ["/procedures/1.001193"]
+    reports = requests.get(server + "/api/v1/field-reports?page_size=1", timeout=10).json()
+    if reports:
+        public.append("/reports/" + reports[0]["code"])
+    mine = []
+    dossiers = requests.get(server + "/api/v1/dossiers", headers=auth, timeout=10).json()
+    if dossiers:
+        mine.append("/dossiers/" + dossiers[0]["code"])
+    invoices = requests.get(server + "/api/v1/payments/invoices", headers=auth, timeout=10).json()
+    if invoices:
+        mine.append("/payments/invoices/" + invoices[0]["id"])
+    return public, mine
+
+
 def chrome(width, height, mobile):
     options = webdriver.ChromeOptions()
     options.binary_location = _chromium()
@@ -83,7 +101,9 @@ def overflow(driver):
 
 def test_every_page_fits_a_phone_with_a_menu_button_and_a_task_bar(server, phone):
     too_wide = {}
-    for who, pages in ((None, PUBLIC_PAGES), ("citizen", CITIZEN_PAGES), ("officer", OFFICER_PAGES)):
+    public, mine = detail_pages(server)
+    assert len(public) == 2 and len(mine) == 2, (public, mine)
+    for who, pages in ((None, PUBLIC_PAGES + public), ("citizen", CITIZEN_PAGES + mine), ("officer", OFFICER_PAGES)):
         if who:
             sign_in(phone, server, who)
         for path in pages:
@@ -224,7 +244,8 @@ def axe_problems(driver):
 def test_axe_finds_no_serious_problem_on_any_page(server, size, request):
     driver = request.getfixturevalue(size)
     problems = {}
-    for who, pages in ((None, PUBLIC_PAGES), ("citizen", CITIZEN_PAGES), ("officer", OFFICER_PAGES), ("finance", ["/finance"]),
+    public, mine = detail_pages(server)
+    for who, pages in ((None, PUBLIC_PAGES + public), ("citizen", CITIZEN_PAGES + mine), ("officer", OFFICER_PAGES), ("finance", ["/finance"]),
                        ("ioc", ["/ioc/reports"]), ("admin", ["/admin/services"])):
         if who:
             sign_in(driver, server, who)
