@@ -113,6 +113,9 @@ extension FieldReportService {
         var requestedAt = now.addingTimeInterval(-ageDays * 86_400)
         let hour = Calendar(identifier: .gregorian).component(.hour, from: requestedAt)
         if hour < 1 || hour > 14 { requestedAt = requestedAt.addingTimeInterval(Double(random.int(1..<6)) * 3600) }
+        // Moving a report into office hours must not move it into the future (a demo report from tonight would also use
+        // up its reporter's filing budget for the next hours): every demo report is at least ten minutes old.
+        requestedAt = min(requestedAt, now.addingTimeInterval(-Double(random.int(10..<120)) * 60))
         var answers: [String: [String]] = [:]
         for question in category.questions ?? [] where question.required || random.unit() < 0.5 {
             switch question.datatype {

@@ -81,8 +81,15 @@ public struct FieldReportsModule: PlatformModule {
     /// The public map page, list and Open311 reads; report events and the cases behind them change them.
     public var publicCaching: [CacheablePath] {
         let topics = ["field-report", "field-reports", "workflow"]
-        return ["/reports", "/api/v1/field-reports", "/api/v1/field-reports/figures", "/open311/v2/requests.json", "/open311/v2/requests.xml",
-                "/open311/v2/services.json", "/open311/v2/services.xml"].map { CacheablePath($0, changedBy: topics) }
+        let open311: Set<String> = ["jurisdiction_id", "service_request_id", "service_code", "start_date", "end_date", "updated_after", "updated_before",
+                                    "status", "page", "page_size", "extensions", "locale"]
+        return [CacheablePath("/reports", parameters: ["category", "status", "page", "map"], changedBy: topics),
+                CacheablePath("/api/v1/field-reports", parameters: ["category", "unit", "status", "page", "page_size"], changedBy: topics),
+                CacheablePath("/api/v1/field-reports/figures", parameters: ["since"], changedBy: topics),
+                CacheablePath("/open311/v2/requests.json", parameters: open311, changedBy: topics),
+                CacheablePath("/open311/v2/requests.xml", parameters: open311, changedBy: topics),
+                CacheablePath("/open311/v2/services.json", parameters: ["jurisdiction_id", "locale"], changedBy: topics),
+                CacheablePath("/open311/v2/services.xml", parameters: ["jurisdiction_id", "locale"], changedBy: topics)]
     }
 
     public var events: [EventDeclaration] {

@@ -150,6 +150,10 @@ struct FieldReportsPages: Sendable {
             values[part.name] = text
             if part.name.hasPrefix("answer."), !text.isEmpty { answers[String(part.name.dropFirst(7)), default: []].append(text) }
         }
+        // A form kept offline on a shared phone is sent by whoever is signed in when the signal returns: it must be them.
+        if let reporter = values["reporter"], !reporter.isEmpty, reporter != principal.username {
+            throw Problem.conflict("This report was made by another person signed in on this device; it is kept for them.")
+        }
         let category = values["category"] ?? ""
         let new = NewFieldReport(category: category, description: values["description"] ?? "",
                                  latitude: values["latitude"].flatMap { Double($0.replacingOccurrences(of: ",", with: ".")) },

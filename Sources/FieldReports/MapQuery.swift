@@ -28,7 +28,7 @@ package struct MapQuery: Sendable {
         guard let text = parameters.get("bbox"), !text.isEmpty else {
             throw Problem.validation([.init(field: "bbox", message: "is required: minLon,minLat,maxLon,maxLat")])
         }
-        let box = try Self.box(text)
+        let box = try Self.box(text, zoom: zoom)
         let category = parameters.get("category").flatMap { $0.isEmpty ? nil : $0 }
         if let category, !categories.contains(category) { throw Problem.validation([.init(field: "category", message: "no category '\(category)'")]) }
         let status = parameters.get("status").flatMap { $0.isEmpty ? nil : $0 }
@@ -46,7 +46,9 @@ package struct MapQuery: Sendable {
         self.status = status
     }
 
-    package static func box(_ text: String) throws -> Box {
+    /// `zoom` limits the span to what a large screen shows at that zoom (a dozen tiles), so nobody asks for the whole
+    /// city one point at a time.
+    package static func box(_ text: String, zoom: Int = 0) throws -> Box {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let numbers = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter(\.isFinite)
         guard parts.count == 4, numbers.count == 4 else {
@@ -59,8 +61,9 @@ package struct MapQuery: Sendable {
         guard box.minLongitude < box.maxLongitude, box.minLatitude < box.maxLatitude else {
             throw Problem.validation([.init(field: "bbox", message: "is inverted: the minimum comes first (minLon,minLat,maxLon,maxLat)")])
         }
-        guard box.maxLongitude - box.minLongitude <= maxSpan, box.maxLatitude - box.minLatitude <= maxSpan else {
-            throw Problem.validation([.init(field: "bbox", message: "is too large: at most \(Int(maxSpan)) degrees each way")])
+        let span = min(maxSpan, max(0.05, 4 * cellSize(zoom: zoom) * 12))
+        guard box.maxLongitude - box.minLongitude <= span, box.maxLatitude - box.minLatitude <= span else {
+            throw Problem.validation([.init(field: "bbox", message: "is too large: at most \(span) degrees each way at zoom \(zoom)")])
         }
         return box
     }

@@ -59,13 +59,16 @@ struct ReportMapFeed: Sendable {
 
     private func cells(_ query: MapQuery, on sql: any SQLDatabase) async throws -> [[String: Any]] {
         let size = query.cellSize
+        // The cell is computed once in a subquery and grouped by name: PostgreSQL does not take two bound copies of the
+        // same expression for one. Cells are whole multiples of the size (floor on both databases).
+        let floor = sql.dialect.name == "postgresql" ? "FLOOR" : "CAST"
+        let suffix = sql.dialect.name == "postgresql" ? "" : " AS INTEGER"
         let rows = try await sql.raw("""
-            SELECT CAST(latitude / \(bind: size) AS INTEGER) AS gy, CAST(longitude / \(bind: size) AS INTEGER) AS gx, COUNT(*) AS reports, \
-            SUM(CASE WHEN is_open THEN 1 ELSE 0 END) AS open_reports, AVG(latitude) AS latitude, AVG(longitude) AS longitude \
-            FROM field_reports WHERE is_public = \(bind: true) \
+            SELECT gy, gx, COUNT(*) AS reports, SUM(open_report) AS open_reports, AVG(latitude) AS latitude, AVG(longitude) AS longitude FROM (\
+            SELECT \(unsafeRaw: floor)(latitude / \(bind: size)\(unsafeRaw: suffix)) AS gy, \(unsafeRaw: floor)(longitude / \(bind: size)\(unsafeRaw: suffix)) AS gx, \
+            CASE WHEN is_open THEN 1 ELSE 0 END AS open_report, latitude, longitude FROM field_reports WHERE is_public = \(bind: true) \
             AND latitude BETWEEN \(bind: query.box.minLatitude) AND \(bind: query.box.maxLatitude) \
-            AND longitude BETWEEN \(bind: query.box.minLongitude) AND \(bind: query.box.maxLongitude)\(query.filters) \
-            GROUP BY CAST(latitude / \(bind: size) AS INTEGER), CAST(longitude / \(bind: size) AS INTEGER)
+            AND longitude BETWEEN \(bind: query.box.minLongitude) AND \(bind: query.box.maxLongitude)\(query.filters)) AS cells GROUP BY gy, gx
             """).all()
         return try rows.map { row in
             Self.feature(latitude: try row.decode(column: "latitude", as: Double.self), longitude: try row.decode(column: "longitude", as: Double.self),

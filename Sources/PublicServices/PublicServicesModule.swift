@@ -59,7 +59,7 @@ public struct PublicServicesModule: PlatformModule {
 
     /// The procedure catalogue, page and API: only a new procedure version changes it.
     public var publicCaching: [CacheablePath] {
-        ["/procedures", "/api/v1/procedures"].map { CacheablePath($0, changedBy: ["public-services.procedure"]) }
+        ["/procedures", "/api/v1/procedures"].map { CacheablePath($0, parameters: ["q", "sector"], changedBy: ["public-services.procedure"]) }
     }
 
     public var tasks: [MainTask] {

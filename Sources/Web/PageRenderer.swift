@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Mustache
 import Platform
@@ -68,12 +70,13 @@ public final class PageRenderer: Sendable {
         guard let html = installed.library.render(object, withTemplate: template) else {
             throw Problem.internal()
         }
-        return Response(
-            status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentLanguage: language],
-            body: .init(byteBuffer: ByteBuffer(string: html))
-        )
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentLanguage: language]
+        // Whom the page shows (a hash, not the account): the service worker keeps offline copies per person.
+        if let principal = context.principal { headers[Self.viewerHeader] = SHA256.hash(data: Data(principal.accountID.utf8)).prefix(8).hexString }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
+
+    static let viewerHeader = HTTPField.Name("Hues-Viewer")!
 
     static func sessionCSRF(_ context: HuesRequestContext) -> String? {
         if case .session(_, let csrf) = context.principal?.credential { return csrf }

@@ -16,6 +16,9 @@ struct DemoFieldReportsTests {
             #expect(summary.created == 600)
             for state in ["submitted", "in-progress", "resolved", "closed", "rejected"] { #expect((summary.byState[state] ?? 0) > 0, "\(state)") }
             #expect(try await service.seedDemoHistory(count: 600, reporters: [("x", "x")], logger: logger) == nil)
+            // Nothing in the demo history happens in the future, or in the last ten minutes (it would use up filing budgets).
+            let newest = try #require(try await runtime.database.sql(logger: logger).raw("SELECT MAX(requested_at) AS newest FROM field_reports").first())
+            #expect(try newest.decode(column: "newest", as: Date.self) < Date().addingTimeInterval(-590))
             // Written in bulk, the history still chains in the event log like live steps do.
             let db = try runtime.database.db(logger: logger)
             #expect(try await EventLog.verify(on: db).isIntact)

@@ -47,6 +47,12 @@ struct FieldReportsPageTests {
             #expect(location.hasPrefix("/reports/PA-"))
             // Sent twice (a double click): the same report.
             #expect(try await pages.post(client, "/reports/new", form, session: citizen).headers[.location] == location)
+            // A form kept offline for someone else on a shared phone is refused, not filed under this person.
+            #expect(formPage.contains(#"name="reporter" value="citizen""#))
+            var someoneElses = form
+            someoneElses.field("reporter", "business")
+            someoneElses.field("draft", "draft-2")
+            #expect(try await pages.post(client, "/reports/new", someoneElses, session: citizen).status == .conflict)
 
             let reportPage = body(try await pages.get(client, location))
             #expect(reportPage.contains("Sụt lún mặt đường Lê Duẩn") && reportPage.contains("<img src=\"/api/v1/field-reports/"))

@@ -20,9 +20,25 @@ import Testing
             #expect(try await client.send(.get, "/procedures", headers: [.ifNoneMatch: etag]).status == .notModified)
             let packed = try await client.send(.get, "/procedures", headers: [.acceptEncoding: "br, gzip"])
             #expect(packed.headers[.contentEncoding] == "gzip" && packed.body.readableBytes < first.body.readableBytes)
-            #expect(try await client.send(.get, "/procedures", headers: [.acceptEncoding: "gzip;q=0"]).headers[.contentEncoding] == nil)
+            #expect(packed.headers[.eTag] != etag, "the compressed bytes have their own tag")
+            #expect(try await client.send(.get, "/procedures", headers: [.ifNoneMatch: "W/\(etag)"]).status == .notModified)
+            for refused in ["gzip;q=0", "gzip; q=0.0", "identity"] {
+                #expect(try await client.send(.get, "/procedures", headers: [.acceptEncoding: refused]).headers[.contentEncoding] == nil, "\(refused)")
+            }
             let english = try await client.send(.get, "/procedures", headers: [.acceptLanguage: "en"])
             #expect(english.headers[.eTag] != etag, "each language is kept apart")
+        }
+    }
+
+    @Test func onlyTheParametersAnAnswerDependsOnMakeItsKeyAndJunkIsNeverKept() async throws {
+        try await TestApp.run { client, _ in
+            let one = try await client.send(.get, "/api/v1/field-reports?status=open&page=1")
+            let other = try await client.send(.get, "/api/v1/field-reports?page=1&status=open")
+            #expect(one.headers[.eTag] != nil && one.headers[.eTag] == other.headers[.eTag])
+            for junk in ["/api/v1/field-reports?_=1", "/api/v1/field-reports?page=1&cachebuster=2", "/procedures?q=x&api_key=secret"] {
+                let response = try await client.send(.get, junk)
+                #expect(response.headers[.eTag] == nil, "\(junk) was kept")
+            }
         }
     }
 

@@ -59,6 +59,7 @@ import Testing
         let (own, _) = MapSettings.read(["HUES_MAP_TILES": "http://tiles.hue.gov.example:8081/osm/{z}/{x}/{y}.png"])
         #expect(own.tileOrigin == "http://tiles.hue.gov.example:8081")
         #expect(MapSettings.read(["HUES_MAP_TILES": "none"]).0.tiles == nil)
+        #expect(MapSettings.read(["HUES_MAP_TILES": "https://{s}.tile.example.org/{z}/{x}/{y}.png"]).0.tileOrigin == "https://*.tile.example.org")
         for bad in ["tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png", "https://a.example/{z}/{x}/{y}.png; script-src *",
                     "javascript:alert(1)/{z}/{x}/{y}"] {
             #expect(MapSettings.read(["HUES_MAP_TILES": bad]).1.map(\.key) == ["HUES_MAP_TILES"], "\(bad)")

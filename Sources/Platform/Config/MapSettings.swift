@@ -16,10 +16,12 @@ public struct MapSettings: Sendable, Equatable {
 
     /// The origin the tiles come from, for the pages' Content-Security-Policy (`img-src`).
     public var tileOrigin: String? {
-        guard let tiles, let url = URL(string: tiles.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+        // `{s}` picks one of the server's subdomains (a, b, c): the policy allows them all.
+        let template = tiles?.replacingOccurrences(of: "{s}.", with: "subdomain-wildcard.")
+        guard let template, let url = URL(string: template.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
               let scheme = url.scheme, let host = url.host
         else { return nil }
-        return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+        return "\(scheme)://\(host.replacingOccurrences(of: "subdomain-wildcard.", with: "*."))\(url.port.map { ":\($0)" } ?? "")"
     }
 
     package static func read(_ values: [String: String]) -> (MapSettings, [ConfigProblem]) {

@@ -105,14 +105,18 @@ public final class PlatformDatabase: Sendable {
             let elapsed = started.duration(to: .now).components
             duration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }
-        let changes = self.changes
-        let body: @Sendable (any Database) async throws -> T = { db in try await ChangeTopics.$current.withValue(changes) { try await body(db) } }
+        // Events are counted for the public response cache only once their transaction has committed.
+        let pending = ChangeTopics.Pending()
+        let body: @Sendable (any Database) async throws -> T = { db in try await ChangeTopics.$pending.withValue(pending) { try await body(db) } }
         if let writer {
             let value = try await writer.submit(logger: logger) { try await body($0) }
             guard let result = value as? T else { throw Problem.internal() }
+            changes.commit(pending)
             return result
         }
-        return try await db(logger: logger).transaction(body)
+        let result = try await db(logger: logger).transaction(body)
+        changes.commit(pending)
+        return result
     }
 
     /// Creates missing tables. Runs the migrations in order and records them, so running it twice is harmless.

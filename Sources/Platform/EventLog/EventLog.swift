@@ -20,7 +20,7 @@ public enum EventLog {
     /// later (see docs/event-log.md). Either way it commits with the caller's change or not at all.
     public static func append(_ event: DomainEvent, on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
-        ChangeTopics.current?.bump(event.type)
+        ChangeTopics.pending?.note(event.type)
         if sql.dialect.name == "postgresql" { return try await EventInbox.insert([event], on: sql) }
         guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").first() else {
             throw Problem.internal()
@@ -43,7 +43,7 @@ public enum EventLog {
     public static func append(contentsOf events: [DomainEvent], on database: any Database) async throws {
         guard !events.isEmpty else { return }
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
-        for type in Set(events.map(\.type)) { ChangeTopics.current?.bump(type) }
+        for type in Set(events.map(\.type)) { ChangeTopics.pending?.note(type) }
         if sql.dialect.name == "postgresql" { try await EventInbox.lockChain(on: sql) }
         guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").first() else {
             throw Problem.internal()

@@ -6,24 +6,38 @@ import Hummingbird
 import NIOCore
 import Synchronization
 
-/// A public GET a module lets the platform keep (its manifest's `publicCaching`): the path, and the event-type
-/// prefixes whose events change what it shows (`field-report` for the report map and list).
+/// A public GET a module lets the platform keep (its manifest's `publicCaching`): the path, the query parameters its
+/// answer depends on (a request with any other is answered fresh and not kept, so junk parameters cannot fill memory),
+/// and the event-type prefixes whose events change what it shows (`field-report` for the report map and list).
 public struct CacheablePath: Sendable, Equatable {
     public let path: String
+    public let parameters: Set<String>
     public let topics: [String]
 
-    public init(_ path: String, changedBy topics: [String]) {
+    public init(_ path: String, parameters: Set<String> = [], changedBy topics: [String]) {
         self.path = path
+        self.parameters = parameters
         self.topics = topics
     }
 }
 
-/// How many events of each kind one database has had written through this process: a cached answer is current while
-/// the counts of its topics have not moved. `PlatformDatabase.write` makes its counter current for the body it runs,
-/// and `EventLog.append` bumps it, so every change a module makes is seen with no module knowing the cache.
+/// How many events of each kind one database has had committed through this process: a cached answer is current
+/// while the counts of its topics have not moved. `EventLog.append` notes each event's type in the write it belongs
+/// to (`Pending`), and `PlatformDatabase.write` counts them once the commit has returned, so an answer read before the
+/// commit can never be taken for current after it. No module knows the cache.
 public final class ChangeTopics: Sendable {
-    @TaskLocal static var current: ChangeTopics?
+    /// The event types written by one write body, counted only if it commits.
+    final class Pending: Sendable {
+        let types = Mutex<Set<String>>([])
+        func note(_ type: String) { types.withLock { _ = $0.insert(type) } }
+    }
+
+    @TaskLocal static var pending: Pending?
     private let counts = Mutex<[Substring: UInt64]>([:])
+
+    func commit(_ pending: Pending) {
+        for type in pending.types.withLock({ $0 }) { bump(type) }
+    }
 
     /// Counts the event under each of its dotted prefixes: `public-services.procedure.published` moves
     /// `public-services`, `public-services.procedure` and the full type.
@@ -48,25 +62,25 @@ public final class ChangeTopics: Sendable {
 /// are never kept.
 public struct PublicResponseCache: RouterMiddleware {
     public typealias Context = HuesRequestContext
-    let paths: [String: [String]]
+    let paths: [String: CacheablePath]
     let changes: ChangeTopics
     let store: Store
     static var floor: TimeInterval { 2 }
     static var ceiling: TimeInterval { 60 }
 
     public init(_ cacheable: [CacheablePath], changes: ChangeTopics) {
-        self.paths = Dictionary(cacheable.map { ($0.path, $0.topics) }, uniquingKeysWith: { $0 + $1 })
+        self.paths = Dictionary(cacheable.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.changes = changes
         self.store = Store()
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get, let topics = paths[request.uri.path], context.principal == nil, request.headers[.authorization] == nil,
-              !(request.headers[.cookie] ?? "").contains("hues_session=")
+        guard request.method == .get, let cacheable = paths[request.uri.path], context.principal == nil, request.headers[.authorization] == nil,
+              !(request.headers[.cookie] ?? "").contains("hues_session="), let query = Self.normalisedQuery(request, allowed: cacheable.parameters)
         else { return try await next(request, context) }
-        let key = "\(context.language)|\(request.uri.path)?\(request.uri.query ?? "")"
+        let key = "\(context.language)|\(request.uri.path)?\(query)"
         let now = Date()
-        let generations = changes.snapshot(topics)
+        let generations = changes.snapshot(cacheable.topics)
         if let entry = store.entry(key), entry.isCurrent(generations, at: now) { return entry.response(to: request) }
         var response = try await next(request, context)
         guard response.status == .ok, response.headers[.setCookie] == nil, response.headers[.contentEncoding] == nil else { return response }
@@ -78,6 +92,18 @@ public struct PublicResponseCache: RouterMiddleware {
         store.keep(key, entry)
         response.body = .init(byteBuffer: body)
         return entry.response(to: request)
+    }
+
+    /// The query in a fixed order, or nil when it has a parameter the answer does not depend on (or too many bytes).
+    static func normalisedQuery(_ request: Request, allowed: Set<String>) -> String? {
+        guard let raw = request.uri.query, !raw.isEmpty else { return "" }
+        guard raw.utf8.count <= 512 else { return nil }
+        var pairs: [(String, String)] = []
+        for (name, value) in request.uri.queryParameters {
+            guard allowed.contains(String(name)) else { return nil }
+            pairs.append((String(name), String(value)))
+        }
+        return pairs.sorted { $0 < $1 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
     struct Entry: Sendable {
@@ -96,7 +122,7 @@ public struct PublicResponseCache: RouterMiddleware {
             var kept = HTTPFields()
             for name in [HTTPField.Name.contentType, .contentLanguage] { kept[name] = headers[name] }
             self.headers = kept
-            self.etag = "\"" + SHA256.hash(data: Data(buffer: body)).prefix(12).hexString + "\""
+            self.etag = SHA256.hash(data: Data(buffer: body)).prefix(12).hexString
             self.generations = generations
             self.madeAt = moment
         }
@@ -108,25 +134,35 @@ public struct PublicResponseCache: RouterMiddleware {
 
         func response(to request: Request) -> Response {
             var headers = self.headers
-            headers[.eTag] = etag
+            // The compressed bytes are another representation: their own (strong) tag.
+            let packed = gzipped != nil && Self.acceptsGzip(request.headers[.acceptEncoding])
+            let tag = "\"" + etag + (packed ? "-gz" : "") + "\""
+            headers[.eTag] = tag
             // A proxy may keep it as briefly as we do; browsers revalidate with the ETag.
             headers[.cacheControl] = "public, max-age=\(Int(PublicResponseCache.floor)), must-revalidate"
             headers[.vary] = "Accept-Encoding, Accept-Language, Cookie, Authorization"
-            if let asked = request.headers[.ifNoneMatch], asked.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
-                return Response(status: .notModified, headers: headers)
-            }
-            if let gzipped, Self.acceptsGzip(request.headers[.acceptEncoding]) {
+            if let asked = request.headers[.ifNoneMatch], Self.matches(asked, tag) { return Response(status: .notModified, headers: headers) }
+            if packed, let gzipped {
                 headers[.contentEncoding] = "gzip"
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
             }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         }
 
+        /// `If-None-Match`: `*`, or a list of tags compared weakly (RFC 9110 §13.1.2: `W/` is ignored).
+        static func matches(_ header: String, _ tag: String) -> Bool {
+            header.split(separator: ",").contains { candidate in
+                let trimmed = candidate.trimmingCharacters(in: .whitespaces)
+                return trimmed == "*" || (trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed) == tag
+            }
+        }
+
         static func acceptsGzip(_ header: String?) -> Bool {
             guard let header else { return false }
             return header.split(separator: ",").contains { part in
                 let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-                return fields.first == "gzip" && !fields.dropFirst().contains("q=0")
+                let weight = fields.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+                return fields.first == "gzip" && weight > 0
             }
         }
     }
@@ -138,22 +174,28 @@ public struct PublicResponseCache: RouterMiddleware {
         func finish(_ trailingHeaders: HTTPFields?) async throws {}
     }
 
-    /// Bounded: a crawler walking every page number cannot grow it without end.
+    /// Bounded by bytes: when a new answer would pass the budget, the oldest quarter goes (never everything at
+    /// once, so a crawler cannot empty it for the crowd). Answers larger than `largest` are not kept.
     final class Store: Sendable {
-        static var capacity: Int { 2_048 }
-        static var largest: Int { 4 * 1024 * 1024 }
-        private let entries = Mutex<[String: Entry]>([:])
+        static var budget: Int { 64 * 1024 * 1024 }
+        static var largest: Int { 512 * 1024 }
+        private let state = Mutex<(entries: [String: Entry], bytes: Int)>(([:], 0))
 
-        func entry(_ key: String) -> Entry? { entries.withLock { $0[key] } }
+        func entry(_ key: String) -> Entry? { state.withLock { $0.entries[key] } }
 
         func keep(_ key: String, _ entry: Entry) {
-            entries.withLock { entries in
-                if entries.count >= Self.capacity {
-                    let now = Date()
-                    entries = entries.filter { now.timeIntervalSince($0.value.madeAt) < PublicResponseCache.ceiling }
-                    if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            let size = entry.body.readableBytes + (entry.gzipped?.readableBytes ?? 0) + key.utf8.count
+            state.withLock { state in
+                if let old = state.entries.removeValue(forKey: key) { state.bytes -= old.body.readableBytes + (old.gzipped?.readableBytes ?? 0) + key.utf8.count }
+                if state.bytes + size > Self.budget {
+                    let oldest = state.entries.sorted { $0.value.madeAt < $1.value.madeAt }.prefix(max(1, state.entries.count / 4))
+                    for (name, old) in oldest {
+                        state.entries[name] = nil
+                        state.bytes -= old.body.readableBytes + (old.gzipped?.readableBytes ?? 0) + name.utf8.count
+                    }
                 }
-                entries[key] = entry
+                state.entries[key] = entry
+                state.bytes += size
             }
         }
     }

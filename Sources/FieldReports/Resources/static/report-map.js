@@ -6,6 +6,8 @@
   "use strict";
   var box = document.getElementById("report-map");
   if (!box || !window.L) return;
+  // Leaflet inserts tooltips and popups as HTML: every string from data is escaped first.
+  function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
   var centre = (box.getAttribute("data-center") || "16.47,107.59").split(",").map(Number);
   var map = L.map(box, { center: centre, zoom: 13, minZoom: 9, maxZoom: 19 });
   var tiles = box.getAttribute("data-tiles");
@@ -16,7 +18,7 @@
       if (!data) return;
       L.geoJSON(data, {
         style: { color: "#5b2a86", weight: 1, fillColor: "#f7f5ee", fillOpacity: tiles ? 0.05 : 0.6 },
-        onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name, { sticky: true }); }
+        onEachFeature: function (feature, layer) { layer.bindTooltip(text(feature.properties.name), { sticky: true }); }
       }).addTo(map).bringToBack();
     }).catch(function () {});
 
@@ -27,8 +29,6 @@
   map.addLayer(cells);
   var label = box.getAttribute("data-report-label") || "";
   var filter = box.getAttribute("data-filter");
-
-  function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
 
   function draw(data) {
     points.clearLayers();

@@ -100,12 +100,13 @@
       if (response.ok && filed && filed[1] !== "new") {
         return remove(item.draft).then(function () { window.HuesStatus && HuesStatus.say(WORDS.sent + filed[1]); });
       }
-      if (response.status >= 400 && response.status < 500) {
+      // Only a report the server judged and refused (400, 422) is dropped, with its reason; a lapsed session (401,
+      // 403), another person signed in (409), a full server (413, 429, 5xx) or no answer keep it for the next try.
+      if (response.status === 400 || response.status === 422) {
         return reason(response).then(function (text) {
           return remove(item.draft).then(function () { window.HuesStatus && HuesStatus.say(WORDS.refused + text); });
         });
       }
-      // Signed out meanwhile, or the server is struggling: kept for the next try.
     });
   }
 

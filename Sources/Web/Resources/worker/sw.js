@@ -1,15 +1,17 @@
 // The HueS service worker. Static files come from the cache (filled when the worker installs, renewed with every
 // release: the server writes VERSION and ASSETS into this file). Pages come from the network; when there is no
 // signal, the last copy of a page kept for offline use is shown, or the offline page. Only the pages in KEEP are
-// kept, and sign-out deletes them (app.js), so a shared phone does not show one person's pages to the next; the
-// offline page is fetched without cookies for the same reason.
+// kept, each for the person it was made for: pages say whom they show (the Hues-Viewer header, a hash), and when a
+// page for someone else (or for nobody) arrives, the kept pages are dropped, so a shared phone never shows one
+// person's page to the next. Sign-out drops them too (app.js); the offline page is fetched without cookies.
 // Writes (POST and the rest) always go to the network: reports made offline wait in the page's queue instead.
 "use strict";
 var VERSION = "__VERSION__";
 var ASSETS = __ASSETS__;
 var STATIC = "hues-static-" + VERSION;
 var PAGES = "hues-pages";
-var KEEP = [/^\/$/, /^\/reports\/new$/, /^\/procedures$/];
+var KEEP = [/^\/$/, /^\/reports\/new(\?category=[a-z0-9-]+)?$/, /^\/procedures$/];
+var VIEWER = "/__hues_viewer";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (cache) {
@@ -30,7 +32,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.indexOf("/static/") === 0) {
+  if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/vendor/") === 0) {
     event.respondWith(caches.match(request, { ignoreSearch: true }).then(function (hit) { return hit || fetch(request); }));
   } else if (request.mode === "navigate") {
     event.respondWith(page(request, url));
@@ -38,17 +40,27 @@ self.addEventListener("fetch", function (event) {
 });
 
 function kept(url) {
-  return KEEP.some(function (pattern) { return pattern.test(url.pathname); });
+  return KEEP.some(function (pattern) { return pattern.test(url.pathname + url.search); });
+}
+
+// Keeps pages only for the person the latest page was made for; anyone else's are dropped first.
+function remember(request, response, url) {
+  var viewer = response.headers.get("Hues-Viewer") || "";
+  return caches.open(PAGES).then(function (cache) {
+    return cache.match(VIEWER).then(function (known) { return known ? known.text() : null; }).then(function (previous) {
+      var ready = previous === viewer ? Promise.resolve() : caches.delete(PAGES).then(function () { return caches.open(PAGES); })
+        .then(function (fresh) { cache = fresh; return fresh.put(VIEWER, new Response(viewer)); });
+      return ready.then(function () { if (response.ok && kept(url)) return cache.put(request, response); });
+    });
+  });
 }
 
 function page(request, url) {
   return fetch(request).then(function (response) {
-    if (response.ok && kept(url)) {
-      var copy = response.clone();
-      caches.open(PAGES).then(function (cache) { cache.put(request, copy); });
-    }
+    remember(request, response.clone(), url).catch(function () {});
     return response;
   }).catch(function () {
-    return caches.match(request).then(function (hit) { return hit || caches.match("/offline"); });
+    return caches.open(PAGES).then(function (cache) { return cache.match(request); })
+      .then(function (hit) { return hit || caches.match("/offline"); });
   });
 }
