@@ -30,8 +30,11 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
 
     var logger = runtime.logger
     logger.logLevel = configuration.logLevel
-    // One worker runs every module's periodic work; the database is listed last so it shuts down after them.
-    let services: [any Service] = [BackgroundWorker(work: runtime.backgroundWork, leases: WorkLeases(database: runtime.database, holder: instanceName()), logger: logger), DatabaseService(database: runtime.database)]
+    // One worker runs every module's periodic work. A service group stops its services in reverse order, so the
+    // database is listed first: it closes after the worker's last round, not under it (that round used to fail with
+    // "the server is shutting down").
+    let services: [any Service] = [DatabaseService(database: runtime.database),
+                                   BackgroundWorker(work: runtime.backgroundWork, leases: WorkLeases(database: runtime.database, holder: instanceName()), logger: logger)]
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HueS"),

@@ -167,4 +167,6 @@ def test_a_report_from_filing_to_rating_in_the_browser(server, browser):
     assert browser.find_element(By.ID, "report-state").text.startswith("Đã đóng")
     assert not browser.find_elements(By.ID, "report-reporter")
     browser.get(server + "/reports")
-    assert browser.find_elements(By.CSS_SELECTOR, "svg.report-map circle.pin")
+    # The public map (Leaflet, fed by the map feed) draws the city's reports.
+    wait.until(lambda b: int(b.find_element(By.ID, "report-map").get_attribute("data-features") or 0) > 0)
+    assert browser.find_elements(By.CSS_SELECTOR, "#report-map path.leaflet-interactive")
