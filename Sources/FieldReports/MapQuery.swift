@@ -39,8 +39,8 @@ package struct MapQuery: Sendable {
     /// Snaps the box outwards to the grid of its zoom, so a crowd looking at nearly the same streets shares answers.
     package init(box: Box, zoom: Int, category: String?, status: String?) {
         let grid = zoom >= ReportMapFeed.pointsFromZoom ? 0.005 : Self.cellSize(zoom: zoom)
-        self.box = Box(minLongitude: (box.minLongitude / grid).rounded(.down) * grid, minLatitude: (box.minLatitude / grid).rounded(.down) * grid,
-                       maxLongitude: (box.maxLongitude / grid).rounded(.up) * grid, maxLatitude: (box.maxLatitude / grid).rounded(.up) * grid)
+        self.box = Box(minLongitude: Self.down(box.minLongitude, grid), minLatitude: Self.down(box.minLatitude, grid),
+                       maxLongitude: Self.up(box.maxLongitude, grid), maxLatitude: Self.up(box.maxLatitude, grid))
         self.zoom = zoom
         self.category = category
         self.status = status
@@ -48,6 +48,18 @@ package struct MapQuery: Sendable {
 
     /// `zoom` limits the span to what a large screen shows at that zoom (a dozen tiles), so nobody asks for the whole
     /// city one point at a time.
+    /// The grid line at or below `value`. Division and multiplication can each round by an ulp, which once put the
+    /// "snapped" edge inside the box (found by the fuzzer: 107.49 at a 0.005 grid): one more step outward fixes it.
+    static func down(_ value: Double, _ grid: Double) -> Double {
+        let line = (value / grid).rounded(.down) * grid
+        return line > value ? line - grid : line
+    }
+
+    static func up(_ value: Double, _ grid: Double) -> Double {
+        let line = (value / grid).rounded(.up) * grid
+        return line < value ? line + grid : line
+    }
+
     package static func box(_ text: String, zoom: Int = 0) throws -> Box {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let numbers = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter(\.isFinite)
