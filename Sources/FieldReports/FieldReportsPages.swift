@@ -229,7 +229,8 @@ struct FieldReportsPages: Sendable {
             "actions": workflowActions, "units": units,
             "mayRate": report.actions.contains("rate"), "maySupport": report.actions.contains("support"),
             "reopenUntil": time(report.reopenUntil),
-            "map": pin.isEmpty ? "" : (map?.svg(points: pin, core: true, title: report.code) ?? ""),
+            "map": pin.isEmpty || renderer.chrome.map != nil ? "" : (map?.svg(points: pin, core: true, title: report.code) ?? ""),
+            "points": pin.isEmpty ? "" : Self.geoJSON(pin), "mapCenter": map?.box(core: true).centre ?? "",
             "error": request.uri.queryParameters.get("error") ?? "",
         ]))
     }
@@ -291,18 +292,31 @@ struct FieldReportsPages: Sendable {
 
     // MARK: Consoles
 
+    /// Points as a GeoJSON FeatureCollection for a map drawn from the page itself (a console's queue, one report).
+    static func geoJSON(_ points: [ReportMap.Point]) -> String {
+        let features: [[String: Any]] = points.map { point in
+            ReportMapFeed.feature(latitude: point.latitude, longitude: point.longitude,
+                                  properties: ["code": point.code, "status": point.overdue ? "overdue" : point.status, "label": point.label])
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features], options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     @Sendable func verification(_ request: Request, context: HuesRequestContext) async throws -> Response {
         guard ReportViewer(try context.requirePrincipal()).isOperator(of: reports.settings.intakeUnit) else {
             throw Problem.forbidden("Only the operations centre's operators verify reports.")
         }
         let queue = try await reports.verificationQueue(Paging(limit: 200), logger: context.logger)
         let words = renderer.translations.table(for: context.language)
-        let svg = map?.svg(points: queue.compactMap { item in
+        let points = queue.compactMap { item -> ReportMap.Point? in
             guard let latitude = item.latitude, let longitude = item.longitude else { return nil }
             return ReportMap.Point(code: item.code, latitude: latitude, longitude: longitude, status: "open", overdue: item.overdue, label: item.categoryName)
-        }, core: true, title: words["reports_map"] ?? "Map") ?? ""
+        }
+        // With Leaflet the queue's points go to the browser as GeoJSON in the page (the console's own, already authorised list).
+        let svg = renderer.chrome.map != nil ? "" : (map?.svg(points: points, core: true, title: words["reports_map"] ?? "Map") ?? "")
         return try renderer.page("ioc-reports", title: "ioc_reports_title", context: context, values: [
             "reports": queue.map { row($0, context.language) }, "empty": queue.isEmpty, "count": queue.count, "map": svg,
+            "points": Self.geoJSON(points), "mapCenter": map?.box(core: true).centre ?? "",
         ])
     }
 

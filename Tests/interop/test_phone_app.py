@@ -267,6 +267,18 @@ def test_the_report_map_shows_wards_and_reports_without_a_tile_server_and_the_fo
     assert overflow(phone) == 0
     shot(phone, "phone-report-map")
 
+    # A report's own page and the operations centre's queue draw their points from the page itself.
+    public, _ = detail_pages(server)
+    phone.get(server + public[1])
+    wait.until(lambda d: d.find_element(By.ID, "report-map").get_attribute("data-features") == "1")
+    assert phone.find_elements(By.CSS_SELECTOR, "#report-map path.leaflet-interactive")
+    sign_in(phone, server, "ioc")
+    phone.get(server + "/ioc/reports")
+    pending = int(phone.find_element(By.ID, "pending-count").text)
+    wait.until(lambda d: d.find_element(By.ID, "report-map").get_attribute("data-features") is not None)
+    assert int(phone.find_element(By.ID, "report-map").get_attribute("data-features")) <= pending
+    sign_out(phone, server)
+
     sign_in(phone, server, "business")
     phone.get(server + "/reports/new?category=encroachment")
     area = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#form-map.leaflet-container")))

@@ -50,6 +50,19 @@
     });
   }
 
+  // A console or a report page brings its own points (already chosen for the person looking): draw them and fit.
+  var inline = box.getAttribute("data-points");
+  if (inline) {
+    var data = JSON.parse(inline);
+    draw(data);
+    box.setAttribute("data-features", String(data.features.length));
+    if (data.features.length) {
+      map.fitBounds(L.latLngBounds(data.features.map(function (f) { return [f.geometry.coordinates[1], f.geometry.coordinates[0]]; })),
+        { maxZoom: 17, padding: [24, 24] });
+    }
+    return;
+  }
+
   var pending = null;
   function load() {
     var b = map.getBounds();
