@@ -160,8 +160,8 @@ def test_a_report_from_filing_to_rating_in_the_browser(server, browser):
     browser.get(server + "/reports/" + code)
     Select(browser.find_element(By.ID, "stars")).select_by_value("5")
     browser.find_element(By.ID, "rate").click()
-    wait.until(EC.presence_of_element_located((By.ID, "report-rating")))
-    assert browser.find_element(By.ID, "report-rating").text == "5/5"
+    # Waits out the redirect after the rating (an element of the page being left would go stale under us).
+    wait.until(EC.text_to_be_present_in_element((By.ID, "report-rating"), "5/5"))
     browser.delete_all_cookies()
     browser.get(server + "/reports/" + code)
     assert browser.find_element(By.ID, "report-state").text.startswith("Đã đóng")
