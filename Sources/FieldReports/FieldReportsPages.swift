@@ -335,6 +335,12 @@ struct FieldReportsPages: Sendable {
             "units": units.map { ["code": $0, "name": reports.unitName($0), "selected": $0 == unit] as [String: Any] },
             "filters": QueueFilter.allCases.map { ["code": $0.rawValue, "label": words[labels[$0] ?? ""] ?? $0.rawValue, "current": $0 == filter] as [String: Any] },
             "reports": list.map { row($0, context.language) }, "empty": list.isEmpty,
+            "points": Self.geoJSON(list.compactMap { item in
+                guard let latitude = item.latitude, let longitude = item.longitude else { return nil }
+                return ReportMap.Point(code: item.code, latitude: latitude, longitude: longitude, status: item.status, overdue: item.overdue,
+                                       label: item.categoryName)
+            }),
+            "mapCenter": map?.box(core: true).centre ?? "",
         ])
     }
 }

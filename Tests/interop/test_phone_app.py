@@ -278,6 +278,13 @@ def test_the_report_map_shows_wards_and_reports_without_a_tile_server_and_the_fo
     wait.until(lambda d: d.find_element(By.ID, "report-map").get_attribute("data-features") is not None)
     assert int(phone.find_element(By.ID, "report-map").get_attribute("data-features")) <= pending
     sign_out(phone, server)
+    sign_in(phone, server, "officer")
+    phone.get(server + "/unit/reports")
+    if not phone.find_elements(By.ID, "queue-empty"):
+        rows = len(phone.find_elements(By.CSS_SELECTOR, "#unit-queue tbody tr"))
+        wait.until(lambda d: d.find_element(By.ID, "report-map").get_attribute("data-features") is not None)
+        assert 0 < int(phone.find_element(By.ID, "report-map").get_attribute("data-features")) <= rows
+    sign_out(phone, server)
 
     sign_in(phone, server, "business")
     phone.get(server + "/reports/new?category=encroachment")
