@@ -1,5 +1,8 @@
 import App
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import Hummingbird
 import HuesTestSupport
@@ -46,8 +49,15 @@ final class TestMailServer: @unchecked Sendable {
         }.joined(separator: "\n")
     }
 
+    /// Stops the server now. aiosmtpd ignores SIGTERM, so `terminate()` alone left one Python process behind per run.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     deinit {
-        process.terminate()
+        stop()
         try? FileManager.default.removeItem(atPath: mailbox)
     }
 }
@@ -103,6 +113,7 @@ func decodedSubjects(_ mbox: String) -> [String] {
     @Test(.enabled(if: ExternalTool.wanted, "HUES_TEST_WITHOUT_TOOLS=1"))
     func noticesArriveByEmailThroughARealSMTPServer() async throws {
         let server = try TestMailServer()
+        defer { server.stop() }
         try await server.ready()
         try await TestApp.run(configure: { $0.smtpHost = "127.0.0.1"; $0.smtpPort = server.port }) { client, runtime in
             let registered = try await client.send(.post, "/api/v1/accounts/register",
