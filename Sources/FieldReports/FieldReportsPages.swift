@@ -230,7 +230,7 @@ struct FieldReportsPages: Sendable {
             "mayRate": report.actions.contains("rate"), "maySupport": report.actions.contains("support"),
             "reopenUntil": time(report.reopenUntil),
             "map": pin.isEmpty || renderer.chrome.map != nil ? "" : (map?.svg(points: pin, core: true, title: report.code) ?? ""),
-            "points": pin.isEmpty ? "" : Self.geoJSON(pin), "mapCenter": map?.box(core: true).centre ?? "",
+            "points": pin.isEmpty ? "" : try Self.geoJSON(pin), "mapCenter": map?.box(core: true).centre ?? "",
             "error": request.uri.queryParameters.get("error") ?? "",
         ]))
     }
@@ -293,12 +293,12 @@ struct FieldReportsPages: Sendable {
     // MARK: Consoles
 
     /// Points as a GeoJSON FeatureCollection for a map drawn from the page itself (a console's queue, one report).
-    static func geoJSON(_ points: [ReportMap.Point]) -> String {
+    static func geoJSON(_ points: [ReportMap.Point]) throws -> String {
         let features: [[String: Any]] = points.map { point in
             ReportMapFeed.feature(latitude: point.latitude, longitude: point.longitude,
                                   properties: ["code": point.code, "status": point.overdue ? "overdue" : point.status, "label": point.label])
         }
-        let data = (try? JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features], options: [.sortedKeys])) ?? Data()
+        let data = try JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features], options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -316,7 +316,7 @@ struct FieldReportsPages: Sendable {
         let svg = renderer.chrome.map != nil ? "" : (map?.svg(points: points, core: true, title: words["reports_map"] ?? "Map") ?? "")
         return try renderer.page("ioc-reports", title: "ioc_reports_title", context: context, values: [
             "reports": queue.map { row($0, context.language) }, "empty": queue.isEmpty, "count": queue.count, "map": svg,
-            "points": Self.geoJSON(points), "mapCenter": map?.box(core: true).centre ?? "",
+            "points": try Self.geoJSON(points), "mapCenter": map?.box(core: true).centre ?? "",
         ])
     }
 
@@ -335,7 +335,7 @@ struct FieldReportsPages: Sendable {
             "units": units.map { ["code": $0, "name": reports.unitName($0), "selected": $0 == unit] as [String: Any] },
             "filters": QueueFilter.allCases.map { ["code": $0.rawValue, "label": words[labels[$0] ?? ""] ?? $0.rawValue, "current": $0 == filter] as [String: Any] },
             "reports": list.map { row($0, context.language) }, "empty": list.isEmpty,
-            "points": Self.geoJSON(list.compactMap { item in
+            "points": try Self.geoJSON(list.compactMap { item in
                 guard let latitude = item.latitude, let longitude = item.longitude else { return nil }
                 return ReportMap.Point(code: item.code, latitude: latitude, longitude: longitude, status: item.status, overdue: item.overdue,
                                        label: item.categoryName)

@@ -21,7 +21,7 @@ public struct AppShell: Sendable {
         self.assets = assets
         self.renderer = renderer
         self.city = city
-        let list = String(decoding: (try? JSONSerialization.data(withJSONObject: assets.paths + vendor.paths, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8), as: UTF8.self)
+        let list = String(decoding: try JSONSerialization.data(withJSONObject: assets.paths + vendor.paths, options: [.withoutEscapingSlashes]), as: UTF8.self)
         self.worker = source.replacingOccurrences(of: "__VERSION__", with: assets.version).replacingOccurrences(of: "__ASSETS__", with: list)
     }
 
