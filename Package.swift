@@ -5,7 +5,7 @@ import PackageDescription
 //   Platform            shared kernel (config, database, event log, work calendar, problems, city profile)
 //   Web                 page layout, templates, translations, assets      -> Platform
 //   Identity            accounts, roles, org tree, tokens, sessions       -> Platform, Web
-//   Notices             one inbox per account, email delivery (SMTP)      -> Platform, Web
+//   Notices             one inbox per account, email (SMTP) and Web Push-> Platform, Web
 //   Catalog             integrated city services, each an OIDC client     -> Platform, Identity, Web
 //   Workflow            data-defined processes, deadlines, escalation     -> Platform
 //   PublicServices      procedures, dossiers, one-stop work, lookup       -> Platform, Workflow, Web
@@ -65,6 +65,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Resources/cities")],
             swiftSettings: swiftSettings
@@ -105,7 +106,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/notice-templates.json"), .copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/openapi.json")],
+            resources: [.copy("Resources/notice-templates.json"), .copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/static"),
+                        .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(

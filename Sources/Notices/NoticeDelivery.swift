@@ -4,23 +4,19 @@ import Logging
 import Platform
 import SQLKit
 
-/// Sends notices by email: claims due deliveries, sends each through SMTP, and retries on a backoff schedule
-/// (1 min, 5 min, 30 min, 2 h) before giving up after five attempts. A claim is a conditional update, so several
-/// app instances never send the same delivery twice.
+/// Sends notices beyond the inbox: claims due deliveries, hands each to its channel (email, push), and retries on a
+/// backoff schedule (1 min, 5 min, 30 min, 2 h) before giving up after five attempts. A claim is a conditional
+/// update, so several app instances never send the same delivery twice.
 public struct NoticeDelivery: Sendable {
     public static let backoff: [TimeInterval] = [60, 300, 1800, 7200]
     public static let maxAttempts = 5
 
     let database: PlatformDatabase
-    let templates: NoticeTemplates
-    let recipients: any NoticeRecipients
-    let smtp: SMTPClient
+    let channels: [String: any NoticeChannel]
 
-    public init(database: PlatformDatabase, templates: NoticeTemplates, recipients: any NoticeRecipients, smtp: SMTPClient) {
+    init(database: PlatformDatabase, channels: [any NoticeChannel]) {
         self.database = database
-        self.templates = templates
-        self.recipients = recipients
-        self.smtp = smtp
+        self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Sends what is due at `now`; returns how many deliveries were attempted.
@@ -31,18 +27,23 @@ public struct NoticeDelivery: Sendable {
             try await NoticeDeliveryRecord.query(on: db).filter(\.$status == "sending").filter(\.$updatedAt < now.addingTimeInterval(-600))
                 .set(\.$status, to: "created").update()
         }
-        let due = try await NoticeDeliveryRecord.query(on: try database.db(logger: logger)).filter(\.$status == "created").filter(\.$nextAttemptAt <= now)
+        let due = try await NoticeDeliveryRecord.query(on: try database.db(logger: logger)).filter(\.$status == "created")
+            .filter(\.$channel ~~ Array(channels.keys)).filter(\.$nextAttemptAt <= now)
             .sort(\.$nextAttemptAt).limit(limit).all()
         var attempted = 0
         for delivery in due {
             let id = try delivery.requireID()
-            guard try await claim(id, now: now, logger: logger) else { continue }
+            guard let channel = channels[delivery.channel], try await claim(id, now: now, logger: logger) else { continue }
             attempted += 1
             do {
-                try await send(delivery, logger: logger)
+                guard let notice = try await NoticeRecord.find(delivery.noticeID, on: try database.db(logger: logger)) else {
+                    throw NoticeChannelFailure.permanent("the notice no longer exists")
+                }
+                try await channel.send(notice, delivery: delivery, logger: logger)
                 try await finish(id, status: "delivered", error: nil, now: now, logger: logger)
-            } catch let error as SMTPError where error.isPermanent {
-                try await finish(id, status: "failed", error: error.description, now: now, logger: logger)
+            } catch let failure as NoticeChannelFailure where failure.isPermanent {
+                try await finish(id, status: "failed", error: failure.description, now: now, logger: logger)
+                logger.notice("notice not delivered", metadata: ["delivery": "\(id)", "channel": "\(delivery.channel)", "error": "\(failure)"])
             } catch {
                 let attempts = delivery.attempts + 1
                 if attempts >= Self.maxAttempts {
@@ -50,7 +51,8 @@ public struct NoticeDelivery: Sendable {
                 } else {
                     try await retry(id, after: Self.backoff[min(attempts - 1, Self.backoff.count - 1)], error: "\(error)", now: now, logger: logger)
                 }
-                logger.warning("notice email not sent", metadata: ["delivery": "\(id)", "attempt": "\(attempts)", "error": "\(error)"])
+                logger.warning("notice not sent", metadata: ["delivery": "\(id)", "channel": "\(delivery.channel)",
+                                                             "attempt": "\(attempts)", "error": "\(error)"])
             }
         }
         return attempted
@@ -69,22 +71,6 @@ public struct NoticeDelivery: Sendable {
                 .all()
             return !claimed.isEmpty
         }
-    }
-
-    private func send(_ delivery: NoticeDeliveryRecord, logger: Logger) async throws {
-        guard let notice = try await NoticeRecord.find(delivery.noticeID, on: try database.db(logger: logger)) else {
-            throw SMTPError(code: 550, message: "the notice no longer exists")
-        }
-        guard let recipient = try await recipients.recipient(accountID: notice.accountID, logger: logger), let email = recipient.email else {
-            throw SMTPError(code: 550, message: "the recipient has no email address")
-        }
-        // Damaged data is logged and thrown: the retry and failed states below record it, no email goes out with blanks.
-        let data = try JSONColumn.decode([String: String].self, from: notice.data, table: NoticeRecord.schema, column: "data",
-                                         row: try notice.requireID().uuidString, logger: logger)
-        // Vietnamese first, English after: one email every reader can use.
-        let vi = try templates.render(notice.template, data: data, language: "vi")
-        let en = try templates.render(notice.template, data: data, language: "en")
-        try await smtp.send(to: email, name: recipient.name, subject: vi.subject, body: "\(vi.body)\n\n---\n\n\(en.subject)\n\n\(en.body)\n")
     }
 
     private func finish(_ id: UUID, status: String, error: String?, now: Date, logger: Logger) async throws {

@@ -17,8 +17,8 @@ final class NoticeRecord: Model, @unchecked Sendable {
     init() {}
 }
 
-/// One attempt chain to deliver a notice by email. States: created (waiting, perhaps for a retry), sending,
-/// delivered, failed.
+/// One attempt chain to deliver a notice by one channel (email, or push to one subscribed browser). States: created
+/// (waiting, perhaps for a retry), sending, delivered, failed.
 final class NoticeDeliveryRecord: Model, @unchecked Sendable {
     static let schema = "notice_deliveries"
 
@@ -31,6 +31,8 @@ final class NoticeDeliveryRecord: Model, @unchecked Sendable {
     @OptionalField(key: "last_error") var lastError: String?
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
     @Field(key: "updated_at") var updatedAt: Date
+    /// For push: the browser subscription it goes to (no foreign key: a gone subscription is deleted, its deliveries stay).
+    @OptionalField(key: "subscription_id") var subscriptionID: UUID?
 
     init() {}
 }

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import SQLKit
 
 /// A notice as its recipient reads it, in their language.
 public struct Notice: Codable, Sendable, Equatable {
@@ -26,13 +27,16 @@ public struct Notice: Codable, Sendable, Equatable {
 public struct NoticeStore: NoticeBoard {
     let database: PlatformDatabase
     let templates: NoticeTemplates
-    /// Whether email is configured; without it notices stay in the inbox only.
+    /// Whether email is configured; without it notices stay in the inbox (and go to subscribed browsers).
     let emailEnabled: Bool
+    /// Whether notices go to the browsers people subscribed.
+    let pushEnabled: Bool
 
-    public init(database: PlatformDatabase, templates: NoticeTemplates, emailEnabled: Bool) {
+    public init(database: PlatformDatabase, templates: NoticeTemplates, emailEnabled: Bool, pushEnabled: Bool = true) {
         self.database = database
         self.templates = templates
         self.emailEnabled = emailEnabled
+        self.pushEnabled = pushEnabled
     }
 
     public func post(_ notice: NoticeDraft, on database: any Database) async throws {
@@ -51,17 +55,27 @@ public struct NoticeStore: NoticeBoard {
         record.link = notice.link
         record.createdAt = Date()
         try await record.create(on: database)
-        if emailEnabled {
-            let delivery = NoticeDeliveryRecord()
-            delivery.id = UUID()
-            delivery.noticeID = try record.requireID()
-            delivery.channel = "email"
-            delivery.status = "created"
-            delivery.attempts = 0
-            delivery.nextAttemptAt = Date()
-            delivery.updatedAt = Date()
-            try await delivery.create(on: database)
+        let noticeID = try record.requireID()
+        if emailEnabled { try await queue(noticeID, channel: "email", subscription: nil, on: database) }
+        if pushEnabled {
+            guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
+            for subscription in try await PushSubscriptions.ids(of: notice.recipient, on: sql) {
+                try await queue(noticeID, channel: "push", subscription: subscription, on: database)
+            }
         }
+    }
+
+    private func queue(_ noticeID: UUID, channel: String, subscription: UUID?, on database: any Database) async throws {
+        let delivery = NoticeDeliveryRecord()
+        delivery.id = UUID()
+        delivery.noticeID = noticeID
+        delivery.channel = channel
+        delivery.subscriptionID = subscription
+        delivery.status = "created"
+        delivery.attempts = 0
+        delivery.nextAttemptAt = Date()
+        delivery.updatedAt = Date()
+        try await delivery.create(on: database)
     }
 
     /// The inbox, newest first, with how many are unread.

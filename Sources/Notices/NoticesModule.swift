@@ -4,7 +4,7 @@ import Logging
 import Platform
 import Web
 
-/// The notices module's manifest: one inbox per account, email delivery with retries.
+/// The notices module's manifest: one inbox per account, delivery by email and Web Push with retries.
 ///
 /// Provides `NoticeBoard` (every module posts notices through it); asks for `NoticeRecipients` (the identity module
 /// knows people's addresses) when it sends email.
@@ -16,6 +16,9 @@ public struct NoticesModule: PlatformModule {
     let pollInterval: Duration
     let renderer: PageRenderer?
     let capabilities: Capabilities
+    let push: PushSubscriptions
+    let vapid: VapidKeys
+    let pushChannel: PushChannel
 
     public init(context: ModuleContext, renderer: PageRenderer?) throws {
         let configuration = context.configuration
@@ -34,26 +37,36 @@ public struct NoticesModule: PlatformModule {
         }
         self.pollInterval = .seconds(configuration.noticePollSeconds)
         self.store = NoticeStore(database: database, templates: templates, emailEnabled: smtp != nil)
+        let policy = OutboundPolicy(allowedPrivateNetworks: configuration.push.allowedNetworks)
+        self.push = PushSubscriptions(database: database, policy: policy, allowPlainHTTP: configuration.push.allowPlainHTTP)
+        self.vapid = VapidKeys(database: database, secrets: context.secrets)
+        self.pushChannel = PushChannel(subscriptions: push, keys: vapid, templates: templates, http: OutboundHTTP(policy: policy),
+                                       subject: configuration.push.subject(publicBaseURL: configuration.publicBaseURL))
         context.capabilities.provide((any NoticeBoard).self, store, by: "notices")
     }
 
     public var name: String { "notices" }
-    public var migrations: [any Migration] { [CreateNoticeTables()] }
+    public var migrations: [any Migration] { [CreateNoticeTables(), CreatePushTables()] }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public func addRoutes(to routes: SecuredRouter) {
         NoticesRoutes(store: store, renderer: renderer).addRoutes(to: routes)
+        PushRoutes(subscriptions: push, keys: vapid).addRoutes(to: routes)
     }
 
-    /// Email delivery, when an SMTP server is configured and a module knows the recipients' addresses.
-    public func delivery() -> NoticeDelivery? {
-        guard let smtp, let recipients = capabilities.first((any NoticeRecipients).self) else { return nil }
-        return NoticeDelivery(database: database, templates: templates, recipients: recipients, smtp: SMTPClient(settings: smtp))
+    /// Delivery beyond the inbox: to subscribed browsers always, by email when an SMTP server is configured and a
+    /// module knows the recipients' addresses.
+    public func delivery() -> NoticeDelivery {
+        var channels: [any NoticeChannel] = [pushChannel]
+        if let smtp, let recipients = capabilities.first((any NoticeRecipients).self) {
+            channels.append(EmailChannel(database: database, templates: templates, recipients: recipients, smtp: SMTPClient(settings: smtp)))
+        }
+        return NoticeDelivery(database: database, channels: channels)
     }
 
     public var backgroundWork: [BackgroundWork] {
-        guard let delivery = delivery() else { return [] }
-        return [BackgroundWork("notice email delivery", every: pollInterval) { logger in try await delivery.deliverDue(logger: logger) }]
+        let delivery = delivery()
+        return [BackgroundWork("notice delivery", every: pollInterval) { logger in try await delivery.deliverDue(logger: logger) }]
     }
 
     public var navigation: [NavigationEntry] { [NavigationEntry(label: "nav_notices", path: "/notices", order: 90, access: .signedIn)] }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Crypto
 import FluentKit
 import Foundation
@@ -83,34 +82,21 @@ public protocol WebhookTransport: Sendable {
     func post(url: String, headers: [(String, String)], body: Data) async throws -> Int
 }
 
-/// Webhooks over HTTP: every delivery vets its URL against the outbound policy after resolving it, connects to the
-/// vetted address only (TLS still checks the host name), and follows no redirect (a 3xx counts as a failure).
+/// Webhooks over HTTP, through the platform's vetted outbound POST (no private addresses, no redirects).
 public struct HTTPWebhookTransport: WebhookTransport {
-    let policy: OutboundPolicy
+    let http: OutboundHTTP
 
     public init(policy: OutboundPolicy) {
-        self.policy = policy
+        self.http = OutboundHTTP(policy: policy)
     }
 
     public func post(url: String, headers: [(String, String)], body: Data) async throws -> Int {
         try await exchange(url: url, headers: headers, body: body).status
     }
 
-    /// POSTs and reads the answer (at most 64 KiB); also how the bank simulator talks to a server.
+    /// POSTs and reads the answer; also how the bank simulator talks to a server.
     func exchange(url: String, headers: [(String, String)], body: Data) async throws -> (status: Int, body: String) {
-        let (host, address) = try await policy.vet(url)
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(5), read: .seconds(10)), decompression: .disabled)
-        if host != address { configuration.dnsOverride = [host: address] }
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(data: body))
-        return try await HTTPClient.withHTTPClient(configuration: configuration) { client in
-            let response = try await client.execute(request, timeout: .seconds(15))
-            let answer = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-            return (Int(response.status.code), answer)
-        }
+        try await http.post(url: url, headers: headers, body: body)
     }
 }
 

@@ -119,7 +119,7 @@ func decodedSubjects(_ mbox: String) -> [String] {
             let registered = try await client.send(.post, "/api/v1/accounts/register",
                                                    json: #"{"username":"lan.le","displayName":"Lê Thị Lan","password":"a-long-password","email":"lan@example.vn"}"#)
             #expect(registered.status == .created)
-            let delivery = try #require((try runtime.require(NoticesModule.self)).delivery())
+            let delivery = (try runtime.require(NoticesModule.self)).delivery()
             #expect(try await delivery.deliverDue(logger: runtime.logger) >= 1)
             let mbox = server.received
             #expect(mbox.contains("To: =?UTF-8?B?") && mbox.contains("<lan@example.vn>"))
@@ -139,7 +139,7 @@ func decodedSubjects(_ mbox: String) -> [String] {
             let registered = try await client.send(.post, "/api/v1/accounts/register",
                                                    json: #"{"username":"huy.tran","displayName":"Trần Huy","password":"a-long-password","email":"huy@example.vn"}"#)
             #expect(registered.status == .created, "\(body(registered))")
-            let delivery = try #require((try runtime.require(NoticesModule.self)).delivery())
+            let delivery = (try runtime.require(NoticesModule.self)).delivery()
             let account = try #require(try await runtime.identity.accounts.find(username: "huy.tran", logger: runtime.logger))
             func state() async throws -> Notice.Delivery? {
                 try await (try runtime.require(NoticesModule.self)).store.inbox(of: account.id.uuidString, language: "vi", logger: runtime.logger).notices.first?.deliveries.first

@@ -38,7 +38,9 @@ def server():
     env = dict(os.environ, HUES_DATA_DIR=data, HUES_PORT=str(port), HUES_PUBLIC_URL=f"http://127.0.0.1:{port}",
                HUES_PASSWORD_HASH_COST="6", HUES_LOG_LEVEL="warning",
                # The webhook test's subscriber listens on loopback, which the platform refuses unless an operator allows it.
-               HUES_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8")
+               HUES_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
+               # Likewise the web push test's push service (plain http is allowed on the networks named here only).
+               HUES_PUSH_ALLOWED_NETWORKS="127.0.0.0/8")
     env.pop("HUES_DATABASE_URL", None)
     log = open(os.path.join(data, "server.log"), "w")
     process = subprocess.Popen([_binary(), "serve", "--demo"], env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -53,6 +53,8 @@ public struct HuesConfiguration: Sendable {
     public var modulesOff: Set<String> = []
     /// Map tiles and the Leaflet library the pages' maps use.
     public var map = MapSettings()
+    /// Web Push: the operator's contact for push services, and the private networks push services may be on.
+    public var push = PushSettings()
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -92,6 +94,10 @@ public struct HuesConfiguration: Sendable {
         ("HUES_MAP_ATTRIBUTION", "the tile server's attribution, shown on every map", "© OpenStreetMap contributors"),
         ("HUES_LEAFLET_DIR", "folder with Leaflet and its marker-cluster plugin (apt-get install libjs-leaflet libjs-leaflet.markercluster)",
          "/usr/share/javascript/leaflet"),
+        ("HUES_PUSH_CONTACT", "mailto: or https: contact push services can reach the operator at (VAPID subject)",
+         "the public URL if https, else mailto:operator@HOST"),
+        ("HUES_PUSH_ALLOWED_NETWORKS", "comma-separated CIDRs of private networks push services may be on (plain http allowed there)",
+         "none (public https push services only)"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -139,7 +145,8 @@ public struct HuesConfiguration: Sendable {
         let mail = Self.readMail(&reader, values: values)
         let network = Self.readNetwork(&reader, values: values, mode: mode)
         let (map, mapProblems) = MapSettings.read(values)
-        problems += reader.problems + mapProblems
+        let (push, pushProblems) = PushSettings.read(values)
+        problems += reader.problems + mapProblems + pushProblems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
         var configuration = HuesConfiguration(
@@ -159,6 +166,7 @@ public struct HuesConfiguration: Sendable {
         configuration.demoIntegrations = network.demoIntegrations
         configuration.webhookAllowedNetworks = network.webhookAllowedNetworks
         configuration.map = map
+        configuration.push = push
         configuration.modulesOff = Set((values["HUES_MODULES_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty })
         return (configuration, problems)

@@ -9,6 +9,10 @@ import Glibc
 public struct OutboundPolicy: Sendable {
     public struct Refusal: Error, CustomStringConvertible, Equatable {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     public let allowedPrivateNetworks: [IPNetwork]

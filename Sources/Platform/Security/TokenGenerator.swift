@@ -31,3 +31,22 @@ extension Data {
             .replacingOccurrences(of: "=", with: "")
     }
 }
+
+extension Data {
+    /// Decodes unpadded (or padded) base64url; nil for anything else, including standard base64's `+` and `/`.
+    public init?(base64URLEncoded text: String) {
+        guard text.utf8.allSatisfy({ $0.isBase64URLCharacter || $0 == UInt8(ascii: "=") }) else { return nil }
+        var standard = text.replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        let remainder = standard.utf8.count % 4
+        if remainder == 1 { return nil }
+        if remainder > 0 { standard += String(repeating: "=", count: 4 - remainder) }
+        self.init(base64Encoded: standard)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isBase64URLCharacter: Bool {
+        (self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z")) || (self >= UInt8(ascii: "a") && self <= UInt8(ascii: "z"))
+            || (self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9")) || self == UInt8(ascii: "-") || self == UInt8(ascii: "_")
+    }
+}

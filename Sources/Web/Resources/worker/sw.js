@@ -5,6 +5,8 @@
 // page for someone else (or for nobody) arrives, the kept pages are dropped, so a shared phone never shows one
 // person's page to the next. Sign-out drops them too (app.js); the offline page is fetched without cookies.
 // Writes (POST and the rest) always go to the network: reports made offline wait in the page's queue instead.
+// Notices pushed by the server (Web Push, encrypted for this browser; the browser decrypts them) are shown as
+// notifications; tapping one opens its page on this site, never another.
 "use strict";
 var VERSION = "__VERSION__";
 var ASSETS = __ASSETS__;
@@ -64,3 +66,27 @@ function page(request, url) {
       .then(function (hit) { return hit || caches.match("/offline"); });
   });
 }
+
+self.addEventListener("push", function (event) {
+  var notice = {};
+  if (event.data) {
+    try { notice = event.data.json(); } catch (error) { notice = { body: event.data.text() }; }
+  }
+  event.waitUntil(self.registration.showNotification(notice.title || "HueS", {
+    body: notice.body || "", tag: notice.id, icon: "/static/icons/icon-192.png", data: { link: notice.link || "/notices" },
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var link = (event.notification.data && event.notification.data.link) || "/notices";
+  // Only a path on this site: a notice never sends anyone elsewhere.
+  if (link.charAt(0) !== "/" || link.charAt(1) === "/" || link.charAt(1) === "\\") link = "/notices";
+  var target = new URL(link, self.location.origin).href;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+    for (var i = 0; i < windows.length; i++) {
+      if (windows[i].url === target && "focus" in windows[i]) return windows[i].focus();
+    }
+    return self.clients.openWindow(target);
+  }));
+});

@@ -1,0 +1,174 @@
+import Crypto
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+enum PushSubscriptionRecord {
+    static let schema = "push_subscriptions"
+}
+
+/// A browser that receives a person's notices, as its owner sees it.
+public struct PushSubscription: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var endpoint: String
+    public var language: String
+    public var createdAt: Date
+}
+
+/// What a browser's `PushSubscription.toJSON()` gives (the W3C Push API), as it arrives.
+struct PushSubscriptionInput: Decodable, Sendable {
+    struct Keys: Decodable, Sendable {
+        var p256dh: String
+        var auth: String
+    }
+
+    var endpoint: String
+    var keys: Keys
+}
+
+/// A subscription checked at the edge: an endpoint the platform may call, a real P-256 point, a 16-byte secret.
+struct ValidPushSubscription: Sendable {
+    static let maximumEndpointLength = 2048
+
+    let endpoint: String
+    let receiverKey: P256.KeyAgreement.PublicKey
+    let authSecret: Data
+
+    init(_ input: PushSubscriptionInput, allowPlainHTTP: Bool) throws {
+        var errors: [Problem.FieldError] = []
+        let endpoint = input.endpoint
+        if let url = URLComponents(string: endpoint), endpoint.utf8.count <= Self.maximumEndpointLength,
+           url.scheme == "https" || (allowPlainHTTP && url.scheme == "http"), url.host?.isEmpty == false, url.user == nil, url.password == nil {
+            self.endpoint = endpoint
+        } else {
+            self.endpoint = ""
+            errors.append(.init(field: "endpoint", message: "must be the https URL of a push service, at most \(Self.maximumEndpointLength) bytes"))
+        }
+        if let raw = input.keys.p256dh.utf8.count <= 128 ? Data(base64URLEncoded: input.keys.p256dh) : nil,
+           let key = try? P256.KeyAgreement.PublicKey(x963Representation: raw), raw.count == 65 {
+            self.receiverKey = key
+        } else {
+            self.receiverKey = P256.KeyAgreement.PrivateKey().publicKey
+            errors.append(.init(field: "keys.p256dh", message: "must be an uncompressed P-256 public key, base64url"))
+        }
+        if let secret = input.keys.auth.utf8.count <= 32 ? Data(base64URLEncoded: input.keys.auth) : nil, secret.count == 16 {
+            self.authSecret = secret
+        } else {
+            self.authSecret = Data()
+            errors.append(.init(field: "keys.auth", message: "must be 16 bytes, base64url"))
+        }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+    }
+}
+
+/// A stored subscription, as the push channel needs it.
+struct StoredPushSubscription: Sendable {
+    let id: UUID
+    let endpoint: String
+    let receiverKey: P256.KeyAgreement.PublicKey
+    let authSecret: Data
+    let language: String
+}
+
+/// The browsers each person subscribed (at most ten: a new one pushes the oldest out).
+public struct PushSubscriptions: Sendable {
+    static let perAccount = 10
+
+    let database: PlatformDatabase
+    let policy: OutboundPolicy
+    let allowPlainHTTP: Bool
+
+    /// Adds or renews a subscription. An endpoint already known moves to this person: it is one browser, and whoever
+    /// subscribed it last is who uses it now.
+    func subscribe(_ input: PushSubscriptionInput, accountID: String, language: String, logger: Logger) async throws -> PushSubscription {
+        let valid = try ValidPushSubscription(input, allowPlainHTTP: allowPlainHTTP)
+        do {
+            let (_, address) = try await policy.vet(valid.endpoint)
+            // Plain http only to a push service on a network the operator named (their own relay, a test's service).
+            if valid.endpoint.hasPrefix("http:"), !policy.allowedPrivateNetworks.contains(where: { $0.contains(address) }) {
+                throw OutboundPolicy.Refusal(description: "plain http is allowed only on the networks the operator named")
+            }
+        } catch let refusal as OutboundPolicy.Refusal {
+            throw Problem.validation([.init(field: "endpoint", message: "the platform does not send to this address: \(refusal.description)")])
+        }
+        let now = Date()
+        return try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await sql.raw("""
+                INSERT INTO push_subscriptions (id, account_id, endpoint, p256dh, auth, language, created_at)
+                VALUES (\(bind: UUID()), \(bind: accountID), \(bind: valid.endpoint), \(bind: valid.receiverKey.x963Representation.base64URLEncoded),
+                        \(bind: valid.authSecret.base64URLEncoded), \(bind: language), \(bind: now))
+                ON CONFLICT (endpoint) DO UPDATE SET account_id = excluded.account_id, p256dh = excluded.p256dh, auth = excluded.auth,
+                    language = excluded.language, created_at = excluded.created_at
+                """).run()
+            try await sql.raw("""
+                DELETE FROM push_subscriptions WHERE account_id = \(bind: accountID) AND id NOT IN
+                    (SELECT id FROM push_subscriptions WHERE account_id = \(bind: accountID) ORDER BY created_at DESC LIMIT \(unsafeRaw: String(Self.perAccount)))
+                """).run()
+            guard let row = try await sql.raw("""
+                SELECT id, endpoint, language, created_at FROM push_subscriptions WHERE endpoint = \(bind: valid.endpoint)
+                """).first()
+            else { throw Problem.internal() }
+            return try Self.subscription(row)
+        }
+    }
+
+    func list(accountID: String, logger: Logger) async throws -> [PushSubscription] {
+        guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
+        return try await sql.raw("""
+            SELECT id, endpoint, language, created_at FROM push_subscriptions WHERE account_id = \(bind: accountID) ORDER BY created_at DESC
+            """).all().map { try Self.subscription($0) }
+    }
+
+    /// Removes one of the person's subscriptions; someone else's is "not found", never "forbidden".
+    func remove(_ id: UUID, accountID: String, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let removed = try await sql.raw("""
+                DELETE FROM push_subscriptions WHERE id = \(bind: id) AND account_id = \(bind: accountID) RETURNING id
+                """).all()
+            guard !removed.isEmpty else { throw Problem.notFound("No such push subscription.") }
+        }
+    }
+
+    /// The subscriptions a new notice for `accountID` goes to, read in the poster's transaction.
+    static func ids(of accountID: String, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.raw("SELECT id FROM push_subscriptions WHERE account_id = \(bind: accountID)").all()
+            .map { try $0.decode(column: "id", as: UUID.self) }
+    }
+
+    func find(_ id: UUID, logger: Logger) async throws -> StoredPushSubscription? {
+        guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
+        guard let row = try await sql.raw("SELECT endpoint, p256dh, auth, language FROM push_subscriptions WHERE id = \(bind: id)").first()
+        else { return nil }
+        let p256dh = try row.decode(column: "p256dh", as: String.self)
+        let auth = try row.decode(column: "auth", as: String.self)
+        guard let point = Data(base64URLEncoded: p256dh), let key = try? P256.KeyAgreement.PublicKey(x963Representation: point),
+              let secret = Data(base64URLEncoded: auth), secret.count == 16
+        else {
+            logger.error("a stored push subscription has damaged keys", metadata: ["subscription": "\(id)"])
+            throw NoticeChannelFailure.permanent("the subscription's stored keys are damaged")
+        }
+        return StoredPushSubscription(id: id, endpoint: try row.decode(column: "endpoint", as: String.self), receiverKey: key,
+                                      authSecret: secret, language: try row.decode(column: "language", as: String.self))
+    }
+
+    /// The push service says the subscription is gone (404/410): forget it, and fail what was still waiting for it.
+    func forget(_ id: UUID, because reason: String, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await sql.raw("DELETE FROM push_subscriptions WHERE id = \(bind: id)").run()
+            try await sql.raw("""
+                UPDATE notice_deliveries SET status = 'failed', last_error = \(bind: reason), updated_at = \(bind: Date())
+                WHERE subscription_id = \(bind: id) AND status = 'created'
+                """).run()
+        }
+    }
+
+    private static func subscription(_ row: some SQLRow) throws -> PushSubscription {
+        PushSubscription(id: try row.decode(column: "id", as: UUID.self), endpoint: try row.decode(column: "endpoint", as: String.self),
+                         language: try row.decode(column: "language", as: String.self), createdAt: try row.decode(column: "created_at", as: Date.self))
+    }
+}
