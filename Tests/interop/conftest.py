@@ -11,6 +11,7 @@ import shutil
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webelement import WebElement
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # The live server's data directory (its master key), for CLI processes that act beside it.
@@ -69,17 +70,54 @@ def _chromium():
     pytest.fail("Chromium is not installed (apt-get install chromium chromium-driver)")
 
 
-@pytest.fixture()
-def browser():
+# Screenshots of the walks, kept by CI as artefacts.
+SHOTS = os.environ.get("HUES_SCREENSHOTS") or os.path.join(tempfile.gettempdir(), "hues-screenshots")
+SIZES = {"desktop": (1200, 900, False), "phone": (360, 780, True)}
+
+
+class ThumbElement(WebElement):
+    """At phone size the task bar sits fixed at the bottom of the screen: a thumb scrolls a control to the middle of
+    the screen before tapping it, and so does this element (chromedriver would tap whatever lies on top of it)."""
+
+    def click(self):
+        self._parent.execute_script("arguments[0].scrollIntoView({block: 'center'})", self)
+        super().click()
+
+
+@pytest.fixture(params=list(SIZES))
+def browser(request):
+    """A Vietnamese citizen's browser, once at desktop size and once as a 360 px touch phone: every walk runs in both."""
+    width, height, mobile = SIZES[request.param]
     options = webdriver.ChromeOptions()
     options.binary_location = _chromium()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,900"):
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}", "--lang=vi-VN"):
         options.add_argument(flag)
-    # A Vietnamese citizen's browser.
-    options.add_argument("--lang=vi-VN")
     options.add_experimental_option("prefs", {"intl.accept_languages": "vi-VN,vi"})
     # The Debian driver, never a downloaded one.
     driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    if mobile:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+        driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+        driver._web_element_cls = ThumbElement
+    driver.hues_size = request.param
     driver.implicitly_wait(2)
     yield driver
     driver.quit()
+
+
+def screenshot(driver, name):
+    """Saves the screen as SHOTS/<size>-<name>.png."""
+    os.makedirs(SHOTS, exist_ok=True)
+    driver.save_screenshot(os.path.join(SHOTS, f"{getattr(driver, 'hues_size', 'desktop')}-{name}.png"))
+
+
+def open_menu(driver):
+    """On a phone the header's links fold behind the menu button: open it (nothing to do at desktop size)."""
+    buttons = [b for b in driver.find_elements("id", "menu-button") if b.is_displayed()]
+    if buttons and buttons[0].get_attribute("aria-expanded") != "true":
+        buttons[0].click()
+
+
+def overflow(driver):
+    """How far the page reaches past the screen's right edge, in CSS pixels (0 when nothing sticks out)."""
+    return driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")

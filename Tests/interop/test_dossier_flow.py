@@ -8,6 +8,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from conftest import screenshot
+
 PASSWORDS = {"citizen": "demo-citizen-2026", "officer": "demo-officer-2026", "leader": "demo-leader-2026"}
 
 
@@ -63,6 +65,7 @@ def test_a_dossier_from_filing_to_rating(server, browser):
     code = browser.find_element(By.ID, "dossier-code").text
     assert re.fullmatch(r"\d{3}\.\d{2}\.\d{2}\.H57-\d{6}-\d{4}", code), code
     assert state(browser) == "submitted"
+    screenshot(browser, "dossier-filed")
 
     # The ward's officer finds it in the queue and works it.
     sign_in(browser, server, "officer")
@@ -80,7 +83,7 @@ def test_a_dossier_from_filing_to_rating(server, browser):
     act(browser, code, "issue-result", files=pdf)
     act(browser, code, "return-result")
     assert state(browser) == "returned"
-    browser.save_screenshot(os.path.join(tempfile.gettempdir(), "hues-dossier-officer.png"))
+    screenshot(browser, "dossier-returned-leader")
 
     # The citizen sees it returned and rates it; anyone can follow it by code without seeing who filed it.
     sign_in(browser, server, "citizen")
@@ -88,6 +91,7 @@ def test_a_dossier_from_filing_to_rating(server, browser):
     browser.find_element(By.CSS_SELECTOR, "#rating-form input[value='5']").click()
     browser.find_element(By.ID, "rate-submit").click()
     assert "5/5" in wait.until(EC.presence_of_element_located((By.ID, "rated"))).text
+    screenshot(browser, "dossier-rated")
     browser.delete_all_cookies()
     browser.get(server + "/lookup")
     browser.find_element(By.ID, "code").send_keys(code)
@@ -95,6 +99,7 @@ def test_a_dossier_from_filing_to_rating(server, browser):
     result = wait.until(EC.presence_of_element_located((By.ID, "lookup-result")))
     assert "Đã trả kết quả" in result.text
     assert "Nguyễn Thị Hoa" not in browser.page_source
+    screenshot(browser, "dossier-lookup")
 
 
 def minimal_pdf():

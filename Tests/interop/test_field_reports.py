@@ -13,6 +13,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from conftest import screenshot
+
 PASSWORDS = {"citizen": "demo-citizen-2026", "officer": "demo-officer-2026", "ioc": "demo-ioc-2026", "admin": "demo-admin-2026"}
 
 
@@ -135,6 +137,7 @@ def test_a_report_from_filing_to_rating_in_the_browser(server, browser):
     assert code.startswith("PA-")
     assert browser.find_element(By.ID, "report-state").text.startswith("Chờ xác minh")
     image = browser.find_element(By.CSS_SELECTOR, ".photos img")
+    screenshot(browser, "report-filed")
     assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 640
 
     # The operations centre verifies it; routing sends it to the ward whose area holds the photo's position.
@@ -154,6 +157,7 @@ def test_a_report_from_filing_to_rating_in_the_browser(server, browser):
     act(browser, "resolve", lambda form: (form.find_element(By.NAME, "note").send_keys("Đã vá ổ gà, thông xe."),
                                           form.find_element(By.NAME, "photos").send_keys(photo)))
     assert browser.find_element(By.ID, "report-result").is_displayed()
+    screenshot(browser, "report-resolved-officer")
 
     # The citizen rates it; the public page shows the result and the rating, never the reporter.
     sign_in(browser, server, "citizen")
@@ -166,6 +170,7 @@ def test_a_report_from_filing_to_rating_in_the_browser(server, browser):
     browser.get(server + "/reports/" + code)
     assert browser.find_element(By.ID, "report-state").text.startswith("Đã đóng")
     assert not browser.find_elements(By.ID, "report-reporter")
+    screenshot(browser, "report-public-result")
     browser.get(server + "/reports")
     # The public map (Leaflet, fed by the map feed) draws the city's reports.
     wait.until(lambda b: int(b.find_element(By.ID, "report-map").get_attribute("data-features") or 0) > 0)

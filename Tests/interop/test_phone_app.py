@@ -19,7 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import _chromium
+from conftest import _chromium, overflow
 
 PASSWORDS = {"citizen": "demo-citizen-2026", "business": "demo-business-2026", "officer": "demo-officer-2026",
              "finance": "demo-finance-2026", "ioc": "demo-ioc-2026", "admin": "demo-admin-2026"}
@@ -94,9 +94,6 @@ def shot(driver, name):
     driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
 
 
-def overflow(driver):
-    """How far the page reaches past the screen's right edge, in CSS pixels (0 when nothing sticks out)."""
-    return driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def test_every_page_fits_a_phone_with_a_menu_button_and_a_task_bar(server, phone):
