@@ -47,6 +47,11 @@ public struct NoticeStore: NoticeBoard {
             ])
             throw Problem.internal()
         }
+        // A notice leads somewhere on this site only: its link becomes an href and what a tapped notification opens.
+        if let link = notice.link, !Self.isSitePath(link) {
+            database.logger.error("notice posted with a link off the site", metadata: ["template": .string(notice.template)])
+            throw Problem.internal()
+        }
         let record = NoticeRecord()
         record.id = UUID()
         record.accountID = notice.recipient
@@ -63,6 +68,12 @@ public struct NoticeStore: NoticeBoard {
                 try await queue(noticeID, channel: "push", subscription: subscription, on: database)
             }
         }
+    }
+
+    /// A path on this site: starts with one "/", no scheme, no backslash, no control characters or spaces.
+    static func isSitePath(_ link: String) -> Bool {
+        link.hasPrefix("/") && !link.hasPrefix("//") && link.utf8.count <= 512
+            && link.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && $0 != "\\" }
     }
 
     private func queue(_ noticeID: UUID, channel: String, subscription: UUID?, on database: any Database) async throws {

@@ -32,6 +32,8 @@ public struct NoticeTemplates: Sendable {
     /// Subject and body in `language` (Vietnamese when the language is unknown); an unknown template throws.
     public func render(_ key: String, data: [String: String], language: String) throws -> (subject: String, body: String) {
         guard let text = templates[key]?[language] ?? templates[key]?["vi"] else { throw UnknownTemplate(key: key) }
-        return (try MustacheTemplate(string: text.subject).render(data), try MustacheTemplate(string: text.body).render(data))
+        // Plain text, not HTML: an email, a phone's notification or a page (which escapes it itself) shows "&" as "&".
+        let plain = "{{% CONTENT_TYPE: TEXT}}"
+        return (try MustacheTemplate(string: plain + text.subject).render(data), try MustacheTemplate(string: plain + text.body).render(data))
     }
 }

@@ -37,7 +37,7 @@ public struct NoticesModule: PlatformModule {
         }
         self.pollInterval = .seconds(configuration.noticePollSeconds)
         self.store = NoticeStore(database: database, templates: templates, emailEnabled: smtp != nil)
-        let policy = OutboundPolicy(allowedPrivateNetworks: configuration.push.allowedNetworks)
+        let policy = OutboundPolicy(allowedPrivateNetworks: configuration.push.allowedNetworks, plainHTTPOnlyOnAllowedNetworks: true)
         self.push = PushSubscriptions(database: database, policy: policy, allowPlainHTTP: configuration.push.allowPlainHTTP)
         self.vapid = VapidKeys(database: database, secrets: context.secrets)
         self.pushChannel = PushChannel(subscriptions: push, keys: vapid, templates: templates, http: OutboundHTTP(policy: policy),

@@ -65,6 +65,25 @@ struct TestBrowser {
     }
 }
 
+/// A signed-in browser as the web app is: its session cookie and the CSRF token its pages carry.
+struct WebAppSession {
+    let cookie: String
+    let csrf: String
+
+    init(_ client: some TestClientProtocol, _ username: String) async throws {
+        let session = try await browserSession(client, username)
+        let page = body(try await client.send(.get, "/notices", headers: [.cookie: "hues_session=\(session)"]))
+        let marker = try #require(page.range(of: "data-csrf=\""))
+        cookie = "hues_session=\(session)"
+        csrf = String(page[marker.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func subscribe(_ client: some TestClientProtocol, _ browser: TestBrowser, _ endpoint: String, language: String = "vi") async throws -> TestResponse {
+        try await client.send(.post, "/api/v1/notices/push/subscriptions", json: browser.subscription(endpoint),
+                              headers: [.cookie: cookie, HTTPField.Name("X-CSRF-Token")!: csrf, .acceptLanguage: language])
+    }
+}
+
 @Suite struct PushNoticesTests {
     @Test func noticesArriveEncryptedAtEachSubscribedBrowserAndGoneOnesAreForgotten() async throws {
         let service = TestPushService()
@@ -76,15 +95,18 @@ struct TestBrowser {
                 $0.push.allowPlainHTTP = true
             }) { client, runtime in
                 let citizen = try await client.signIn("citizen", Demo.passwords["citizen"] ?? "").access
+                let web = try await WebAppSession(client, "citizen")
                 let phone = TestBrowser(), laptop = TestBrowser(), tablet = TestBrowser()
                 let base = "http://127.0.0.1:\(port)/push"
                 var ids: [String: String] = [:]
                 for (name, browser, answer, language) in [("phone", phone, "ok", "en"), ("laptop", laptop, "gone", "vi"), ("tablet", tablet, "busy", "vi")] {
-                    let response = try await client.send(.post, "/api/v1/notices/push/subscriptions", token: citizen,
-                                                         json: browser.subscription("\(base)/\(answer)/\(name)"), headers: [.acceptLanguage: language])
+                    let response = try await web.subscribe(client, browser, "\(base)/\(answer)/\(name)", language: language)
                     #expect(response.status == .created, "\(body(response))")
                     ids[name] = try client.json([String: AnyCodable].self, response)["id"]?.string
                 }
+                let byToken = try await client.send(.post, "/api/v1/notices/push/subscriptions", token: citizen,
+                                                    json: TestBrowser().subscription("\(base)/ok/api-client"))
+                #expect(byToken.status == .forbidden, "an API token cannot leave a browser subscribed: \(body(byToken))")
                 let officer = try await client.signIn("officer", Demo.passwords["officer"] ?? "").access
                 #expect(try await client.send(.delete, "/api/v1/notices/push/subscriptions/\(ids["phone"] ?? "")", token: officer).status == .notFound)
 
@@ -122,8 +144,22 @@ struct TestBrowser {
                 #expect(service.messages(to: "tablet").count == 2)
                 #expect(service.messages(to: "phone").count == 1)
 
-                #expect(try await client.send(.delete, "/api/v1/notices/push/subscriptions/\(ids["phone"] ?? "")", token: citizen).status == .noContent)
-                #expect(try await client.send(.delete, "/api/v1/notices/push/subscriptions/\(ids["phone"] ?? "")", token: citizen).status == .notFound)
+                // Someone else cannot take the phone's endpoint without the phone's keys; with them (the same browser,
+                // now signed in as someone else) it moves, and the citizen's waiting notices are not sent to it.
+                let officerWeb = try await WebAppSession(client, "officer")
+                #expect(try await officerWeb.subscribe(client, TestBrowser(), "\(base)/ok/phone").status == .conflict)
+                try await runtime.database.write(logger: runtime.logger) { db in
+                    try await notices.store.post(NoticeDraft(recipient: account.id.uuidString, template: "dossier.filed",
+                                                             data: ["code": "HS-TEST-2", "procedure": "Đăng ký khai sinh"]), on: db)
+                }
+                #expect(try await officerWeb.subscribe(client, phone, "\(base)/ok/phone").status == .created)
+                #expect(try await notices.delivery().deliverDue(logger: runtime.logger) == 1, "to the tablet only")
+                #expect(service.messages(to: "phone").count == 1, "the citizen's notice is not pushed to the officer's browser")
+                #expect(service.messages(to: "tablet").count == 3)
+                let mine = try client.json([String: [PushSubscriptionView]].self, try await client.send(.get, "/api/v1/notices/push/subscriptions", token: citizen))
+                #expect(mine["items"]?.map(\.id) == [ids["tablet"]].compactMap { $0 })
+                #expect(try await client.send(.delete, "/api/v1/notices/push/subscriptions/\(ids["tablet"] ?? "")", token: citizen).status == .noContent)
+                #expect(try await client.send(.delete, "/api/v1/notices/push/subscriptions/\(ids["tablet"] ?? "")", token: citizen).status == .notFound)
             }
         }
     }
@@ -131,14 +167,17 @@ struct TestBrowser {
     @Test func aSubscriptionToAPrivateAddressOrWithBadKeysIsRefused() async throws {
         try await TestApp.run { client, _ in
             let citizen = try await client.signIn("citizen", Demo.passwords["citizen"] ?? "").access
+            let web = try await WebAppSession(client, "citizen")
             let browser = TestBrowser()
-            for endpoint in ["https://127.0.0.1/push/x", "https://169.254.169.254/latest", "http://127.0.0.1:9/push/x", "https://[::1]/x"] {
-                let response = try await client.send(.post, "/api/v1/notices/push/subscriptions", token: citizen, json: browser.subscription(endpoint))
+            for endpoint in ["https://127.0.0.1/push/x", "https://169.254.169.254/latest", "http://127.0.0.1:9/push/x", "https://[::1]/x",
+                             "https://012.0.0.1/x", "https://[::ffff:10.0.0.1]/x"] {
+                let response = try await web.subscribe(client, browser, endpoint)
                 #expect(response.status == .badRequest, "\(endpoint): \(body(response))")
-                #expect(body(response).contains("endpoint"))
+                #expect(body(response).contains("endpoint") && !body(response).contains("10.0.0.1"), "\(body(response))")
             }
             let badKeys = #"{"endpoint":"https://fcm.googleapis.com/fcm/send/x","keys":{"p256dh":"AAAA","auth":"AAAA"}}"#
-            let refused = try await client.send(.post, "/api/v1/notices/push/subscriptions", token: citizen, json: badKeys)
+            let refused = try await client.send(.post, "/api/v1/notices/push/subscriptions", json: badKeys,
+                                                headers: [.cookie: web.cookie, HTTPField.Name("X-CSRF-Token")!: web.csrf])
             #expect(refused.status == .badRequest)
             #expect(body(refused).contains("keys.p256dh") && body(refused).contains("keys.auth"))
             #expect(try await client.send(.post, "/api/v1/notices/push/subscriptions", json: browser.subscription("https://fcm.googleapis.com/x")).status

@@ -40,10 +40,18 @@ func bytes(_ text: String) throws -> Data {
 
     @Test func aMessageTooLongForOneRecordIsRefused() throws {
         let receiver = P256.KeyAgreement.PrivateKey().publicKey
-        #expect(throws: PushEncryption.Failure.tooLong(4080)) {
-            try PushEncryption.encrypt(Data(count: 4080), for: receiver, authSecret: Data(count: 16))
+        #expect(throws: PushEncryption.Failure.tooLong(3994)) {
+            try PushEncryption.encrypt(Data(count: 3994), for: receiver, authSecret: Data(count: 16))
         }
-        _ = try PushEncryption.encrypt(Data(count: PushEncryption.maximumPlaintext), for: receiver, authSecret: Data(count: 16))
+        let largest = try PushEncryption.encrypt(Data(count: PushEncryption.maximumPlaintext), for: receiver, authSecret: Data(count: 16))
+        #expect(largest.count == 4096, "what every push service must accept")
+    }
+
+    @Test func longNoticesAreCutOnCharactersWithinTheirByteBudget() {
+        #expect(PushChannel.clip("Đã nhận", to: 100) == "Đã nhận")
+        let cut = PushChannel.clip(String(repeating: "Đường ", count: 400), to: 256)
+        #expect(cut.utf8.count <= 256 && cut.hasSuffix("…") && cut.hasPrefix("Đường Đường"))
+        #expect(PushChannel.clip("👨‍👩‍👧‍👦👨‍👩‍👧‍👦", to: 30) == "👨‍👩‍👧‍👦…", "a character is never split")
     }
 
     /// RFC 8292: a JWT for the push service's origin, signed by the key the browser subscribed with.
@@ -51,6 +59,9 @@ func bytes(_ text: String) throws -> Data {
         let vapid = VapidKey(key: P256.Signing.PrivateKey())
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let header = try vapid.authorization(for: "https://push.example.net:8443/wpush/v2/abc?x=1", subject: "mailto:ops@hue.gov.vn", now: now)
+        let defaultPort = try vapid.authorization(for: "https://Push.Example.NET:443/x", subject: "mailto:ops@hue.gov.vn", now: now)
+        let defaultClaims = try bytes(String(defaultPort.split(separator: ".")[1]))
+        #expect(String(decoding: defaultClaims, as: UTF8.self).contains(#""aud":"https://push.example.net""#))
         let parts = header.split(separator: " ")
         #expect(parts.first == "vapid")
         let token = try #require(parts.first { $0.hasPrefix("t=") }?.dropFirst(2).trimmingCharacters(in: CharacterSet(charactersIn: ",")))
@@ -91,5 +102,13 @@ func bytes(_ text: String) throws -> Data {
         #expect(check("https://push.example.net/abc", String(repeating: "A", count: 100_000)) == ["keys.p256dh"])
         #expect(check("https://push.example.net/abc", point, "c2hvcnQ") == ["keys.auth"])
         #expect(check("https://push.example.net/abc", point, "+/+/+/+/+/+/+/+/+/+/+w") == ["keys.auth"], "base64url, not base64")
+    }
+}
+
+@Suite struct NoticeTextTests {
+    @Test func noticesArePlainTextNotHTML() throws {
+        let text = try NoticeTemplates().render("dossier.filed", data: ["code": "HS-1", "procedure": "Cấp phép \"A&B\" <tạm>"], language: "vi")
+        #expect(text.body.contains("Cấp phép \"A&B\" <tạm>"), "\(text.body)")
+        #expect(!text.body.contains("&amp;") && !text.body.contains("&lt;"))
     }
 }

@@ -22,9 +22,12 @@ import Testing
         let v6 = try #require(IPNetwork(cidr: "fd00::/8"))
         #expect(v6.contains("fd12:3456::1") && v6.contains("[fd00::1]") && !v6.contains("fe80::1"))
         #expect(IPNetwork(cidr: "192.168.1.7")?.contains("192.168.1.7") == true)
-        for bad in ["10.0.0.0/33", "10.0.0/8", "300.1.1.1", "::/129", "a::b::c", "1.2.3.4/-1", "", "10.0.0.0/8/8", "1.2.3.04444"] {
+        for bad in ["10.0.0.0/33", "10.0.0/8", "300.1.1.1", "::/129", "a::b::c", "1.2.3.4/-1", "", "10.0.0.0/8/8", "1.2.3.04444",
+                    // Leading zeros are octal to getaddrinfo: "012.0.0.1" would be vetted as 12.0.0.1 and reached as 10.0.0.1.
+                    "012.0.0.1", "10.0.0.01"] {
             #expect(IPNetwork(cidr: bad) == nil, "\(bad)")
         }
+        #expect(IPNetwork.bytes(of: "012.0.0.1") == nil, "not an address: resolved as a name, and vetted after resolving")
         for address in ["127.0.0.1", "169.254.169.254", "::1", "0.0.0.0", "fe80::1", "::ffff:192.168.0.1", "100.64.1.1"] {
             #expect(IPNetwork.nonPublic.contains { $0.contains(address) }, "\(address) is not public")
         }

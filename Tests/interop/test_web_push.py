@@ -80,6 +80,17 @@ def file_dossier(server, auth):
     return response.json()["code"]
 
 
+def web_app(server, username):
+    """A browser session as the web app has it: signed in through the login form, with the CSRF token its pages carry."""
+    session = requests.Session()
+    login = session.get(server + "/login", timeout=10).text
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', login).group(1)
+    signed_in = session.post(server + "/login", data={"_csrf": csrf, "username": username, "password": PASSWORDS[username]}, timeout=10)
+    assert "/login" not in signed_in.url, signed_in.url
+    session.headers["X-CSRF-Token"] = re.search(r'data-csrf="([^"]+)"', session.get(server + "/notices", timeout=10).text).group(1)
+    return session
+
+
 def test_a_notice_reaches_the_subscribed_browser_encrypted_and_a_gone_subscription_is_forgotten(server):
     token = requests.post(server + "/api/v1/auth/token", json={"username": "citizen", "password": PASSWORDS["citizen"]},
                           timeout=10).json()["access_token"]
@@ -87,9 +98,10 @@ def test_a_notice_reaches_the_subscribed_browser_encrypted_and_a_gone_subscripti
     push = PushService()
     phone, old_laptop = Browser(), Browser()
     subscriptions = server + "/api/v1/notices/push/subscriptions"
+    web = web_app(server, "citizen")
     for browser, path in ((phone, "/push/ok/phone"), (old_laptop, "/push/gone/laptop")):
-        response = requests.post(subscriptions, json=browser.subscription(f"http://127.0.0.1:{push.port}{path}"),
-                                 headers=dict(auth, **{"Accept-Language": "vi"}), timeout=10)
+        response = web.post(subscriptions, json=browser.subscription(f"http://127.0.0.1:{push.port}{path}"),
+                            headers={"Accept-Language": "vi"}, timeout=10)
         assert response.status_code == 201, response.text
 
     code = file_dossier(server, auth)

@@ -25,6 +25,9 @@ struct CreatePushTables: AsyncMigration {
         try await database.schema(NoticeDeliveryRecord.schema).field("subscription_id", .uuid).update()
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
         try await sql.raw("CREATE INDEX push_subscriptions_account ON push_subscriptions (account_id)").run()
+        // The delivery worker's scan, and failing what waits for a subscription that is gone.
+        try await sql.raw("CREATE INDEX notice_deliveries_due ON notice_deliveries (status, next_attempt_at)").run()
+        try await sql.raw("CREATE INDEX notice_deliveries_subscription ON notice_deliveries (subscription_id, status)").run()
     }
 
     func revert(on database: any Database) async throws {

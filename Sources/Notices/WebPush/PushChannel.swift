@@ -8,8 +8,9 @@ import Platform
 struct PushChannel: NoticeChannel {
     /// A day: a notice older than that is still in the inbox, but no longer worth waking a phone for.
     static let timeToLive = 86_400
-    /// Push services accept about 4 KB; a notice's text is cut well before that, the inbox has it whole.
-    static let maximumBodyCharacters = 600
+    /// Push services accept 4 KB; a notice's words are cut well before that (in bytes), the inbox has them whole.
+    static let maximumTitleBytes = 256
+    static let maximumBodyBytes = 1536
 
     let subscriptions: PushSubscriptions
     let keys: VapidKeys
@@ -23,8 +24,17 @@ struct PushChannel: NoticeChannel {
         guard let subscriptionID = delivery.subscriptionID,
               let subscription = try await subscriptions.find(subscriptionID, logger: logger)
         else { throw NoticeChannelFailure.permanent("the browser's subscription was removed") }
+        // A browser that changed hands since the notice was queued never shows the previous person's notice.
+        guard subscription.accountID == notice.accountID else {
+            throw NoticeChannelFailure.permanent("the browser is now subscribed by someone else")
+        }
         let payload = try await message(notice, language: subscription.language, logger: logger)
-        let body = try PushEncryption.encrypt(payload, for: subscription.receiverKey, authSecret: subscription.authSecret)
+        let body: Data
+        do {
+            body = try PushEncryption.encrypt(payload, for: subscription.receiverKey, authSecret: subscription.authSecret)
+        } catch let failure as PushEncryption.Failure {
+            throw NoticeChannelFailure.permanent("the notice does not fit in a push message: \(failure)")
+        }
         let vapid = try await keys.current(logger: logger)
         let answer: (status: Int, body: String)
         do {
@@ -34,12 +44,14 @@ struct PushChannel: NoticeChannel {
             ], body: body)
         } catch let refusal as OutboundPolicy.Refusal {
             throw NoticeChannelFailure.permanent("the push service's address is refused: \(refusal.description)")
+        } catch let unresolved as OutboundPolicy.Unresolved {
+            throw NoticeChannelFailure.transient(unresolved.description)
         }
         switch answer.status {
         case 200...202:
             return
         case 404, 410:
-            try await subscriptions.forget(subscriptionID, because: "the push service dropped the subscription (\(answer.status))", logger: logger)
+            try await subscriptions.forget(subscription, because: "the push service dropped the subscription (\(answer.status))", logger: logger)
             throw NoticeChannelFailure.permanent("the push service dropped the subscription (\(answer.status))")
         case 408, 425, 429, 500...599:
             throw NoticeChannelFailure.transient("the push service answered \(answer.status) \(answer.body.prefix(200))")
@@ -55,8 +67,22 @@ struct PushChannel: NoticeChannel {
         let data = try JSONColumn.decode([String: String].self, from: notice.data, table: NoticeRecord.schema, column: "data",
                                          row: id.uuidString, logger: logger)
         let text = try templates.render(notice.template, data: data, language: language)
-        var object: [String: String] = ["id": id.uuidString, "title": text.subject, "body": String(text.body.prefix(Self.maximumBodyCharacters))]
-        object["link"] = notice.link ?? "/notices"
+        let object = ["id": id.uuidString, "title": Self.clip(text.subject, to: Self.maximumTitleBytes),
+                      "body": Self.clip(text.body, to: Self.maximumBodyBytes), "link": notice.link ?? "/notices"]
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// The longest prefix of whole characters that fits in `bytes` of UTF-8, with an ellipsis when something was cut.
+    static func clip(_ text: String, to bytes: Int) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var kept = ""
+        var used = 3  // the ellipsis
+        for character in text {
+            let size = character.utf8.count
+            if used + size > bytes { break }
+            kept.append(character)
+            used += size
+        }
+        return kept + "…"
     }
 }

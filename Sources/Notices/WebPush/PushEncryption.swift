@@ -6,8 +6,9 @@ import Foundation
 public enum PushEncryption {
     /// The record size written into the header; one record carries the whole message.
     public static let recordSize = 4096
-    /// The most a notice may carry: a record holds the text, one delimiter byte and the 16-byte tag.
-    public static let maximumPlaintext = recordSize - 17
+    /// The most a notice may carry (RFC 8291 §4): push services need accept only 4,096 bytes of body, and the body
+    /// holds the 86-byte header, the text, one delimiter byte and the 16-byte tag.
+    public static let maximumPlaintext = 4096 - 86 - 1 - 16
 
     public enum Failure: Error, Equatable {
         case tooLong(Int)

@@ -27,8 +27,13 @@ struct PushRoutes: Sendable {
                   summary: "Push my notices to this browser (the body is PushSubscription.toJSON())") { request, context in
             var request = request
             let input = try await request.decodeJSON(as: PushSubscriptionInput.self, context: context)
-            let stored = try await subscriptions.subscribe(input, accountID: try context.requirePrincipal().accountID, language: context.language,
-                                                           logger: context.logger)
+            let principal = try context.requirePrincipal()
+            // Only the web app in a signed-in browser: a relying party's API token must not leave a device behind that
+            // keeps receiving the person's notices after its consent is withdrawn.
+            guard case .session = principal.credential else {
+                throw Problem.forbidden("Push subscriptions are made by the web app in a signed-in browser.")
+            }
+            let stored = try await subscriptions.subscribe(input, accountID: principal.accountID, language: context.language, logger: context.logger)
             return JSONResponse(stored, status: .created)
         }
         routes.on(.delete, "/api/v1/notices/push/subscriptions/:id", access: .signedIn,

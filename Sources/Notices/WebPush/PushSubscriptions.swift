@@ -66,6 +66,7 @@ struct ValidPushSubscription: Sendable {
 /// A stored subscription, as the push channel needs it.
 struct StoredPushSubscription: Sendable {
     let id: UUID
+    let accountID: String
     let endpoint: String
     let receiverKey: P256.KeyAgreement.PublicKey
     let authSecret: Data
@@ -80,29 +81,43 @@ public struct PushSubscriptions: Sendable {
     let policy: OutboundPolicy
     let allowPlainHTTP: Bool
 
-    /// Adds or renews a subscription. An endpoint already known moves to this person: it is one browser, and whoever
-    /// subscribed it last is who uses it now.
+    /// Adds or renews a subscription. An endpoint already known stays with its account unless the caller shows the
+    /// same browser keys (the same browser, now used by someone else): then it moves, and what was still waiting for
+    /// the previous person is not sent to it.
     func subscribe(_ input: PushSubscriptionInput, accountID: String, language: String, logger: Logger) async throws -> PushSubscription {
         let valid = try ValidPushSubscription(input, allowPlainHTTP: allowPlainHTTP)
         do {
-            let (_, address) = try await policy.vet(valid.endpoint)
-            // Plain http only to a push service on a network the operator named (their own relay, a test's service).
-            if valid.endpoint.hasPrefix("http:"), !policy.allowedPrivateNetworks.contains(where: { $0.contains(address) }) {
-                throw OutboundPolicy.Refusal(description: "plain http is allowed only on the networks the operator named")
-            }
-        } catch let refusal as OutboundPolicy.Refusal {
-            throw Problem.validation([.init(field: "endpoint", message: "the platform does not send to this address: \(refusal.description)")])
+            _ = try await policy.vet(valid.endpoint)
+        } catch let error as OutboundPolicy.Refusal {
+            // The detail (which address a name resolves to) is for the operator, not for whoever asked.
+            logger.notice("push subscription refused", metadata: ["reason": "\(error.description)"])
+            throw Problem.validation([.init(field: "endpoint", message: "the platform does not send notices to this address")])
+        } catch is OutboundPolicy.Unresolved {
+            throw Problem.validation([.init(field: "endpoint", message: "the push service's host name does not resolve")])
         }
+        let keys = (p256dh: valid.receiverKey.x963Representation.base64URLEncoded, auth: valid.authSecret.base64URLEncoded)
         let now = Date()
         return try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            try await sql.raw("""
-                INSERT INTO push_subscriptions (id, account_id, endpoint, p256dh, auth, language, created_at)
-                VALUES (\(bind: UUID()), \(bind: accountID), \(bind: valid.endpoint), \(bind: valid.receiverKey.x963Representation.base64URLEncoded),
-                        \(bind: valid.authSecret.base64URLEncoded), \(bind: language), \(bind: now))
-                ON CONFLICT (endpoint) DO UPDATE SET account_id = excluded.account_id, p256dh = excluded.p256dh, auth = excluded.auth,
-                    language = excluded.language, created_at = excluded.created_at
-                """).run()
+            if let known = try await sql.raw("""
+                SELECT id, account_id, p256dh, auth FROM push_subscriptions WHERE endpoint = \(bind: valid.endpoint)
+                """).first() {
+                let id = try known.decode(column: "id", as: UUID.self)
+                let sameBrowser = try known.decode(column: "p256dh", as: String.self) == keys.p256dh
+                    && known.decode(column: "auth", as: String.self) == keys.auth
+                if try known.decode(column: "account_id", as: String.self) == accountID {
+                    try await sql.raw("""
+                        UPDATE push_subscriptions SET p256dh = \(bind: keys.p256dh), auth = \(bind: keys.auth), language = \(bind: language),
+                            created_at = \(bind: now) WHERE id = \(bind: id)
+                        """).run()
+                } else {
+                    guard sameBrowser else { throw Problem.conflict("Another browser is subscribed with this push endpoint.") }
+                    try await Self.remove(id, because: "the browser was subscribed by someone else", on: sql)
+                    try await insert(valid.endpoint, keys: keys, accountID: accountID, language: language, at: now, on: sql)
+                }
+            } else {
+                try await insert(valid.endpoint, keys: keys, accountID: accountID, language: language, at: now, on: sql)
+            }
             try await sql.raw("""
                 DELETE FROM push_subscriptions WHERE account_id = \(bind: accountID) AND id NOT IN
                     (SELECT id FROM push_subscriptions WHERE account_id = \(bind: accountID) ORDER BY created_at DESC LIMIT \(unsafeRaw: String(Self.perAccount)))
@@ -113,6 +128,23 @@ public struct PushSubscriptions: Sendable {
             else { throw Problem.internal() }
             return try Self.subscription(row)
         }
+    }
+
+    private func insert(_ endpoint: String, keys: (p256dh: String, auth: String), accountID: String, language: String, at now: Date,
+                        on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            INSERT INTO push_subscriptions (id, account_id, endpoint, p256dh, auth, language, created_at)
+            VALUES (\(bind: UUID()), \(bind: accountID), \(bind: endpoint), \(bind: keys.p256dh), \(bind: keys.auth), \(bind: language), \(bind: now))
+            """).run()
+    }
+
+    /// Deletes a subscription and fails what was still waiting for it.
+    private static func remove(_ id: UUID, because reason: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM push_subscriptions WHERE id = \(bind: id)").run()
+        try await sql.raw("""
+            UPDATE notice_deliveries SET status = 'failed', last_error = \(bind: reason), updated_at = \(bind: Date())
+            WHERE subscription_id = \(bind: id) AND status = 'created'
+            """).run()
     }
 
     func list(accountID: String, logger: Logger) async throws -> [PushSubscription] {
@@ -141,7 +173,7 @@ public struct PushSubscriptions: Sendable {
 
     func find(_ id: UUID, logger: Logger) async throws -> StoredPushSubscription? {
         guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
-        guard let row = try await sql.raw("SELECT endpoint, p256dh, auth, language FROM push_subscriptions WHERE id = \(bind: id)").first()
+        guard let row = try await sql.raw("SELECT account_id, endpoint, p256dh, auth, language FROM push_subscriptions WHERE id = \(bind: id)").first()
         else { return nil }
         let p256dh = try row.decode(column: "p256dh", as: String.self)
         let auth = try row.decode(column: "auth", as: String.self)
@@ -151,19 +183,20 @@ public struct PushSubscriptions: Sendable {
             logger.error("a stored push subscription has damaged keys", metadata: ["subscription": "\(id)"])
             throw NoticeChannelFailure.permanent("the subscription's stored keys are damaged")
         }
-        return StoredPushSubscription(id: id, endpoint: try row.decode(column: "endpoint", as: String.self), receiverKey: key,
+        return StoredPushSubscription(id: id, accountID: try row.decode(column: "account_id", as: String.self),
+                                      endpoint: try row.decode(column: "endpoint", as: String.self), receiverKey: key,
                                       authSecret: secret, language: try row.decode(column: "language", as: String.self))
     }
 
     /// The push service says the subscription is gone (404/410): forget it, and fail what was still waiting for it.
-    func forget(_ id: UUID, because reason: String, logger: Logger) async throws {
+    /// Only the subscription that was sent to: a renewal with new keys that landed meanwhile stays.
+    func forget(_ subscription: StoredPushSubscription, because reason: String, logger: Logger) async throws {
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            try await sql.raw("DELETE FROM push_subscriptions WHERE id = \(bind: id)").run()
-            try await sql.raw("""
-                UPDATE notice_deliveries SET status = 'failed', last_error = \(bind: reason), updated_at = \(bind: Date())
-                WHERE subscription_id = \(bind: id) AND status = 'created'
-                """).run()
+            let current = try await sql.raw("""
+                SELECT id FROM push_subscriptions WHERE id = \(bind: subscription.id) AND auth = \(bind: subscription.authSecret.base64URLEncoded)
+                """).first()
+            if current != nil { try await Self.remove(subscription.id, because: reason, on: sql) }
         }
     }
 

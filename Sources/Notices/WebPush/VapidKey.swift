@@ -18,10 +18,13 @@ public struct VapidKey: Sendable {
 
     /// The `Authorization` header for a message to `endpoint`: a JWT for the push service's origin, valid 12 hours.
     public func authorization(for endpoint: String, subject: String, now: Date = Date()) throws -> String {
-        guard let url = URLComponents(string: endpoint), let scheme = url.scheme, let host = url.host else {
+        guard let url = URLComponents(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else {
             throw Problem.badRequest("The push endpoint is not a URL.")
         }
-        let audience = "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+        // The origin as the push service writes it: no default port, IPv6 in brackets.
+        let defaultPort = scheme == "https" ? 443 : 80
+        let port = url.port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? ""
+        let audience = "\(scheme)://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)\(port)"
         let header = #"{"typ":"JWT","alg":"ES256"}"#
         let claims = try JSONSerialization.data(withJSONObject: ["aud": audience, "exp": Int(now.timeIntervalSince1970) + 12 * 3600, "sub": subject],
                                                 options: [.sortedKeys, .withoutEscapingSlashes])

@@ -60,7 +60,10 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {
-            guard (1...3).contains(part.count), part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = UInt8(part) else { return nil }
+            // No leading zeros: "012" is 12 here but octal 10 to getaddrinfo, and the two must never disagree.
+            guard (1...3).contains(part.count), part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), part.count == 1 || part.first != "0",
+                  let value = UInt8(part)
+            else { return nil }
             bytes.append(value)
         }
         return bytes

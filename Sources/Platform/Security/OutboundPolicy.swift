@@ -15,16 +15,25 @@ public struct OutboundPolicy: Sendable {
         }
     }
 
+    /// The name did not resolve (now): unlike a refusal, worth trying again later.
+    public struct Unresolved: Error, CustomStringConvertible, Equatable {
+        public let description: String
+    }
+
     public let allowedPrivateNetworks: [IPNetwork]
+    /// Plain http only to addresses on the allowed networks (checked after every resolution), https everywhere else.
+    public let plainHTTPOnlyOnAllowedNetworks: Bool
     let unrestricted: Bool
 
-    public init(allowedPrivateNetworks: [IPNetwork]) {
+    public init(allowedPrivateNetworks: [IPNetwork], plainHTTPOnlyOnAllowedNetworks: Bool = false) {
         self.allowedPrivateNetworks = allowedPrivateNetworks
+        self.plainHTTPOnlyOnAllowedNetworks = plainHTTPOnlyOnAllowedNetworks
         self.unrestricted = false
     }
 
     private init(unrestricted: Bool) {
         self.allowedPrivateNetworks = []
+        self.plainHTTPOnlyOnAllowedNetworks = false
         self.unrestricted = unrestricted
     }
 
@@ -49,9 +58,13 @@ public struct OutboundPolicy: Sendable {
     public func vet(_ url: String) async throws -> (host: String, address: String) {
         let host = try host(of: url)
         let addresses = await Self.resolve(host)
-        guard let first = addresses.first else { throw Refusal(description: "the host '\(host)' does not resolve") }
+        guard let first = addresses.first else { throw Unresolved(description: "the host '\(host)' does not resolve") }
         if let refused = addresses.first(where: { !permits(address: $0) }) {
             throw Refusal(description: "'\(host)' resolves to \(refused), a private or reserved address")
+        }
+        if plainHTTPOnlyOnAllowedNetworks, url.lowercased().hasPrefix("http:"),
+           !addresses.allSatisfy({ address in allowedPrivateNetworks.contains { $0.contains(address) } }) {
+            throw Refusal(description: "plain http is allowed only to the networks the operator named")
         }
         return (host, first)
     }

@@ -43,4 +43,31 @@
       });
     });
   }
+
+  // Signing out also stops this browser showing the person's notices: the next person on a shared phone must not see
+  // them. The sign-out waits for that at most two seconds, then goes ahead regardless.
+  if (logout && "serviceWorker" in navigator && "PushManager" in window) {
+    logout.addEventListener("submit", function (event) {
+      if (logout.getAttribute("data-push-forgotten")) return;
+      event.preventDefault();
+      var token = logout.querySelector("input[name=_csrf]");
+      var headers = { "X-CSRF-Token": token ? token.value : "", "Accept": "application/json" };
+      var list = "/api/v1/notices/push/subscriptions";
+      var forget = navigator.serviceWorker.getRegistration().then(function (reg) {
+        return reg ? reg.pushManager.getSubscription() : null;
+      }).then(function (subscription) {
+        if (!subscription) return null;
+        return fetch(list, { credentials: "same-origin", headers: headers }).then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (mine) {
+            var match = mine.items.filter(function (item) { return item.endpoint === subscription.endpoint; })[0];
+            return match ? fetch(list + "/" + match.id, { method: "DELETE", credentials: "same-origin", headers: headers }) : null;
+          }).then(function () { return subscription.unsubscribe(); });
+      }).catch(function () {});
+      var timeout = new Promise(function (resolve) { setTimeout(resolve, 2000); });
+      Promise.race([forget, timeout]).then(function () {
+        logout.setAttribute("data-push-forgotten", "1");
+        logout.submit();
+      });
+    });
+  }
 })();

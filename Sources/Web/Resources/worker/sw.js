@@ -80,9 +80,12 @@ self.addEventListener("push", function (event) {
 self.addEventListener("notificationclick", function (event) {
   event.notification.close();
   var link = (event.notification.data && event.notification.data.link) || "/notices";
-  // Only a path on this site: a notice never sends anyone elsewhere.
-  if (link.charAt(0) !== "/" || link.charAt(1) === "/" || link.charAt(1) === "\\") link = "/notices";
-  var target = new URL(link, self.location.origin).href;
+  // Only a page of this site: a notice never sends anyone elsewhere (the URL parser decides, not a prefix check).
+  var target = new URL("/notices", self.location.origin).href;
+  try {
+    var url = new URL(link, self.location.origin);
+    if (url.origin === self.location.origin) target = url.href;
+  } catch (error) { /* not a URL: the notices page */ }
   event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
     for (var i = 0; i < windows.length; i++) {
       if (windows[i].url === target && "focus" in windows[i]) return windows[i].focus();
