@@ -254,7 +254,7 @@ let package = Package(
         // Fuzz targets for every parser of outside bytes (fuzz/run builds them with libFuzzer); swift test replays their corpus.
         .target(
             name: "HuesFuzzTargets",
-            dependencies: ["Platform", "Web", "Identity", "Catalog", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports"],
+            dependencies: ["Platform", "Web", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports"],
             path: "fuzz/HuesFuzzTargets",
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,7 @@ import Catalog
 import FieldReports
 import Foundation
 import Identity
+import Notices
 import Payments
 import Platform
 import PublicServices
@@ -42,5 +43,10 @@ enum BodyTargets {
         _ = try? decoder.decode(ReportRating.self, from: data)
         _ = try? decoder.decode(DossierAction.self, from: data)
         _ = try? decoder.decode(ServiceChanges.self, from: data)
+        if let push = try? decoder.decode(PushSubscriptionInput.self, from: data),
+           let valid = try? ValidPushSubscription(push, allowPlainHTTP: true) {
+            FuzzCheck.require(valid.authSecret.count == 16 && valid.endpoint.utf8.count <= ValidPushSubscription.maximumEndpointLength,
+                              "accepted a push subscription outside the rules")
+        }
     }
 }

@@ -33,6 +33,9 @@ enum FormTargets {
         for line in text.split(separator: "\n").prefix(64) {
             if let value = BoundedInteger.parse(line, in: -1_000...1_000) { FuzzCheck.require((-1_000...1_000).contains(value), "\(value)") }
             _ = W3CDate.parse(String(line))
+            if let decoded = Data(base64URLEncoded: String(line)) {
+                FuzzCheck.require(Data(base64URLEncoded: decoded.base64URLEncoded) == decoded, "base64url does not round-trip: \(line)")
+            }
             if let date = CivilDate(String(line)) { FuzzCheck.require(CivilDate(date.description) == date, "\(line) does not round-trip") }
             if let box = try? MapQuery.box(String(line)) {
                 FuzzCheck.require(box.minLongitude < box.maxLongitude && box.minLatitude < box.maxLatitude, "inverted box \(line)")

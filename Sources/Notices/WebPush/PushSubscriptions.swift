@@ -18,28 +18,28 @@ public struct PushSubscription: Codable, Sendable, Equatable {
 }
 
 /// What a browser's `PushSubscription.toJSON()` gives (the W3C Push API), as it arrives.
-struct PushSubscriptionInput: Decodable, Sendable {
-    struct Keys: Decodable, Sendable {
-        var p256dh: String
-        var auth: String
+package struct PushSubscriptionInput: Decodable, Sendable {
+    package struct Keys: Decodable, Sendable {
+        package var p256dh: String
+        package var auth: String
     }
 
-    var endpoint: String
-    var keys: Keys
+    package var endpoint: String
+    package var keys: Keys
 }
 
 /// A subscription checked at the edge: an endpoint the platform may call, a real P-256 point, a 16-byte secret.
-struct ValidPushSubscription: Sendable {
-    static let maximumEndpointLength = 2048
+package struct ValidPushSubscription: Sendable {
+    package static let maximumEndpointLength = 2048
 
-    let endpoint: String
+    package let endpoint: String
     let receiverKey: P256.KeyAgreement.PublicKey
-    let authSecret: Data
+    package let authSecret: Data
 
-    init(_ input: PushSubscriptionInput, allowPlainHTTP: Bool) throws {
+    package init(_ input: PushSubscriptionInput, allowPlainHTTP: Bool) throws {
         var errors: [Problem.FieldError] = []
         let endpoint = input.endpoint
-        if let url = URLComponents(string: endpoint), endpoint.utf8.count <= Self.maximumEndpointLength,
+        if endpoint.utf8.count <= Self.maximumEndpointLength, let url = URLComponents(string: endpoint),
            url.scheme == "https" || (allowPlainHTTP && url.scheme == "http"), url.host?.isEmpty == false, url.user == nil, url.password == nil {
             self.endpoint = endpoint
         } else {
