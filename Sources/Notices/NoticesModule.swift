@@ -50,7 +50,7 @@ public struct NoticesModule: PlatformModule {
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public func addRoutes(to routes: SecuredRouter) {
-        NoticesRoutes(store: store, renderer: renderer).addRoutes(to: routes)
+        NoticesRoutes(store: store, push: push, renderer: renderer).addRoutes(to: routes)
         PushRoutes(subscriptions: push, keys: vapid).addRoutes(to: routes)
     }
 

@@ -6,6 +6,7 @@ import Web
 /// `/api/v1/notices` and the inbox page.
 struct NoticesRoutes: Sendable {
     let store: NoticeStore
+    let push: PushSubscriptions
     let renderer: PageRenderer?
 
     struct Inbox: Codable, Sendable {
@@ -31,7 +32,8 @@ struct NoticesRoutes: Sendable {
         }
         if let renderer {
             routes.on(.get, "/notices", access: .signedIn, kind: .page, summary: "My notices") { _, context in
-                let inbox = try await store.inbox(of: try context.requirePrincipal().accountID, language: context.language, logger: context.logger)
+                let accountID = try context.requirePrincipal().accountID
+                let inbox = try await store.inbox(of: accountID, language: context.language, logger: context.logger)
                 let items = inbox.notices.map { notice -> [String: Any] in
                     var row: [String: Any] = ["title": notice.title, "body": notice.body,
                                               "date": notice.createdAt.formatted(.iso8601.year().month().day())]
@@ -39,9 +41,29 @@ struct NoticesRoutes: Sendable {
                     if let link = notice.link { row["link"] = link }
                     return row
                 }
+                let devices = try await push.list(accountID: accountID, logger: context.logger).map { device -> [String: Any] in
+                    ["id": device.id.uuidString, "service": Self.pushService(device.endpoint),
+                     "since": device.createdAt.formatted(.iso8601.year().month().day())]
+                }
                 return try renderer.page("notices", title: "notices_title", context: context,
-                                         values: ["notices": items, "empty": items.isEmpty, "unread": inbox.unread])
+                                         values: ["notices": items, "empty": items.isEmpty, "unread": inbox.unread,
+                                                  "devices": devices, "hasDevices": !devices.isEmpty])
+            }
+            routes.on(.post, "/notices/devices/:id/remove", access: .signedIn, kind: .page, summary: "Stop pushing my notices to a device") { _, context in
+                guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No such device.") }
+                try await push.remove(id, accountID: try context.requirePrincipal().accountID, logger: context.logger)
+                return Response(status: .seeOther, headers: [.location: "/notices"])
             }
         }
+    }
+
+    /// Which browser a push service serves, as a person recognises it; otherwise the service's host.
+    static func pushService(_ endpoint: String) -> String {
+        let host = URLComponents(string: endpoint)?.host?.lowercased() ?? "?"
+        let known: [(suffix: String, name: String)] = [
+            ("fcm.googleapis.com", "Chrome / Android"), ("push.services.mozilla.com", "Firefox"), ("push.apple.com", "Safari"),
+            ("notify.windows.com", "Edge / Windows"),
+        ]
+        return known.first { host == $0.suffix || host.hasSuffix("." + $0.suffix) }?.name ?? host
     }
 }

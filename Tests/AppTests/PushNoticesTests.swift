@@ -104,6 +104,8 @@ struct WebAppSession {
                     #expect(response.status == .created, "\(body(response))")
                     ids[name] = try client.json([String: AnyCodable].self, response)["id"]?.string
                 }
+                let page = body(try await client.send(.get, "/notices", headers: [.cookie: web.cookie]))
+                #expect(page.components(separatedBy: "action=\"/notices/devices/").count == 4, "the three devices, each with a remove button")
                 let byToken = try await client.send(.post, "/api/v1/notices/push/subscriptions", token: citizen,
                                                     json: TestBrowser().subscription("\(base)/ok/api-client"))
                 #expect(byToken.status == .forbidden, "an API token cannot leave a browser subscribed: \(body(byToken))")
@@ -158,7 +160,11 @@ struct WebAppSession {
                 #expect(service.messages(to: "tablet").count == 3)
                 let mine = try client.json([String: [PushSubscriptionView]].self, try await client.send(.get, "/api/v1/notices/push/subscriptions", token: citizen))
                 #expect(mine["items"]?.map(\.id) == [ids["tablet"]].compactMap { $0 })
-                #expect(try await client.send(.delete, "/api/v1/notices/push/subscriptions/\(ids["tablet"] ?? "")", token: citizen).status == .noContent)
+                // The officer cannot remove the citizen's device from the page; the citizen can.
+                let removeTablet = "/notices/devices/\(ids["tablet"] ?? "")/remove"
+                #expect(try await postForm(client, removeTablet, "_csrf=\(officerWeb.csrf)", cookies: officerWeb.cookie).status == .notFound)
+                let removed = try await postForm(client, removeTablet, "_csrf=\(web.csrf)", cookies: web.cookie)
+                #expect(removed.status == .seeOther && removed.headers[.location] == "/notices")
                 #expect(try await client.send(.delete, "/api/v1/notices/push/subscriptions/\(ids["tablet"] ?? "")", token: citizen).status == .notFound)
             }
         }
