@@ -67,17 +67,27 @@ actor SQLiteWriteBatcher {
     }
 
     private func commit(_ batch: [Job]) async {
+        if batch.count == 1 { return await commitAlone(batch[0]) }
         let outcomes: [Result<any Sendable, any Error>]
         do {
             let database = try connection(batch[0].logger)
             let bodies = batch.map { ($0.body, $0.logger) }
             let budget = self.budget
             outcomes = try await database.transaction { transaction in
+                guard let sql = transaction as? any SQLDatabase else { throw Problem.internal() }
+                let chain = BatchChainHead()
                 var results: [Result<any Sendable, any Error>] = []
                 results.reserveCapacity(bodies.count)
                 for (body, logger) in bodies {
-                    results.append(try await Self.run(body, in: transaction, budget: budget, logger: logger))
+                    let mark = chain.mark()
+                    let result = try await BatchChainHead.$current.withValue(chain) {
+                        try await Self.run(body, in: transaction, budget: budget, logger: logger)
+                    }
+                    // A body rolled back to its savepoint took its entries with it: so goes its advance of the head.
+                    if case .failure = result { chain.rewind(to: mark) }
+                    results.append(result)
                 }
+                if let head = chain.moved { try await EventLog.writeChainHead(head, on: sql) }
                 return results
             }
         } catch {
@@ -87,6 +97,29 @@ actor SQLiteWriteBatcher {
             return
         }
         for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(with: outcome) }
+    }
+
+    /// A batch of one needs no savepoint: the transaction is the caller's own, and its failure rolls back only it.
+    private func commitAlone(_ job: Job) async {
+        do {
+            let database = try connection(job.logger)
+            let budget = self.budget
+            let value = try await database.transaction { transaction in
+                guard let sql = transaction as? any SQLDatabase else { throw Problem.internal() }
+                let chain = BatchChainHead()
+                let value = try await BatchChainHead.$current.withValue(chain) {
+                    try await Self.withBudget(budget) { try await job.body(transaction) }
+                }
+                if let head = chain.moved { try await EventLog.writeChainHead(head, on: sql) }
+                return value
+            }
+            job.continuation.resume(returning: value)
+        } catch is Overran {
+            job.logger.warning("write rolled back: over its budget", metadata: ["budget": "\(budget)"])
+            job.continuation.resume(throwing: Problem.unavailable(detail: "The write took too long and was not saved; try again."))
+        } catch {
+            job.continuation.resume(throwing: error)
+        }
     }
 
     /// One caller's body in its own savepoint. Its failure is returned, not thrown, so the batch goes on; only a

@@ -22,11 +22,8 @@ public enum EventLog {
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
         ChangeTopics.pending?.note(event.type)
         if sql.dialect.name == "postgresql" { return try await EventInbox.insert([event], on: sql) }
-        guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").first() else {
-            throw Problem.internal()
-        }
-        let record = chained(event, seq: try head.decode(column: "last_seq", as: Int.self) + 1,
-                             after: try head.decode(column: "last_hash", as: String.self))
+        let head = try await chainHead(on: sql)
+        let record = chained(event, seq: head.seq + 1, after: head.hash)
         // One entry, the common case: plain SQL, so no builder re-escapes the same identifiers on every write.
         let fields = record.fields
         try await sql.raw("""
@@ -34,7 +31,29 @@ public enum EventLog {
             (\(bind: record.seq), \(bind: fields.occurredAtMilliseconds), \(bind: fields.type), \(bind: fields.actorID), \(bind: fields.actorName), \
             \(bind: fields.unitCode), \(bind: fields.subject), \(bind: fields.payload), \(bind: record.previousHash), \(bind: record.hash))
             """).run()
-        try await sql.raw("UPDATE event_chain SET last_seq = \(bind: record.seq), last_hash = \(bind: record.hash) WHERE id = 1").run()
+        try await moveChainHead(to: .init(seq: record.seq, hash: record.hash), on: sql)
+    }
+
+    /// The head in this write: the batch's own view on the SQLite writer, else the stored row.
+    static func chainHead(on sql: any SQLDatabase) async throws -> BatchChainHead.Head {
+        if let known = BatchChainHead.current?.known { return known }
+        guard let row = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").first() else { throw Problem.internal() }
+        let head = BatchChainHead.Head(seq: try row.decode(column: "last_seq", as: Int.self), hash: try row.decode(column: "last_hash", as: String.self))
+        BatchChainHead.current?.learn(head)
+        return head
+    }
+
+    /// Records the new head: in the batch's view (written back once before COMMIT), else in the stored row.
+    static func moveChainHead(to head: BatchChainHead.Head, on sql: any SQLDatabase) async throws {
+        if let batch = BatchChainHead.current {
+            batch.advance(to: head)
+        } else {
+            try await writeChainHead(head, on: sql)
+        }
+    }
+
+    static func writeChainHead(_ head: BatchChainHead.Head, on sql: any SQLDatabase) async throws {
+        try await sql.raw("UPDATE event_chain SET last_seq = \(bind: head.seq), last_hash = \(bind: head.hash) WHERE id = 1").run()
     }
 
     /// Appends many events with one read and one write of the chain head: for imports and demo histories, where
@@ -45,11 +64,9 @@ public enum EventLog {
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
         for type in Set(events.map(\.type)) { ChangeTopics.pending?.note(type) }
         if sql.dialect.name == "postgresql" { try await EventInbox.lockChain(on: sql) }
-        guard let head = try await sql.raw("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").first() else {
-            throw Problem.internal()
-        }
-        var seq = try head.decode(column: "last_seq", as: Int.self)
-        var previous = try head.decode(column: "last_hash", as: String.self)
+        let head = try await chainHead(on: sql)
+        var seq = head.seq
+        var previous = head.hash
         var records: [ChainedEntry] = []
         records.reserveCapacity(events.count)
         for event in events {
@@ -59,7 +76,7 @@ public enum EventLog {
             records.append(record)
         }
         try await insert(records, on: sql)
-        try await sql.update(EventChainHead.schema).set("last_seq", to: seq).set("last_hash", to: previous).where("id", .equal, 1).run()
+        try await moveChainHead(to: .init(seq: seq, hash: previous), on: sql)
     }
 
     /// Writes chained rows with SQLKit and a column list known once: the hottest insert in the platform, so no model
