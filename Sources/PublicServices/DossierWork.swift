@@ -52,7 +52,9 @@ extension DossierService {
                 try await notices?.post(
                     NoticeDraft(recipient: applicantID, template: "dossier.status-changed",
                                 data: ["code": fresh.code, "procedure": fresh.procedureName, "status": state?.name ?? next.state,
-                                       "status_en": state?.nameEn ?? next.state, "reason": input.reason ?? ""],
+                                       "status_en": state?.nameEn ?? next.state]
+                                    // No reason, no "Reason:" line: the templates show it only when the key is there.
+                                    .merging(input.reason.flatMap { $0.isEmpty ? nil : ["reason": $0] } ?? [:]) { first, _ in first },
                                 link: "/dossiers/\(fresh.code)"),
                     on: db)
             }

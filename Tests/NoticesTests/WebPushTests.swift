@@ -112,3 +112,13 @@ func bytes(_ text: String) throws -> Data {
         #expect(!text.body.contains("&amp;") && !text.body.contains("&lt;"))
     }
 }
+
+extension NoticeTextTests {
+    @Test func aMissingReasonLeavesNoEmptyReasonLine() throws {
+        let data = ["code": "HS-1", "procedure": "Khai sinh", "status": "Đã trả kết quả", "status_en": "Returned"]
+        #expect(!(try NoticeTemplates().render("dossier.status-changed", data: data, language: "vi").body.contains("Lý do")))
+        var withReason = data
+        withReason["reason"] = "Thiếu giấy tờ"
+        #expect(try NoticeTemplates().render("dossier.status-changed", data: withReason, language: "vi").body.contains("Lý do: Thiếu giấy tờ"))
+    }
+}

@@ -5,6 +5,7 @@ and axe-core finds no serious or critical accessibility problem on any page, at 
 Screenshots go to $HUES_SCREENSHOTS (default: a folder in the temporary directory) for CI to keep."""
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -294,3 +295,33 @@ def test_the_report_map_shows_wards_and_reports_without_a_tile_server_and_the_fo
     longitude = float(phone.find_element(By.ID, "longitude").get_attribute("value"))
     assert 16.3 < latitude < 16.7 and 107.4 < longitude < 107.8
     shot(phone, "phone-report-form-pin")
+
+
+def test_a_pushed_notice_is_shown_by_the_service_worker(server, phone):
+    """Chromium delivers a push message (CDP stands in for the push service, which headless Chromium lacks) to the
+    installed service worker, which shows it as a notification leading to the notice's page."""
+    sign_in(phone, server, "citizen")
+    phone.get(server + "/notices")
+    phone.execute_async_script("var done = arguments[0]; navigator.serviceWorker.ready.then(function () { done(); });")
+    phone.execute_cdp_cmd("Browser.grantPermissions", {"origin": server, "permissions": ["notifications"]})
+    phone.get("chrome://serviceworker-internals/")
+    registration = WebDriverWait(phone, 10).until(
+        lambda d: re.search(r"Registration ID: (\d+)", d.find_element(By.TAG_NAME, "body").text))
+    notice = {"id": str(uuid.uuid4()), "title": "Đã nhận hồ sơ 000.00.00.H57-261201-0001", "body": "Hồ sơ của bạn đã được nộp.",
+              "link": "/dossiers/000.00.00.H57-261201-0001"}
+    phone.execute_cdp_cmd("ServiceWorker.enable", {})
+    phone.execute_cdp_cmd("ServiceWorker.deliverPushMessage",
+                          {"origin": server + "/", "registrationId": registration.group(1), "data": json.dumps(notice)})
+    phone.get(server + "/notices")
+    script = """var done = arguments[0];
+        navigator.serviceWorker.ready.then(function (r) { return r.getNotifications(); })
+          .then(function (list) { done(list.map(function (n) { return [n.title, n.body, n.tag, n.data && n.data.link]; })); },
+                function (error) { done(String(error)); });"""
+    shown = WebDriverWait(phone, 10).until(lambda d: d.execute_async_script(script))
+    assert shown == [[notice["title"], notice["body"], notice["id"], notice["link"]]], shown
+    # The page offers the switch for this device (the browser can subscribe: service worker, Push API, permission),
+    # one button at a time.
+    assert phone.find_element(By.ID, "push").is_displayed()
+    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "push-state").text)
+    assert phone.find_element(By.ID, "push-on").is_displayed() != phone.find_element(By.ID, "push-off").is_displayed()
+    shot(phone, "phone-notices-push")
