@@ -187,7 +187,7 @@ public struct HuesConfiguration: Sendable {
         }
         for (key, value) in environment where key.hasPrefix("HUES_") { values[key] = value }
         // Inputs to single commands and to the test suite, not settings of the platform.
-        let known = Set(settings.map(\.key) + ["HUES_NEW_PASSWORD", "HUES_TEST_DATABASE_URL", "HUES_BIN", "HUES_TEST_WITHOUT_TOOLS"])
+        let known = Set(settings.map(\.key) + ["HUES_NEW_PASSWORD", "HUES_BACKUP_PASSPHRASE", "HUES_TEST_DATABASE_URL", "HUES_BIN", "HUES_TEST_WITHOUT_TOOLS"])
         for key in values.keys.sorted() where key.hasPrefix("HUES_") && !known.contains(key) {
             problems.append(ConfigProblem(key: key, message: "unknown setting (misspelt?)", severity: .warning))
         }

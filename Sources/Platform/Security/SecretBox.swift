@@ -18,6 +18,9 @@ public struct SecretBox: Sendable {
         self.key = SymmetricKey(data: data)
     }
 
+    /// The master key's bytes, for `hues backup` to seal with the operator's passphrase; nothing else reads them.
+    public var keyForBackup: Data { key.withUnsafeBytes { Data($0) } }
+
     /// A key for one purpose derived from the master key (HKDF-SHA256), for secrets that must be stable but
     /// need not be stored, like the demo bank's confirmation key.
     public func derivedKey(purpose: String) -> SymmetricKey {
