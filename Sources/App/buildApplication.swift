@@ -47,6 +47,7 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
 func addAllRoutes(runtime: HuesRuntime, to routes: SecuredRouter, openAPIDocument: Data) throws {
     SystemRoutes(database: runtime.database, registry: Observability.registry, renderer: runtime.renderer, openAPIDocument: openAPIDocument,
                  sections: Set(runtime.modules.map(\.name))).addRoutes(to: routes)
+    OperatorRoutes(runtime: runtime).addRoutes(to: routes)
     let assets = try StaticAssets(runtime.modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 })
     assets.addRoutes(to: routes)
     runtime.mapLibrary.addRoutes(to: routes)

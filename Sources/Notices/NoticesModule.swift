@@ -72,6 +72,19 @@ public struct NoticesModule: PlatformModule {
     public var navigation: [NavigationEntry] { [NavigationEntry(label: "nav_notices", path: "/notices", order: 90, access: .signedIn)] }
     public var tasks: [MainTask] { [MainTask(label: "task_notices", path: "/notices", icon: .notices, order: 40, access: .signedIn)] }
 
+    public var healthChecks: [HealthCheck] {
+        let database = self.database
+        return [HealthCheck("notice delivery") { now, logger in
+            // Due for more than 15 minutes means the worker is not keeping up (or not running on any instance).
+            let overdue = try await NoticeDeliveryRecord.query(on: try database.db(logger: logger)).filter(\.$status == "created")
+                .filter(\.$nextAttemptAt < now.addingTimeInterval(-900)).count()
+            let failed = try await NoticeDeliveryRecord.query(on: try database.db(logger: logger)).filter(\.$status == "failed")
+                .filter(\.$updatedAt > now.addingTimeInterval(-86_400)).count()
+            return HealthFinding.threshold(overdue, warnAt: 50, failAt: 1000,
+                                           "\(overdue) notices overdue for delivery by more than 15 min; \(failed) given up in the last day")
+        }]
+    }
+
     public var requirements: [CapabilityRequirement] {
         [CapabilityRequirement((any NoticeRecipients).self, required: false, reason: "email addresses of the people notices are for")]
     }

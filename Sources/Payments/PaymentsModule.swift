@@ -46,6 +46,15 @@ public struct PaymentsModule: PlatformModule {
     /// What the bank's confirmation key is derived for, when `HUES_BANK_WEBHOOK_SECRET` is unset.
     public static let bankSecretPurpose = "payments.bank-confirmations"
 
+    public var healthChecks: [HealthCheck] {
+        let database = webhooks.database
+        return [HealthCheck("payment webhooks") { now, logger in
+            let overdue = try await WebhookDeliveryRecord.query(on: try database.db(logger: logger)).filter(\.$state == "pending")
+                .filter(\.$nextAttemptAt < now.addingTimeInterval(-900)).count()
+            return HealthFinding.threshold(overdue, warnAt: 50, failAt: 1000, "\(overdue) webhook deliveries overdue by more than 15 min")
+        }]
+    }
+
     public var name: String { "payments" }
     public var migrations: [any Migration] { [CreatePaymentsTables()] }
 

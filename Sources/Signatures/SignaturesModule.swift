@@ -24,6 +24,25 @@ public struct SignaturesModule: PlatformModule {
         }
     }
 
+    public var healthChecks: [HealthCheck] {
+        let authority = self.authority
+        return [HealthCheck("certificates") { now, logger in
+            let certificates = try await authority.list(logger: logger).filter { $0.revokedAt == nil && $0.notAfter > now }
+            let authorities = certificates.filter { $0.holderKind == "authority" }
+            // An authority that expires takes every signature under it with it: warn early, fail late.
+            if let soonest = authorities.min(by: { $0.notAfter < $1.notAfter }), soonest.notAfter < now.addingTimeInterval(90 * 86_400) {
+                let days = Int(soonest.notAfter.timeIntervalSince(now) / 86_400)
+                return HealthFinding(days < 14 ? .failure : .warning, "the authority certificate \(soonest.commonName) expires in \(days) days")
+            }
+            let expiring = certificates.filter { $0.holderKind != "authority" && $0.notAfter < now.addingTimeInterval(30 * 86_400) }
+            guard !expiring.isEmpty else {
+                return HealthFinding(.ok, "\(authorities.count) authorities and \(certificates.count - authorities.count) signing certificates valid for 30 days or more")
+            }
+            return HealthFinding(.warning, "\(expiring.count) signing certificates expire within 30 days (renew them): "
+                + expiring.prefix(5).map { "\($0.commonName) (\($0.serial))" }.joined(separator: ", "))
+        }]
+    }
+
     public var name: String { "signatures" }
     public var migrations: [any Migration] { [CreateSignaturesTables()] }
 

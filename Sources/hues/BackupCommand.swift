@@ -1,6 +1,9 @@
 import App
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Platform
 
 /// The backup passphrase: a file (for scripts and timers) or `HUES_BACKUP_PASSPHRASE`.
@@ -32,6 +35,14 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfiguration()
         let passphrase = try secret.passphrase()
+        umask(0o077)
+        // Never a new key: outside production the platform makes one when the data folder has none, and a backup
+        // sealing that key (a mistyped HUES_DATA_DIR) could never open the secrets in its database.
+        let keyFile = (configuration.dataDirectory as NSString).appendingPathComponent("master.key")
+        guard configuration.masterKeyBase64 != nil || FileManager.default.fileExists(atPath: keyFile) else {
+            standardError("backup refused: no HUES_MASTER_KEY and no \(keyFile); is HUES_DATA_DIR the platform's data folder?")
+            throw ExitStatus.configuration
+        }
         // No migrations: a backup copies the database as the running platform left it.
         let runtime = try await HuesRuntime.make(configuration: configuration)
         do {
@@ -58,6 +69,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadConfiguration()
+        umask(0o077)
         do {
             let manifest = try await PlatformBackup.restore(from: from, into: configuration, passphrase: try secret.passphrase(), logger: .init(label: "hues"))
             say("restored \(manifest.tables.count) tables and the event log up to \(manifest.chain.seq); every checksum matches")

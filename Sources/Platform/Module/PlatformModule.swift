@@ -37,6 +37,8 @@ public protocol PlatformModule: Sendable {
     var indicators: [IndicatorDeclaration] { get }
     /// Capabilities the module asks other modules for.
     var requirements: [CapabilityRequirement] { get }
+    /// What an operator should watch in the module (backlogs, expiring certificates): `hues doctor` runs them.
+    var healthChecks: [HealthCheck] { get }
 }
 
 extension PlatformModule {
@@ -51,4 +53,5 @@ extension PlatformModule {
     public var events: [EventDeclaration] { [] }
     public var indicators: [IndicatorDeclaration] { [] }
     public var requirements: [CapabilityRequirement] { [] }
+    public var healthChecks: [HealthCheck] { [] }
 }

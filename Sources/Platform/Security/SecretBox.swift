@@ -19,7 +19,7 @@ public struct SecretBox: Sendable {
     }
 
     /// The master key's bytes, for `hues backup` to seal with the operator's passphrase; nothing else reads them.
-    public var keyForBackup: Data { key.withUnsafeBytes { Data($0) } }
+    package var keyForBackup: Data { key.withUnsafeBytes { Data($0) } }
 
     /// A key for one purpose derived from the master key (HKDF-SHA256), for secrets that must be stable but
     /// need not be stored, like the demo bank's confirmation key.
