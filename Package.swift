@@ -203,7 +203,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/openapi.json")],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/pages"), .copy("Resources/i18n")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -85,9 +85,11 @@ public struct HuesRuntime: Sendable {
             logger.notice("Leaflet is not installed: maps are plain SVG (apt-get install libjs-leaflet libjs-leaflet.markercluster)",
                           metadata: ["folder": .string(configuration.map.libraryFolder)])
         }
-        var chrome = SiteChrome(navigation: modules.flatMap(\.navigation), tasks: modules.flatMap(\.tasks), pageScripts: modules.flatMap(\.pageScripts))
+        // The operators' status page is the platform's own, not a module's.
+        let navigation = modules.flatMap(\.navigation) + [NavigationEntry(label: "nav_status", path: "/admin/status", order: 200, access: .roles([.admin]))]
+        var chrome = SiteChrome(navigation: navigation, tasks: modules.flatMap(\.tasks), pageScripts: modules.flatMap(\.pageScripts))
         if mapLibrary.isAvailable { chrome.map = SiteChrome.MapChrome(tiles: configuration.map.tiles, attribution: configuration.map.attribution) }
-        try await renderer.install(modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 }, chrome: chrome)
+        try await renderer.install(modules.compactMap(\.resources) + [WebResources.shared, ModuleResources(bundle: .module)].compactMap { $0 }, chrome: chrome)
         guard let identity = modules.lazy.compactMap({ $0 as? IdentityModule }).first else { throw ConfigurationError(problems: []) }
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
                            capabilities: context.capabilities, modules: modules, identity: identity, mapLibrary: mapLibrary, logger: logger)

@@ -33,6 +33,13 @@ import Testing
             #expect((answer["checks"]?.array?.count ?? 0) == results.count)
             let citizen = try await client.signIn("citizen", Demo.passwords["citizen"] ?? "").access
             #expect(try await client.send(.get, "/api/v1/admin/health", token: citizen).status == .forbidden)
+            // And as a page, in the admin's language, with the expiring certificate on it.
+            let session = try await browserSession(client, "admin")
+            let page = body(try await client.send(.get, "/admin/status", headers: [.cookie: "hues_session=\(session)"]))
+            #expect(page.contains("id=\"check-certificates\"") && page.contains(issued.serial) && page.contains("Cần xem xét"))
+            #expect(page.contains("href=\"/admin/status\""), "admins find it in the navigation")
+            let citizenSession = try await browserSession(client, "citizen")
+            #expect(try await client.send(.get, "/admin/status", headers: [.cookie: "hues_session=\(citizenSession)"]).status == .forbidden)
         }
     }
 

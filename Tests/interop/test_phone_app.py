@@ -101,7 +101,7 @@ def test_every_page_fits_a_phone_with_a_menu_button_and_a_task_bar(server, phone
     too_wide = {}
     public, mine = detail_pages(server)
     assert len(public) == 2 and len(mine) == 2, (public, mine)
-    for who, pages in ((None, PUBLIC_PAGES + public), ("citizen", CITIZEN_PAGES + mine), ("officer", OFFICER_PAGES)):
+    for who, pages in ((None, PUBLIC_PAGES + public), ("citizen", CITIZEN_PAGES + mine), ("officer", OFFICER_PAGES), ("admin", ["/admin/status"])):
         if who:
             sign_in(phone, server, who)
         for path in pages:
@@ -244,7 +244,7 @@ def test_axe_finds_no_serious_problem_on_any_page(server, size, request):
     problems = {}
     public, mine = detail_pages(server)
     for who, pages in ((None, PUBLIC_PAGES + public), ("citizen", CITIZEN_PAGES + mine), ("officer", OFFICER_PAGES), ("finance", ["/finance"]),
-                       ("ioc", ["/ioc/reports"]), ("admin", ["/admin/services"])):
+                       ("ioc", ["/ioc/reports"]), ("admin", ["/admin/services", "/admin/status"])):
         if who:
             sign_in(driver, server, who)
         for path in pages:

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Platform
 
-/// The operators' status: every check `hues doctor` runs, over HTTP for admins (a monitoring system can poll it).
+/// The operators' status: every check `hues doctor` runs, over HTTP for admins (a monitoring system can poll it) and as a page.
 struct OperatorRoutes: Sendable {
     let runtime: HuesRuntime
 
@@ -15,6 +15,17 @@ struct OperatorRoutes: Sendable {
         routes.on(.get, "/api/v1/admin/health", access: .roles([.admin]), summary: "Operator checks: database, schema, disk, clock, event log, backlogs, certificates") { _, _ in
             let checks = await PlatformDoctor.examine(runtime)
             return JSONResponse(Status(status: checks.map(\.status).max() ?? .ok, checks: checks))
+        }
+        routes.on(.get, "/admin/status", access: .roles([.admin]), kind: .page, summary: "Operators' status page") { _, context in
+            let checks = await PlatformDoctor.examine(runtime)
+            let overall = checks.map(\.status).max() ?? .ok
+            let rows = checks.map { check -> [String: Any] in
+                ["id": check.check.replacingOccurrences(of: " ", with: "-"), "check": check.check, "status": check.status.rawValue,
+                 "statusText": runtime.renderer.translations.text("status_\(check.status.rawValue)", language: context.language), "detail": check.detail]
+            }
+            return try runtime.renderer.page("status", title: "status_title", context: context,
+                                             values: ["checks": rows, "overall": overall.rawValue,
+                                                      "overallText": runtime.renderer.translations.text("status_\(overall.rawValue)", language: context.language)])
         }
     }
 }
