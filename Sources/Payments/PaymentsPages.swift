@@ -100,7 +100,7 @@ struct PaymentsPages: Sendable {
         let values: [String: Any] = [
             "id": intent.id.uuidString, "reference": intent.reference, "invoiceId": invoice.id.uuidString, "invoiceReference": invoice.reference,
             "description": invoice.description, "unitName": invoice.unitName, "amount": Self.money(intent.amount), "state": intent.state.rawValue,
-            "stateText": stateText(intent.state.rawValue, context), "qrSvg": (try? QRCode(text: intent.vietQR, level: .medium).svg(quietZone: 4, pixelsPerModule: 6)) ?? "", "payload": intent.vietQR,
+            "stateText": stateText(intent.state.rawValue, context), "qrSvg": try QRCode(text: intent.vietQR, level: .medium).svg(quietZone: 4, pixelsPerModule: 6), "payload": intent.vietQR,
             "bankBin": intent.beneficiary.bankBin, "accountNumber": intent.beneficiary.accountNumber, "accountName": intent.beneficiary.accountName,
             "purpose": "\(intent.reference) \(invoice.reference)", "expiresAt": time(intent.expiresAt), "live": intent.state.isLive,
             "success": intent.state == .success, "demoBank": simulator != nil && intent.state.isLive,
