@@ -44,6 +44,12 @@ public struct SignaturesModule: PlatformModule {
     }
 
     public var name: String { "signatures" }
+
+    public var personalData: [PersonalDataField] {
+        [PersonalDataField(table: "ca_certificates", columns: ["common_name", "holder_id", "unit_code"], category: "name and office",
+                           purpose: "signing certificates that prove which officer signed a result", basis: .legalObligation,
+                           retention: "as long as documents signed with the certificate must be verifiable")]
+    }
     public var migrations: [any Migration] { [CreateSignaturesTables()] }
 
     public func addRoutes(to routes: SecuredRouter) {

@@ -27,6 +27,12 @@ public struct PlatformKernelModule: PlatformModule {
     }
 
     public var name: String { "platform" }
+
+    public var personalData: [PersonalDataField] {
+        [PersonalDataField(table: "event_log", columns: ["actor_id", "actor_name", "subject", "payload"], category: "who did what, when",
+                           purpose: "the audit trail every change leaves", basis: .legalObligation,
+                           retention: "permanent: entries are hash-chained and are never rewritten or erased")]
+    }
     public var migrations: [any Migration] { EventLog.migrations() + WorkLeases.migrations() }
 
     /// On PostgreSQL, entries wait in the inbox until sealed into the chain; every instance tries each moment and

@@ -39,6 +39,10 @@ public protocol PlatformModule: Sendable {
     var requirements: [CapabilityRequirement] { get }
     /// What an operator should watch in the module (backlogs, expiring certificates): `hues doctor` runs them.
     var healthChecks: [HealthCheck] { get }
+    /// The personal data the module keeps, for the platform's register.
+    var personalData: [PersonalDataField] { get }
+    /// The person's own records in the module, for "download my data".
+    var personalDataSource: (any PersonalDataSource)? { get }
 }
 
 extension PlatformModule {
@@ -54,4 +58,6 @@ extension PlatformModule {
     public var indicators: [IndicatorDeclaration] { [] }
     public var requirements: [CapabilityRequirement] { [] }
     public var healthChecks: [HealthCheck] { [] }
+    public var personalData: [PersonalDataField] { [] }
+    public var personalDataSource: (any PersonalDataSource)? { nil }
 }

@@ -1,0 +1,23 @@
+import Foundation
+import Logging
+import Platform
+
+extension PaymentsModule {
+    public var personalData: [PersonalDataField] {
+        [PersonalDataField(table: "payment_invoices", columns: ["payer_id", "payer_name", "amount", "paid_amount"], kind: .sensitive,
+                           category: "financial", purpose: "collecting fees and bills and proving they were paid", basis: .legalObligation,
+                           retention: "as the accounting law requires (10 years); kept even when erasure is asked for"),
+         PersonalDataField(table: "payment_intents", columns: ["payload", "bank_transaction_id"], kind: .sensitive, category: "financial",
+                           purpose: "matching the bank's confirmation to the payment", basis: .legalObligation, retention: "as the accounting law requires")]
+    }
+
+    public var personalDataSource: (any PersonalDataSource)? { PaymentsPersonalData(payments: payments) }
+}
+
+struct PaymentsPersonalData: PersonalDataSource {
+    let payments: PaymentService
+
+    func personalData(of principal: Principal, logger: Logger) async throws -> any Encodable & Sendable {
+        try await payments.mine(principal, paging: Paging(limit: 10_000), logger: logger)
+    }
+}
