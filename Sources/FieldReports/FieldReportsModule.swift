@@ -94,7 +94,8 @@ public struct FieldReportsModule: PlatformModule {
 
     public var events: [EventDeclaration] {
         [EventDeclaration("field-report.filed", payload: "category, channel, unit"), EventDeclaration("field-report.rated", payload: "stars"),
-         EventDeclaration("field-reports.open311-client.created"), EventDeclaration("field-reports.open311-client.revoked")]
+         EventDeclaration("field-reports.open311-client.created"), EventDeclaration("field-reports.open311-client.revoked"),
+         EventDeclaration("field-reports.personal-data.erased", payload: "reports")]
     }
 
     public var indicators: [IndicatorDeclaration] {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Platform
+import SQLKit
 
 extension FieldReportsModule {
     public var personalData: [PersonalDataField] {
@@ -24,5 +25,22 @@ struct FieldReportsPersonalData: PersonalDataSource {
 
     func personalData(of principal: Principal, logger: Logger) async throws -> any Encodable & Sendable {
         try await reports.list(.init(reporterID: principal.accountID, publicOnly: false, paging: Paging(limit: 10_000)), logger: logger)
+    }
+}
+
+extension FieldReportsPersonalData {
+    /// The reports stay (the city handled them, and others' "me too" and results hang on them) without who sent them.
+    func erase(accountID: String, logger: Logger) async throws -> ErasureReport {
+        try await reports.database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let count = try await sql.raw("""
+                UPDATE field_reports SET reporter_id = NULL, reporter_name = NULL, reporter_contact = NULL, rating_comment = NULL, anonymous = \(bind: true)
+                WHERE reporter_id = \(bind: accountID) RETURNING id
+                """).all().count
+            try await EventLog.append(try DomainEvent(type: "field-reports.personal-data.erased", actorName: "the account holder",
+                                                      subject: "account:\(accountID)", payload: ["reports": count]), on: db)
+            return ErasureReport(erased: ["your name, contact and comments on \(count) field reports (the reports stay, without who sent them)"],
+                                 kept: ["the place, description and photos of those reports: the city's record of what it handled (public duty)"])
+        }
     }
 }

@@ -89,7 +89,7 @@ public struct IdentityModule: PlatformModule {
         [
             EventDeclaration("identity.account.created", payload: "account: username, kind, roles"),
             EventDeclaration("identity.account.roles-changed", payload: "account: roles"),
-            EventDeclaration("identity.account.disabled"), EventDeclaration("identity.account.enabled"), EventDeclaration("identity.account.locked"),
+            EventDeclaration("identity.account.disabled"), EventDeclaration("identity.account.erased"), EventDeclaration("identity.account.enabled"), EventDeclaration("identity.account.locked"),
             EventDeclaration("identity.sign-in.succeeded"), EventDeclaration("identity.sign-in.failed"), EventDeclaration("identity.session.started"),
             EventDeclaration("identity.consent.granted", payload: "client, scope"), EventDeclaration("identity.org-tree.synced", payload: "units"),
             EventDeclaration("identity.signing-key.rotated"),

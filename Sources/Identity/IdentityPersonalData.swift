@@ -31,4 +31,9 @@ struct IdentityPersonalData: PersonalDataSource {
         }
         return account
     }
+
+    func erase(accountID: String, logger: Logger) async throws -> ErasureReport {
+        guard let id = UUID(uuidString: accountID) else { throw Problem.notFound("No such account.") }
+        return try await accounts.erase(id, logger: logger)
+    }
 }

@@ -69,6 +69,8 @@ public struct NoticesModule: PlatformModule {
         return [BackgroundWork("notice delivery", every: pollInterval) { logger in try await delivery.deliverDue(logger: logger) }]
     }
 
+    public var events: [EventDeclaration] { [EventDeclaration("notices.personal-data.erased", payload: "notices, devices")] }
+
     public var navigation: [NavigationEntry] { [NavigationEntry(label: "nav_notices", path: "/notices", order: 90, access: .signedIn)] }
     public var tasks: [MainTask] { [MainTask(label: "task_notices", path: "/notices", icon: .notices, order: 40, access: .signedIn)] }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Platform
+import SQLKit
 
 extension NoticesModule {
     public var personalData: [PersonalDataField] {
@@ -26,5 +27,18 @@ struct NoticesPersonalData: PersonalDataSource {
     func personalData(of principal: Principal, logger: Logger) async throws -> any Encodable & Sendable {
         Held(notices: try await store.inbox(of: principal.accountID, language: "vi", limit: 10_000, logger: logger).notices,
              devices: try await push.list(accountID: principal.accountID, logger: logger))
+    }
+}
+
+extension NoticesPersonalData {
+    func erase(accountID: String, logger: Logger) async throws -> ErasureReport {
+        try await store.database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let notices = try await sql.raw("DELETE FROM notices WHERE account_id = \(bind: accountID) RETURNING id").all().count
+            let devices = try await sql.raw("DELETE FROM push_subscriptions WHERE account_id = \(bind: accountID) RETURNING id").all().count
+            try await EventLog.append(try DomainEvent(type: "notices.personal-data.erased", actorName: "the account holder", subject: "account:\(accountID)",
+                                                      payload: ["notices": notices, "devices": devices]), on: db)
+            return ErasureReport(erased: ["\(notices) notices and their deliveries", "\(devices) devices receiving notices"])
+        }
     }
 }

@@ -21,3 +21,9 @@ struct PaymentsPersonalData: PersonalDataSource {
         try await payments.mine(principal, paging: Paging(limit: 10_000), logger: logger)
     }
 }
+
+extension PaymentsPersonalData {
+    func erase(accountID: String, logger: Logger) async throws -> ErasureReport {
+        ErasureReport(kept: ["your invoices and payments: the accounting law requires the city to keep them for 10 years"])
+    }
+}

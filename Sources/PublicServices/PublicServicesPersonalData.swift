@@ -25,3 +25,9 @@ struct PublicServicesPersonalData: PersonalDataSource {
         try await dossiers.mine(principal, paging: Paging(limit: 10_000), logger: logger)
     }
 }
+
+extension PublicServicesPersonalData {
+    func erase(accountID: String, logger: Logger) async throws -> ErasureReport {
+        ErasureReport(kept: ["your dossiers and their documents: the archives law requires the city to keep the records of every procedure"])
+    }
+}

@@ -55,3 +55,40 @@ import Testing
         }
     }
 }
+
+@Suite struct ErasureTests {
+    @Test func aCitizenErasesTheirAccountAndIsToldWhatTheLawKeeps() async throws {
+        try await TestApp.run { client, runtime in
+            let registered = try await client.send(.post, "/api/v1/accounts/register",
+                                                   json: #"{"username":"xoa.toi","displayName":"Phan Văn Xóa","password":"a-long-password","email":"xoa@example.vn"}"#)
+            #expect(registered.status == .created)
+            let token = try await client.signIn("xoa.toi", "a-long-password").access
+            let report = try client.report(try await client.fileReport(#"{"category":"garbage","latitude":16.47,"longitude":107.58,"description":"Rác ở ngõ"}"#,
+                                                                       token: token))
+            let dossier = try client.dossier(try await client.send(.post, "/api/v1/dossiers", token: token, json: birthDossier()))
+
+            #expect(try await client.send(.post, "/api/v1/me/erasure", token: token, json: #"{"confirm":false}"#).status == .badRequest)
+            let officer = try await client.token("officer")
+            #expect(try await client.send(.post, "/api/v1/me/erasure", token: officer, json: #"{"confirm":true}"#).status == .forbidden)
+            let answer = try await client.send(.post, "/api/v1/me/erasure", token: token, json: #"{"confirm":true}"#)
+            #expect(answer.status == .ok, "\(body(answer))")
+            let said = try client.json(ErasureReport.self, answer)
+            #expect(said.erased.contains { $0.contains("notices") } && said.erased.contains { $0.contains("password") })
+            #expect(said.kept.contains { $0.contains("archives law") } && said.kept.contains { $0.contains("accounting law") })
+
+            // The person is gone: no sign-in, no name, no contact, no inbox; what the law keeps is still there, unnamed.
+            let again = try await client.send(.post, "/api/v1/auth/token", json: #"{"username":"xoa.toi","password":"a-long-password"}"#)
+            #expect(again.status == .unauthorized || again.status == .badRequest)
+            let sql = try runtime.database.sql(logger: runtime.logger)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM accounts WHERE display_name = 'Phan Văn Xóa' OR email = 'xoa@example.vn'")
+                .first()?.decode(column: "n", as: Int.self) == 0)
+            let reporter = try await sql.raw("SELECT reporter_id, reporter_name FROM field_reports WHERE code = \(bind: report.code)").first()
+            #expect(try reporter?.decode(column: "reporter_id", as: String?.self) == nil)
+            #expect(try reporter?.decode(column: "reporter_name", as: String?.self) == nil)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM dossiers WHERE code = \(bind: dossier.code)").first()?.decode(column: "n", as: Int.self) == 1)
+            let events = try await EventLog.read(after: 0, limit: 10_000, on: try runtime.database.db(logger: runtime.logger)).map(\.type)
+            #expect(events.contains("identity.account.erased") && events.contains("notices.personal-data.erased"))
+            #expect(try await EventLog.verify(on: try runtime.database.db(logger: runtime.logger)).isIntact)
+        }
+    }
+}

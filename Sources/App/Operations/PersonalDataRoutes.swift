@@ -19,6 +19,10 @@ struct PersonalDataRoutes: Sendable {
         var field: PersonalDataField
     }
 
+    struct ErasureRequest: Decodable, Sendable {
+        var confirm: Bool
+    }
+
     struct AnyEncodable: Encodable, Sendable {
         let value: any Encodable & Sendable
         func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
@@ -40,6 +44,27 @@ struct PersonalDataRoutes: Sendable {
             headers[.contentDisposition] = "attachment; filename=\"hues-my-data.json\""
             headers[.cacheControl] = "no-store"
             return JSONResponse(Download(exportedAt: Date(), accountID: principal.accountID, modules: parts, kept: kept), headers: headers)
+        }
+        routes.on(.post, "/api/v1/me/erasure", access: .signedIn,
+                  summary: "Erase my account and what the law lets go ({\"confirm\": true}); says what was kept and why") { request, context in
+            var request = request
+            guard try await request.decodeJSON(as: ErasureRequest.self, context: context).confirm else {
+                throw Problem.validation([.init(field: "confirm", message: "must be true: erasing an account cannot be undone")])
+            }
+            let principal = try context.requirePrincipal()
+            guard principal.grants.allSatisfy({ [.citizen, .business].contains($0.role) }) else {
+                throw Problem.forbidden("Staff accounts are closed by an administrator, who hands their work on first.")
+            }
+            // Every module's part first, the account itself last: until then the person can still sign in and ask again.
+            let ordered = modules.filter { $0.name != "identity" } + modules.filter { $0.name == "identity" }
+            var report = ErasureReport()
+            for module in ordered {
+                guard let source = module.personalDataSource else { continue }
+                let part = try await source.erase(accountID: principal.accountID, logger: context.logger)
+                report.erased += part.erased
+                report.kept += part.kept
+            }
+            return JSONResponse(report)
         }
         routes.on(.get, "/api/v1/admin/personal-data/register", access: .roles([.admin]),
                   summary: "The register of personal data: every field, its kind, purpose, lawful basis and retention") { _, _ in

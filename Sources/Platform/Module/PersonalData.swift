@@ -37,7 +37,21 @@ public struct PersonalDataField: Sendable, Codable, Equatable {
     }
 }
 
-/// What a module holds about the person asking, for "download my data": their own records, as they would see them.
+/// What a module holds about the person asking, for "download my data" and "erase my data".
 public protocol PersonalDataSource: Sendable {
+    /// Their own records, as they would see them.
     func personalData(of principal: Principal, logger: Logger) async throws -> any Encodable & Sendable
+    /// Erases or anonymises what the law lets go, in one transaction with its event, and says what was done and what
+    /// was kept (and why) in words the person reads.
+    func erase(accountID: String, logger: Logger) async throws -> ErasureReport
+}
+
+public struct ErasureReport: Codable, Sendable, Equatable {
+    public var erased: [String]
+    public var kept: [String]
+
+    public init(erased: [String] = [], kept: [String] = []) {
+        self.erased = erased
+        self.kept = kept
+    }
 }
