@@ -8,7 +8,17 @@ import Workflow
 /// What people see: one report, the public list and map, queues and the per-unit figures.
 extension FieldReportService {
     public func view(code: String, for viewer: ReportViewer, logger: Logger) async throws -> FieldReportView {
-        try await view(record: try await record(code, on: try database.db(logger: logger)), for: viewer, logger: logger)
+        let record = try await record(code, on: try database.db(logger: logger))
+        let view = try await view(record: record, for: viewer, logger: logger)
+        // Staff shown who sent a report: who saw it, and when, goes into the event log (Law 91/2025).
+        if let reader = viewer.accountID, reader != record.reporterID, record.reporterName != nil || record.reporterContact != nil,
+           seesReporter(record, viewer: viewer) {
+            try await database.write(logger: logger) { db in
+                try await EventLog.append(DomainEvent(type: "field-reports.reporter.read", actorID: reader, actorName: viewer.name,
+                                                      unitCode: record.unitCode, subject: "\(Self.subjectKind):\(record.code)"), on: db)
+            }
+        }
+        return view
     }
 
     func maySee(_ record: FieldReportRecord, viewer: ReportViewer) -> Bool {

@@ -78,9 +78,10 @@ public struct FieldReportsModule: PlatformModule {
     /// Reports made without signal are sent from whichever page is open when the connection returns.
     public var pageScripts: [String] { ["/static/report-queue.js"] }
 
-    /// The public map page, list and Open311 reads; report events and the cases behind them change them.
+    /// The public map page, list and Open311 reads; report events and the cases behind them change them (not the
+    /// module's own bookkeeping under `field-reports.`: partner keys, staff reads of reporters, erasures).
     public var publicCaching: [CacheablePath] {
-        let topics = ["field-report", "field-reports", "workflow"]
+        let topics = ["field-report", "workflow"]
         let open311: Set<String> = ["jurisdiction_id", "service_request_id", "service_code", "start_date", "end_date", "updated_after", "updated_before",
                                     "status", "page", "page_size", "extensions", "locale"]
         return [CacheablePath("/reports", parameters: ["category", "status", "page", "map"], changedBy: topics),
@@ -95,7 +96,7 @@ public struct FieldReportsModule: PlatformModule {
     public var events: [EventDeclaration] {
         [EventDeclaration("field-report.filed", payload: "category, channel, unit"), EventDeclaration("field-report.rated", payload: "stars"),
          EventDeclaration("field-reports.open311-client.created"), EventDeclaration("field-reports.open311-client.revoked"),
-         EventDeclaration("field-reports.personal-data.erased", payload: "reports")]
+         EventDeclaration("field-reports.personal-data.erased", payload: "reports"), EventDeclaration("field-reports.reporter.read")]
     }
 
     public var indicators: [IndicatorDeclaration] {

@@ -9,9 +9,21 @@ extension DossierService {
     // MARK: Reading
 
     public func view(code: String, for principal: Principal, logger: Logger) async throws -> DossierView {
-        let (record, _) = try await visibleDossier(code, for: principal, logger: logger)
+        let (record, instance) = try await visibleDossier(code, for: principal, logger: logger)
         guard let id = record.id else { throw Problem.internal() }
+        if record.applicantID != principal.accountID { try await logRead(record, unit: instance.unitCode, by: principal, logger: logger) }
         return try await view(id: id, for: principal, logger: logger)
+    }
+
+    /// Staff opening a dossier see the applicant's personal data: who, which dossier and when goes into the event log
+    /// (Law 91/2025: a breach answer must be able to say whose data a person saw).
+    private func logRead(_ record: DossierRecord, unit: String, by principal: Principal, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            try await EventLog.append(
+                DomainEvent(type: "public-services.dossier.personal-data-read", actorID: principal.accountID, actorName: principal.username,
+                            unitCode: unit, subject: "dossier:\(record.code)"),
+                on: db)
+        }
     }
 
     func view(id: UUID, for principal: Principal, logger: Logger) async throws -> DossierView {

@@ -69,7 +69,8 @@ public struct PublicServicesModule: PlatformModule {
     public var events: [EventDeclaration] {
         [EventDeclaration("public-services.procedure.published", payload: "code, version"),
          EventDeclaration("public-services.dossier.rated", payload: "score"),
-         EventDeclaration("public-services.fee.unmatched", payload: "invoice, reason")]
+         EventDeclaration("public-services.fee.unmatched", payload: "invoice, reason"),
+         EventDeclaration("public-services.dossier.personal-data-read")]
     }
 
     /// Decision 766 figures from dossiers (groups 2 and 3); the performance module scores them by the official rule.

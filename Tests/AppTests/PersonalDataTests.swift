@@ -92,3 +92,29 @@ import Testing
         }
     }
 }
+
+@Suite struct PersonalDataReadTests {
+    @Test func staffOpeningADossierOrAReportersNameIsInTheEventLogTheOwnerIsNot() async throws {
+        try await TestApp.run { client, runtime in
+            let citizen = try await client.token("citizen")
+            let dossier = try client.dossier(try await client.send(.post, "/api/v1/dossiers", token: citizen, json: birthDossier()))
+            let report = try client.report(try await client.fileReport(#"{"category":"garbage","latitude":16.47,"longitude":107.58,"description":"Rác"}"#,
+                                                                       token: citizen))
+            _ = try await client.send(.get, "/api/v1/dossiers/\(dossier.code)", token: citizen)
+            _ = try await client.send(.get, "/api/v1/field-reports/\(report.code)", token: citizen)
+            func reads() async throws -> [LoggedEvent] {
+                try await EventLog.read(after: 0, limit: 10_000, on: try runtime.database.db(logger: runtime.logger))
+                    .filter { $0.type == "public-services.dossier.personal-data-read" || $0.type == "field-reports.reporter.read" }
+            }
+            #expect(try await reads().isEmpty, "the owner reading their own record is not logged")
+            let officer = try await client.token("officer")
+            #expect(try await client.send(.get, "/api/v1/dossiers/\(dossier.code)", token: officer).status == .ok)
+            let ioc = try await client.token("ioc")
+            #expect(try await client.send(.get, "/api/v1/field-reports/\(report.code)", token: ioc).status == .ok)
+            let logged = try await reads()
+            #expect(logged.map(\.type).sorted() == ["field-reports.reporter.read", "public-services.dossier.personal-data-read"])
+            #expect(logged.first { $0.type == "public-services.dossier.personal-data-read" }?.subject == "dossier:\(dossier.code)")
+            #expect(Set(logged.compactMap(\.actorName)).count == 2, "who read is named")
+        }
+    }
+}
