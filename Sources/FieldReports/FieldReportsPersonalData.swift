@@ -14,7 +14,9 @@ extension FieldReportsModule {
                            purpose: "showing the problem; the photo's own location and camera data are removed when it arrives", basis: .publicDuty,
                            retention: "with the report"),
          PersonalDataField(table: "field_reports", columns: ["rating", "rating_comment"], category: "opinion", purpose: "measuring satisfaction",
-                           basis: .consent, retention: "with the report")]
+                           basis: .consent, retention: "with the report"),
+         PersonalDataField(table: "field_report_supports", columns: ["account_id", "at"], kind: .sensitive, category: "location (who confirmed a report where)",
+                           purpose: "counting who else sees the same problem", basis: .consent, retention: "with the report; erased on request")]
     }
 
     public var personalDataSource: (any PersonalDataSource)? { FieldReportsPersonalData(reports: reports) }
@@ -34,12 +36,16 @@ extension FieldReportsPersonalData {
         try await reports.database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             let count = try await sql.raw("""
-                UPDATE field_reports SET reporter_id = NULL, reporter_name = NULL, reporter_contact = NULL, rating_comment = NULL, anonymous = \(bind: true)
+                UPDATE field_reports SET reporter_id = NULL, reporter_name = NULL, reporter_contact = NULL, rating_comment = NULL, dedupe_key = NULL,
+                    anonymous = \(bind: true)
                 WHERE reporter_id = \(bind: accountID) RETURNING id
                 """).all().count
+            // "Me too" marks say where the person was; the counts on the reports stay.
+            let supports = try await sql.raw("DELETE FROM field_report_supports WHERE account_id = \(bind: accountID) RETURNING id").all().count
             try await EventLog.append(try DomainEvent(type: "field-reports.personal-data.erased", actorName: "the account holder",
-                                                      subject: "account:\(accountID)", payload: ["reports": count]), on: db)
-            return ErasureReport(erased: ["your name, contact and comments on \(count) field reports (the reports stay, without who sent them)"],
+                                                      subject: "account:\(accountID)", payload: ["reports": count, "supports": supports]), on: db)
+            return ErasureReport(erased: ["your name, contact and comments on \(count) field reports (the reports stay, without who sent them)",
+                                          "\(supports) \"me too\" marks (the reports keep their counts)"],
                                  kept: ["the place, description and photos of those reports: the city's record of what it handled (public duty)"])
         }
     }

@@ -9,24 +9,29 @@ extension AccountDirectory {
     /// consents and national-identity link are erased; the row stays, renamed, so records the law keeps (dossiers,
     /// payments) still point somewhere that says "erased". Staff accounts are closed by an administrator instead.
     public func erase(_ id: UUID, logger: Logger) async throws -> ErasureReport {
-        try await database.write(logger: logger) { db in
+        // A real hash of a secret nobody keeps: sign-in attempts fail as for a wrong password, never as an error.
+        let unusable = try await passwords.hash(TokenGenerator.make(bytes: 32))
+        return try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            let erasedName = "erased-" + id.uuidString.prefix(8).lowercased()
-            // Nothing verifies against "!": no password opens the account again.
+            // The whole id: unique by construction, and the prefix is reserved, so nobody registers a look-alike.
+            let erasedName = "erased-" + id.uuidString.lowercased()
             let changed = try await sql.raw("""
                 UPDATE accounts SET username = \(bind: erasedName), display_name = 'Tài khoản đã xóa', email = NULL, phone = NULL,
-                    password_hash = '!', status = \(bind: AccountStatus.disabled.rawValue), updated_at = \(bind: Date())
+                    password_hash = \(bind: unusable), status = \(bind: AccountStatus.disabled.rawValue), updated_at = \(bind: Date())
                 WHERE id = \(bind: id) RETURNING id
                 """).all()
             guard !changed.isEmpty else { throw Problem.notFound("No such account.") }
             for statement: SQLQueryString in [
                 "DELETE FROM web_sessions WHERE account_id = \(bind: id)", "DELETE FROM refresh_tokens WHERE account_id = \(bind: id)",
                 "DELETE FROM oauth_consents WHERE account_id = \(bind: id)", "DELETE FROM upstream_identities WHERE account_id = \(bind: id)",
-                "DELETE FROM account_roles WHERE account_id = \(bind: id)",
+                "DELETE FROM account_roles WHERE account_id = \(bind: id)", "DELETE FROM oauth_codes WHERE account_id = \(bind: id)",
             ] { try await sql.raw(statement).run() }
             try await EventLog.append(DomainEvent(type: "identity.account.erased", actorName: "the account holder", subject: "account:\(id)"), on: db)
             return ErasureReport(erased: ["your name, email, phone and password; your sign-ins, consents to city services and national identity link"],
-                                 kept: ["an empty account record named \(erasedName), so the records the law keeps still point somewhere"])
+                                 kept: ["an empty account record named \(erasedName), so the records the law keeps still point somewhere",
+                                        "the audit trail (event log) as it was written, names included: its entries are hash-chained and are never "
+                                            + "rewritten (a legal obligation; kept permanently)",
+                                        "access tokens already issued run out within minutes (HUES_ACCESS_TOKEN_TTL); every session and refresh token ended now"])
         }
     }
 }

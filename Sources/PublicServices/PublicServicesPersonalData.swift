@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Platform
+import SQLKit
 
 extension PublicServicesModule {
     public var personalData: [PersonalDataField] {
@@ -11,8 +12,10 @@ extension PublicServicesModule {
                            purpose: "handling the procedure", basis: .publicDuty, retention: "as the archives law requires for the procedure's records"),
          PersonalDataField(table: "dossier_attachments", columns: ["content", "file_name"], kind: .sensitive, category: "documents",
                            purpose: "the papers the procedure requires", basis: .publicDuty, retention: "as the archives law requires for the procedure's records"),
-         PersonalDataField(table: "dossiers", columns: ["rating", "rating_comment"], category: "opinion", purpose: "measuring satisfaction (Decision 766)",
-                           basis: .consent, retention: "with the dossier")]
+         PersonalDataField(table: "dossiers", columns: ["rating_comment"], category: "opinion", purpose: "what the person said about the service",
+                           basis: .consent, retention: "with the dossier; erased on request"),
+         PersonalDataField(table: "dossiers", columns: ["rating"], category: "opinion", purpose: "the satisfaction figures of Decision 766",
+                           basis: .publicDuty, retention: "with the dossier")]
     }
 
     public var personalDataSource: (any PersonalDataSource)? { PublicServicesPersonalData(dossiers: dossiers) }
@@ -28,6 +31,16 @@ struct PublicServicesPersonalData: PersonalDataSource {
 
 extension PublicServicesPersonalData {
     func erase(accountID: String, logger: Logger) async throws -> ErasureReport {
-        ErasureReport(kept: ["your dossiers and their documents: the archives law requires the city to keep the records of every procedure"])
+        try await dossiers.database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let count = try await sql.raw("""
+                UPDATE dossiers SET rating_comment = NULL WHERE applicant_id = \(bind: accountID) AND rating_comment IS NOT NULL RETURNING id
+                """).all().count
+            try await EventLog.append(try DomainEvent(type: "public-services.personal-data.erased", actorName: "the account holder",
+                                                      subject: "account:\(accountID)", payload: ["comments": count]), on: db)
+            return ErasureReport(erased: ["your comments on \(count) dossiers"],
+                                 kept: ["your dossiers, their documents and ratings: the archives law requires the city to keep the records of every "
+                                        + "procedure, for the period the procedure's record series sets (10 years or more)"])
+        }
     }
 }

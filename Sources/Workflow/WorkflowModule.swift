@@ -34,7 +34,7 @@ public struct WorkflowModule: PlatformModule {
 
     public var events: [EventDeclaration] {
         [EventDeclaration("workflow.started", payload: "process, unit, deadline"), EventDeclaration("workflow.transitioned", payload: "action, from, to"),
-         EventDeclaration("workflow.escalated", payload: "level, unit")]
+         EventDeclaration("workflow.escalated", payload: "level, unit"), EventDeclaration("workflow.personal-data.erased", payload: "steps")]
     }
 
     public var requirements: [CapabilityRequirement] {

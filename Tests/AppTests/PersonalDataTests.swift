@@ -66,11 +66,16 @@ import Testing
             let report = try client.report(try await client.fileReport(#"{"category":"garbage","latitude":16.47,"longitude":107.58,"description":"Rác ở ngõ"}"#,
                                                                        token: token))
             let dossier = try client.dossier(try await client.send(.post, "/api/v1/dossiers", token: token, json: birthDossier()))
+            let other = try client.report(try await client.fileReport(#"{"category":"garbage","latitude":16.455,"longitude":107.60,"description":"Rác bên sông"}"#,
+                                                                      token: try await client.token("citizen")))
+            #expect(try await client.send(.post, "/api/v1/field-reports/\(other.code)/supports", token: token, json: "{}").status == .ok)
 
-            #expect(try await client.send(.post, "/api/v1/me/erasure", token: token, json: #"{"confirm":false}"#).status == .badRequest)
+            #expect(try await client.send(.post, "/api/v1/me/erasure", token: token, json: #"{"confirm":false,"password":"a-long-password"}"#).status == .badRequest)
+            #expect(try await client.send(.post, "/api/v1/me/erasure", token: token, json: #"{"confirm":true,"password":"not-my-password"}"#).status == .forbidden,
+                    "a token alone (a relying party's) cannot erase the account")
             let officer = try await client.token("officer")
-            #expect(try await client.send(.post, "/api/v1/me/erasure", token: officer, json: #"{"confirm":true}"#).status == .forbidden)
-            let answer = try await client.send(.post, "/api/v1/me/erasure", token: token, json: #"{"confirm":true}"#)
+            #expect(try await client.send(.post, "/api/v1/me/erasure", token: officer, json: #"{"confirm":true,"password":"demo-officer-2026"}"#).status == .forbidden)
+            let answer = try await client.send(.post, "/api/v1/me/erasure", token: token, json: #"{"confirm":true,"password":"a-long-password"}"#)
             #expect(answer.status == .ok, "\(body(answer))")
             let said = try client.json(ErasureReport.self, answer)
             #expect(said.erased.contains { $0.contains("notices") } && said.erased.contains { $0.contains("password") })
@@ -86,6 +91,24 @@ import Testing
             #expect(try reporter?.decode(column: "reporter_id", as: String?.self) == nil)
             #expect(try reporter?.decode(column: "reporter_name", as: String?.self) == nil)
             #expect(try await sql.raw("SELECT count(*) AS n FROM dossiers WHERE code = \(bind: dossier.code)").first()?.decode(column: "n", as: Int.self) == 1)
+            let account = try #require(try await sql.raw("SELECT id, username FROM accounts WHERE username LIKE 'erased-%'").first())
+            let id = try account.decode(column: "id", as: UUID.self).uuidString
+            for (table, column) in [("notices", "account_id"), ("field_report_supports", "account_id"), ("workflow_transitions", "actor_id"),
+                                    ("push_subscriptions", "account_id")] {
+                let statement = "SELECT count(*) AS n FROM " + table + " WHERE " + column + " = "
+                let left = try await sql.raw(SQLQueryString(statement) + "\(bind: id)").first()?
+                    .decode(column: "n", as: Int.self)
+                #expect(left == 0, "\(table) still holds the erased account")
+            }
+            let sessions = try await sql.raw("SELECT count(*) AS n FROM web_sessions WHERE account_id = \(bind: try account.decode(column: "id", as: UUID.self))")
+                .first()?.decode(column: "n", as: Int.self)
+            #expect(sessions == 0)
+            // Signing in as the erased record fails like a wrong password, never as an error.
+            let erasedName = try account.decode(column: "username", as: String.self)
+            let attempt = try await client.send(.post, "/api/v1/auth/token", json: #"{"username":"\#(erasedName)","password":"anything-at-all"}"#)
+            #expect(attempt.status == .unauthorized || attempt.status == .badRequest, "\(attempt.status)")
+            #expect(try await client.send(.post, "/api/v1/accounts/register",
+                                          json: #"{"username":"erased-look-alike","displayName":"X","password":"a-long-password"}"#).status != .created)
             let events = try await EventLog.read(after: 0, limit: 10_000, on: try runtime.database.db(logger: runtime.logger)).map(\.type)
             #expect(events.contains("identity.account.erased") && events.contains("notices.personal-data.erased"))
             #expect(try await EventLog.verify(on: try runtime.database.db(logger: runtime.logger)).isIntact)

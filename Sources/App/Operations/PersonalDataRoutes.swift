@@ -1,10 +1,12 @@
 import Foundation
 import Hummingbird
+import Identity
 import Platform
 
 /// The person's own data, every module's part in one download, and the platform's register of personal data.
 struct PersonalDataRoutes: Sendable {
     let modules: [any PlatformModule]
+    let accounts: AccountDirectory
 
     struct Download: Encodable, Sendable {
         var exportedAt: Date
@@ -21,6 +23,8 @@ struct PersonalDataRoutes: Sendable {
 
     struct ErasureRequest: Decodable, Sendable {
         var confirm: Bool
+        /// The account's password again: a relying party holding the person's token cannot erase the account.
+        var password: String
     }
 
     struct AnyEncodable: Encodable, Sendable {
@@ -48,12 +52,19 @@ struct PersonalDataRoutes: Sendable {
         routes.on(.post, "/api/v1/me/erasure", access: .signedIn,
                   summary: "Erase my account and what the law lets go ({\"confirm\": true}); says what was kept and why") { request, context in
             var request = request
-            guard try await request.decodeJSON(as: ErasureRequest.self, context: context).confirm else {
+            let asked = try await request.decodeJSON(as: ErasureRequest.self, context: context)
+            guard asked.confirm else {
                 throw Problem.validation([.init(field: "confirm", message: "must be true: erasing an account cannot be undone")])
             }
             let principal = try context.requirePrincipal()
-            guard principal.grants.allSatisfy({ [.citizen, .business].contains($0.role) }) else {
+            // Only a citizen's or business's own account: staff (even one whose roles were taken away) are closed by an administrator.
+            guard !principal.grants.isEmpty, principal.grants.allSatisfy({ [.citizen, .business].contains($0.role) }) else {
                 throw Problem.forbidden("Staff accounts are closed by an administrator, who hands their work on first.")
+            }
+            do {
+                _ = try await accounts.authenticate(username: principal.username, password: asked.password, logger: context.logger)
+            } catch is AccountDirectory.SignInError {
+                throw Problem.forbidden("Enter your password to erase your account.")
             }
             // Every module's part first, the account itself last: until then the person can still sign in and ask again.
             let ordered = modules.filter { $0.name != "identity" } + modules.filter { $0.name == "identity" }

@@ -122,7 +122,7 @@ public struct NewAccount: ValidatedInput {
 
 enum AccountRules {
     /// Names the platform gives accounts it opens itself: nobody may register one and wait for its owner.
-    static let reservedPrefixes = ["vneid-"]
+    static let reservedPrefixes = ["vneid-", "erased-"]
 
     static func username(_ username: String, allowingReserved: Bool = false) -> [Problem.FieldError] {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
