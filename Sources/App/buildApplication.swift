@@ -48,7 +48,8 @@ func addAllRoutes(runtime: HuesRuntime, to routes: SecuredRouter, openAPIDocumen
     SystemRoutes(database: runtime.database, registry: Observability.registry, renderer: runtime.renderer, openAPIDocument: openAPIDocument,
                  sections: Set(runtime.modules.map(\.name))).addRoutes(to: routes)
     OperatorRoutes(runtime: runtime).addRoutes(to: routes)
-    PersonalDataRoutes(modules: runtime.modules, accounts: runtime.identity.accounts).addRoutes(to: routes)
+    PersonalDataRoutes(modules: runtime.modules, accounts: runtime.identity.accounts, renderer: runtime.renderer,
+                       secureCookies: runtime.configuration.publicBaseURL.hasPrefix("https://")).addRoutes(to: routes)
     let assets = try StaticAssets(runtime.modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 })
     assets.addRoutes(to: routes)
     runtime.mapLibrary.addRoutes(to: routes)

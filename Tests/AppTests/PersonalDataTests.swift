@@ -141,3 +141,30 @@ import Testing
         }
     }
 }
+
+@Suite struct ErasurePageTests {
+    @Test func aCitizenErasesTheirAccountFromTheAccountPageAndIsSignedOut() async throws {
+        try await TestApp.run { client, _ in
+            let registered = try await client.send(.post, "/api/v1/accounts/register",
+                                                   json: #"{"username":"xoa.trang","displayName":"Ngô Thị Trang","password":"a-long-password"}"#)
+            #expect(registered.status == .created)
+            let login = try await postForm(client, "/login", "_csrf=t0k3n&username=xoa.trang&password=a-long-password", cookies: "hues_csrf=t0k3n")
+            let session = try #require(cookie("hues_session", in: login))
+            let page = body(try await client.send(.get, "/account", headers: [.cookie: "hues_session=\(session)"]))
+            #expect(page.contains("id=\"download-my-data\"") && page.contains("action=\"/account/erase\""))
+            let marker = try #require(page.range(of: "name=\"_csrf\" value=\""))
+            let csrf = String(page[marker.upperBound...].prefix { $0 != "\"" })
+            let wrong = try await postForm(client, "/account/erase", "_csrf=\(csrf)&password=wrong-password&confirm=yes", cookies: "hues_session=\(session)")
+            #expect(wrong.status == .forbidden)
+            let erased = try await postForm(client, "/account/erase", "_csrf=\(csrf)&password=a-long-password&confirm=yes", cookies: "hues_session=\(session)")
+            #expect(erased.status == .ok)
+            #expect(body(erased).contains("id=\"kept-list\"") && body(erased).contains("archives law"))
+            #expect(erased.headers[values: .setCookie].contains { $0.hasPrefix("hues_session=;") || $0.contains("Max-Age=0") })
+            let after = try await client.send(.get, "/account", headers: [.cookie: "hues_session=\(session)"])
+            #expect(after.status == .seeOther && after.headers[.location]?.hasPrefix("/login") == true, "the old session is gone")
+            // Staff see the download but no erase form.
+            let officer = body(try await client.send(.get, "/account", headers: [.cookie: "hues_session=\(try await browserSession(client, "officer"))"]))
+            #expect(officer.contains("download-my-data") && !officer.contains("erase-form"))
+        }
+    }
+}

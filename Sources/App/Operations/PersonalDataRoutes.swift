@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
 import Identity
+import Web
 import Platform
 
 /// The person's own data, every module's part in one download, and the platform's register of personal data.
 struct PersonalDataRoutes: Sendable {
     let modules: [any PlatformModule]
     let accounts: AccountDirectory
+    let renderer: PageRenderer?
+    let secureCookies: Bool
 
     struct Download: Encodable, Sendable {
         var exportedAt: Date
@@ -32,6 +35,28 @@ struct PersonalDataRoutes: Sendable {
         func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
     }
 
+    /// Only a citizen's or business's own account, with its password again; every module's part first, the account last.
+    func erase(_ principal: Principal, password: String, context: HuesRequestContext) async throws -> ErasureReport {
+        // Staff (even one whose roles were taken away) are closed by an administrator.
+        guard !principal.grants.isEmpty, principal.grants.allSatisfy({ [.citizen, .business].contains($0.role) }) else {
+            throw Problem.forbidden("Staff accounts are closed by an administrator, who hands their work on first.")
+        }
+        do {
+            _ = try await accounts.authenticate(username: principal.username, password: password, logger: context.logger)
+        } catch is AccountDirectory.SignInError {
+            throw Problem.forbidden("Enter your password to erase your account.")
+        }
+        let ordered = modules.filter { $0.name != "identity" } + modules.filter { $0.name == "identity" }
+        var report = ErasureReport()
+        for module in ordered {
+            guard let source = module.personalDataSource else { continue }
+            let part = try await source.erase(accountID: principal.accountID, logger: context.logger)
+            report.erased += part.erased
+            report.kept += part.kept
+        }
+        return report
+    }
+
     var register: [RegisterEntry] { modules.flatMap { module in module.personalData.map { RegisterEntry(module: module.name, field: $0) } } }
 
     func addRoutes(to routes: SecuredRouter) {
@@ -50,32 +75,28 @@ struct PersonalDataRoutes: Sendable {
             return JSONResponse(Download(exportedAt: Date(), accountID: principal.accountID, modules: parts, kept: kept), headers: headers)
         }
         routes.on(.post, "/api/v1/me/erasure", access: .signedIn,
-                  summary: "Erase my account and what the law lets go ({\"confirm\": true}); says what was kept and why") { request, context in
+                  summary: "Erase my account and what the law lets go ({\"confirm\": true, \"password\": …}); says what was kept and why") { request, context in
             var request = request
             let asked = try await request.decodeJSON(as: ErasureRequest.self, context: context)
             guard asked.confirm else {
                 throw Problem.validation([.init(field: "confirm", message: "must be true: erasing an account cannot be undone")])
             }
-            let principal = try context.requirePrincipal()
-            // Only a citizen's or business's own account: staff (even one whose roles were taken away) are closed by an administrator.
-            guard !principal.grants.isEmpty, principal.grants.allSatisfy({ [.citizen, .business].contains($0.role) }) else {
-                throw Problem.forbidden("Staff accounts are closed by an administrator, who hands their work on first.")
+            return JSONResponse(try await erase(try context.requirePrincipal(), password: asked.password, context: context))
+        }
+        if let renderer {
+            routes.on(.post, "/account/erase", access: .signedIn, kind: .page, summary: "Erase my account (the account page's form)") { request, context in
+                var request = request
+                let form = FormFields(String(buffer: try await request.collectBody(upTo: context.maxBodyBytes)))
+                guard form["confirm"] == "yes" else {
+                    throw Problem.validation([.init(field: "confirm", message: "tick the box: erasing an account cannot be undone")])
+                }
+                let report = try await erase(try context.requirePrincipal(), password: form["password"] ?? "", context: context)
+                var response = try renderer.page("erased", title: "erased_title", context: context, values: ["erased": report.erased, "kept": report.kept])
+                // The session ended with the account; the browser forgets its cookie too.
+                response.setCookie(Cookie(name: WebSessions.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,
+                                          sameSite: .lax))
+                return response
             }
-            do {
-                _ = try await accounts.authenticate(username: principal.username, password: asked.password, logger: context.logger)
-            } catch is AccountDirectory.SignInError {
-                throw Problem.forbidden("Enter your password to erase your account.")
-            }
-            // Every module's part first, the account itself last: until then the person can still sign in and ask again.
-            let ordered = modules.filter { $0.name != "identity" } + modules.filter { $0.name == "identity" }
-            var report = ErasureReport()
-            for module in ordered {
-                guard let source = module.personalDataSource else { continue }
-                let part = try await source.erase(accountID: principal.accountID, logger: context.logger)
-                report.erased += part.erased
-                report.kept += part.kept
-            }
-            return JSONResponse(report)
         }
         routes.on(.get, "/api/v1/admin/personal-data/register", access: .roles([.admin]),
                   summary: "The register of personal data: every field, its kind, purpose, lawful basis and retention") { _, _ in

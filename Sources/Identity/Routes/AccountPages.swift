@@ -105,7 +105,9 @@ public struct AccountPages: Sendable {
         var facts: [String: Any] = ["displayName": account.displayName, "username": account.username]
         if let email = account.email { facts["email"] = email }
         if let phone = account.phone { facts["phone"] = phone }
-        return try renderer.page("account", title: "account_title", context: context, values: ["account": facts, "roles": roles])
+        // Staff accounts are closed by an administrator; citizens and businesses may erase their own.
+        let mayErase = !principal.grants.isEmpty && principal.grants.allSatisfy { [.citizen, .business].contains($0.role) }
+        return try renderer.page("account", title: "account_title", context: context, values: ["account": facts, "roles": roles, "mayErase": mayErase])
     }
 
     private func form(context: HuesRequestContext, request: Request, next: String, username: String, error: String?,
