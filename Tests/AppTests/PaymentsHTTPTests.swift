@@ -248,7 +248,14 @@ struct PaymentsHTTPTests {
             let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
                 for (body, signature) in messages.shuffled() {
                     group.addTask {
-                        let response = try await client.confirm(body, signature: signature)
+                        // A bank retries a 503 (the pool was busy beyond its wait) after its Retry-After, as any
+                        // client of the platform should: the burst must still credit once, with nothing lost.
+                        var response = try await client.confirm(body, signature: signature)
+                        for _ in 0..<5 where response.status == .serviceUnavailable {
+                            #expect(response.headers[.retryAfter] != nil)
+                            try await Task.sleep(for: .seconds(1))
+                            response = try await client.confirm(body, signature: signature)
+                        }
                         if response.status == .unauthorized { return "unauthorized" }
                         return (try? JSONDecoder().decode(ConfirmationOutcome.self, from: Data(buffer: response.body)))
                             .map { "\($0.outcome.rawValue)\($0.reason.map { ":" + $0 } ?? "")" } ?? "status \(response.status.code)"
