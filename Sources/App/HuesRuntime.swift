@@ -28,6 +28,8 @@ public struct HuesRuntime: Sendable {
     public let identity: IdentityModule
     /// Leaflet from the system's copy (empty when it is not installed: the maps fall back to SVG).
     public let mapLibrary: VendorAssets
+    /// The operator's per-route rate limits and daily quotas (`HUES_RATE_LIMITS`).
+    public let requestLimits: RequestLimits
     public let logger: Logger
 
     /// The city's modules, built in order. Each line is one module; leaving one out (`without`) leaves a working
@@ -92,7 +94,10 @@ public struct HuesRuntime: Sendable {
         try await renderer.install(modules.compactMap(\.resources) + [WebResources.shared, ModuleResources(bundle: .module)].compactMap { $0 }, chrome: chrome)
         guard let identity = modules.lazy.compactMap({ $0 as? IdentityModule }).first else { throw ConfigurationError(problems: []) }
         return HuesRuntime(configuration: configuration, profile: profile, database: database, secrets: secrets, renderer: renderer,
-                           capabilities: context.capabilities, modules: modules, identity: identity, mapLibrary: mapLibrary, logger: logger)
+                           capabilities: context.capabilities, modules: modules, identity: identity, mapLibrary: mapLibrary,
+                           requestLimits: RequestLimits(settings: configuration.rateLimits, quotas: DailyQuotas(database: database),
+                                                        timeZone: profile.calendar.timeZone),
+                           logger: logger)
     }
 
     /// A capability a module cannot work without must be provided by a module in the list.
@@ -141,5 +146,10 @@ public struct HuesRuntime: Sendable {
     }
 
     /// Every module's background work, for one worker to run.
-    public var backgroundWork: [BackgroundWork] { modules.flatMap(\.backgroundWork) }
+    public var backgroundWork: [BackgroundWork] {
+        let limits = requestLimits
+        return modules.flatMap(\.backgroundWork) + [BackgroundWork("forgetting old request-quota counts", every: .seconds(3600), singleInstance: true) { logger in
+            try await limits.pruneOldCounts(logger: logger)
+        }]
+    }
 }

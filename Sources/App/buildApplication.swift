@@ -23,6 +23,7 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
         ProblemMiddleware(catalog: catalog, bodyLimit: configuration.maxBodyBytes)
         BodyLimitMiddleware(limit: configuration.maxBodyBytes)
         runtime.identity.authentication
+        RequestLimitMiddleware(runtime.requestLimits)
         PublicResponseCache(runtime.modules.flatMap(\.publicCaching), changes: runtime.database.changes)
     }
     let routes = SecuredRouter(router: router, catalog: catalog)

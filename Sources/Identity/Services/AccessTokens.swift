@@ -279,6 +279,7 @@ public final class AccessTokens: Sendable {
             return RoleGrant(role: role, unitCode: parts.count > 1 ? String(parts[1]) : nil)
         }
         return Principal(accountID: claims.sub.value, username: claims.preferredUsername, displayName: claims.name, grants: grants,
-                         credential: .accessToken, authTime: claims.authTime.map { Date(timeIntervalSince1970: Double($0)) })
+                         credential: .accessToken, authTime: claims.authTime.map { Date(timeIntervalSince1970: Double($0)) },
+                         clientID: claims.clientID)
     }
 }

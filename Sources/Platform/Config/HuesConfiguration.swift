@@ -55,6 +55,8 @@ public struct HuesConfiguration: Sendable {
     public var map = MapSettings()
     /// Web Push: the operator's contact for push services, and the private networks push services may be on.
     public var push = PushSettings()
+    /// Per-route rate limits and daily quotas per client, from the rules file `HUES_RATE_LIMITS` names.
+    public var rateLimits = RateLimitSettings()
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -98,6 +100,7 @@ public struct HuesConfiguration: Sendable {
          "the public URL if https, else mailto:operator@HOST"),
         ("HUES_PUSH_ALLOWED_NETWORKS", "comma-separated CIDRs of private networks push services may be on (plain http allowed there)",
          "none (public https push services only)"),
+        ("HUES_RATE_LIMITS", "JSON file of per-route rate limits and daily quotas per client (docs/operations.md)", "none"),
         ("HUES_CONFIG_FILE", "optional KEY=VALUE file read before the environment", "none"),
     ]
 
@@ -146,7 +149,8 @@ public struct HuesConfiguration: Sendable {
         let network = Self.readNetwork(&reader, values: values, mode: mode)
         let (map, mapProblems) = MapSettings.read(values)
         let (push, pushProblems) = PushSettings.read(values)
-        problems += reader.problems + mapProblems + pushProblems
+        let (rateLimits, rateLimitProblems) = RateLimitSettings.read(values)
+        problems += reader.problems + mapProblems + pushProblems + rateLimitProblems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
         var configuration = HuesConfiguration(
@@ -167,6 +171,7 @@ public struct HuesConfiguration: Sendable {
         configuration.webhookAllowedNetworks = network.webhookAllowedNetworks
         configuration.map = map
         configuration.push = push
+        configuration.rateLimits = rateLimits
         configuration.modulesOff = Set((values["HUES_MODULES_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty })
         return (configuration, problems)

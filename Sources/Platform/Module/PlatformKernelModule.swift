@@ -33,7 +33,7 @@ public struct PlatformKernelModule: PlatformModule {
                            purpose: "the audit trail every change leaves", basis: .legalObligation,
                            retention: "permanent: entries are hash-chained and are never rewritten or erased")]
     }
-    public var migrations: [any Migration] { EventLog.migrations() + WorkLeases.migrations() }
+    public var migrations: [any Migration] { EventLog.migrations() + WorkLeases.migrations() + DailyQuotas.migrations() }
 
     /// On PostgreSQL, entries wait in the inbox until sealed into the chain; every instance tries each moment and
     /// the advisory lock lets one at a time through, so sealing never waits for a lease to lapse.

@@ -20,7 +20,7 @@ public final class RateLimiter: Sendable {
     }
 
     /// Takes one attempt from `key`'s bucket; when it is empty, says how many seconds until the next one.
-    public func take(_ key: String) -> (allowed: Bool, retryAfterSeconds: Int) {
+    public func take(_ key: String) -> (allowed: Bool, retryAfterSeconds: Int, remaining: Int) {
         let now = ContinuousClock.now
         return buckets.withLock { buckets in
             // Bounded memory whatever keys callers invent (addresses, typed usernames): idle buckets go first, then all.
@@ -33,11 +33,11 @@ public final class RateLimiter: Sendable {
             bucket.updated = now
             guard bucket.tokens >= 1 else {
                 buckets[key] = bucket
-                return (false, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
+                return (false, Int(((1 - bucket.tokens) / perSecond).rounded(.up)), 0)
             }
             bucket.tokens -= 1
             buckets[key] = bucket
-            return (true, 0)
+            return (true, 0, Int(bucket.tokens))
         }
     }
 

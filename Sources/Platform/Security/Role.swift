@@ -76,9 +76,12 @@ public struct Principal: Sendable, Equatable {
     public var authTime: Date?
     public var acr: String?
     public var amr: [String]
+    /// The integrated service a token was issued to (its OAuth `client_id`), for per-client limits; nil otherwise.
+    public var clientID: String?
 
     public init(accountID: String, username: String, displayName: String, grants: [RoleGrant], credential: Credential,
-                authTime: Date? = nil, acr: String? = nil, amr: [String] = []) {
+                authTime: Date? = nil, acr: String? = nil, amr: [String] = [], clientID: String? = nil) {
+        self.clientID = clientID
         self.accountID = accountID
         self.username = username
         self.displayName = displayName
