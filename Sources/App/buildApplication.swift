@@ -34,8 +34,10 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     // One worker runs every module's periodic work. A service group stops its services in reverse order, so the
     // database is listed first: it closes after the worker's last round, not under it (that round used to fail with
     // "the server is shutting down").
-    let services: [any Service] = [DatabaseService(database: runtime.database),
-                                   BackgroundWorker(work: runtime.backgroundWork, leases: WorkLeases(database: runtime.database, holder: instanceName()), logger: logger)]
+    let instance = instanceName()
+    var services: [any Service] = [DatabaseService(database: runtime.database),
+                                   BackgroundWorker(work: runtime.backgroundWork, leases: WorkLeases(database: runtime.database, holder: instance), logger: logger)]
+    if let broadcast = ChangeBroadcast(database: runtime.database, instance: instance, logger: logger) { services.append(broadcast) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HueS"),
@@ -49,6 +51,7 @@ func addAllRoutes(runtime: HuesRuntime, to routes: SecuredRouter, openAPIDocumen
     SystemRoutes(database: runtime.database, registry: Observability.registry, renderer: runtime.renderer, openAPIDocument: openAPIDocument,
                  sections: Set(runtime.modules.map(\.name))).addRoutes(to: routes)
     OperatorRoutes(runtime: runtime).addRoutes(to: routes)
+    LiveRoutes(changes: runtime.database.changes, topics: Set(runtime.modules.flatMap(\.publicCaching).flatMap(\.topics))).addRoutes(to: routes)
     PersonalDataRoutes(modules: runtime.modules, accounts: runtime.identity.accounts, renderer: runtime.renderer,
                        secureCookies: runtime.configuration.publicBaseURL.hasPrefix("https://")).addRoutes(to: routes)
     let assets = try StaticAssets(runtime.modules.compactMap(\.resources) + [WebResources.shared].compactMap { $0 })

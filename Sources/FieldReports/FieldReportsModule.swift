@@ -80,8 +80,11 @@ public struct FieldReportsModule: PlatformModule {
 
     /// The public map page, list and Open311 reads; report events and the cases behind them change them (not the
     /// module's own bookkeeping under `field-reports.`: partner keys, staff reads of reporters, erasures).
+    /// The event kinds that change what the public sees of reports.
+    static let publicTopics = ["field-report", "workflow"]
+
     public var publicCaching: [CacheablePath] {
-        let topics = ["field-report", "workflow"]
+        let topics = Self.publicTopics
         let open311: Set<String> = ["jurisdiction_id", "service_request_id", "service_code", "start_date", "end_date", "updated_after", "updated_before",
                                     "status", "page", "page_size", "extensions", "locale"]
         return [CacheablePath("/reports", parameters: ["category", "status", "page", "map"], changedBy: topics),

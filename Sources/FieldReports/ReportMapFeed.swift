@@ -34,11 +34,14 @@ struct ReportMapFeed: Sendable {
     /// The body for a query, from the cache while fresh.
     func features(_ query: MapQuery, logger: Logger) async throws -> FeedCache.Entry {
         let now = Date()
-        if let hit = cache.entry(query.key, at: now) { return hit }
+        // Kept up to 10 s, but no longer than the next report event (anywhere: other instances' arrive by NOTIFY)
+        // once it is 2 s old, so the live map's refresh after a change sees it.
+        let generation = reports.database.changes.generation(FieldReportsModule.publicTopics)
+        if let hit = cache.entry(query.key, at: now, generation: generation) { return hit }
         let sql = try reports.database.sql(logger: logger)
         let features = query.zoom >= Self.pointsFromZoom ? try await points(query, on: sql, at: now) : try await cells(query, on: sql)
         let body = try JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features], options: [.sortedKeys])
-        return cache.store(query.key, body: body, until: now.addingTimeInterval(Self.freshness))
+        return cache.store(query.key, body: body, made: now, until: now.addingTimeInterval(Self.freshness), generation: generation)
     }
 
     private func points(_ query: MapQuery, on sql: any SQLDatabase, at now: Date) async throws -> [[String: Any]] {
@@ -106,19 +109,23 @@ final class FeedCache: Sendable {
     struct Entry: Sendable {
         let body: Data
         let etag: String
+        let made: Date
         let until: Date
+        let generation: [UInt64]
     }
 
     static let capacity = 1_024
     private let entries = Mutex<[String: Entry]>([:])
     private let boundaryEntry = Mutex<Entry?>(nil)
 
-    func entry(_ key: String, at now: Date) -> Entry? {
-        entries.withLock { $0[key].flatMap { $0.until > now ? $0 : nil } }
+    func entry(_ key: String, at now: Date, generation: [UInt64]) -> Entry? {
+        entries.withLock { entries in
+            entries[key].flatMap { $0.until > now && ($0.generation == generation || now.timeIntervalSince($0.made) < 2) ? $0 : nil }
+        }
     }
 
-    func store(_ key: String, body: Data, until: Date) -> Entry {
-        let entry = Entry(body: body, etag: "\"" + SHA256.hash(data: body).prefix(12).hexString + "\"", until: until)
+    func store(_ key: String, body: Data, made: Date, until: Date, generation: [UInt64]) -> Entry {
+        let entry = Entry(body: body, etag: "\"" + SHA256.hash(data: body).prefix(12).hexString + "\"", made: made, until: until, generation: generation)
         entries.withLock { entries in
             if entries.count >= Self.capacity { entries = entries.filter { $0.value.until > Date() } }
             if entries.count >= Self.capacity { entries.removeAll() }
@@ -131,7 +138,7 @@ final class FeedCache: Sendable {
     func boundaries(_ make: () throws -> Data) throws -> Entry {
         if let made = boundaryEntry.withLock({ $0 }) { return made }
         let body = try make()
-        let entry = Entry(body: body, etag: "\"" + SHA256.hash(data: body).prefix(12).hexString + "\"", until: .distantFuture)
+        let entry = Entry(body: body, etag: "\"" + SHA256.hash(data: body).prefix(12).hexString + "\"", made: Date(), until: .distantFuture, generation: [])
         boundaryEntry.withLock { $0 = entry }
         return entry
     }

@@ -21,43 +21,10 @@ public struct CacheablePath: Sendable, Equatable {
     }
 }
 
-/// How many events of each kind one database has had committed through this process: a cached answer is current
-/// while the counts of its topics have not moved. `EventLog.append` notes each event's type in the write it belongs
-/// to (`Pending`), and `PlatformDatabase.write` counts them once the commit has returned, so an answer read before the
-/// commit can never be taken for current after it. No module knows the cache.
-public final class ChangeTopics: Sendable {
-    /// The event types written by one write body, counted only if it commits.
-    final class Pending: Sendable {
-        let types = Mutex<Set<String>>([])
-        func note(_ type: String) { types.withLock { _ = $0.insert(type) } }
-    }
-
-    @TaskLocal static var pending: Pending?
-    private let counts = Mutex<[Substring: UInt64]>([:])
-
-    func commit(_ pending: Pending) {
-        for type in pending.types.withLock({ $0 }) { bump(type) }
-    }
-
-    /// Counts the event under each of its dotted prefixes: `public-services.procedure.published` moves
-    /// `public-services`, `public-services.procedure` and the full type.
-    func bump(_ eventType: String) {
-        let dots = eventType.indices.filter { eventType[$0] == "." }
-        let topics = dots.map { eventType[..<$0] } + [Substring(eventType)]
-        counts.withLock { counts in for topic in topics { counts[topic, default: 0] &+= 1 } }
-    }
-
-    public init() {}
-
-    func snapshot(_ topics: [String]) -> [UInt64] {
-        counts.withLock { counts in topics.map { counts[Substring($0)] ?? 0 } }
-    }
-}
-
 /// Public pages and API reads answered from memory when nobody is signed in: a typhoon morning sends the whole city to
 /// the same map and lists. An answer is kept until an event of its topics is written (at least `floor` seconds even
 /// then, so a flood of new reports does not empty the cache as fast as it fills), and `ceiling` seconds at most
-/// (other instances' writes are not counted here). Answers carry an ETag (`If-None-Match` gets a 304) and, when the
+/// (other instances' writes arrive by PostgreSQL NOTIFY, see `ChangeBroadcast`; the ceiling bounds what a lost one costs). Answers carry an ETag (`If-None-Match` gets a 304) and, when the
 /// client accepts it, come gzip-compressed once. Signed-in requests, answers that set a cookie and anything but a 200
 /// are never kept.
 public struct PublicResponseCache: RouterMiddleware {

@@ -64,13 +64,13 @@
   }
 
   var pending = null;
-  function load() {
+  function load(fresh) {
     var b = map.getBounds();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (n) { return n.toFixed(5); }).join(",");
     var url = box.getAttribute("data-feed") + "?bbox=" + bbox + "&zoom=" + map.getZoom() + (filter ? "&" + filter : "");
     if (pending) pending.abort();
     pending = window.AbortController ? new AbortController() : null;
-    fetch(url, { credentials: "same-origin", signal: pending ? pending.signal : undefined })
+    fetch(url, { credentials: "same-origin", cache: fresh === true ? "no-cache" : "default", signal: pending ? pending.signal : undefined })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data) { draw(data); box.setAttribute("data-features", String(data.features.length)); } })
       .catch(function () {});
@@ -78,4 +78,14 @@
   var timer = null;
   map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 150); });
   load();
+  // Reports filed or moved anywhere in the city (on any instance) redraw the map within a moment; the stream says
+  // only that something changed, the feed says what. The browser reconnects on its own if the stream drops.
+  if (window.EventSource && box.getAttribute("data-live")) {
+    var live = new EventSource(box.getAttribute("data-live"));
+    live.addEventListener("change", function () {
+      box.setAttribute("data-live-changes", String(Number(box.getAttribute("data-live-changes") || "0") + 1));
+      clearTimeout(timer);
+      timer = setTimeout(function () { load(true); }, 500);
+    });
+  }
 })();
