@@ -77,7 +77,7 @@ public struct HuesRuntime: Sendable {
             throw ConfigurationError(problems: [ConfigProblem(key: "modules", message: "the identity module signs everyone in and cannot be left out")])
         }
 
-        let database = try PlatformDatabase(location: configuration.database)
+        let database = try PlatformDatabase(location: configuration.database, replicaURL: configuration.databaseReplicaURL)
         let context = ModuleContext(configuration: configuration, profile: profile, database: database, secrets: secrets, logger: logger, clock: clock)
         let renderer = PageRenderer(timeZone: profile.calendar.timeZone)
         let modules = try await buildModules(context, renderer: renderer, without: without)

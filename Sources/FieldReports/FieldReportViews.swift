@@ -232,7 +232,7 @@ extension FieldReportService {
     }
 
     public func figures(since: Date, at moment: Date = Date(), logger: Logger) async throws -> [UnitFigures] {
-        guard let sql = try database.db(logger: logger) as? any SQLDatabase else { throw Problem.internal() }
+        let sql = try database.reportSQL(logger: logger)
         let rows: [any SQLRow] = try await sql.raw("""
             SELECT unit_code, COUNT(*) AS received,
               CAST(SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS resolved,

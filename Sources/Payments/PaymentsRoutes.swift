@@ -272,8 +272,9 @@ public struct UnitLedger: Codable, Sendable {
 extension PaymentService {
     public func ledger(unit: String, from: String, through: String, for principal: Principal, logger: Logger) async throws -> UnitLedger {
         guard isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }
+        // A report over a period: the replica's, when there is one (it may be a moment behind the primary).
         let balances = try await Ledger.balances(accounts: [Ledger.revenue(unit), Ledger.refunds(unit), Ledger.bankFees(unit)], from: from, through: through,
-                                                 on: try database.sql(logger: logger))
+                                                 on: try database.reportSQL(logger: logger))
         let revenue = -balances[0].balance
         let refunds = balances[1].balance
         let fees = balances[2].balance

@@ -18,6 +18,7 @@ public enum PlatformDoctor {
 
     public static func examine(_ runtime: HuesRuntime, now: Date = Date()) async -> [Result] {
         var checks = platformChecks(runtime)
+        if runtime.database.replicaURL != nil { checks.append(replicaCheck(runtime.database)) }
         checks += runtime.modules.flatMap(\.healthChecks)
         var results: [Result] = []
         for check in checks {
@@ -93,6 +94,24 @@ public enum PlatformDoctor {
                                                "\(seq) entries chained; \(waiting) waiting to be sealed")
             },
         ]
+    }
+}
+
+extension PlatformDoctor {
+    /// Reports read the replica, so it must be a standby (nothing can be written to it) and not far behind.
+    static func replicaCheck(_ database: PlatformDatabase) -> HealthCheck {
+        HealthCheck("read replica") { _, logger in
+            let sql = try database.reportSQL(logger: logger)
+            guard let row = try await sql.raw("""
+                SELECT pg_is_in_recovery() AS standby, extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS lag
+                """).first() else { throw Problem.internal() }
+            guard try row.decode(column: "standby", as: Bool.self) else {
+                return HealthFinding(.warning, "HUES_DATABASE_REPLICA_URL names a database that is not a standby: reports read a writable copy")
+            }
+            // The replay time stands still while the primary is idle, so a large figure is only a hint when nothing is written.
+            guard let lag = try row.decode(column: "lag", as: Double?.self) else { return HealthFinding(.warning, "the standby has replayed nothing yet") }
+            return HealthFinding(lag > 300 ? .failure : lag > 30 ? .warning : .ok, String(format: "a standby; last change replayed %.1f s ago", lag))
+        }
     }
 }
 

@@ -55,6 +55,8 @@ public struct HuesConfiguration: Sendable {
     public var map = MapSettings()
     /// Web Push: the operator's contact for push services, and the private networks push services may be on.
     public var push = PushSettings()
+    /// A PostgreSQL streaming replica for report reads (aggregates that may lag a moment); nil: the primary.
+    public var databaseReplicaURL: String?
     /// Per-route rate limits and daily quotas per client, from the rules file `HUES_RATE_LIMITS` names.
     public var rateLimits = RateLimitSettings()
 
@@ -66,6 +68,7 @@ public struct HuesConfiguration: Sendable {
         ("HUES_PUBLIC_URL", "public base URL (token issuer, links in pages)", "http://HOST:PORT"),
         ("HUES_DATA_DIR", "data directory: SQLite file, generated keys", "./.hues"),
         ("HUES_DATABASE_URL", "sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db", "sqlite:DATA_DIR/hues.sqlite"),
+        ("HUES_DATABASE_REPLICA_URL", "postgres:// URL of a streaming read replica that report aggregates read from", "none (the primary)"),
         ("HUES_MASTER_KEY", "base64 of 32 random bytes; encrypts secrets at rest (required in production)", "generated in DATA_DIR/master.key"),
         ("HUES_CITY_PROFILE", "folder with the city profile (city.json, units.json, calendar.json)", "bundled Hue profile"),
         ("HUES_LOG_LEVEL", "trace | debug | info | notice | warning | error | critical", "info"),
@@ -129,6 +132,14 @@ public struct HuesConfiguration: Sendable {
                 reader.problems.append(ConfigProblem(key: "HUES_DATABASE_URL", message: "\(error)"))
             }
         }
+        var replica: String?
+        if let raw = values["HUES_DATABASE_REPLICA_URL"], !raw.isEmpty {
+            if case .postgres = database, case .postgres(let url)? = try? DatabaseLocation.parse(raw) {
+                replica = url
+            } else {
+                reader.problems.append(ConfigProblem(key: "HUES_DATABASE_REPLICA_URL", message: "a read replica is a postgres:// URL, beside a PostgreSQL HUES_DATABASE_URL"))
+            }
+        }
         let masterKey = values["HUES_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let masterKey {
             if Data(base64Encoded: masterKey)?.count != 32 {
@@ -172,6 +183,7 @@ public struct HuesConfiguration: Sendable {
         configuration.map = map
         configuration.push = push
         configuration.rateLimits = rateLimits
+        configuration.databaseReplicaURL = replica
         configuration.modulesOff = Set((values["HUES_MODULES_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty })
         return (configuration, problems)

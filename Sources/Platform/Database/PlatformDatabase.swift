@@ -32,14 +32,18 @@ public final class PlatformDatabase: Sendable {
     public let kind: Kind
     public let location: DatabaseLocation
     private let eventLoopGroup: any EventLoopGroup
+    /// A PostgreSQL streaming replica that heavy report reads go to (`reportSQL`); nil: they read the primary.
+    public let replicaURL: String?
+    static let replicaID = DatabaseID(string: "replica")
     /// SQLite's single writer: its own connection (a file) or the only connection (in memory).
     let writer: SQLiteWriteBatcher?
     private let writerDatabases: Databases?
 
     /// - Parameter writeBudget: how long one SQLite write body may run before it is rolled back (see `SQLiteWriteBatcher`).
-    public init(location: DatabaseLocation, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+    public init(location: DatabaseLocation, replicaURL: String? = nil, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 writeBudget: Duration = .seconds(10)) throws {
         self.location = location
+        self.replicaURL = replicaURL
         // Every connection to ":memory:" is a database of its own, so in memory there is one loop and one connection.
         let group: any EventLoopGroup = location == .sqliteInMemory ? eventLoopGroup.next() : eventLoopGroup
         self.eventLoopGroup = group
@@ -73,6 +77,10 @@ public final class PlatformDatabase: Sendable {
         case .postgres(let url):
             // A refused or dropped connection fails at once (and becomes a 503); the timeout only bounds waiting for a busy pool.
             databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
+            if let replicaURL {
+                databases.use(try .postgres(url: replicaURL, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace),
+                              as: Self.replicaID, isDefault: false)
+            }
             kind = .postgres
             writer = nil
             writerDatabases = nil
@@ -92,6 +100,16 @@ public final class PlatformDatabase: Sendable {
             throw Problem.internal()
         }
         return sql
+    }
+
+    /// A handle for reports: aggregates over months of rows that may lag the primary by a moment. On the replica when
+    /// one is configured (a standby cannot take a write, so nothing written through this handle can land there).
+    public func reportSQL(logger: Logger) throws -> any SQLDatabase {
+        guard replicaURL != nil else { return try sql(logger: logger) }
+        guard let replica = databases.database(Self.replicaID, logger: logger, on: eventLoopGroup.any()) as? any SQLDatabase else {
+            throw Problem.unavailable(detail: "The server is shutting down.")
+        }
+        return replica
     }
 
     /// Runs `body` in one transaction and returns once it is committed. SQLite writers are group-committed, each in
