@@ -10,13 +10,12 @@ extension FieldReportService {
     public func view(code: String, for viewer: ReportViewer, logger: Logger) async throws -> FieldReportView {
         let record = try await record(code, on: try database.db(logger: logger))
         let view = try await view(record: record, for: viewer, logger: logger)
-        // Staff shown who sent a report: who saw it, and when, goes into the event log (Law 91/2025).
+        // Staff shown who sent a report: who saw it, and when, goes into the event log (Law 91/2025), once a day.
         if let reader = viewer.accountID, reader != record.reporterID, record.reporterName != nil || record.reporterContact != nil,
            seesReporter(record, viewer: viewer) {
-            try await database.write(logger: logger) { db in
-                try await EventLog.append(DomainEvent(type: "field-reports.reporter.read", actorID: reader, actorName: viewer.name,
-                                                      unitCode: record.unitCode, subject: "\(Self.subjectKind):\(record.code)"), on: db)
-            }
+            try await PersonalDataReads.record(type: "field-reports.reporter.read", reader: reader, readerName: viewer.name, unitCode: record.unitCode,
+                                               subject: "\(Self.subjectKind):\(record.code)", on: database,
+                                               timeZone: workflow.engine.calendar.timeZone, logger: logger)
         }
         return view
     }

@@ -16,14 +16,11 @@ extension DossierService {
     }
 
     /// Staff opening a dossier see the applicant's personal data: who, which dossier and when goes into the event log
-    /// (Law 91/2025: a breach answer must be able to say whose data a person saw).
+    /// (Law 91/2025: a breach answer must be able to say whose data a person saw), once per officer, dossier and day.
     private func logRead(_ record: DossierRecord, unit: String, by principal: Principal, logger: Logger) async throws {
-        try await database.write(logger: logger) { db in
-            try await EventLog.append(
-                DomainEvent(type: "public-services.dossier.personal-data-read", actorID: principal.accountID, actorName: principal.username,
-                            unitCode: unit, subject: "dossier:\(record.code)"),
-                on: db)
-        }
+        try await PersonalDataReads.record(type: "public-services.dossier.personal-data-read", reader: principal.accountID,
+                                           readerName: principal.username, unitCode: unit, subject: "dossier:\(record.code)", on: database,
+                                           timeZone: workflow.engine.calendar.timeZone, logger: logger)
     }
 
     func view(id: UUID, for principal: Principal, logger: Logger) async throws -> DossierView {

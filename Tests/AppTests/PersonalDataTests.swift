@@ -138,6 +138,12 @@ import Testing
             #expect(logged.map(\.type).sorted() == ["field-reports.reporter.read", "public-services.dossier.personal-data-read"])
             #expect(logged.first { $0.type == "public-services.dossier.personal-data-read" }?.subject == "dossier:\(dossier.code)")
             #expect(Set(logged.compactMap(\.actorName)).count == 2, "who read is named")
+            // Once per reader, record and day: the officer's further views add nothing; another reader is logged.
+            for _ in 0..<3 { #expect(try await client.send(.get, "/api/v1/dossiers/\(dossier.code)", token: officer).status == .ok) }
+            let leader = try await client.token("leader")
+            #expect(try await client.send(.get, "/api/v1/dossiers/\(dossier.code)", token: leader).status == .ok)
+            let dossierReads = try await reads().filter { $0.type == "public-services.dossier.personal-data-read" }
+            #expect(dossierReads.count == 2 && Set(dossierReads.compactMap(\.actorName)).count == 2, "\(dossierReads.map(\.actorName))")
         }
     }
 }

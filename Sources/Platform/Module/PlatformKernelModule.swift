@@ -11,8 +11,10 @@ public struct PlatformKernelModule: PlatformModule {
     /// How often the chain's head is signed (zero: never, as in tests that sign on demand).
     let checkpointInterval: Duration
     let clock: @Sendable () -> Date
+    let timeZone: TimeZone
 
     public init(context: ModuleContext) {
+        self.timeZone = context.profile.calendar.timeZone
         self.database = context.database
         self.city = context.profile.city.code
         self.securityUnit = context.profile.city.securityUnit
@@ -31,9 +33,12 @@ public struct PlatformKernelModule: PlatformModule {
     public var personalData: [PersonalDataField] {
         [PersonalDataField(table: "event_log", columns: ["actor_id", "actor_name", "subject", "payload"], category: "who did what, when",
                            purpose: "the audit trail every change leaves", basis: .legalObligation,
-                           retention: "permanent: entries are hash-chained and are never rewritten or erased")]
+                           retention: "permanent: entries are hash-chained and are never rewritten or erased"),
+         PersonalDataField(table: "personal_data_reads", columns: ["reader", "subject"], category: "which staff member saw whose record today",
+                           purpose: "logging staff reads of personal data once a day", basis: .legalObligation,
+                           retention: "until the next day (the event log keeps the read itself)")]
     }
-    public var migrations: [any Migration] { EventLog.migrations() + WorkLeases.migrations() + DailyQuotas.migrations() }
+    public var migrations: [any Migration] { EventLog.migrations() + WorkLeases.migrations() + DailyQuotas.migrations() + PersonalDataReads.migrations() }
 
     /// On PostgreSQL, entries wait in the inbox until sealed into the chain; every instance tries each moment and
     /// the advisory lock lets one at a time through, so sealing never waits for a lease to lapse.
@@ -44,6 +49,9 @@ public struct PlatformKernelModule: PlatformModule {
                 try await EventLog.seal(on: try database.db(logger: logger))
             })
         }
+        work.append(BackgroundWork("forgetting yesterday's personal-data read marks", every: .seconds(3600), singleInstance: true) { [database, timeZone] logger in
+            try await PersonalDataReads.prune(on: database, timeZone: timeZone, logger: logger)
+        })
         // The signer is asked for at each round: the signatures module is built after the kernel, or may be off.
         work.append(BackgroundWork("signing event-log checkpoints", every: checkpointInterval, singleInstance: true) { [self] logger in
             try await signCheckpoint(logger: logger)

@@ -83,8 +83,7 @@ public final class RequestLimits: Sendable {
     func today(now: Date = Date()) -> (String, Int) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        let day = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        let day = CityDay.of(now, in: timeZone)
         let midnight = calendar.nextDate(after: now, matching: DateComponents(hour: 0, minute: 0, second: 0), matchingPolicy: .nextTime)
         return (day, max(1, Int((midnight?.timeIntervalSince(now) ?? 3600).rounded(.up))))
     }

@@ -1,0 +1,67 @@
+import FluentKit
+import Foundation
+import Logging
+import SQLKit
+import Synchronization
+
+/// Staff seeing a person's data goes into the event log (Law 91/2025: a breach answer must say whose data who saw),
+/// once per reader, record and city day: an officer working a dossier all morning is one entry, not one per page
+/// load, so the log stays readable and a page view does not cost a durable write each time.
+///
+/// A row per (reader, subject, day) in `personal_data_reads` makes "once" hold across instances and restarts; each
+/// process also remembers what it has logged today, so a repeat view costs no database round trip.
+public enum PersonalDataReads {
+    private static let logged = Mutex<(day: String, keys: Set<String>)>(("", []))
+
+    public static func migrations() -> [any Migration] { [CreatePersonalDataReads()] }
+
+    /// Logs that `reader` saw the personal data in `subject` (`dossier:CODE`, `field-report:CODE`) unless they already
+    /// have today. `type` is the module's event type for such reads.
+    public static func record(type: String, reader: String, readerName: String, unitCode: String?, subject: String,
+                              on database: PlatformDatabase, timeZone: TimeZone, at moment: Date = Date(), logger: Logger) async throws {
+        let day = CityDay.of(moment, in: timeZone)
+        let key = "\(database.location)|\(reader)|\(subject)"
+        let known = logged.withLock { logged -> Bool in
+            if logged.day != day || logged.keys.count > 200_000 { logged = (day, []) }
+            return logged.keys.contains(key)
+        }
+        guard !known else { return }
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let inserted = try await sql.raw("""
+                INSERT INTO personal_data_reads (reader, subject, day) VALUES (\(bind: reader), \(bind: subject), \(bind: day))
+                ON CONFLICT (reader, subject, day) DO NOTHING RETURNING reader
+                """).first()
+            guard inserted != nil else { return }
+            try await EventLog.append(DomainEvent(type: type, actorID: reader, actorName: readerName, unitCode: unitCode, subject: subject), on: db)
+        }
+        // Remembered only once the entry (or an earlier one) is committed: a failed write is tried again next view.
+        logged.withLock { logged in if logged.day == day { _ = logged.keys.insert(key) } }
+    }
+
+    /// Yesterday's and older rows have done their work (the event log keeps the entries themselves).
+    public static func prune(on database: PlatformDatabase, timeZone: TimeZone, now: Date = Date(), logger: Logger) async throws {
+        let yesterday = CityDay.of(now.addingTimeInterval(-86_400), in: timeZone)
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await sql.raw("DELETE FROM personal_data_reads WHERE day < \(bind: yesterday)").run()
+        }
+    }
+}
+
+struct CreatePersonalDataReads: AsyncMigration {
+    var name: String { "platform.create-personal-data-reads" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("personal_data_reads")
+            .field("reader", .string, .required)
+            .field("subject", .string, .required)
+            .field("day", .string, .required)
+            .compositeIdentifier(over: "reader", "subject", "day")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("personal_data_reads").delete()
+    }
+}
