@@ -127,10 +127,14 @@ public struct HuesRuntime: Sendable {
     }
 
     /// Creates or updates the tables, then brings reference data (the org tree) in line with the city profile.
+    /// Instances starting together take turns (the second finds the work done), so two never create the same table
+    /// or two active signing keys.
     public func migrate() async throws {
-        try await database.migrate(modules.flatMap(\.migrations), logger: logger)
-        for module in modules { try await module.syncProfile(profile, database: database) }
-        try await identity.tokens.prepare(logger: logger)
+        try await database.exclusively(logger: logger) { [self] in
+            try await database.migrate(modules.flatMap(\.migrations), logger: logger)
+            for module in modules { try await module.syncProfile(profile, database: database) }
+            try await identity.tokens.prepare(logger: logger)
+        }
     }
 
     /// Loads the demo accounts (idempotent) and returns their logins; with `includingHistory`, also the demo city's

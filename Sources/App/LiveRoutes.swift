@@ -18,14 +18,16 @@ struct LiveRoutes: Sendable {
     func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/api/v1/live", access: .everyone, summary: "Live stream (Server-Sent Events) of changes to public topics") { request, context in
             let wanted = try requestedTopics(request.uri.queryParameters["topics"].map(String.init))
-            let address = context.clientAddress
+            let address = IPNetwork.budgetKey(context.clientAddress)
             guard streams.enter(address) else {
                 throw Problem.tooManyRequests(retryAfterSeconds: 30, detail: "Too many live streams are open; try again shortly.")
             }
-            let body = ResponseBody { [changes, streams] writer in
-                defer { streams.leave(address) }
+            // The slot is given back when the body goes, whether it ran or the client left before it could start.
+            let slot = LiveChangeStream.Slot(streams, address)
+            let body = ResponseBody { [changes] writer in
                 try await LiveChangeStream.run(changes: changes, topics: wanted, to: &writer)
                 try await writer.finish(nil)
+                withExtendedLifetime(slot) {}
             }
             return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store",
                                                    HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)

@@ -37,7 +37,10 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     let instance = instanceName()
     var services: [any Service] = [DatabaseService(database: runtime.database),
                                    BackgroundWorker(work: runtime.backgroundWork, leases: WorkLeases(database: runtime.database, holder: instance), logger: logger)]
-    if let broadcast = ChangeBroadcast(database: runtime.database, instance: instance, logger: logger) { services.append(broadcast) }
+    if let broadcast = ChangeBroadcast(database: runtime.database, instance: instance, eventTypes: runtime.modules.flatMap(\.events).map(\.type),
+                                       logger: logger) {
+        services.append(broadcast)
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HueS"),

@@ -62,14 +62,14 @@ import Testing
             let logger = Logger(label: "test")
             guard case .postgres = runtime.database.location else {
                 // One SQLite file has one serving process: there is no other instance to tell.
-                #expect(ChangeBroadcast(database: runtime.database, instance: "a", logger: logger) == nil)
+                #expect(ChangeBroadcast(database: runtime.database, instance: "a", eventTypes: Self.types(runtime), logger: logger) == nil)
                 return
             }
             let other = try PlatformDatabase(location: runtime.database.location)
-            let broadcasts = [try #require(ChangeBroadcast(database: runtime.database, instance: "a", logger: logger)),
-                              try #require(ChangeBroadcast(database: other, instance: "b", logger: logger))]
+            let broadcasts = [try #require(ChangeBroadcast(database: runtime.database, instance: "a", eventTypes: Self.types(runtime), logger: logger)),
+                              try #require(ChangeBroadcast(database: other, instance: "b", eventTypes: Self.types(runtime), logger: logger))]
             let running = broadcasts.map { broadcast in Task { try await broadcast.run() } }
-            let heard = other.changes.subscribe()
+            let heard = other.changes.subscribe(to: ["field-report"])
             try await Task.sleep(for: .milliseconds(500))
             let citizen = try await client.token("citizen")
             #expect(try await client.fileReport(fieldReport(), token: citizen).status == .created)
@@ -82,6 +82,8 @@ import Testing
             await other.shutdown()
         }
     }
+
+    static func types(_ runtime: HuesRuntime) -> [String] { runtime.modules.flatMap(\.events).map(\.type) }
 
     /// Whether `body` ends within `limit`.
     static func within(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {

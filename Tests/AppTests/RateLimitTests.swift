@@ -35,6 +35,9 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/procedures").status == .ok)
             #expect(try await client.send(.get, "/api/v1/procedures").status == .ok)
             #expect(try await client.send(.get, "/api/v1/procedures").status == .tooManyRequests)
+            // Another spelling of the same route is the same route.
+            #expect(try await client.send(.get, "/api/v1/procedures/").status == .tooManyRequests)
+            #expect(try await client.send(.get, "//api/v1//procedures").status == .tooManyRequests)
             #expect(try await client.send(.get, "/open311/v2/services.json").status == .ok)
         }
     }
@@ -108,6 +111,10 @@ import Testing
         #expect(own?.0.name == "everyone" && own?.1 == "account:a")
         let anonymous = RequestLimits.firstMatch([rule, general], principal: nil, address: "203.0.113.1")
         #expect(anonymous?.1 == "address:203.0.113.1")
+        // An IPv6 line's whole /64 is one budget; IPv4, mapped or not, is the address.
+        let v6 = RequestLimits.firstMatch([general], principal: nil, address: "2001:db8:a:b:1:2:3:4")?.1
+        #expect(v6 == "address:2001:db8:a:b::/64" && v6 == RequestLimits.firstMatch([general], principal: nil, address: "2001:db8:a:b:ffff::9")?.1)
+        #expect(IPNetwork.budgetKey("::ffff:203.0.113.7") == "::ffff:203.0.113.7" && IPNetwork.budgetKey("junk") == "junk")
         #expect(rule.covers(method: "DELETE", path: "/api/v1/me/push") && !rule.covers(method: "GET", path: "/open311/v2/services.json"))
         let dossier = try RateLimitRule(name: "dossier", route: "GET /api/v1/dossiers/:code/history", perMinute: 5)
         #expect(dossier.covers(method: "GET", path: "/api/v1/dossiers/HUE-2026-1/history") && dossier.covers(method: "HEAD", path: "/api/v1/dossiers/x/history"))

@@ -49,8 +49,33 @@ import Testing
                 #expect(ledger.status == .ok)
                 let checks = await PlatformDoctor.examine(runtime)
                 let finding = try #require(checks.first { $0.check == "read replica" })
-                #expect(finding.status == .warning && finding.detail.contains("not a standby"))
+                #expect(finding.status == .failure && finding.detail.contains("not a standby"))
             }
+        }
+    }
+}
+
+/// Instances starting together on one database take turns at start-up work.
+@Suite struct StartUpTests {
+    @Test func twoInstancesMigratingAtOnceBothStartWithOneSigningKey() async throws {
+        try await TestDatabase.using { test in
+            let configuration = HuesConfiguration.testing(dataDirectory: test.folder, database: test.location)
+            let first = try await HuesRuntime.make(configuration: configuration)
+            let second = try await HuesRuntime.make(configuration: configuration)
+            if case .postgres = test.location {
+                async let a: Void = first.migrate()
+                async let b: Void = second.migrate()
+                _ = try await (a, b)
+            } else {
+                // One SQLite file has one serving process; a second start simply finds the work done.
+                try await first.migrate()
+                try await second.migrate()
+            }
+            let keys = try await first.database.sql(logger: Logger(label: "test"))
+                .raw("SELECT count(*) AS n FROM signing_keys WHERE retired_at IS NULL").first()?.decode(column: "n", as: Int.self)
+            #expect(keys == 1)
+            await first.database.shutdown()
+            await second.database.shutdown()
         }
     }
 }

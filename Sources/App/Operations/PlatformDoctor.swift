@@ -98,19 +98,23 @@ public enum PlatformDoctor {
 }
 
 extension PlatformDoctor {
-    /// Reports read the replica, so it must be a standby (nothing can be written to it) and not far behind.
+    /// Reports read the replica, so it must be a standby (nothing can be written to it) and keep up. Lag is judged
+    /// by what it has received and not yet replayed: a quiet primary leaves the last replay time far behind while
+    /// the standby is perfectly current.
     static func replicaCheck(_ database: PlatformDatabase) -> HealthCheck {
         HealthCheck("read replica") { _, logger in
             let sql = try database.reportSQL(logger: logger)
             guard let row = try await sql.raw("""
-                SELECT pg_is_in_recovery() AS standby, extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS lag
+                SELECT pg_is_in_recovery() AS standby,
+                  (pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()) AS caught_up,
+                  extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS lag
                 """).first() else { throw Problem.internal() }
             guard try row.decode(column: "standby", as: Bool.self) else {
-                return HealthFinding(.warning, "HUES_DATABASE_REPLICA_URL names a database that is not a standby: reports read a writable copy")
+                return HealthFinding(.failure, "HUES_DATABASE_REPLICA_URL names a database that is not a standby: point it at a hot standby or unset it")
             }
-            // The replay time stands still while the primary is idle, so a large figure is only a hint when nothing is written.
-            guard let lag = try row.decode(column: "lag", as: Double?.self) else { return HealthFinding(.warning, "the standby has replayed nothing yet") }
-            return HealthFinding(lag > 300 ? .failure : lag > 30 ? .warning : .ok, String(format: "a standby; last change replayed %.1f s ago", lag))
+            if try row.decode(column: "caught_up", as: Bool?.self) == true { return HealthFinding(.ok, "a standby, caught up with what it has received") }
+            let lag = try row.decode(column: "lag", as: Double?.self) ?? 0
+            return HealthFinding(lag > 300 ? .failure : lag > 30 ? .warning : .ok, String(format: "a standby, replaying changes %.1f s behind", lag))
         }
     }
 }

@@ -18,13 +18,17 @@ public struct ChangeBroadcast: Service {
     let database: PlatformDatabase
     let url: String
     let instance: String
+    /// The first segments of the event types modules declare: anyone who may connect to the database can NOTIFY,
+    /// so only names of the platform's own kinds are counted.
+    let namespaces: Set<Substring>
     let logger: Logger
 
-    public init?(database: PlatformDatabase, instance: String, logger: Logger) {
+    public init?(database: PlatformDatabase, instance: String, eventTypes: some Sequence<String>, logger: Logger) {
         guard case .postgres(let url) = database.location else { return nil }
         self.database = database
         self.url = url
         self.instance = instance
+        self.namespaces = Set(eventTypes.compactMap { $0.split(separator: ".").first })
         self.logger = logger
     }
 
@@ -54,16 +58,23 @@ public struct ChangeBroadcast: Service {
         return messages
     }
 
-    /// The types another instance says it committed; nil for our own messages and anything malformed.
-    static func parse(_ payload: String, ownInstance: String) -> [String]? {
+    /// The types another instance says it committed, of the platform's own kinds; nil for our own messages and
+    /// anything malformed.
+    static func parse(_ payload: String, ownInstance: String, namespaces: Set<Substring>) -> [String]? {
         guard let bar = payload.firstIndex(of: "|") else { return nil }
         guard payload[..<bar] != ownInstance else { return nil }
-        return payload[payload.index(after: bar)...].split(separator: ",").prefix(1000).map(String.init)
+        return payload[payload.index(after: bar)...].split(separator: ",").prefix(1000).filter { type in
+            type.utf8.count <= 200 && type.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }
+                && type.split(separator: ".").first.map(namespaces.contains) == true
+        }.map(String.init)
     }
 
     private func tellUntilShutdown() async {
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
+        var running = true
+        while running {
+            do { try await Task.sleep(for: .milliseconds(100)) } catch { running = false }
+            // One last round at shutdown, for what this instance committed while it drained.
+            if Task.isShuttingDownGracefully { running = false }
             let types = database.changes.takeOutbox()
             guard !types.isEmpty else { continue }
             do {
@@ -72,7 +83,8 @@ public struct ChangeBroadcast: Service {
                     try await sql.raw("SELECT pg_notify(\(bind: Self.channel), \(bind: message))").run()
                 }
             } catch {
-                // The others keep their answers up to the cache's ceiling; nothing is lost but freshness.
+                // Told next round (the others keep their answers up to the cache's ceiling meanwhile).
+                database.changes.putBack(types)
                 logger.warning("could not tell the other instances of new commits", metadata: ["error": "\(String(reflecting: error))"])
             }
         }
@@ -104,7 +116,7 @@ public struct ChangeBroadcast: Service {
                     connected()
                     database.changes.invalidateAll()
                     for try await notification in notifications {
-                        if let types = Self.parse(notification.payload, ownInstance: instance) { database.changes.received(types) }
+                        if let types = Self.parse(notification.payload, ownInstance: instance, namespaces: namespaces) { database.changes.received(types) }
                     }
                 }
             } onGracefulShutdown: {

@@ -23,7 +23,7 @@ public final class ChangeTopics: Sendable {
     private let counts = Mutex<[Substring: UInt64]>([:])
     /// Moves when commits may have been missed (the link to the other instances was down): every answer is stale.
     private let epoch = Atomic<UInt64>(0)
-    private let subscribers = Mutex<[UUID: AsyncStream<String>.Continuation]>([:])
+    private let subscribers = Mutex<[UUID: (topics: [String], continuation: AsyncStream<String>.Continuation)]>([:])
     /// Types committed here and not yet told to the other instances (nil: there are no others to tell).
     private let outbox = Mutex<Set<String>?>(nil)
 
@@ -47,7 +47,12 @@ public final class ChangeTopics: Sendable {
         let dots = eventType.indices.filter { eventType[$0] == "." }
         let topics = dots.map { eventType[..<$0] } + [Substring(eventType)]
         counts.withLock { counts in for topic in topics { counts[topic, default: 0] &+= 1 } }
-        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(eventType) }
+        // Only to those following one of its topics; erasures and other personal-data bookkeeping never travel.
+        guard !eventType.contains(".personal-data.") else { return }
+        let following = subscribers.withLock { subscribers in
+            subscribers.values.filter { $0.topics.contains { eventType == $0 || eventType.hasPrefix($0 + ".") } }.map(\.continuation)
+        }
+        for continuation in following { continuation.yield(eventType) }
     }
 
     /// Every kept answer is stale from now on (commits may have been missed).
@@ -62,17 +67,17 @@ public final class ChangeTopics: Sendable {
         counts.withLock { counts in topics.map { counts[Substring($0)] ?? 0 } } + [epoch.load(ordering: .relaxed)]
     }
 
-    /// Follows commits live; the newest 256 types are kept for a slow reader, older ones dropped.
-    public func subscribe() -> Subscription {
+    /// Follows commits of `topics` live; the newest 256 types are kept for a slow reader, older ones dropped.
+    public func subscribe(to topics: [String]) -> Subscription {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id = UUID()
-        subscribers.withLock { $0[id] = continuation }
+        subscribers.withLock { $0[id] = (topics, continuation) }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return Subscription(id: id, types: stream)
     }
 
     public func unsubscribe(_ id: UUID) {
-        subscribers.withLock { $0.removeValue(forKey: id) }?.finish()
+        subscribers.withLock { $0.removeValue(forKey: id) }?.continuation.finish()
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
@@ -80,6 +85,10 @@ public final class ChangeTopics: Sendable {
     /// From now on, commits made here are kept for `takeOutbox` (there are other instances to tell).
     func startOutbox() {
         outbox.withLock { if $0 == nil { $0 = [] } }
+    }
+
+    func putBack(_ types: Set<String>) {
+        outbox.withLock { outbox in if outbox != nil { outbox?.formUnion(types) } }
     }
 
     func takeOutbox() -> Set<String> {

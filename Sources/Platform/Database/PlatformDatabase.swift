@@ -137,6 +137,21 @@ public final class PlatformDatabase: Sendable {
         return result
     }
 
+    /// Runs `body` while no other instance runs an exclusive body on this database (migrations, reference data,
+    /// demo seeds at start-up): on PostgreSQL a transaction-scoped advisory lock, held on a connection of its own
+    /// while the body works on others; on SQLite there is one instance.
+    public func exclusively<T: Sendable>(logger: Logger, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard kind == .postgres else { return try await body() }
+        return try await db(logger: logger).transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.startUpLock))").run()
+            return try await body()
+        }
+    }
+
+    /// The advisory-lock key of start-up work ("hues" in ASCII).
+    static let startUpLock: Int64 = 0x6875_6573
+
     /// Creates missing tables. Runs the migrations in order and records them, so running it twice is harmless.
     public func migrate(_ list: [any Migration], logger: Logger) async throws {
         let migrations = Migrations()

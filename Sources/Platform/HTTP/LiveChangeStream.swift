@@ -32,43 +32,66 @@ public enum LiveChangeStream {
         }
     }
 
-    public static let lifetime = Duration.seconds(1800)
-    static let tick = Duration.milliseconds(250)
-    /// A comment line every 20 s keeps proxies from closing an idle stream.
-    static let keepAliveTicks = 80
+    /// One open stream's place in `Openings`, given back when the last reference to it goes.
+    public final class Slot: Sendable {
+        let openings: Openings
+        let address: String
 
-    /// Sends `change` events (coalesced every 250 ms) until the client goes, the server stops or half an hour passes
-    /// (browsers' EventSource reconnects on its own).
+        public init(_ openings: Openings, _ address: String) {
+            self.openings = openings
+            self.address = address
+        }
+
+        deinit { openings.leave(address) }
+    }
+
+    public static let lifetime = Duration.seconds(1800)
+    static let coalescing = Duration.milliseconds(250)
+    /// A comment line every 20 s keeps proxies from closing an idle stream.
+    static let keepAlive = Duration.seconds(20)
+
+    /// Sends `change` events (coalesced over 250 ms) until the client goes, the server stops or half an hour passes
+    /// (browsers' EventSource reconnects on its own). An idle stream wakes only for its keep-alive.
     public static func run(changes: ChangeTopics, topics: [String], to writer: inout any ResponseBodyWriter) async throws {
-        let subscription = changes.subscribe()
+        let subscription = changes.subscribe(to: topics)
+        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let pending = Mutex<Set<String>>([])
         let reader = Task {
-            for await type in subscription.types where topics.contains(where: { type == $0 || type.hasPrefix($0 + ".") }) {
+            for await type in subscription.types {
                 pending.withLock { _ = $0.insert(type) }
+                wake.yield()
             }
+        }
+        let ticker = Task {
+            let end = ContinuousClock.now + lifetime
+            while ContinuousClock.now < end {
+                do { try await Task.sleep(for: keepAlive) } catch { break }
+                wake.yield()
+            }
+            wake.finish()
         }
         defer {
             reader.cancel()
+            ticker.cancel()
             changes.unsubscribe(subscription.id)
         }
         try await writer.write(ByteBuffer(string: "retry: 3000\n: following \(topics.joined(separator: ","))\n\n"))
-        let end = ContinuousClock.now + lifetime
-        var quiet = 0
-        while ContinuousClock.now < end, !Task.isCancelled, !Task.isShuttingDownGracefully {
-            try await Task.sleep(for: tick)
-            let types = pending.withLock { types in
-                defer { types = [] }
-                return types
+        try await withGracefulShutdownHandler {
+            for await _ in wakes {
+                try await Task.sleep(for: coalescing)
+                let types = pending.withLock { types in
+                    defer { types = [] }
+                    return types
+                }
+                if types.isEmpty {
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                } else {
+                    let data = try JSONEncoder().encode(["types": types.sorted()])
+                    try await writer.write(ByteBuffer(string: "event: change\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                }
             }
-            if types.isEmpty {
-                quiet += 1
-                guard quiet >= keepAliveTicks else { continue }
-                try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-            } else {
-                let data = try JSONEncoder().encode(["types": types.sorted()])
-                try await writer.write(ByteBuffer(string: "event: change\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
-            }
-            quiet = 0
+        } onGracefulShutdown: {
+            wake.finish()
         }
     }
 }

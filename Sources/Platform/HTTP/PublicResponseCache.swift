@@ -42,10 +42,10 @@ public struct PublicResponseCache: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get, let cacheable = paths[request.uri.path], context.principal == nil, request.headers[.authorization] == nil,
+        guard request.method == .get, let cacheable = paths[String(CanonicalPath.of(request.uri.path))], context.principal == nil, request.headers[.authorization] == nil,
               !(request.headers[.cookie] ?? "").contains("hues_session="), let query = Self.normalisedQuery(request, allowed: cacheable.parameters)
         else { return try await next(request, context) }
-        let key = "\(context.language)|\(request.uri.path)?\(query)"
+        let key = "\(context.language)|\(cacheable.path)?\(query)"
         let now = Date()
         let generations = changes.snapshot(cacheable.topics)
         if let entry = store.entry(key), entry.isCurrent(generations, at: now) { return entry.response(to: request) }

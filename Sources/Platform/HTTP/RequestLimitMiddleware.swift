@@ -14,7 +14,7 @@ public struct RequestLimitMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !limits.isEmpty else { return try await next(request, context) }
-        let candidates = limits.rules(method: request.method.rawValue, path: Substring(request.uri.path))
+        let candidates = limits.rules(method: request.method.rawValue, path: CanonicalPath.of(request.uri.path))
         guard !candidates.isEmpty else { return try await next(request, context) }
         let headers = try await limits.admit(candidates, principal: context.principal, address: context.clientAddress, logger: context.logger)
         var response = try await next(request, context)

@@ -20,10 +20,23 @@ public final class DailyQuotas: Sendable {
     /// What this instance holds: requests reserved and not yet spent, the reservation under way for each key
     /// (one at a time, so a crowd arriving at once does not reserve a block each), and the quotas found spent.
     struct Holdings {
+        var day = ""
         var left: [Key: Int] = [:]
         var underWay: [Key: Task<Void, any Error>] = [:]
         var spent: Set<Key> = []
+
+        /// A new day starts everyone afresh; past the bound, unspent blocks are dropped (they count as used).
+        mutating func enter(_ day: String) {
+            if day != self.day || left.count + spent.count > DailyQuotas.maxKeys {
+                self = Holdings(day: day, underWay: underWay)
+            }
+        }
     }
+
+    static let maxKeys = 100_000
+    /// Reservations under way at once, whoever asks: a crowd of new clients (or of invented addresses) can take a
+    /// few database connections, never the pool.
+    static let maxReservations = 4
 
     let database: PlatformDatabase
     private let holdings = Mutex(Holdings())
@@ -40,13 +53,17 @@ public final class DailyQuotas: Sendable {
     public func take(rule: String, client: String, day: String, limit: Int, logger: Logger) async throws -> Bool {
         let key = Key(rule: rule, client: String(client.prefix(200)), day: day)
         while true {
-            let next = holdings.withLock { holdings -> Task<Void, any Error>? in
+            let next = try holdings.withLock { holdings -> Task<Void, any Error>? in
+                holdings.enter(key.day)
                 if let left = holdings.left[key], left > 0 {
                     holdings.left[key] = left - 1
                     return nil
                 }
                 if holdings.spent.contains(key) { return nil }
                 if let underWay = holdings.underWay[key] { return underWay }
+                guard holdings.underWay.count < Self.maxReservations else {
+                    throw Problem.tooManyRequests(retryAfterSeconds: 1, detail: "Many clients are starting their daily quota at once; try again in a moment.")
+                }
                 let task = Task { try await self.refill(key, limit: limit, logger: logger) }
                 holdings.underWay[key] = task
                 return task
@@ -69,12 +86,9 @@ public final class DailyQuotas: Sendable {
             throw error
         }
         holdings.withLock { holdings in
-            // Yesterday's holdings are worth nothing today; memory stays bounded whatever clients come.
-            if holdings.left.count + holdings.spent.count > 100_000 || holdings.left.keys.contains(where: { $0.day != key.day }) {
-                holdings.left = holdings.left.filter { $0.key.day == key.day && $0.value > 0 }
-                holdings.spent = holdings.spent.filter { $0.day == key.day }
-            }
             holdings.underWay[key] = nil
+            // A block reserved for a day that has ended here meanwhile is worth nothing.
+            guard holdings.day == key.day else { return }
             if granted > 0 { holdings.left[key, default: 0] += granted } else { holdings.spent.insert(key) }
         }
     }

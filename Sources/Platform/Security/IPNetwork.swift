@@ -28,6 +28,13 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         return IPNetwork.masked(bytes, prefixLength: prefixLength) == address
     }
 
+    /// Who a per-address budget belongs to: an IPv4 address, or an IPv6 address's /64 (one subscriber line is
+    /// usually given a whole /64, so counting single IPv6 addresses would hand an attacker billions of budgets).
+    public static func budgetKey(_ ip: String) -> String {
+        guard ip.contains(":"), let bytes = bytes(of: ip), !bytes[0..<12].elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) else { return ip }
+        return stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }.joined(separator: ":") + "::/64"
+    }
+
     /// A list such as `10.0.0.0/8, 192.168.1.7`; the entries that do not parse come back separately.
     public static func list(_ text: String) -> (networks: [IPNetwork], invalid: [String]) {
         var networks: [IPNetwork] = []

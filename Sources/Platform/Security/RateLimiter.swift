@@ -24,8 +24,16 @@ public final class RateLimiter: Sendable {
         let now = ContinuousClock.now
         return buckets.withLock { buckets in
             // Bounded memory whatever keys callers invent (addresses, typed usernames): idle buckets go first, then all.
-            if buckets.count > 50_000 { buckets = buckets.filter { $0.value.tokens < burst - 1 } }
-            if buckets.count > 50_000 { buckets.removeAll(keepingCapacity: true) }
+            // A bucket that would be full by now is the same as none; only those still draining are kept.
+            if buckets.count > 50_000 {
+                buckets = buckets.filter { entry in
+                    let idle = entry.value.updated.duration(to: now)
+                    let refilled = Double(idle.components.seconds) * perSecond + entry.value.tokens
+                    return refilled < burst
+                }
+                // Room below the bound, so the sweep is not repeated on every request of a flood.
+                if buckets.count > 40_000 { buckets.removeAll(keepingCapacity: true) }
+            }
             var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
             let elapsed = bucket.updated.duration(to: now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -64,7 +64,7 @@ public final class RequestLimits: Sendable {
     /// integrated service's as a whole.
     public static func firstMatch(_ candidates: [RateLimitRule], principal: Principal?, address: String) -> (RateLimitRule, String)? {
         let account = principal.map { "account:\($0.accountID)" }
-        let byAddress = "address:\(address)"
+        let byAddress = "address:\(IPNetwork.budgetKey(address))"
         for rule in candidates {
             switch rule.clients {
             case .anyone: return (rule, account ?? byAddress)

@@ -82,10 +82,14 @@
   // only that something changed, the feed says what. The browser reconnects on its own if the stream drops.
   if (window.EventSource && box.getAttribute("data-live")) {
     var live = new EventSource(box.getAttribute("data-live"));
+    // Every open map hears the same event at once: each waits a random 0.5–3 s, and refreshes at most every 5 s,
+    // so a crowd does not ask the feed in one instant.
+    var lastLive = 0;
     live.addEventListener("change", function () {
       box.setAttribute("data-live-changes", String(Number(box.getAttribute("data-live-changes") || "0") + 1));
+      var wait = Math.max(500 + Math.random() * 2500, lastLive + 5000 - Date.now());
       clearTimeout(timer);
-      timer = setTimeout(function () { load(true); }, 500);
+      timer = setTimeout(function () { lastLive = Date.now(); load(true); }, wait);
     });
   }
 })();
