@@ -18,6 +18,7 @@ public struct IdentityModule: PlatformModule {
     let secureCookies: Bool
     let nationalIdentity: (any NationalIdentityProvider)?
     let upstream: UpstreamSignIn?
+    let consents: ServiceConsents
 
     /// Provides the staff directory and notice recipients (people by unit, role and address), the OAuth clients and
     /// the org tree; asks for the notice board to welcome people. In demo mode the demo national identity provider
@@ -36,6 +37,7 @@ public struct IdentityModule: PlatformModule {
         self.orgTree = OrgTree(database: database)
         self.clients = OAuthClients(database: database)
         self.openID = OpenIDProvider(database: database, accounts: accounts, tokens: tokens, refreshTokens: refreshTokens, clients: clients)
+        self.consents = ServiceConsents(database: database)
         self.limiter = RateLimiter(perMinute: configuration.signInRateLimit)
         self.renderer = renderer
         self.secureCookies = configuration.publicBaseURL.hasPrefix("https://")
@@ -62,10 +64,12 @@ public struct IdentityModule: PlatformModule {
 
     public func addRoutes(to routes: SecuredRouter) {
         IdentityAPI(accounts: accounts, tokens: tokens, refreshTokens: refreshTokens, orgTree: orgTree, limiter: limiter).addRoutes(to: routes)
+        consents.addRoutes(to: routes)
         if let renderer {
-            AccountPages(accounts: accounts, sessions: sessions, orgTree: orgTree, renderer: renderer, limiter: limiter, secureCookies: secureCookies,
-                         nationalIdentityName: nationalIdentity?.displayName)
-                .addRoutes(to: routes)
+            var pages = AccountPages(accounts: accounts, sessions: sessions, orgTree: orgTree, renderer: renderer, limiter: limiter, secureCookies: secureCookies,
+                                     nationalIdentityName: nationalIdentity?.displayName)
+            pages.consents = consents
+            pages.addRoutes(to: routes)
             upstream?.addRoutes(to: routes)
             (nationalIdentity as? MockNationalIdentityProvider)?.addRoutes(to: routes, renderer: renderer)
             OpenIDRoutes(provider: openID, sessions: sessions, renderer: renderer, limiter: limiter, secureCookies: secureCookies,

@@ -12,6 +12,8 @@ public struct AccountPages: Sendable {
     let limiter: RateLimiter
     let secureCookies: Bool
     let nationalIdentityName: String?
+    /// The services the person allowed to use their account, listed with a way to withdraw.
+    var consents: ServiceConsents?
 
     public init(accounts: AccountDirectory, sessions: WebSessions, orgTree: OrgTree, renderer: PageRenderer, limiter: RateLimiter,
                 secureCookies: Bool, nationalIdentityName: String? = nil) {
@@ -107,7 +109,13 @@ public struct AccountPages: Sendable {
         if let phone = account.phone { facts["phone"] = phone }
         // Staff accounts are closed by an administrator; citizens and businesses may erase their own.
         let mayErase = !principal.grants.isEmpty && principal.grants.allSatisfy { [.citizen, .business].contains($0.role) }
-        return try renderer.page("account", title: "account_title", context: context, values: ["account": facts, "roles": roles, "mayErase": mayErase])
+        let granted = principal.clientID == nil ? try await consents?.list(accountID: principal.accountID, logger: context.logger) ?? [] : []
+        let services = granted.map { consent -> [String: Any] in
+            ["clientId": consent.clientId, "service": consent.service, "scopes": consent.scopes.joined(separator: ", "),
+             "grantedAt": renderer.clock.text(consent.grantedAt)]
+        }
+        return try renderer.page("account", title: "account_title", context: context,
+                                 values: ["account": facts, "roles": roles, "mayErase": mayErase, "services": services])
     }
 
     private func form(context: HuesRequestContext, request: Request, next: String, username: String, error: String?,
