@@ -14,8 +14,8 @@ import Testing
     @Test func aRouteLimitAppliesToTheClientsItNamesEachOnItsOwnBudget() async throws {
         let rules = [
             try RateLimitRule(name: "officers", route: "GET /api/v1/*", clients: .role(.officer), perMinute: 600),
-            try RateLimitRule(name: "signed-in-reads", route: "GET /api/v1/*", clients: .signedIn, perMinute: 60, burst: 3),
-            try RateLimitRule(name: "anonymous-catalogue", route: "GET /api/v1/procedures", clients: .anonymous, perMinute: 60, burst: 2),
+            try RateLimitRule(name: "signed-in-reads", route: "GET /api/v1/*", clients: .signedIn, perMinute: 2, burst: 3),
+            try RateLimitRule(name: "anonymous-catalogue", route: "GET /api/v1/procedures", clients: .anonymous, perMinute: 1, burst: 2),
         ]
         try await TestApp.run(configure: { $0.rateLimits = RateLimitSettings(rules: rules) }) { client, _ in
             let citizen = try await client.token("citizen")
@@ -26,7 +26,7 @@ import Testing
             let refused = try await client.send(.get, "/api/v1/me", token: citizen)
             #expect(refused.status == .tooManyRequests)
             #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 >= 1)
-            #expect(String(buffer: refused.body).contains("60 requests a minute"))
+            #expect(String(buffer: refused.body).contains("2 requests a minute"))
             // The officer's own rule comes first and gives more; the citizen's spent budget is not theirs.
             for _ in 0..<10 { #expect(try await client.send(.get, "/api/v1/me", token: officer).status == .ok) }
             let counted = try await client.send(.get, "/api/v1/me", token: officer)
