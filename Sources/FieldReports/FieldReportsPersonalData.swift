@@ -26,7 +26,9 @@ struct FieldReportsPersonalData: PersonalDataSource {
     let reports: FieldReportService
 
     func personalData(of principal: Principal, logger: Logger) async throws -> any Encodable & Sendable {
-        try await reports.list(.init(reporterID: principal.accountID, publicOnly: false, paging: Paging(limit: 10_000)), logger: logger)
+        try await PersonalDataExport.all { paging in
+            try await reports.list(.init(reporterID: principal.accountID, publicOnly: false, paging: paging), logger: logger)
+        }
     }
 }
 

@@ -90,13 +90,14 @@ public struct NoticeStore: NoticeBoard {
     }
 
     /// The inbox, newest first, with how many are unread.
-    public func inbox(of accountID: String, language: String, unreadOnly: Bool = false, limit: Int = 50, logger: Logger) async throws
+    public func inbox(of accountID: String, language: String, unreadOnly: Bool = false, limit: Int = 50, offset: Int = 0, logger: Logger) async throws
         -> (notices: [Notice], unread: Int)
     {
         let db = try database.db(logger: logger)
         var query = NoticeRecord.query(on: db).filter(\.$accountID == accountID)
         if unreadOnly { query = query.filter(\.$readAt == nil) }
-        let records = try await query.sort(\.$createdAt, .descending).limit(limit).all()
+        // The id breaks ties, so pages of equal times neither repeat nor skip a notice.
+        let records = try await query.sort(\.$createdAt, .descending).sort(\.$id).offset(offset).limit(limit).all()
         let ids = records.compactMap(\.id)
         let deliveries = ids.isEmpty ? [] : try await NoticeDeliveryRecord.query(on: db).filter(\.$noticeID ~~ ids).all()
         let unread = try await NoticeRecord.query(on: db).filter(\.$accountID == accountID).filter(\.$readAt == nil).count()

@@ -25,7 +25,9 @@ struct NoticesPersonalData: PersonalDataSource {
     let push: PushSubscriptions
 
     func personalData(of principal: Principal, logger: Logger) async throws -> any Encodable & Sendable {
-        Held(notices: try await store.inbox(of: principal.accountID, language: "vi", limit: 10_000, logger: logger).notices,
+        Held(notices: try await PersonalDataExport.all { paging in
+                try await store.inbox(of: principal.accountID, language: "vi", limit: paging.limit, offset: paging.offset, logger: logger).notices
+             },
              devices: try await push.list(accountID: principal.accountID, logger: logger))
     }
 }

@@ -183,7 +183,7 @@ public struct PaymentService: Sendable {
     /// The payer's own invoices, newest first.
     public func mine(_ principal: Principal, paging: Paging, logger: Logger) async throws -> [InvoiceView] {
         try await InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$payerID == principal.accountID)
-            .sort(\.$createdAt, .descending).range(paging.range).all().map { try self.view($0) }
+            .sort(\.$createdAt, .descending).sort(\.$id).range(paging.range).all().map { try self.view($0) }
     }
 
     /// The invoice of a dossier's fee, for the dossier's applicant.

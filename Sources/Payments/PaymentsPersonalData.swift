@@ -18,7 +18,7 @@ struct PaymentsPersonalData: PersonalDataSource {
     let payments: PaymentService
 
     func personalData(of principal: Principal, logger: Logger) async throws -> any Encodable & Sendable {
-        try await payments.mine(principal, paging: Paging(limit: 10_000), logger: logger)
+        try await PersonalDataExport.all { paging in try await payments.mine(principal, paging: paging, logger: logger) }
     }
 }
 

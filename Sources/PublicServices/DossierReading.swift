@@ -84,7 +84,7 @@ extension DossierService {
     /// The caller's own dossiers, newest first.
     public func mine(_ principal: Principal, paging: Paging = Paging(limit: 50), logger: Logger) async throws -> [DossierSummary] {
         let db = try database.db(logger: logger)
-        let records = try await DossierRecord.query(on: db).filter(\.$applicantID == principal.accountID).sort(\.$createdAt, .descending)
+        let records = try await DossierRecord.query(on: db).filter(\.$applicantID == principal.accountID).sort(\.$createdAt, .descending).sort(\.$id)
             .range(paging.range).all()
         let instances = try await workflow.instances(records.compactMap(\.id), on: db)
         return records.compactMap { record in record.id.flatMap { instances[$0] }.map { summary(record, $0) } }

@@ -25,7 +25,7 @@ struct PublicServicesPersonalData: PersonalDataSource {
     let dossiers: DossierService
 
     func personalData(of principal: Principal, logger: Logger) async throws -> any Encodable & Sendable {
-        try await dossiers.mine(principal, paging: Paging(limit: 10_000), logger: logger)
+        try await PersonalDataExport.all { paging in try await dossiers.mine(principal, paging: paging, logger: logger) }
     }
 }
 

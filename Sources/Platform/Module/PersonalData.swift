@@ -55,3 +55,26 @@ public struct ErasureReport: Codable, Sendable, Equatable {
         self.kept = kept
     }
 }
+
+/// "Download my data" gives everything: a download that quietly stopped at some count would hide records from the
+/// person it is about, so sources page through all of them.
+public enum PersonalDataExport {
+    public static let pageSize = 1_000
+    /// Beyond this a download is refused with a reason rather than cut short (no person has a million records).
+    public static let maxRows = 1_000_000
+
+    public static func all<Item: Sendable>(_ page: (Paging) async throws -> [Item]) async throws -> [Item] {
+        var items: [Item] = []
+        var offset = 0
+        while true {
+            let batch = try await page(Paging(limit: pageSize, offset: offset))
+            items += batch
+            guard batch.count == pageSize else { return items }
+            offset += pageSize
+            guard offset < maxRows else {
+                throw Problem(status: .contentTooLarge, type: "personal-data-too-large", title: "Too much to download at once",
+                              detail: "There are over \(maxRows) records; the city's data protection officer will send them another way.")
+            }
+        }
+    }
+}
