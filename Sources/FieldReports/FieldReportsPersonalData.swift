@@ -46,9 +46,8 @@ extension FieldReportsPersonalData {
             let supports = try await sql.raw("DELETE FROM field_report_supports WHERE account_id = \(bind: accountID) RETURNING id").all().count
             try await EventLog.append(try DomainEvent(type: "field-reports.personal-data.erased", actorName: "the account holder",
                                                       subject: "account:\(accountID)", payload: ["reports": count, "supports": supports]), on: db)
-            return ErasureReport(erased: ["your name, contact and comments on \(count) field reports (the reports stay, without who sent them)",
-                                          "\(supports) \"me too\" marks (the reports keep their counts)"],
-                                 kept: ["the place, description and photos of those reports: the city's record of what it handled (public duty)"])
+            return ErasureReport(erased: [ErasureLine("erasure_field_reports", ["count": "\(count)"]), ErasureLine("erasure_supports", ["count": "\(supports)"])],
+                                 kept: [ErasureLine("erasure_kept_field_reports")])
         }
     }
 }

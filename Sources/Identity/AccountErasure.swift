@@ -27,11 +27,9 @@ extension AccountDirectory {
                 "DELETE FROM account_roles WHERE account_id = \(bind: id)", "DELETE FROM oauth_codes WHERE account_id = \(bind: id)",
             ] { try await sql.raw(statement).run() }
             try await EventLog.append(DomainEvent(type: "identity.account.erased", actorName: "the account holder", subject: "account:\(id)"), on: db)
-            return ErasureReport(erased: ["your name, email, phone and password; your sign-ins, consents to city services and national identity link"],
-                                 kept: ["an empty account record named \(erasedName), so the records the law keeps still point somewhere",
-                                        "the audit trail (event log) as it was written, names included: its entries are hash-chained and are never "
-                                            + "rewritten (a legal obligation; kept permanently)",
-                                        "access tokens already issued run out within minutes (HUES_ACCESS_TOKEN_TTL); every session and refresh token ended now"])
+            return ErasureReport(erased: [ErasureLine("erasure_account")],
+                                 kept: [ErasureLine("erasure_kept_account", ["name": erasedName]), ErasureLine("erasure_kept_event_log"),
+                                        ErasureLine("erasure_kept_tokens")])
         }
     }
 }

@@ -40,7 +40,7 @@ extension NoticesPersonalData {
             let devices = try await sql.raw("DELETE FROM push_subscriptions WHERE account_id = \(bind: accountID) RETURNING id").all().count
             try await EventLog.append(try DomainEvent(type: "notices.personal-data.erased", actorName: "the account holder", subject: "account:\(accountID)",
                                                       payload: ["notices": notices, "devices": devices]), on: db)
-            return ErasureReport(erased: ["\(notices) notices and their deliveries", "\(devices) devices receiving notices"])
+            return ErasureReport(erased: [ErasureLine("erasure_notices", ["count": "\(notices)"]), ErasureLine("erasure_devices", ["count": "\(devices)"])])
         }
     }
 }

@@ -24,6 +24,6 @@ struct PaymentsPersonalData: PersonalDataSource {
 
 extension PaymentsPersonalData {
     func erase(accountID: String, logger: Logger) async throws -> ErasureReport {
-        ErasureReport(kept: ["your invoices and payments: the accounting law requires the city to keep them for 10 years"])
+        ErasureReport(kept: [ErasureLine("erasure_kept_payments")])
     }
 }

@@ -38,9 +38,7 @@ extension PublicServicesPersonalData {
                 """).all().count
             try await EventLog.append(try DomainEvent(type: "public-services.personal-data.erased", actorName: "the account holder",
                                                       subject: "account:\(accountID)", payload: ["comments": count]), on: db)
-            return ErasureReport(erased: ["your comments on \(count) dossiers"],
-                                 kept: ["your dossiers, their documents and ratings: the archives law requires the city to keep the records of every "
-                                        + "procedure, for the period the procedure's record series sets (10 years or more)"])
+            return ErasureReport(erased: [ErasureLine("erasure_dossier_comments", ["count": "\(count)"])], kept: [ErasureLine("erasure_kept_dossiers")])
         }
     }
 }

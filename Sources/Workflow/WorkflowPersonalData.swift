@@ -37,7 +37,7 @@ struct WorkflowPersonalData: PersonalDataSource {
                 """).all().count
             try await EventLog.append(try DomainEvent(type: "workflow.personal-data.erased", actorName: "the account holder", subject: "account:\(accountID)",
                                                       payload: ["steps": count]), on: db)
-            return ErasureReport(erased: ["your name on \(count) steps you took in dossiers and reports"])
+            return ErasureReport(erased: [ErasureLine("erasure_workflow_steps", ["count": "\(count)"])])
         }
     }
 }

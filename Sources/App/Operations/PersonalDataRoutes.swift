@@ -24,6 +24,17 @@ struct PersonalDataRoutes: Sendable {
         var field: PersonalDataField
     }
 
+    /// What was erased and what is kept, in the reader's language.
+    struct ErasureAnswer: Codable, Sendable {
+        var erased: [String]
+        var kept: [String]
+    }
+
+    func answer(_ report: ErasureReport, language: String) -> ErasureAnswer {
+        func words(_ line: ErasureLine) -> String { line.text(from: renderer?.translations.text(line.key, language: language) ?? line.key) }
+        return ErasureAnswer(erased: report.erased.map(words), kept: report.kept.map(words))
+    }
+
     struct ErasureRequest: Decodable, Sendable {
         var confirm: Bool
         /// The account's password again: a relying party holding the person's token cannot erase the account.
@@ -81,7 +92,7 @@ struct PersonalDataRoutes: Sendable {
             guard asked.confirm else {
                 throw Problem.validation([.init(field: "confirm", message: "must be true: erasing an account cannot be undone")])
             }
-            return JSONResponse(try await erase(try context.requirePrincipal(), password: asked.password, context: context))
+            return JSONResponse(answer(try await erase(try context.requirePrincipal(), password: asked.password, context: context), language: context.language))
         }
         if let renderer {
             routes.on(.post, "/account/erase", access: .signedIn, kind: .page, summary: "Erase my account (the account page's form)") { request, context in
@@ -90,7 +101,7 @@ struct PersonalDataRoutes: Sendable {
                 guard form["confirm"] == "yes" else {
                     throw Problem.validation([.init(field: "confirm", message: "tick the box: erasing an account cannot be undone")])
                 }
-                let report = try await erase(try context.requirePrincipal(), password: form["password"] ?? "", context: context)
+                let report = answer(try await erase(try context.requirePrincipal(), password: form["password"] ?? "", context: context), language: context.language)
                 var response = try renderer.page("erased", title: "erased_title", context: context, values: ["erased": report.erased, "kept": report.kept])
                 // The session ended with the account; the browser forgets its cookie too.
                 response.setCookie(Cookie(name: WebSessions.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,

@@ -46,11 +46,28 @@ public protocol PersonalDataSource: Sendable {
     func erase(accountID: String, logger: Logger) async throws -> ErasureReport
 }
 
-public struct ErasureReport: Codable, Sendable, Equatable {
-    public var erased: [String]
-    public var kept: [String]
+/// One line of an erasure answer: a translation key of the module's (its pages' i18n files) and the values its text
+/// names in braces (`{count}`), so the person reads it in their language.
+public struct ErasureLine: Codable, Sendable, Equatable {
+    public var key: String
+    public var values: [String: String]
 
-    public init(erased: [String] = [], kept: [String] = []) {
+    public init(_ key: String, _ values: [String: String] = [:]) {
+        self.key = key
+        self.values = values
+    }
+
+    /// The line in words, given the text its key has in the reader's language.
+    public func text(from template: String) -> String {
+        values.reduce(template) { text, value in text.replacingOccurrences(of: "{\(value.key)}", with: value.value) }
+    }
+}
+
+public struct ErasureReport: Codable, Sendable, Equatable {
+    public var erased: [ErasureLine]
+    public var kept: [ErasureLine]
+
+    public init(erased: [ErasureLine] = [], kept: [ErasureLine] = []) {
         self.erased = erased
         self.kept = kept
     }
