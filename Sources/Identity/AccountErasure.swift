@@ -26,10 +26,10 @@ extension AccountDirectory {
                 "DELETE FROM oauth_consents WHERE account_id = \(bind: id)", "DELETE FROM upstream_identities WHERE account_id = \(bind: id)",
                 "DELETE FROM account_roles WHERE account_id = \(bind: id)", "DELETE FROM oauth_codes WHERE account_id = \(bind: id)",
             ] { try await sql.raw(statement).run() }
+            try await AccountRevocations.record(id, at: Date(), on: db)
             try await EventLog.append(DomainEvent(type: "identity.account.erased", actorName: "the account holder", subject: "account:\(id)"), on: db)
-            return ErasureReport(erased: [ErasureLine("erasure_account")],
-                                 kept: [ErasureLine("erasure_kept_account", ["name": erasedName]), ErasureLine("erasure_kept_event_log"),
-                                        ErasureLine("erasure_kept_tokens")])
+            return ErasureReport(erased: [ErasureLine("erasure_account"), ErasureLine("erasure_tokens")],
+                                 kept: [ErasureLine("erasure_kept_account", ["name": erasedName]), ErasureLine("erasure_kept_event_log")])
         }
     }
 }

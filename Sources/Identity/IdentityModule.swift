@@ -58,7 +58,7 @@ public struct IdentityModule: PlatformModule {
 
     public var name: String { "identity" }
 
-    public var migrations: [any Migration] { [CreateIdentityTables(), CreateOAuthTables(), CreateUpstreamIdentities()] }
+    public var migrations: [any Migration] { [CreateIdentityTables(), CreateOAuthTables(), CreateUpstreamIdentities(), CreateAccountRevocations()] }
 
     public var authentication: AuthenticationMiddleware { AuthenticationMiddleware(tokens: tokens, sessions: sessions) }
 

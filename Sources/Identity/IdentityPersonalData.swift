@@ -16,7 +16,10 @@ extension IdentityModule {
                            purpose: "keeping the person signed in", basis: .service, retention: "until sign-out or the session's expiry"),
          PersonalDataField(table: "oauth_consents", columns: ["account_id", "client_id", "scope"], category: "consent record",
                            purpose: "which city services the person allowed to use their account", basis: .consent,
-                           retention: "until the person withdraws it")]
+                           retention: "until the person withdraws it"),
+         PersonalDataField(table: "account_revocations", columns: ["account_id", "revoked_at_ms"], category: "account status",
+                           purpose: "refusing tokens issued before an account was disabled or erased", basis: .service,
+                           retention: "two days (longer than any access token lives)")]
     }
 
     public var personalDataSource: (any PersonalDataSource)? { IdentityPersonalData(accounts: accounts) }

@@ -82,6 +82,8 @@ import Testing
             #expect(said.erased.contains { $0.contains("notices") } && said.erased.contains { $0.contains("password") })
             #expect(said.kept.contains { $0.contains("archives law") } && said.kept.contains { $0.contains("accounting law") })
 
+            // The token they held stops at once, though it has not expired.
+            #expect(try await client.send(.get, "/api/v1/me", token: token).status == .unauthorized)
             // The person is gone: no sign-in, no name, no contact, no inbox; what the law keeps is still there, unnamed.
             let again = try await client.send(.post, "/api/v1/auth/token", json: #"{"username":"xoa.toi","password":"a-long-password"}"#)
             #expect(again.status == .unauthorized || again.status == .badRequest)

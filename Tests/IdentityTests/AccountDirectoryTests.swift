@@ -94,7 +94,11 @@ import Testing
             let account = try await identity.accounts.create(
                 NewAccount(username: "minh", displayName: "Minh", password: "correct-horse-battery", kind: .citizen), by: .system, logger: logger)
             let refresh = try await identity.refreshTokens.start(for: account, logger: logger)
+            let access = try await identity.tokens.issue(for: account).token
+            #expect(try await identity.tokens.verify(access, logger: logger).accountID == account.id.uuidString)
             _ = try await identity.accounts.setStatus(of: account.id, to: .disabled, by: .system, logger: logger)
+            // The access token issued before stops at once, though it has not expired.
+            await #expect(throws: Problem.self) { try await identity.tokens.verify(access, logger: logger) }
             await #expect(throws: RefreshTokens.RotationError.invalid) { try await identity.refreshTokens.rotate(refresh, logger: logger) }
             await #expect(throws: AccountDirectory.SignInError.disabled) {
                 try await identity.accounts.authenticate(username: "minh", password: "correct-horse-battery", logger: logger)

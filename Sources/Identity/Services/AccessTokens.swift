@@ -102,6 +102,8 @@ public final class AccessTokens: Sendable {
 
     /// What time it is: the system clock, or a test's.
     let clock: @Sendable () -> Date
+    /// Accounts disabled or erased since their tokens were issued.
+    let revocations: AccountRevocations
 
     public init(database: PlatformDatabase, secrets: SecretBox, issuer: String, lifetime: Duration, clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
@@ -109,6 +111,7 @@ public final class AccessTokens: Sendable {
         self.issuer = issuer
         self.lifetime = lifetime
         self.clock = clock
+        self.revocations = AccountRevocations(database: database, clock: clock)
     }
 
     public var lifetimeSeconds: Int { Int(lifetime.components.seconds) }
@@ -248,6 +251,9 @@ public final class AccessTokens: Sendable {
         guard entry.claims.exp.value > now else { throw Problem.unauthorized("The access token has expired.") }
         guard entry.claims.iss.value == issuer else { throw Problem.unauthorized("The access token was issued by someone else.") }
         guard entry.claims.aud.value.contains(audience) else { throw Problem.unauthorized("The access token is not meant for this endpoint.") }
+        if try await revocations.isRevoked(entry.principal.accountID, issuedAt: entry.claims.iat.value, logger: logger) {
+            throw Problem.unauthorized("This account has been disabled or erased since the token was issued.")
+        }
         return entry
     }
 

@@ -105,6 +105,7 @@ public struct AccountDirectory: StaffDirectory, Sendable {
                 try await RefreshTokenRecord.query(on: db).filter(\.$accountID == id).filter(\.$revokedAt == nil)
                     .set(\.$revokedAt, to: now()).update()
                 try await WebSessionRecord.query(on: db).filter(\.$accountID == id).delete()
+                try await AccountRevocations.record(id, at: now(), on: db)
             }
             try await EventLog.append(
                 DomainEvent(type: status == .disabled ? "identity.account.disabled" : "identity.account.enabled", actorID: actor.id,
