@@ -14,6 +14,8 @@ import Testing
         let notPostgres = HuesConfiguration.load(environment: ["HUES_DATABASE_URL": "postgres://u:p@db1:5432/hues",
                                                                "HUES_DATABASE_REPLICA_URL": "sqlite:/tmp/x.sqlite"])
         #expect(notPostgres.configuration == nil)
+        let garbled = HuesConfiguration.load(environment: ["HUES_DATABASE_URL": "postgres://u:p@db1:5432/hues", "HUES_DATABASE_REPLICA_URL": "postgres://:::"])
+        #expect(garbled.configuration == nil && garbled.problems.contains { $0.key == "HUES_DATABASE_REPLICA_URL" && !$0.message.contains("beside") })
         let both = HuesConfiguration.load(environment: ["HUES_DATABASE_URL": "postgres://u:p@db1:5432/hues",
                                                         "HUES_DATABASE_REPLICA_URL": "postgres://u:p@db2:5432/hues"])
         #expect(both.configuration?.databaseReplicaURL == "postgres://u:p@db2:5432/hues")

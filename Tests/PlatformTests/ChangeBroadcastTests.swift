@@ -31,3 +31,20 @@ import Testing
         #expect(seen == ["field-report.filed"])
     }
 }
+
+/// Live-stream places: bounded per address and per instance, and given back exactly once.
+@Suite struct LiveStreamOpeningsTests {
+    @Test func anAddressHoldsAtMostItsShareAndLeavingFreesIt() {
+        let openings = LiveChangeStream.Openings()
+        let granted = (0..<25).filter { _ in openings.enter("203.0.113.7") }.count
+        #expect(granted == LiveChangeStream.Openings.perAddress)
+        #expect(openings.enter("203.0.113.8"), "another address is not held back")
+        openings.leave("203.0.113.7")
+        #expect(openings.enter("203.0.113.7"))
+        // Leaving for an address that holds nothing changes nothing (no count goes below zero).
+        openings.leave("198.51.100.1")
+        #expect(openings.open.withLock { $0.total } == LiveChangeStream.Openings.perAddress + 1)
+        do { let slot = LiveChangeStream.Slot(openings, "203.0.113.8"); _ = slot }
+        #expect(openings.open.withLock { $0.byAddress["203.0.113.8"] } == nil, "a slot gives its place back when it goes")
+    }
+}

@@ -45,11 +45,19 @@ enum FormTargets {
                     FuzzCheck.require(snapped.minLongitude <= box.minLongitude && snapped.maxLatitude >= box.maxLatitude, "snapping shrank \(line)")
                 }
             }
+            // Request paths as limits and the public cache read them, and client addresses as budgets.
+            let canonical = CanonicalPath.of(String(line))
+            if canonical != line { FuzzCheck.require(canonical.hasPrefix("/") && !canonical.contains("//"), "path \(line) → \(canonical)") }
+            for rule in Self.limitRules { _ = rule.covers(method: "GET", path: canonical) }
+            _ = IPNetwork.budgetKey(String(line))
             let target = PageRenderer.safeRedirectTarget(String(line), fallback: "/")
             FuzzCheck.require(target == "/" || (target.hasPrefix("/") && !target.hasPrefix("//") && target.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }),
                               "unsafe redirect target \(target)")
         }
     }
+
+    static let limitRules: [RateLimitRule] = ["GET /api/v1/dossiers/:code/*", "* /api/v1/*", "GET /open311/v2/requests.json", "GET /a/:b/:c"]
+        .enumerated().compactMap { try? RateLimitRule(name: "r\($0.offset)", route: $0.element, perMinute: 1) }
 
     static func split(_ bytes: [UInt8]) -> (String, [UInt8]) {
         guard let newline = bytes.firstIndex(of: 0x0A) else { return ("", bytes) }

@@ -134,10 +134,15 @@ public struct HuesConfiguration: Sendable {
         }
         var replica: String?
         if let raw = values["HUES_DATABASE_REPLICA_URL"], !raw.isEmpty {
-            if case .postgres = database, case .postgres(let url)? = try? DatabaseLocation.parse(raw) {
-                replica = url
-            } else {
-                reader.problems.append(ConfigProblem(key: "HUES_DATABASE_REPLICA_URL", message: "a read replica is a postgres:// URL, beside a PostgreSQL HUES_DATABASE_URL"))
+            do {
+                if case .postgres = database, case .postgres(let url) = try DatabaseLocation.parse(raw) {
+                    replica = url
+                } else {
+                    reader.problems.append(ConfigProblem(key: "HUES_DATABASE_REPLICA_URL", message: "a read replica is a postgres:// URL, beside a PostgreSQL HUES_DATABASE_URL"))
+                }
+            } catch {
+                // Why the URL does not parse, as for HUES_DATABASE_URL.
+                reader.problems.append(ConfigProblem(key: "HUES_DATABASE_REPLICA_URL", message: "\(error)"))
             }
         }
         let masterKey = values["HUES_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }

@@ -23,7 +23,9 @@ public final class ChangeTopics: Sendable {
     private let counts = Mutex<[Substring: UInt64]>([:])
     /// Moves when commits may have been missed (the link to the other instances was down): every answer is stale.
     private let epoch = Atomic<UInt64>(0)
-    private let subscribers = Mutex<[UUID: (topics: [String], continuation: AsyncStream<String>.Continuation)]>([:])
+    /// Live followers by the topic they follow, so a commit wakes only its own topics' followers, however many
+    /// streams are open.
+    private let subscribers = Mutex<[String: [UUID: AsyncStream<String>.Continuation]]>([:])
     /// Types committed here and not yet told to the other instances (nil: there are no others to tell).
     private let outbox = Mutex<Set<String>?>(nil)
 
@@ -49,9 +51,7 @@ public final class ChangeTopics: Sendable {
         counts.withLock { counts in for topic in topics { counts[topic, default: 0] &+= 1 } }
         // Only to those following one of its topics; erasures and other personal-data bookkeeping never travel.
         guard !eventType.contains(".personal-data.") else { return }
-        let following = subscribers.withLock { subscribers in
-            subscribers.values.filter { $0.topics.contains { eventType == $0 || eventType.hasPrefix($0 + ".") } }.map(\.continuation)
-        }
+        let following = subscribers.withLock { subscribers in topics.flatMap { subscribers[String($0)].map { Array($0.values) } ?? [] } }
         for continuation in following { continuation.yield(eventType) }
     }
 
@@ -71,16 +71,23 @@ public final class ChangeTopics: Sendable {
     public func subscribe(to topics: [String]) -> Subscription {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id = UUID()
-        subscribers.withLock { $0[id] = (topics, continuation) }
+        // A stream asking for a topic and one inside it would hear an event twice: each topic once is enough.
+        subscribers.withLock { subscribers in for topic in Set(topics) { subscribers[topic, default: [:]][id] = continuation } }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return Subscription(id: id, types: stream)
     }
 
     public func unsubscribe(_ id: UUID) {
-        subscribers.withLock { $0.removeValue(forKey: id) }?.continuation.finish()
+        let removed = subscribers.withLock { subscribers -> AsyncStream<String>.Continuation? in
+            var found: AsyncStream<String>.Continuation?
+            for topic in Array(subscribers.keys) {
+                if let continuation = subscribers[topic]?.removeValue(forKey: id) { found = continuation }
+                if subscribers[topic]?.isEmpty == true { subscribers[topic] = nil }
+            }
+            return found
+        }
+        removed?.finish()
     }
-
-    public var subscriberCount: Int { subscribers.withLock { $0.count } }
 
     /// From now on, commits made here are kept for `takeOutbox` (there are other instances to tell).
     func startOutbox() {

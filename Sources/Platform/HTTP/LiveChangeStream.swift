@@ -12,22 +12,24 @@ public enum LiveChangeStream {
     public final class Openings: Sendable {
         static let perInstance = 5_000
         static let perAddress = 20
-        let open = Mutex<[String: Int]>([:])
+        let open = Mutex<(total: Int, byAddress: [String: Int])>((0, [:]))
 
         public init() {}
 
         public func enter(_ address: String) -> Bool {
             open.withLock { open in
-                guard open.values.reduce(0, +) < Self.perInstance, open[address, default: 0] < Self.perAddress else { return false }
-                open[address, default: 0] += 1
+                guard open.total < Self.perInstance, open.byAddress[address, default: 0] < Self.perAddress else { return false }
+                open.total += 1
+                open.byAddress[address, default: 0] += 1
                 return true
             }
         }
 
         public func leave(_ address: String) {
             open.withLock { open in
-                open[address, default: 1] -= 1
-                if open[address] == 0 { open[address] = nil }
+                guard let held = open.byAddress[address] else { return }
+                open.total -= 1
+                open.byAddress[address] = held > 1 ? held - 1 : nil
             }
         }
     }
