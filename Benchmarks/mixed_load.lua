@@ -1,9 +1,11 @@
 -- A city's mix for wrk: visitors reading public pages, signed-in people reading their own things, partner systems
 -- filing Open311 reports. Set by environment: HUES_TOKEN (a citizen's access token), HUES_OPEN311_KEY, and
--- HUES_DELAY_MS (pause between one connection's requests, for a paced soak; 0 for as fast as it goes).
+-- HUES_DELAY_MS (pause between one connection's requests, for a paced soak; 0 for as fast as it goes) and
+-- HUES_POST_SHARE (percent of requests that are Open311 filings; 5 unless set, 100 for the write-path figure).
 local token = os.getenv("HUES_TOKEN") or ""
 local key = os.getenv("HUES_OPEN311_KEY") or ""
 local pause = tonumber(os.getenv("HUES_DELAY_MS") or "0")
+local postShare = tonumber(os.getenv("HUES_POST_SHARE") or "5")
 local categories = { "garbage", "encroachment", "water-supply", "traffic-signal" }
 local counter = 0
 
@@ -26,9 +28,9 @@ end
 function request()
   counter = counter + 1
   local roll = math.random(100)
-  if roll <= 70 then
+  if roll <= 100 - postShare and roll <= 70 * (100 - postShare) / 95 then
     return wrk.format("GET", public[math.random(#public)], { ["Accept-Encoding"] = "gzip" })
-  elseif roll <= 95 then
+  elseif roll <= 100 - postShare then
     return wrk.format("GET", personal[math.random(#personal)], { ["Authorization"] = "Bearer " .. token })
   end
   -- Spread over the city so that reports are not merged as duplicates of each other.

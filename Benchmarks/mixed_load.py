@@ -7,6 +7,8 @@ sampled every 10 s. Prints requests/s, p99 and errors per instance, and the resi
   python3 Benchmarks/mixed_load.py --seconds 60                                   # SQLite, as fast as it goes
   python3 Benchmarks/mixed_load.py --postgres postgres://u:p@127.0.0.1/postgres --instances 2 --seconds 60
   python3 Benchmarks/mixed_load.py --seconds 3600 --rate 200 --connections 4      # a paced one-hour soak
+  python3 Benchmarks/mixed_load.py --posts-only --seconds 15                       # Open311 filings only, beside
+                                                                                  # the raw SQLite ceiling (#16)
 """
 import argparse
 import base64
@@ -75,8 +77,8 @@ def sign_in(base, username, password):
     return response.json()["access_token"]
 
 
-def wrk(base, seconds, connections, token, key, delay_ms):
-    env = dict(os.environ, HUES_TOKEN=token, HUES_OPEN311_KEY=key, HUES_DELAY_MS=str(delay_ms))
+def wrk(base, seconds, connections, token, key, delay_ms, post_share):
+    env = dict(os.environ, HUES_TOKEN=token, HUES_OPEN311_KEY=key, HUES_DELAY_MS=str(delay_ms), HUES_POST_SHARE=str(post_share))
     out = subprocess.run(["wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds, "--timeout", "10s", "--latency",
                           "-s", os.path.join(ROOT, "Benchmarks", "mixed_load.lua"), base],
                          env=env, capture_output=True, text=True, check=True).stdout
@@ -85,6 +87,8 @@ def wrk(base, seconds, connections, token, key, delay_ms):
     total = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", out) or [0, 0])[1])
     socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    if non2xx + socket_errors:
+        print("wrk: " + " ".join(re.findall(r"(?:Non-2xx[^\n]*|Socket errors[^\n]*)", out)), file=sys.stderr)
     return {"rate": rate, "p99": p99, "requests": total, "errors": non2xx + socket_errors}
 
 
@@ -96,6 +100,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16, help="per instance")
     parser.add_argument("--rate", type=float, default=0, help="requests per second per instance (0: unpaced)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "hues"))
+    parser.add_argument("--posts-only", action="store_true", help="only Open311 filings, then the raw SQLite ceiling on the same disk")
     args = parser.parse_args()
     if args.instances > 1 and not args.postgres:
         sys.exit("several instances need --postgres")
@@ -133,7 +138,8 @@ def main():
         results = [None] * len(servers)
 
         def load(index):
-            results[index] = wrk(servers[index].base, args.seconds, args.connections, token, open311_key, delay_ms)
+            results[index] = wrk(servers[index].base, args.seconds, args.connections, token, open311_key, delay_ms,
+                                 100 if args.posts_only else 5)
         threads = [threading.Thread(target=load, args=(i,)) for i in range(len(servers))]
         for t in threads:
             t.start()
@@ -143,8 +149,8 @@ def main():
         sampler.join()
 
         kind = "PostgreSQL" if database else "SQLite"
-        print("mixed load on %s, %d instance(s), %d s, %d connections each%s, %d cores" % (
-            kind, len(servers), args.seconds, args.connections, ", paced at %.0f req/s" % args.rate if args.rate else "", os.cpu_count()))
+        print("%s on %s, %d instance(s), %d s, %d connections each%s, %d cores" % (
+            "Open311 filings" if args.posts_only else "mixed load", kind, len(servers), args.seconds, args.connections, ", paced at %.0f req/s" % args.rate if args.rate else "", os.cpu_count()))
         for s, r in zip(servers, results):
             rss = [m for _, m in samples[s.port]]
             print("  instance :%d  %9.1f req/s  p99 %-9s  %d requests, %d errors  RSS start %.0f MiB, peak %.0f MiB, end %.0f MiB" % (
@@ -153,6 +159,12 @@ def main():
                 marks = [(t - samples[s.port][0][0], m) for t, m in samples[s.port]][::60]
                 print("    RSS every 10 min: " + ", ".join("%.0f min %.0f MiB" % (t / 60, m) for t, m in marks))
         print("  total %.1f req/s, %d errors" % (sum(r["rate"] for r in results), sum(r["errors"] for r in results)))
+        if args.posts_only and not database:
+            ceiling = subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks", "sqlite_ceiling.py"), "--seconds", "10",
+                                      "--folder", servers[0].data], capture_output=True, text=True, check=True).stdout.strip()
+            rate = float(re.search(r"ceiling: (\d+)", ceiling).group(1))
+            print("  " + ceiling)
+            print("  filings are %.1f %% of the raw rate (target 25 %%)" % (100 * sum(r["rate"] for r in results) / rate))
     finally:
         for s in servers:
             s.stop()

@@ -20,28 +20,71 @@ struct ReportFiling: Sendable {
     var moment: Date
 }
 
+/// Everything a filing writes, worked out before the transaction (rows, deadline, JSON, events), so SQLite's single
+/// writer spends its turn inserting, not encoding.
+struct PreparedFiling: Sendable {
+    var filing: ReportFiling
+    var record: FieldReportRecord
+    /// The case the report opens; nil when it joins one nearby.
+    var opening: WorkflowStore.PreparedStart?
+    var update: FieldReportUpdateRecord
+    var filed: DomainEvent
+}
+
 extension FieldReportService {
-    /// Writes a new report, in one transaction: the report row with its case (joined or opened), its photos, the event.
-    func recordFiling(_ filing: ReportFiling, on db: any Database) async throws {
+    func prepare(_ filing: ReportFiling) throws -> PreparedFiling {
         let record = try newRecord(for: filing)
+        let update = FieldReportUpdateRecord()
+        update.reportID = filing.id
+        update.author = "HueS"
+        update.at = filing.moment
+        var opening: WorkflowStore.PreparedStart?
         if let cluster = filing.cluster {
-            try await join(record, to: cluster, filing: filing, on: db)
+            record.caseID = cluster.id
+            record.state = cluster.state
+            record.isOpen = cluster.isOpen
+            record.unitCode = cluster.unitCode
+            record.dueAt = cluster.dueAt
+            update.state = cluster.state
+            update.description = "Đã gộp vào phản ánh \(cluster.code) cùng vị trí, cùng loại; kết quả xử lý theo phản ánh đó."
         } else {
-            try await openCase(for: record, filing: filing, on: db)
+            // A case of its own starts with the operations centre, which verifies it before the routed unit takes it on.
+            let actor = WorkflowActor(id: filing.reporter.accountID, name: filing.reporter.name ?? "Người phản ánh", grants: [], isApplicant: true)
+            let start = try workflow.prepareStart(
+                process: settings.process, subject: "\(Self.subjectKind):\(filing.code)", unit: settings.intakeUnit, competentUnit: filing.routedUnit,
+                deadline: filing.checked.category.deadline, actor: actor, at: filing.moment)
+            record.instanceID = start.instance.id
+            record.state = start.instance.state
+            record.isOpen = true
+            record.unitCode = settings.intakeUnit
+            record.dueAt = start.instance.effectiveDue
+            update.state = start.instance.state
+            update.description = "Đã tiếp nhận phản ánh, đang chờ xác minh."
+            opening = start
         }
+        let filed = try DomainEvent(
+            type: "field-report.filed", actorID: filing.reporter.accountID, actorName: filing.reporter.name ?? "reporter",
+            unitCode: filing.cluster?.unitCode ?? filing.routedUnit, subject: "\(Self.subjectKind):\(filing.code)",
+            payload: ["category": filing.checked.category.code, "channel": filing.reporter.channel.rawValue,
+                      "routedTo": filing.routedUnit, "case": filing.cluster?.code ?? filing.code],
+            occurredAt: filing.moment)
+        return PreparedFiling(filing: filing, record: record, opening: opening, update: update, filed: filed)
+    }
+
+    /// Writes a new report, in one transaction: its case (opened, or the one it joins), the report row, its first
+    /// update, its photos and the event.
+    func store(_ prepared: PreparedFiling, on db: any Database) async throws {
+        if let opening = prepared.opening { _ = try await workflow.insert(opening, on: db) }
+        try await prepared.record.insert(on: db)
+        try await prepared.update.insert(on: db)
+        let filing = prepared.filing
         for (position, photo) in filing.checked.photos.enumerated() {
             _ = try await Self.storePhoto(photo, report: filing.id, purpose: "report", position: position, at: filing.moment, on: db)
         }
-        try await EventLog.append(
-            try DomainEvent(type: "field-report.filed", actorID: filing.reporter.accountID, actorName: filing.reporter.name ?? "reporter",
-                            unitCode: filing.cluster?.unitCode ?? filing.routedUnit, subject: "\(Self.subjectKind):\(filing.code)",
-                            payload: ["category": filing.checked.category.code, "channel": filing.reporter.channel.rawValue,
-                                      "routedTo": filing.routedUnit, "case": filing.cluster?.code ?? filing.code],
-                            occurredAt: filing.moment),
-            on: db)
+        try await EventLog.append(prepared.filed, on: db)
     }
 
-    /// The report row as the reporter sent it; where it stands in the process is filled in by `join` or `openCase`.
+    /// The report row as the reporter sent it; where it stands in the process is filled in by `prepare`.
     private func newRecord(for filing: ReportFiling) throws -> FieldReportRecord {
         let checked = filing.checked
         let record = FieldReportRecord()
@@ -67,34 +110,5 @@ extension FieldReportService {
         record.requestedAt = filing.moment
         record.updatedAt = filing.moment
         return record
-    }
-
-    /// The report follows the case it joined: its state, unit and deadline are the case's.
-    private func join(_ record: FieldReportRecord, to cluster: CaseHead, filing: ReportFiling, on db: any Database) async throws {
-        record.caseID = cluster.id
-        record.state = cluster.state
-        record.isOpen = cluster.isOpen
-        record.unitCode = cluster.unitCode
-        record.dueAt = cluster.dueAt
-        try await record.insert(on: db)
-        try await Self.addUpdate(to: filing.id, state: cluster.state, author: "HueS",
-                                 description: "Đã gộp vào phản ánh \(cluster.code) cùng vị trí, cùng loại; kết quả xử lý theo phản ánh đó.",
-                                 at: filing.moment, on: db)
-    }
-
-    /// A case of its own starts with the operations centre, which verifies it before the routed unit takes it on.
-    private func openCase(for record: FieldReportRecord, filing: ReportFiling, on db: any Database) async throws {
-        let actor = WorkflowActor(id: filing.reporter.accountID, name: filing.reporter.name ?? "Người phản ánh", grants: [], isApplicant: true)
-        let instance = try await workflow.start(
-            process: settings.process, subject: "\(Self.subjectKind):\(filing.code)", unit: settings.intakeUnit, competentUnit: filing.routedUnit,
-            deadline: filing.checked.category.deadline, actor: actor, at: filing.moment, on: db)
-        record.instanceID = instance.id
-        record.state = instance.state
-        record.isOpen = true
-        record.unitCode = settings.intakeUnit
-        record.dueAt = instance.effectiveDue
-        try await record.insert(on: db)
-        try await Self.addUpdate(to: filing.id, state: instance.state, author: "HueS", description: "Đã tiếp nhận phản ánh, đang chờ xác minh.",
-                                 at: filing.moment, on: db)
     }
 }

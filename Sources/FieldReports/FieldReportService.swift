@@ -110,8 +110,9 @@ public struct FieldReportService: Sendable {
                                   cluster: cluster, routedUnit: routing.unit(for: checked.category, at: checked.point), code: newCode(at: moment),
                                   id: UUID(), moment: moment)
         let code = filing.code
+        let prepared = try prepare(filing)
         do {
-            try await database.write(logger: logger) { [self] db in try await recordFiling(filing, on: db) }
+            try await database.write(logger: logger) { [self] db in try await store(prepared, on: db) }
         } catch {
             // Two copies of one retry raced: the loser finds the winner's report.
             if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }

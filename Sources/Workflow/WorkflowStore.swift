@@ -34,18 +34,37 @@ public struct WorkflowStore: Sendable {
 
     public func start(process: String, id: UUID = UUID(), subject: String, unit: String, competentUnit: String, deadline: DeadlineRule?,
                       cutOff: LocalTime? = nil, actor: WorkflowActor, at moment: Date, on db: any Database) async throws -> WorkflowInstance {
+        let start = try prepareStart(process: process, id: id, subject: subject, unit: unit, competentUnit: competentUnit, deadline: deadline,
+                                     cutOff: cutOff, actor: actor, at: moment)
+        return try await insert(start, on: db)
+    }
+
+    /// A case worked out (deadline in working days, its row and its event) but not yet stored. Hot writes prepare it
+    /// before their transaction, so the database's single writer only inserts.
+    public struct PreparedStart: Sendable {
+        public let instance: WorkflowInstance
+        let record: WorkflowInstanceRecord
+        let event: DomainEvent
+    }
+
+    public func prepareStart(process: String, id: UUID = UUID(), subject: String, unit: String, competentUnit: String, deadline: DeadlineRule?,
+                             cutOff: LocalTime? = nil, actor: WorkflowActor, at moment: Date) throws -> PreparedStart {
         let definition = try definition(process)
         let instance = engine.start(definition, id: id, subject: subject, unit: unit, competentUnit: competentUnit, deadline: deadline,
                                     cutOff: cutOff, at: moment)
         let record = WorkflowInstanceRecord()
         record.id = instance.id
         try fill(record, with: instance, definition: definition)
-        try await record.insert(on: db)
-        try await EventLog.append(
-            try DomainEvent(type: "workflow.started", actorID: actor.id, actorName: actor.name, unitCode: unit, subject: subject,
-                            payload: ["process": process, "state": instance.state, "competentUnit": competentUnit], occurredAt: moment),
-            on: db)
-        return instance
+        let event = try DomainEvent(type: "workflow.started", actorID: actor.id, actorName: actor.name, unitCode: unit, subject: subject,
+                                    payload: ["process": process, "state": instance.state, "competentUnit": competentUnit], occurredAt: moment)
+        return PreparedStart(instance: instance, record: record, event: event)
+    }
+
+    /// Stores a prepared case and its event, inside the caller's transaction.
+    public func insert(_ start: PreparedStart, on db: any Database) async throws -> WorkflowInstance {
+        try await start.record.insert(on: db)
+        try await EventLog.append(start.event, on: db)
+        return start.instance
     }
 
     /// Applies an action. When two people act on one case at once, the second finds the version moved and gets a

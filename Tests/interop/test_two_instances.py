@@ -202,6 +202,20 @@ def test_two_instances_share_the_work_once_and_see_each_others_writes(instances)
     stream.close()
     assert wait_for(lambda: code in requests.get(second.base + "/open311/v2/requests.json", timeout=10).text, 10)
 
+    # An Open311 key used on the second instance (so remembered there) and revoked on the first is refused by the
+    # second within a second: the revocation's commit is told to it.
+    admin = token(first.base, "admin", "demo-admin-2026")
+    issued = requests.post(first.base + "/api/v1/open311/clients", headers=admin, timeout=10, json={"name": "CRM phường"})
+    assert issued.status_code == 201, issued.text
+    form = {"api_key": issued.json()["apiKey"], "service_code": "garbage", "lat": "16.4712", "long": "107.5801",
+            "description": "Rác tồn đọng"}
+    posted = requests.post(second.base + "/open311/v2/requests.json", data=form, timeout=10)
+    assert posted.status_code == 201, posted.text
+    revoked = requests.post(first.base + "/api/v1/open311/clients/%s/revoke" % issued.json()["client"]["id"], headers=admin, timeout=10)
+    assert revoked.status_code == 200, revoked.text
+    assert wait_for(lambda: requests.post(second.base + "/open311/v2/requests.json", data=form, timeout=10).status_code == 403, 1, 0.1), \
+        "the second instance refuses the revoked key within a second"
+
     # The first instance dies without a word; the second takes its lease over and signs new checkpoints.
     before = requests.get(second.base + "/api/v1/audit/checkpoints/latest", timeout=10).json()["seq"]
     first.process.send_signal(signal.SIGKILL)

@@ -38,6 +38,7 @@ public final class PlatformDatabase: Sendable {
     /// SQLite's single writer: its own connection (a file) or the only connection (in memory).
     let writer: SQLiteWriteBatcher?
     private let writerDatabases: Databases?
+    private let writerThread: SQLiteWriterThread?
 
     /// - Parameter writeBudget: how long one SQLite write body may run before it is rolled back (see `SQLiteWriteBatcher`).
     public init(location: DatabaseLocation, replicaURL: String? = nil, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -57,11 +58,13 @@ public final class PlatformDatabase: Sendable {
             databases.use(.sqlite(.init(storage: .file(path: path), enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
             // One event loop, so one pooled connection: the writer's, never lent to a reader.
             let loop = eventLoopGroup.next()
-            let writers = Databases(threadPool: NIOThreadPool.singleton, on: loop)
+            let thread = SQLiteWriterThread()
+            let writers = Databases(threadPool: thread.pool, on: loop)
             writers.use(.sqlite(.init(storage: .file(path: path), enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
             kind = .sqlite
             writerDatabases = writers
-            writer = SQLiteWriteBatcher(budget: writeBudget) { logger in
+            writerThread = thread
+            writer = SQLiteWriteBatcher(budget: writeBudget, executor: thread) { logger in
                 guard let database = writers.database(logger: logger, on: loop) else { throw Problem.unavailable(detail: "The server is shutting down.") }
                 return database
             }
@@ -70,6 +73,7 @@ public final class PlatformDatabase: Sendable {
             databases.use(.sqlite(.init(storage: .memory, enableForeignKeys: true), sqlLogLevel: nil), as: .sqlite)
             kind = .sqlite
             writerDatabases = nil
+            writerThread = nil
             writer = SQLiteWriteBatcher(budget: writeBudget) { [databases] logger in
                 guard let database = databases.database(logger: logger, on: loop) else { throw Problem.unavailable(detail: "The server is shutting down.") }
                 return database
@@ -84,6 +88,7 @@ public final class PlatformDatabase: Sendable {
             kind = .postgres
             writer = nil
             writerDatabases = nil
+            writerThread = nil
         }
     }
 
@@ -172,6 +177,11 @@ public final class PlatformDatabase: Sendable {
 
     public func shutdown() async {
         await writerDatabases?.shutdownAsync()
+        do {
+            try await writerThread?.shutdown()
+        } catch {
+            Logger(label: "hues.database").warning("the SQLite writer's thread did not stop cleanly", metadata: ["error": "\(error)"])
+        }
         await databases.shutdownAsync()
     }
 }

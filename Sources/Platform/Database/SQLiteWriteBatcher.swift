@@ -14,8 +14,6 @@ import SQLKit
 actor SQLiteWriteBatcher {
     typealias Body = @Sendable (any Database) async throws -> any Sendable
 
-    private struct Overran: Error {}
-
     private struct Job {
         let body: Body
         let logger: Logger
@@ -25,10 +23,13 @@ actor SQLiteWriteBatcher {
     private static let batchSize = Recorder(label: "hues_db_write_batch_size")
 
     private let connection: @Sendable (Logger) throws -> any Database
-    private let budget: Duration
+    private let budget: WriteBudget
     private let maxBatch: Int
+    /// Where batches run: the thread that runs the writer connection's statements (`SQLiteWriterThread`), or nil.
+    private let executor: (any TaskExecutor)?
     private var pending: [Job] = []
     private var draining = false
+    private var statementJournalInMemory = false
     /// Transactions committed or attempted so far, and callers waiting for the next one (for tests and metrics).
     private(set) var batches = 0
     var waiting: Int { pending.count }
@@ -38,9 +39,12 @@ actor SQLiteWriteBatcher {
     ///   - budget: how long one body may run before it is rolled back, so a stuck caller (one awaiting something
     ///     outside the database, which a write body must not do) holds its batch up by at most this much. It is a
     ///     safety net, not a latency target: a body's statements share SQLite's thread pool with every reader.
-    init(budget: Duration = .seconds(10), maxBatch: Int = 256, connection: @escaping @Sendable (Logger) throws -> any Database) {
+    ///   - executor: the writer connection's own thread, so a body's statements need no hand-over between threads.
+    init(budget: Duration = .seconds(10), maxBatch: Int = 256, executor: (any TaskExecutor)? = nil,
+         connection: @escaping @Sendable (Logger) throws -> any Database) {
         self.connection = connection
-        self.budget = budget
+        self.executor = executor
+        self.budget = WriteBudget(budget)
         self.maxBatch = max(1, maxBatch)
     }
 
@@ -49,13 +53,15 @@ actor SQLiteWriteBatcher {
             pending.append(Job(body: body, logger: logger, continuation: continuation))
             if !draining {
                 draining = true
-                Task { await drain() }
+                Task(executorPreference: executor) { await self.drain() }
             }
         }
     }
 
     /// Runs batches until nobody is waiting. Callers arriving during a commit queue for the next batch.
     private func drain() async {
+        let watch = budget.watch()
+        defer { watch.cancel() }
         while !pending.isEmpty {
             let batch = Array(pending.prefix(maxBatch))
             pending.removeFirst(batch.count)
@@ -67,13 +73,15 @@ actor SQLiteWriteBatcher {
     }
 
     private func commit(_ batch: [Job]) async {
+        await keepStatementJournalInMemory(logger: batch[0].logger)
         if batch.count == 1 { return await commitAlone(batch[0]) }
         let outcomes: [Result<any Sendable, any Error>]
         do {
             let database = try connection(batch[0].logger)
             let bodies = batch.map { ($0.body, $0.logger) }
-            let budget = self.budget
-            outcomes = try await database.transaction { transaction in
+            let budget = self.budget, executor = self.executor
+            // Fluent runs a transaction's closure in a task of its own, so the preference is set again inside it.
+            outcomes = try await database.transaction { transaction in try await withTaskExecutorPreference(executor) {
                 guard let sql = transaction as? any SQLDatabase else { throw Problem.internal() }
                 let chain = BatchChainHead()
                 var results: [Result<any Sendable, any Error>] = []
@@ -81,7 +89,7 @@ actor SQLiteWriteBatcher {
                 for (body, logger) in bodies {
                     let mark = chain.mark()
                     let result = try await BatchChainHead.$current.withValue(chain) {
-                        try await Self.run(body, in: transaction, budget: budget, logger: logger)
+                        try await Self.run(body, in: transaction, budget: budget, executor: executor, logger: logger)
                     }
                     // A body rolled back to its savepoint took its entries with it: so goes its advance of the head.
                     if case .failure = result { chain.rewind(to: mark) }
@@ -89,7 +97,7 @@ actor SQLiteWriteBatcher {
                 }
                 if let head = chain.moved { try await EventLog.writeChainHead(head, on: sql) }
                 return results
-            }
+            } }
         } catch {
             // BEGIN, a savepoint's rollback or COMMIT failed: nothing in this batch is written, and everyone hears so.
             batch[0].logger.error("write batch failed", metadata: ["error": "\(error)", "callers": "\(batch.count)"])
@@ -99,23 +107,38 @@ actor SQLiteWriteBatcher {
         for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(with: outcome) }
     }
 
+    /// Each caller's savepoint keeps a statement journal; SQLite writes it to a temporary file (open, write, delete
+    /// per batch) unless told to keep it in memory. It only ever serves rolling a savepoint back inside the open
+    /// transaction, never crash recovery (the WAL does that), so memory costs nothing in durability.
+    private func keepStatementJournalInMemory(logger: Logger) async {
+        guard !statementJournalInMemory else { return }
+        do {
+            guard let sql = try connection(logger) as? any SQLDatabase else { return }
+            try await sql.raw("PRAGMA temp_store = MEMORY").run()
+            statementJournalInMemory = true
+        } catch {
+            // Only slower: the journal goes to a file as before. Tried again with the next batch.
+            logger.warning("could not keep SQLite's statement journal in memory", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// A batch of one needs no savepoint: the transaction is the caller's own, and its failure rolls back only it.
     private func commitAlone(_ job: Job) async {
         do {
             let database = try connection(job.logger)
-            let budget = self.budget
-            let value = try await database.transaction { transaction in
+            let budget = self.budget, executor = self.executor
+            let value = try await database.transaction { transaction in try await withTaskExecutorPreference(executor) {
                 guard let sql = transaction as? any SQLDatabase else { throw Problem.internal() }
                 let chain = BatchChainHead()
                 let value = try await BatchChainHead.$current.withValue(chain) {
-                    try await Self.withBudget(budget) { try await job.body(transaction) }
+                    try await budget.run(on: executor) { try await job.body(transaction) }
                 }
                 if let head = chain.moved { try await EventLog.writeChainHead(head, on: sql) }
                 return value
-            }
+            } }
             job.continuation.resume(returning: value)
-        } catch is Overran {
-            job.logger.warning("write rolled back: over its budget", metadata: ["budget": "\(budget)"])
+        } catch is WriteBudget.Overran {
+            job.logger.warning("write rolled back: over its budget", metadata: ["budget": "\(budget.budget)"])
             job.continuation.resume(throwing: Problem.unavailable(detail: "The write took too long and was not saved; try again."))
         } catch {
             job.continuation.resume(throwing: error)
@@ -124,34 +147,22 @@ actor SQLiteWriteBatcher {
 
     /// One caller's body in its own savepoint. Its failure is returned, not thrown, so the batch goes on; only a
     /// failure to roll the savepoint back (the transaction itself is broken) is thrown and ends the batch.
-    private static func run(_ body: @escaping Body, in transaction: any Database, budget: Duration, logger: Logger) async throws
+    private static func run(_ body: @escaping Body, in transaction: any Database, budget: WriteBudget, executor: (any TaskExecutor)?,
+                            logger: Logger) async throws
         -> Result<any Sendable, any Error>
     {
         guard let sql = transaction as? any SQLDatabase else { throw Problem.internal() }
         try await sql.raw("SAVEPOINT hues_write").run()
         do {
-            let value = try await withBudget(budget) { try await body(transaction) }
+            let value = try await budget.run(on: executor) { try await body(transaction) }
             try await sql.raw("RELEASE SAVEPOINT hues_write").run()
             return .success(value)
         } catch {
             try await sql.raw("ROLLBACK TO SAVEPOINT hues_write").run()
             try await sql.raw("RELEASE SAVEPOINT hues_write").run()
-            guard error is Overran else { return .failure(error) }
-            logger.warning("write rolled back: over its budget", metadata: ["budget": "\(budget)"])
+            guard error is WriteBudget.Overran else { return .failure(error) }
+            logger.warning("write rolled back: over its budget", metadata: ["budget": "\(budget.budget)"])
             return .failure(Problem.unavailable(detail: "The write took too long and was not saved; try again."))
-        }
-    }
-
-    private static func withBudget(_ budget: Duration, _ body: @escaping @Sendable () async throws -> any Sendable) async throws -> any Sendable {
-        try await withThrowingTaskGroup(of: (any Sendable)?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: budget)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw Overran() }
-            return value
         }
     }
 }
