@@ -19,6 +19,8 @@ public struct IdentityModule: PlatformModule {
     let nationalIdentity: (any NationalIdentityProvider)?
     let upstream: UpstreamSignIn?
     let consents: ServiceConsents
+    /// The city's time zone: reads of people's accounts are logged once per reader and city day.
+    let timeZone: TimeZone
 
     /// Provides the staff directory and notice recipients (people by unit, role and address), the OAuth clients and
     /// the org tree; asks for the notice board to welcome people. In demo mode the demo national identity provider
@@ -26,6 +28,7 @@ public struct IdentityModule: PlatformModule {
     public init(context: ModuleContext, renderer: PageRenderer?) async throws {
         let configuration = context.configuration
         let database = context.database
+        self.timeZone = context.profile.calendar.timeZone
         let notices = context.capabilities.first((any NoticeBoard).self)
         let passwords = PasswordHasher(cost: configuration.passwordHashCost)
         self.accounts = AccountDirectory(database: database, passwords: passwords, lockoutThreshold: configuration.loginFailuresBeforeLockout,
@@ -63,7 +66,8 @@ public struct IdentityModule: PlatformModule {
     public var authentication: AuthenticationMiddleware { AuthenticationMiddleware(tokens: tokens, sessions: sessions) }
 
     public func addRoutes(to routes: SecuredRouter) {
-        IdentityAPI(accounts: accounts, tokens: tokens, refreshTokens: refreshTokens, orgTree: orgTree, limiter: limiter).addRoutes(to: routes)
+        IdentityAPI(accounts: accounts, tokens: tokens, refreshTokens: refreshTokens, orgTree: orgTree, limiter: limiter, timeZone: timeZone)
+            .addRoutes(to: routes)
         consents.addRoutes(to: routes)
         if let renderer {
             var pages = AccountPages(accounts: accounts, sessions: sessions, orgTree: orgTree, renderer: renderer, limiter: limiter, secureCookies: secureCookies,
@@ -92,6 +96,7 @@ public struct IdentityModule: PlatformModule {
     public var events: [EventDeclaration] {
         [
             EventDeclaration("identity.account.created", payload: "account: username, kind, roles"),
+            EventDeclaration("identity.account.read", payload: "subjects"),
             EventDeclaration("identity.account.roles-changed", payload: "account: roles"),
             EventDeclaration("identity.account.disabled"), EventDeclaration("identity.account.erased"), EventDeclaration("identity.account.enabled"), EventDeclaration("identity.account.locked"),
             EventDeclaration("identity.sign-in.succeeded"), EventDeclaration("identity.sign-in.failed"), EventDeclaration("identity.session.started"),

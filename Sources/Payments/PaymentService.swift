@@ -168,6 +168,9 @@ public struct PaymentService: Sendable {
         var view = try self.view(record)
         // A household bill addressed to no account is payable by whoever holds its reference; their name is not theirs to read.
         if record.payerID != principal.accountID && !isFinanceStaff(principal, of: record.unitCode) { view.payer.name = "" }
+        if record.payerID != principal.accountID, !view.payer.name.isEmpty {
+            try await logPayerRead(unit: record.unitCode, listing: "invoice:\(record.reference)", references: [record.reference], by: principal, logger: logger)
+        }
         view.intents = try await IntentRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .descending).all().map { try self.view($0, invoice: record) }
         view.refunds = try await RefundRecord.query(on: db).filter(\.$invoiceID == id).sort(\.$createdAt, .ascending).all().map { try Self.view($0) }
         return view
@@ -200,7 +203,19 @@ public struct PaymentService: Sendable {
         guard isFinanceStaff(principal, of: unit) else { throw Problem.forbidden() }
         var query = InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$unitCode == unit)
         if let state { query = query.filter(\.$state == state.rawValue) }
-        return try await query.sort(\.$createdAt, .descending).range(paging.range).all().map { try self.view($0) }
+        let invoices = try await query.sort(\.$createdAt, .descending).range(paging.range).all().map { try self.view($0) }
+        let named = invoices.filter { !$0.payer.name.isEmpty && $0.payer.accountId != principal.accountID }.map(\.reference)
+        try await logPayerRead(unit: unit, listing: "invoice-list:\(unit)", references: named, by: principal, logger: logger)
+        return invoices
+    }
+
+    /// Staff shown payers' names: who saw whose, and when, goes into the event log (Law 91/2025), once per reader,
+    /// invoice and city day.
+    private func logPayerRead(unit: String, listing: String, references: [String], by principal: Principal, logger: Logger) async throws {
+        guard !references.isEmpty else { return }
+        try await PersonalDataReads.record(type: "payments.payer.read", reader: principal.accountID, readerName: principal.username, unitCode: unit,
+                                           listing: listing, subjects: references.map { "invoice:\($0)" }, on: database,
+                                           timeZone: calendar.timeZone, logger: logger)
     }
 
     public func cancel(_ idOrReference: String, by principal: Principal, logger: Logger) async throws -> InvoiceView {

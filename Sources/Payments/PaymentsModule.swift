@@ -97,7 +97,7 @@ public struct PaymentsModule: PlatformModule {
          EventDeclaration("payments.confirmation.rejected", payload: "reason"), EventDeclaration("payments.refund.submitted", payload: "amount"),
          EventDeclaration("payments.refund.succeeded"), EventDeclaration("payments.refund.failed", payload: "reason"),
          EventDeclaration("payments.statement.reconciled", payload: "lines, matched"), EventDeclaration("payments.webhook.subscribed", payload: "service, url"),
-         EventDeclaration("payments.webhook.unsubscribed")]
+         EventDeclaration("payments.webhook.unsubscribed"), EventDeclaration("payments.payer.read", payload: "subjects")]
     }
 
     public var indicators: [IndicatorDeclaration] {

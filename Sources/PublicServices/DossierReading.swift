@@ -108,7 +108,9 @@ extension DossierService {
                 code: try row.decode(column: "code", as: String.self), procedureName: try row.decode(column: "procedure_name", as: String.self),
                 applicantName: try row.decode(column: "applicant_name", as: String.self), createdAt: try row.decode(column: "created_at", as: Date.self))
         }
-        return DossierQueue(unit: unit, filter: filter, dossiers: instances.compactMap { instance in byID[instance.id].map { summary($0, instance, at: moment) } })
+        let dossiers = instances.compactMap { instance in byID[instance.id].map { summary($0, instance, at: moment) } }
+        try await logListRead("dossier-queue:\(unit)", unit: unit, codes: dossiers.map(\.code), by: principal, logger: logger)
+        return DossierQueue(unit: unit, filter: filter, dossiers: dossiers)
     }
 
     public func backlog(unit: String, for principal: Principal, at moment: Date = Date(), logger: Logger) async throws -> DossierBacklog {
@@ -129,10 +131,12 @@ extension DossierService {
 
     /// The bytes of one attachment, for those who may see the dossier.
     public func attachment(_ attachmentID: UUID, of code: String, for principal: Principal, logger: Logger) async throws -> (AttachmentInfo, Data) {
-        let (record, _) = try await visibleDossier(code, for: principal, logger: logger)
+        let (record, instance) = try await visibleDossier(code, for: principal, logger: logger)
         guard let file = try await DossierAttachmentRecord.find(attachmentID, on: try database.db(logger: logger)), file.dossierID == record.id,
               let info = Self.info(file)
         else { throw Problem.notFound("No such file in this dossier.") }
+        // An applicant's papers (identity card, deeds) are their personal data as much as the form is.
+        if record.applicantID != principal.accountID { try await logRead(record, unit: instance.unitCode, by: principal, logger: logger) }
         return (info, file.content)
     }
 
@@ -145,6 +149,16 @@ extension DossierService {
         let records = try await DossierRecord.query(on: db).filter(\.$receivingUnit == unit).filter(\.$createdAt >= start)
             .filter(\.$createdAt < end).sort(\.$createdAt).range(0..<5000).all()
         let instances = try await workflow.instances(records.compactMap(\.id), on: db)
-        return records.compactMap { record in record.id.flatMap { instances[$0] }.map { summary(record, $0) } }
+        let dossiers = records.compactMap { record in record.id.flatMap { instances[$0] }.map { summary(record, $0) } }
+        try await logListRead("dossier-register:\(unit)", unit: unit, codes: dossiers.map(\.code), by: principal, logger: logger)
+        return dossiers
+    }
+
+    /// Queues and registers show applicants' names: one entry per view naming the dossiers not yet seen today.
+    private func logListRead(_ listing: String, unit: String, codes: [String], by principal: Principal, logger: Logger) async throws {
+        guard !codes.isEmpty else { return }
+        try await PersonalDataReads.record(type: "public-services.dossier.personal-data-read", reader: principal.accountID,
+                                           readerName: principal.username, unitCode: unit, listing: listing, subjects: codes.map { "dossier:\($0)" },
+                                           on: database, timeZone: workflow.engine.calendar.timeZone, logger: logger)
     }
 }

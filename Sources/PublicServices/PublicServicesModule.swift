@@ -70,7 +70,7 @@ public struct PublicServicesModule: PlatformModule {
         [EventDeclaration("public-services.procedure.published", payload: "code, version"),
          EventDeclaration("public-services.dossier.rated", payload: "score"),
          EventDeclaration("public-services.fee.unmatched", payload: "invoice, reason"),
-         EventDeclaration("public-services.dossier.personal-data-read"), EventDeclaration("public-services.personal-data.erased", payload: "comments")]
+         EventDeclaration("public-services.dossier.personal-data-read", payload: "subjects"), EventDeclaration("public-services.personal-data.erased", payload: "comments")]
     }
 
     /// Decision 766 figures from dossiers (groups 2 and 3); the performance module scores them by the official rule.

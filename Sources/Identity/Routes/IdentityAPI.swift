@@ -10,9 +10,12 @@ public struct IdentityAPI: Sendable {
     let refreshTokens: RefreshTokens
     let orgTree: OrgTree
     let limiter: RateLimiter
+    let timeZone: TimeZone
 
-    public init(accounts: AccountDirectory, tokens: AccessTokens, refreshTokens: RefreshTokens, orgTree: OrgTree, limiter: RateLimiter) {
+    public init(accounts: AccountDirectory, tokens: AccessTokens, refreshTokens: RefreshTokens, orgTree: OrgTree, limiter: RateLimiter,
+                timeZone: TimeZone) {
         self.accounts = accounts
+        self.timeZone = timeZone
         self.tokens = tokens
         self.refreshTokens = refreshTokens
         self.orgTree = orgTree
@@ -189,6 +192,7 @@ public struct IdentityAPI: Sendable {
     @Sendable func list(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<Page<Account>> {
         let paging = try Paging.window(request)
         let result = try await accounts.list(search: request.formQuery("q"), paging: paging, logger: context.logger)
+        try await logRead(of: result.accounts, listing: "account-list", context: context)
         return JSONResponse(Page(items: result.accounts, total: result.total, limit: paging.limit, offset: paging.offset))
     }
 
@@ -204,7 +208,19 @@ public struct IdentityAPI: Sendable {
         guard let account = try await accounts.find(id: try accountID(context), logger: context.logger) else {
             throw Problem.notFound("No account with this id.")
         }
+        try await logRead(of: [account], listing: "account:\(account.username)", context: context)
         return JSONResponse(account)
+    }
+
+    /// An administrator shown other people's names and contacts: who saw whose, and when, goes into the event log
+    /// (Law 91/2025), once per reader, account and city day.
+    private func logRead(of shown: [Account], listing: String, context: HuesRequestContext) async throws {
+        let principal = try context.requirePrincipal()
+        let others = shown.filter { $0.id != UUID(uuidString: principal.accountID) }
+        guard !others.isEmpty else { return }
+        try await PersonalDataReads.record(type: "identity.account.read", reader: principal.accountID, readerName: principal.username, unitCode: nil,
+                                           listing: listing, subjects: others.map { "account:\($0.username)" }, on: accounts.database,
+                                           timeZone: timeZone, logger: context.logger)
     }
 
     struct RolesRequest: ValidatedInput {

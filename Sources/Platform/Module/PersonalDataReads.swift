@@ -39,6 +39,37 @@ public enum PersonalDataReads {
         logged.withLock { logged in if logged.day == day { _ = logged.keys.insert(key) } }
     }
 
+    /// Logs that `reader` saw a list or queue (`listing`, e.g. `dossier-queue:phuong-phu-xuan`) showing the personal
+    /// data of `subjects`: one entry naming those not yet seen by them today, none when all were, so paging through a
+    /// queue all morning is a handful of entries that still say whose names were shown.
+    public static func record(type: String, reader: String, readerName: String, unitCode: String?, listing: String, subjects: [String],
+                              on database: PlatformDatabase, timeZone: TimeZone, at moment: Date = Date(), logger: Logger) async throws {
+        let day = CityDay.of(moment, in: timeZone)
+        let prefix = "\(database.location)|\(reader)|"
+        let fresh = logged.withLock { logged -> [String] in
+            if logged.day != day || logged.keys.count > 200_000 { logged = (day, []) }
+            return Array(Set(subjects)).filter { !logged.keys.contains(prefix + $0) }.sorted()
+        }
+        guard !fresh.isEmpty else { return }
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            var shown: [String] = []
+            // A few hundred rows per statement keeps every database under its limit on bound values.
+            for start in stride(from: 0, to: fresh.count, by: 300) {
+                let rows = fresh[start..<min(start + 300, fresh.count)].map { SQLQueryString("(\(bind: reader), \(bind: $0), \(bind: day))") }
+                let inserted = try await sql.raw("""
+                    INSERT INTO personal_data_reads (reader, subject, day) VALUES \(rows.joined(separator: ", "))
+                    ON CONFLICT (reader, subject, day) DO NOTHING RETURNING subject
+                    """).all()
+                shown += try inserted.map { try $0.decode(column: "subject", as: String.self) }
+            }
+            guard !shown.isEmpty else { return }
+            try await EventLog.append(try DomainEvent(type: type, actorID: reader, actorName: readerName, unitCode: unitCode, subject: listing,
+                                                      payload: ["subjects": shown.sorted()]), on: db)
+        }
+        logged.withLock { logged in if logged.day == day { for subject in fresh { logged.keys.insert(prefix + subject) } } }
+    }
+
     /// Yesterday's and older rows have done their work (the event log keeps the entries themselves).
     public static func prune(on database: PlatformDatabase, timeZone: TimeZone, now: Date = Date(), logger: Logger) async throws {
         let yesterday = CityDay.of(now.addingTimeInterval(-86_400), in: timeZone)
