@@ -24,6 +24,7 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
         BodyLimitMiddleware(limit: configuration.maxBodyBytes)
         runtime.identity.authentication
         RequestLimitMiddleware(runtime.requestLimits)
+        RefusedCredentialMiddleware()
         PublicResponseCache(runtime.modules.flatMap(\.publicCaching), changes: runtime.database.changes)
     }
     let routes = SecuredRouter(router: router, catalog: catalog)

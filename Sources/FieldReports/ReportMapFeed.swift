@@ -38,10 +38,13 @@ struct ReportMapFeed: Sendable {
         // once it is 2 s old, so the live map's refresh after a change sees it.
         let generation = reports.database.changes.generation(FieldReportsModule.publicTopics)
         if let hit = cache.entry(query.key, at: now, generation: generation) { return hit }
-        let sql = try reports.database.sql(logger: logger)
-        let features = query.zoom >= Self.pointsFromZoom ? try await points(query, on: sql, at: now) : try await cells(query, on: sql)
-        let body = try JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features], options: [.sortedKeys])
-        return cache.store(query.key, body: body, made: now, until: now.addingTimeInterval(Self.freshness), generation: generation)
+        // Visitors missing the same view together wait for one query instead of each running it.
+        return try await cache.once(query.key + "|\(generation)") { [self] in
+            let sql = try reports.database.sql(logger: logger)
+            let features = query.zoom >= Self.pointsFromZoom ? try await points(query, on: sql, at: now) : try await cells(query, on: sql)
+            let body = try JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features], options: [.sortedKeys])
+            return cache.store(query.key, body: body, made: now, until: now.addingTimeInterval(Self.freshness), generation: generation)
+        }
     }
 
     private func points(_ query: MapQuery, on sql: any SQLDatabase, at now: Date) async throws -> [[String: Any]] {
@@ -117,6 +120,24 @@ final class FeedCache: Sendable {
     static let capacity = 1_024
     private let entries = Mutex<[String: Entry]>([:])
     private let boundaryEntry = Mutex<Entry?>(nil)
+    private let running = Mutex<[String: Task<Entry, any Error>]>([:])
+    /// Bodies made so far (for tests: a crowd's misses on one view make one).
+    let made = Atomic<Int>(0)
+
+    /// Runs `make` once for everyone asking for `key` while it runs; it goes on even if the first asker goes away.
+    func once(_ key: String, _ make: @escaping @Sendable () async throws -> Entry) async throws -> Entry {
+        let (task, mine) = running.withLock { running -> (Task<Entry, any Error>, Bool) in
+            if let task = running[key] { return (task, false) }
+            let task = Task { [self] in
+                made.add(1, ordering: .relaxed)
+                return try await make()
+            }
+            running[key] = task
+            return (task, true)
+        }
+        defer { if mine { running.withLock { _ = $0.removeValue(forKey: key) } } }
+        return try await task.value
+    }
 
     func entry(_ key: String, at now: Date, generation: [UInt64]) -> Entry? {
         entries.withLock { entries in

@@ -39,6 +39,24 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/procedures/").status == .tooManyRequests)
             #expect(try await client.send(.get, "//api/v1//procedures").status == .tooManyRequests)
             #expect(try await client.send(.get, "/open311/v2/services.json").status == .ok)
+            // Made-up tokens are anonymous traffic to the limits: refused with 401 while the budget lasts, then 429.
+            let guessed = try await client.send(.get, "/api/v1/procedures", headers: [.authorization: "Bearer guessed-token"])
+            #expect(guessed.status == .tooManyRequests)
+        }
+    }
+
+    @Test func aBadTokenIsAnsweredWith401AfterTheLimitsHaveCountedIt() async throws {
+        let rules = [try RateLimitRule(name: "anonymous-me", route: "GET /api/v1/me", clients: .anonymous, perMinute: 1, burst: 2)]
+        try await TestApp.run(configure: { $0.rateLimits = RateLimitSettings(rules: rules) }) { client, _ in
+            var statuses: [HTTPResponse.Status] = []
+            for attempt in 0..<3 {
+                statuses.append(try await client.send(.get, "/api/v1/me", headers: [.authorization: "Bearer not-a-token-\(attempt)"]).status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests])
+            #expect(try await client.send(.get, "/api/v1/me", headers: [.authorization: "Basic eDp5"]).status == .tooManyRequests)
+            // A signed-in caller is not anonymous: their good token still works.
+            let citizen = try await client.token("citizen")
+            #expect(try await client.send(.get, "/api/v1/me", token: citizen).status == .ok)
         }
     }
 

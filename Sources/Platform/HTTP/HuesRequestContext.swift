@@ -13,11 +13,15 @@ public struct HuesRequestContext: RequestContext {
     let peer: SocketAddress?
     /// The client behind the city's trusted proxies, when the request came through one (see `ClientAddress`).
     public var forwardedClient: String?
+    /// A bearer token that did not verify: answered with this 401 only after the rate limits have counted the request
+    /// as anonymous, so spraying bad tokens is limited like any anonymous traffic (`RefusedCredentialMiddleware`).
+    public var refusedCredential: Problem?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.peer = source.channel.remoteAddress
         self.forwardedClient = nil
+        self.refusedCredential = nil
         self.principal = nil
         self.maxBodyBytes = 1024 * 1024
         self.language = "vi"
