@@ -30,7 +30,14 @@ struct Serve: AsyncParsableCommand {
             say("Demo city: \(runtime.profile.city.name), \(runtime.profile.units.count) units. Demo logins (username password role):")
             for line in logins { say("  \(line)") }
         }
-        say("HueS listening on http://\(configuration.host):\(configuration.port) (public URL \(configuration.publicBaseURL), database \(configuration.database))")
+        let listening = "http://\(configuration.host):\(configuration.port)"
+        if configuration.logFormat == .json {
+            // A log collector reading JSON lines chokes on a line of prose: say it as a log entry.
+            runtime.logger.notice("HueS listening", metadata: ["address": "\(listening)", "publicURL": "\(configuration.publicBaseURL)",
+                                                              "database": "\(configuration.database)"])
+        } else {
+            say("HueS listening on \(listening) (public URL \(configuration.publicBaseURL), database \(configuration.database))")
+        }
         let app = try await buildApplication(runtime: runtime)
         try await app.runService()
     }

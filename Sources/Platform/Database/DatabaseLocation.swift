@@ -20,14 +20,14 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         }
         if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
             guard let url = URL(string: raw), url.host != nil else {
-                throw ParseError(description: "'\(raw)' is not a valid postgres:// URL")
+                throw ParseError(description: "is not a valid postgres:// URL (it is not repeated here: it may hold a password)")
             }
             guard url.path.count > 1 else {
                 throw ParseError(description: "postgres URL needs a database name, e.g. postgres://hues:secret@localhost:5432/hues")
             }
             return .postgres(url: raw)
         }
-        throw ParseError(description: "'\(raw)' is neither sqlite:PATH nor postgres://…")
+        throw ParseError(description: "is neither sqlite:PATH nor postgres://… (it is not repeated here: it may hold a password)")
     }
 
     /// For logs and `config check`: never prints a password.
