@@ -193,7 +193,12 @@ public struct PaymentService: Sendable {
     public func invoice(forDossier code: String, for principal: Principal, logger: Logger) async throws -> InvoiceView? {
         let records = try await InvoiceRecord.query(on: try database.db(logger: logger)).filter(\.$dossierCode == code.uppercased())
             .sort(\.$createdAt, .descending).all()
-        return try records.first { maySee($0, principal) }.map { try self.view($0) }
+        guard let record = records.first(where: { maySee($0, principal) }) else { return nil }
+        let view = try self.view(record)
+        if record.payerID != principal.accountID, !view.payer.name.isEmpty {
+            try await logPayerRead(unit: record.unitCode, listing: "invoice:\(record.reference)", references: [record.reference], by: principal, logger: logger)
+        }
+        return view
     }
 
     /// A unit's invoices for its staff (finance sees every unit).

@@ -136,7 +136,12 @@ extension DossierService {
               let info = Self.info(file)
         else { throw Problem.notFound("No such file in this dossier.") }
         // An applicant's papers (identity card, deeds) are their personal data as much as the form is.
-        if record.applicantID != principal.accountID { try await logRead(record, unit: instance.unitCode, by: principal, logger: logger) }
+        if record.applicantID != principal.accountID {
+            try await PersonalDataReads.record(type: "public-services.dossier.personal-data-read", reader: principal.accountID,
+                                               readerName: principal.username, unitCode: instance.unitCode,
+                                               subject: "dossier:\(record.code)/file:\(attachmentID.uuidString.lowercased())", on: database,
+                                               timeZone: workflow.engine.calendar.timeZone, logger: logger)
+        }
         return (info, file.content)
     }
 

@@ -16,7 +16,7 @@ struct IdempotencyAndLedgerTests {
         try await TestDatabase.using { test in
             let database = try PlatformDatabase(location: test.location)
             do {
-                try await database.migrate(EventLog.migrations() + [CreatePaymentsTables()], logger: logger)
+                try await database.migrate(EventLog.migrations() + PersonalDataReads.migrations() + [CreatePaymentsTables()], logger: logger)
                 try await body(database)
             } catch {
                 await database.shutdown()

@@ -43,7 +43,7 @@ struct RefundProviderTests {
         try await TestDatabase.using { test in
             let database = try PlatformDatabase(location: test.location)
             do {
-                try await database.migrate(EventLog.migrations() + [CreatePaymentsTables()], logger: logger)
+                try await database.migrate(EventLog.migrations() + PersonalDataReads.migrations() + [CreatePaymentsTables()], logger: logger)
                 let profile = try CityProfile.demo()
                 let payments = PaymentService(database: database, settings: try PaymentSettings.load(from: profile), profile: profile,
                                               outbox: WebhookOutbox(), provider: bank)

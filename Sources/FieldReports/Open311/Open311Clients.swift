@@ -73,7 +73,8 @@ public struct Open311Clients: Sendable {
         guard key.hasPrefix("o311_"), key.count < 200 else { return nil }
         let digest = Self.digest(key)
         let generation = database.changes.generation([Open311KeyCache.topic])
-        if let client = known.client(digest: digest, at: generation) { return client }
+        let asked = ContinuousClock.now
+        if let client = known.client(digest: digest, at: generation, now: asked) { return client }
         let sql = try database.sql(logger: logger)
         let row = try await sql.raw("""
             SELECT id, name, key_prefix, created_by, created_at, revoked_at FROM open311_clients WHERE key_digest = \(bind: digest)
@@ -83,7 +84,7 @@ public struct Open311Clients: Sendable {
                             keyPrefix: try row.decode(column: "key_prefix", as: String.self),
                             createdBy: try row.decode(column: "created_by", as: String.self),
                             createdAt: try row.decode(column: "created_at", as: Date.self), revokedAt: nil)
-        known.keep(client, digest: digest, readAt: generation, current: database.changes.generation([Open311KeyCache.topic]))
+        known.keep(client, digest: digest, readAt: generation, current: database.changes.generation([Open311KeyCache.topic]), at: asked)
         return client
     }
 

@@ -36,9 +36,9 @@ actor SQLiteWriteBatcher {
 
     /// - Parameters:
     ///   - connection: the writer's own handle (one connection, never shared with readers).
-    ///   - budget: how long one body may run before it is rolled back, so a stuck caller (one awaiting something
-    ///     outside the database, which a write body must not do) holds its batch up by at most this much. It is a
-    ///     safety net, not a latency target: a body's statements share SQLite's thread pool with every reader.
+    ///   - budget: how long one body may run before it is cancelled and rolled back, so a stuck caller (one awaiting
+    ///     something outside the database, which a write body must not do) holds its batch up about this much, as
+    ///     long as what it awaits honours cancellation (see `WriteBudget`). A safety net, not a latency target.
     ///   - executor: the writer connection's own thread, so a body's statements need no hand-over between threads.
     init(budget: Duration = .seconds(10), maxBatch: Int = 256, executor: (any TaskExecutor)? = nil,
          connection: @escaping @Sendable (Logger) throws -> any Database) {

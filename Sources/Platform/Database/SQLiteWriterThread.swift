@@ -1,3 +1,4 @@
+import Dispatch
 import NIOPosix
 
 /// The SQLite writer's one thread, used both by SQLiteNIO to run the writer connection's statements and as the
@@ -18,9 +19,15 @@ final class SQLiteWriterThread: TaskExecutor {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        // After shutdown the pool runs the closure at once on the caller's thread (state `.cancelled`): the job
-        // still runs, so no write is left waiting forever.
-        pool.submit { _ in job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        pool.submit { state in
+            guard case .active = state else {
+                // After shutdown the pool calls back at once, inside `enqueue` on the enqueuer's stack, where running
+                // the job would break the executor's contract: it runs elsewhere, so no write waits forever.
+                DispatchQueue.global().async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+                return
+            }
+            job.runSynchronously(on: self.asUnownedTaskExecutor())
+        }
     }
 
     func shutdown() async throws {

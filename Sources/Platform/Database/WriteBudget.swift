@@ -4,7 +4,9 @@ import Synchronization
 ///
 /// One watch per drain of the write queue looks a few times per budget at the body that is running, instead of a
 /// timer per body: a timer per write cost a wake-up of the timer thread and left a pending timer behind every write.
-/// A body overrunning its budget is noticed within a quarter of the budget after its deadline.
+/// A body overrunning its budget is noticed within a quarter of the budget after its deadline and cancelled; it stops
+/// when it next awaits something that honours cancellation (a statement, a sleep), and only then is it rolled back, so
+/// nothing it wrote can land after its rollback. A body that ignores cancellation holds the writer until it returns.
 final class WriteBudget: Sendable {
     struct Overran: Error {}
 

@@ -41,14 +41,15 @@ public enum PersonalDataReads {
 
     /// Logs that `reader` saw a list or queue (`listing`, e.g. `dossier-queue:phuong-phu-xuan`) showing the personal
     /// data of `subjects`: one entry naming those not yet seen by them today, none when all were, so paging through a
-    /// queue all morning is a handful of entries that still say whose names were shown.
+    /// queue all morning is a handful of entries that still say whose names were shown. Seeing a name in a list and
+    /// opening the record are counted apart: a dossier opened after the queue showed it is an entry of its own.
     public static func record(type: String, reader: String, readerName: String, unitCode: String?, listing: String, subjects: [String],
                               on database: PlatformDatabase, timeZone: TimeZone, at moment: Date = Date(), logger: Logger) async throws {
         let day = CityDay.of(moment, in: timeZone)
         let prefix = "\(database.location)|\(reader)|"
         let fresh = logged.withLock { logged -> [String] in
             if logged.day != day || logged.keys.count > 200_000 { logged = (day, []) }
-            return Array(Set(subjects)).filter { !logged.keys.contains(prefix + $0) }.sorted()
+            return Array(Set(subjects)).filter { !logged.keys.contains(prefix + Self.listed + $0) }.sorted()
         }
         guard !fresh.isEmpty else { return }
         try await database.write(logger: logger) { db in
@@ -56,19 +57,24 @@ public enum PersonalDataReads {
             var shown: [String] = []
             // A few hundred rows per statement keeps every database under its limit on bound values.
             for start in stride(from: 0, to: fresh.count, by: 300) {
-                let rows = fresh[start..<min(start + 300, fresh.count)].map { SQLQueryString("(\(bind: reader), \(bind: $0), \(bind: day))") }
+                let rows = fresh[start..<min(start + 300, fresh.count)].map {
+                    SQLQueryString("(\(bind: reader), \(bind: Self.listed + $0), \(bind: day))")
+                }
                 let inserted = try await sql.raw("""
                     INSERT INTO personal_data_reads (reader, subject, day) VALUES \(rows.joined(separator: ", "))
                     ON CONFLICT (reader, subject, day) DO NOTHING RETURNING subject
                     """).all()
-                shown += try inserted.map { try $0.decode(column: "subject", as: String.self) }
+                shown += try inserted.map { String(try $0.decode(column: "subject", as: String.self).dropFirst(Self.listed.count)) }
             }
             guard !shown.isEmpty else { return }
             try await EventLog.append(try DomainEvent(type: type, actorID: reader, actorName: readerName, unitCode: unitCode, subject: listing,
                                                       payload: ["subjects": shown.sorted()]), on: db)
         }
-        logged.withLock { logged in if logged.day == day { for subject in fresh { logged.keys.insert(prefix + subject) } } }
+        logged.withLock { logged in if logged.day == day { for subject in fresh { logged.keys.insert(prefix + Self.listed + subject) } } }
     }
+
+    /// Marks a record seen in a list, kept apart from the record opened.
+    static let listed = "list:"
 
     /// Yesterday's and older rows have done their work (the event log keeps the entries themselves).
     public static func prune(on database: PlatformDatabase, timeZone: TimeZone, now: Date = Date(), logger: Logger) async throws {
