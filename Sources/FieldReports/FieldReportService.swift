@@ -47,6 +47,10 @@ public struct FieldReportService: Sendable {
     let notices: (any NoticeBoard)?
     let resizer: PhotoResizer
     let figuresCache = FiguresCache()
+    /// Draws a report code for a filing day; random unless a test needs to repeat one.
+    var drawCode: @Sendable (String) -> String = { day in
+        "PA-\(day)-\(String((0..<6).map { _ in FieldReportService.codeAlphabet.randomElement() ?? "X" }))"
+    }
     /// New reports per person in any 10 minutes. A citizen never needs more, and a script flooding the IOC's queue is
     /// stopped. Counted in the database, so it holds across instances and restarts. Open311 clients and operators
     /// speak for many people and are not limited this way.
@@ -106,19 +110,35 @@ public struct FieldReportService: Sendable {
 
         let db = try database.db(logger: logger)
         let cluster = try await clusterCase(for: checked, at: moment, on: db)
-        let filing = ReportFiling(checked: checked, reporter: reporter, anonymous: new.anonymous ?? false, dedupeKey: dedupeKey, digest: digest,
+        var filing = ReportFiling(checked: checked, reporter: reporter, anonymous: new.anonymous ?? false, dedupeKey: dedupeKey, digest: digest,
                                   cluster: cluster, routedUnit: routing.unit(for: checked.category, at: checked.point), code: newCode(at: moment),
                                   id: UUID(), moment: moment)
-        let code = filing.code
-        let prepared = try prepare(filing)
-        do {
-            try await database.write(logger: logger) { [self] db in try await store(prepared, on: db) }
-        } catch {
-            // Two copies of one retry raced: the loser finds the winner's report.
-            if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }
-            throw error
+        for attempt in 1...Self.codeDraws {
+            let prepared = try prepare(filing)
+            do {
+                try await database.write(logger: logger) { [self] db in try await store(prepared, on: db) }
+                break
+            } catch where attempt < Self.codeDraws && Self.isTakenCode(error) {
+                // Six random characters a day: at a typhoon's hundred thousand reports a day a few draws collide.
+                // The filing was rolled back alone; it is drawn a new code and written again.
+                logger.notice("report code already taken; drawing another", metadata: ["code": "\(filing.code)"])
+                filing.code = newCode(at: moment)
+            } catch {
+                // Two copies of one retry raced: the loser finds the winner's report.
+                if let dedupeKey, let existing = try await replay(dedupeKey, digest: digest, logger: logger) { return existing }
+                throw error
+            }
         }
-        return FiledReport(code: code, id: filing.id, caseCode: cluster?.code, replayed: false, suggestedLocation: checked.suggestedLocation)
+        return FiledReport(code: filing.code, id: filing.id, caseCode: cluster?.code, replayed: false, suggestedLocation: checked.suggestedLocation)
+    }
+
+    static let codeDraws = 4
+
+    /// A unique index refused the code: the report's own, or its case's subject (`field-report:CODE`), written first.
+    /// SQLite names the table and column, PostgreSQL the constraint, `uq:` and the same words.
+    static func isTakenCode(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return ["field_reports.code", "workflow_instances.subject"].contains { text.contains("UNIQUE constraint failed: " + $0) || text.contains("uq:" + $0) }
     }
 
     private func checkFilingBudget(_ account: String, at moment: Date, logger: Logger) async throws {
@@ -163,7 +183,7 @@ public struct FieldReportService: Sendable {
 
     /// `PA-yymmdd-XXXXXX`: the filing day in Vietnam and six random characters without look-alikes.
     func newCode(at moment: Date) -> String {
-        "PA-\(codeDay(moment))-\(String((0..<6).map { _ in Self.codeAlphabet.randomElement() ?? "X" }))"
+        drawCode(codeDay(moment))
     }
 
     /// `261129`: the day in the city's calendar, as report codes carry it.
