@@ -1,4 +1,7 @@
+import FluentKit
 import Foundation
+import Platform
+import SQLKit
 
 /// What an invoice is for. A dossier fee is created by the public-services workflow; bills and tuition by units.
 /// Whole Vietnamese đồng. Every amount from outside (invoices, refunds, bank confirmations, statements) is checked
@@ -157,6 +160,19 @@ enum PaymentReference {
     }
 
     static func invoice() -> String { make(prefix: "HD", length: 8) }
+
+    /// A reference no row of `table` has yet. Eight random characters collide now and then once a city has issued
+    /// millions (the birthday bound), so a taken draw is drawn again inside the caller's transaction rather than
+    /// failing the write on the unique index; a sixth taken draw in a row means something else is wrong.
+    static func unused(in table: String, _ draw: () -> String, on db: any Database) async throws -> String {
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        for _ in 0..<6 {
+            let reference = draw()
+            let taken = try await sql.raw("SELECT 1 AS taken FROM \(ident: table) WHERE reference = \(bind: reference)").first()
+            if taken == nil { return reference }
+        }
+        throw Problem.internal()
+    }
     static func intent() -> String { make(prefix: "P", length: 11) }
     static func refund() -> String { make(prefix: "RF", length: 8) }
 

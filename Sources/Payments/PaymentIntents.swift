@@ -145,7 +145,7 @@ extension PaymentService {
             }
             let record = RefundRecord()
             record.id = UUID()
-            record.reference = PaymentReference.refund()
+            record.reference = try await PaymentReference.unused(in: RefundRecord.schema, PaymentReference.refund, on: db)
             record.invoiceID = id
             record.unitCode = invoice.unitCode
             record.amount = new.amount

@@ -136,7 +136,7 @@ public struct PaymentService: Sendable {
         let now = Date()
         let record = InvoiceRecord()
         record.id = UUID()
-        record.reference = PaymentReference.invoice()
+        record.reference = try await PaymentReference.unused(in: InvoiceRecord.schema, PaymentReference.invoice, on: db)
         record.unitCode = new.unit
         record.payerID = new.payer.accountId
         record.payerName = new.payer.name

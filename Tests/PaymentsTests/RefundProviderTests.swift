@@ -88,6 +88,25 @@ struct RefundProviderTests {
             #expect(try await Ledger.trialBalance(on: try database.sql(logger: logger)).isBalanced)
         }
     }
+
+    @Test func aReferenceAlreadyTakenIsDrawnAgainInsideTheTransaction() async throws {
+        try await withPayments(bank: nil) { payments, database in
+            let first = try await payments.issue(NewInvoice(unit: "phuong-phu-xuan", payer: .init(accountId: nil, name: "Hộ bà Trần Thị F"), kind: .bill,
+                                                            description: "Phí vệ sinh", amount: 20_000, dueDate: "2099-01-01"),
+                                                 by: leader, logger: logger)
+            let taken = first.reference
+            let reference = try await database.write(logger: logger) { db in
+                var draws = [taken, taken, "HDFRESH234"]
+                return try await PaymentReference.unused(in: InvoiceRecord.schema, { draws.removeFirst() }, on: db)
+            }
+            #expect(reference == "HDFRESH234")
+            await #expect(throws: Problem.self) {
+                try await database.write(logger: logger) { db in
+                    try await PaymentReference.unused(in: InvoiceRecord.schema, { taken }, on: db)
+                }
+            }
+        }
+    }
 }
 
 extension JSONEncoder {
