@@ -13,10 +13,7 @@ import Testing
 @Suite struct NoticeTakeoverTests {
     @Test(.enabled(if: ExternalTool.wanted, "HUES_TEST_WITHOUT_TOOLS=1"))
     func aDeliveryLeftSendingByADeadInstanceIsSentOnceByAnotherAfterTenMinutes() async throws {
-        let server = try TestMailServer()
-        defer { server.stop() }
-        try await server.ready()
-        try await TestApp.run(configure: { $0.smtpHost = "127.0.0.1"; $0.smtpPort = server.port }) { client, runtime in
+        try await TestMailServer.running { server in try await TestApp.run(configure: { $0.smtpHost = "127.0.0.1"; $0.smtpPort = server.port }) { client, runtime in
             let registered = try await client.send(.post, "/api/v1/accounts/register",
                                                    json: #"{"username":"mai.ho","displayName":"Hồ Thị Mai","password":"a-long-password","email":"mai@example.vn"}"#)
             #expect(registered.status == .created)
@@ -41,6 +38,6 @@ import Testing
             let row = try #require(try await sql.raw("SELECT status, attempts FROM notice_deliveries WHERE \(hers)").first())
             #expect(try row.decode(column: "status", as: String.self) == "delivered")
             #expect(try row.decode(column: "attempts", as: Int.self) == 2, "the dead instance's attempt counts")
-        }
+        } }
     }
 }

@@ -49,6 +49,14 @@ final class TestMailServer: @unchecked Sendable {
         }.joined(separator: "\n")
     }
 
+    /// A started server for `body`, stopped afterwards whatever happens.
+    static func running(_ body: (TestMailServer) async throws -> Void) async throws {
+        let server = try TestMailServer()
+        defer { server.stop() }
+        try await server.ready()
+        try await body(server)
+    }
+
     /// Stops the server now. aiosmtpd ignores SIGTERM, so `terminate()` alone left one Python process behind per run.
     func stop() {
         guard process.isRunning else { return }
@@ -112,10 +120,7 @@ func decodedSubjects(_ mbox: String) -> [String] {
 
     @Test(.enabled(if: ExternalTool.wanted, "HUES_TEST_WITHOUT_TOOLS=1"))
     func noticesArriveByEmailThroughARealSMTPServer() async throws {
-        let server = try TestMailServer()
-        defer { server.stop() }
-        try await server.ready()
-        try await TestApp.run(configure: { $0.smtpHost = "127.0.0.1"; $0.smtpPort = server.port }) { client, runtime in
+        try await TestMailServer.running { server in try await TestApp.run(configure: { $0.smtpHost = "127.0.0.1"; $0.smtpPort = server.port }) { client, runtime in
             let registered = try await client.send(.post, "/api/v1/accounts/register",
                                                    json: #"{"username":"lan.le","displayName":"Lê Thị Lan","password":"a-long-password","email":"lan@example.vn"}"#)
             #expect(registered.status == .created)
@@ -130,7 +135,7 @@ func decodedSubjects(_ mbox: String) -> [String] {
             #expect(sent?["status"]?.string == "delivered")
             #expect(sent?["attempts"]?.int == 1)
             #expect(try await delivery.deliverDue(logger: runtime.logger) == 0, "a delivered notice is not sent again")
-        }
+        } }
     }
 
     @Test func anUnreachableMailServerIsRetriedThenGivenUp() async throws {

@@ -153,6 +153,25 @@ import Testing
         }
     }
 
+    @Test func aStuckWriteAloneIsRolledBackAfterItsBudgetAndTheWriterGoesOn() async throws {
+        try await withSQLite(writeBudget: .seconds(2)) { database in
+            let stuck = Task {
+                try await database.write(logger: logger) { db -> String in
+                    _ = try await Self.store("P-ALONE", on: db)
+                    try await Task.sleep(for: .seconds(600))
+                    return "never"
+                }
+            }
+            await #expect(throws: Problem.self) { try await stuck.value }
+            let afterOverrun = try await storedCodes(database)
+            #expect(afterOverrun.isEmpty, "the overrun write is not kept")
+            let next = try await database.write(logger: logger) { try await Self.store("P-NEXT", on: $0) }
+            #expect(next == "P-NEXT")
+            let stored = try await storedCodes(database)
+            #expect(stored == ["P-NEXT"])
+        }
+    }
+
     @Test func readersCarryOnWhileABatchIsOpenAndSeeOnlyWhatIsCommitted() async throws {
         try await withSQLite { database in
             _ = try await database.write(logger: logger) { try await Self.store("P-OLD", on: $0) }

@@ -20,23 +20,13 @@ public enum PersonalDataReads {
     public static func record(type: String, reader: String, readerName: String, unitCode: String?, subject: String,
                               on database: PlatformDatabase, timeZone: TimeZone, at moment: Date = Date(), logger: Logger) async throws {
         let day = CityDay.of(moment, in: timeZone)
-        let key = "\(database.location)|\(reader)|\(subject)"
-        let known = logged.withLock { logged -> Bool in
-            if logged.day != day || logged.keys.count > 200_000 { logged = (day, []) }
-            return logged.keys.contains(key)
-        }
-        guard !known else { return }
+        let prefix = "\(database.location)|\(reader)|"
+        guard !unseen([subject], prefix: prefix, day: day).isEmpty else { return }
         try await database.write(logger: logger) { db in
-            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            let inserted = try await sql.raw("""
-                INSERT INTO personal_data_reads (reader, subject, day) VALUES (\(bind: reader), \(bind: subject), \(bind: day))
-                ON CONFLICT (reader, subject, day) DO NOTHING RETURNING reader
-                """).first()
-            guard inserted != nil else { return }
+            guard try await !markSeen([subject], by: reader, day: day, on: db).isEmpty else { return }
             try await EventLog.append(DomainEvent(type: type, actorID: reader, actorName: readerName, unitCode: unitCode, subject: subject), on: db)
         }
-        // Remembered only once the entry (or an earlier one) is committed: a failed write is tried again next view.
-        logged.withLock { logged in if logged.day == day { _ = logged.keys.insert(key) } }
+        remember([subject], prefix: prefix, day: day)
     }
 
     /// Logs that `reader` saw a list or queue (`listing`, e.g. `dossier-queue:phuong-phu-xuan`) showing the personal
@@ -47,34 +37,48 @@ public enum PersonalDataReads {
                               on database: PlatformDatabase, timeZone: TimeZone, at moment: Date = Date(), logger: Logger) async throws {
         let day = CityDay.of(moment, in: timeZone)
         let prefix = "\(database.location)|\(reader)|"
-        let fresh = logged.withLock { logged -> [String] in
-            if logged.day != day || logged.keys.count > 200_000 { logged = (day, []) }
-            return Array(Set(subjects)).filter { !logged.keys.contains(prefix + Self.listed + $0) }.sorted()
-        }
+        let fresh = unseen(Set(subjects).map { listed + $0 }, prefix: prefix, day: day)
         guard !fresh.isEmpty else { return }
         try await database.write(logger: logger) { db in
-            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            var shown: [String] = []
-            // A few hundred rows per statement keeps every database under its limit on bound values.
-            for start in stride(from: 0, to: fresh.count, by: 300) {
-                let rows = fresh[start..<min(start + 300, fresh.count)].map {
-                    SQLQueryString("(\(bind: reader), \(bind: Self.listed + $0), \(bind: day))")
-                }
-                let inserted = try await sql.raw("""
-                    INSERT INTO personal_data_reads (reader, subject, day) VALUES \(rows.joined(separator: ", "))
-                    ON CONFLICT (reader, subject, day) DO NOTHING RETURNING subject
-                    """).all()
-                shown += try inserted.map { String(try $0.decode(column: "subject", as: String.self).dropFirst(Self.listed.count)) }
-            }
+            let shown = try await markSeen(fresh, by: reader, day: day, on: db).map { String($0.dropFirst(listed.count)) }
             guard !shown.isEmpty else { return }
             try await EventLog.append(try DomainEvent(type: type, actorID: reader, actorName: readerName, unitCode: unitCode, subject: listing,
                                                       payload: ["subjects": shown.sorted()]), on: db)
         }
-        logged.withLock { logged in if logged.day == day { for subject in fresh { logged.keys.insert(prefix + Self.listed + subject) } } }
+        remember(fresh, prefix: prefix, day: day)
     }
 
     /// Marks a record seen in a list, kept apart from the record opened.
     static let listed = "list:"
+
+    /// The subjects this process has not logged for the reader today (a new day starts afresh).
+    private static func unseen(_ subjects: [String], prefix: String, day: String) -> [String] {
+        logged.withLock { logged in
+            if logged.day != day || logged.keys.count > 200_000 { logged = (day, []) }
+            return subjects.filter { !logged.keys.contains(prefix + $0) }.sorted()
+        }
+    }
+
+    /// Remembered only once the entry (or an earlier one) is committed: a failed write is tried again next view.
+    private static func remember(_ subjects: [String], prefix: String, day: String) {
+        logged.withLock { logged in if logged.day == day { for subject in subjects { logged.keys.insert(prefix + subject) } } }
+    }
+
+    /// Rows for the subjects not yet marked (by any instance) today; returns those this call marked.
+    private static func markSeen(_ subjects: [String], by reader: String, day: String, on db: any Database) async throws -> [String] {
+        guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+        var marked: [String] = []
+        // A few hundred rows per statement keeps every database under its limit on bound values.
+        for start in stride(from: 0, to: subjects.count, by: 300) {
+            let rows = subjects[start..<min(start + 300, subjects.count)].map { SQLQueryString("(\(bind: reader), \(bind: $0), \(bind: day))") }
+            let inserted = try await sql.raw("""
+                INSERT INTO personal_data_reads (reader, subject, day) VALUES \(rows.joined(separator: ", "))
+                ON CONFLICT (reader, subject, day) DO NOTHING RETURNING subject
+                """).all()
+            marked += try inserted.map { try $0.decode(column: "subject", as: String.self) }
+        }
+        return marked
+    }
 
     /// Yesterday's and older rows have done their work (the event log keeps the entries themselves).
     public static func prune(on database: PlatformDatabase, timeZone: TimeZone, now: Date = Date(), logger: Logger) async throws {
