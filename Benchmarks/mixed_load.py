@@ -101,6 +101,7 @@ def main():
     parser.add_argument("--rate", type=float, default=0, help="requests per second per instance (0: unpaced)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "hues"))
     parser.add_argument("--posts-only", action="store_true", help="only Open311 filings, then the raw SQLite ceiling on the same disk")
+    parser.add_argument("--perf", metavar="FILE", help="record a perf profile (call graphs) of the first instance during the load")
     args = parser.parse_args()
     if args.instances > 1 and not args.postgres:
         sys.exit("several instances need --postgres")
@@ -143,8 +144,17 @@ def main():
         threads = [threading.Thread(target=load, args=(i,)) for i in range(len(servers))]
         for t in threads:
             t.start()
+        profiler = None
+        if args.perf:
+            # Skip the first second so the profile shows the steady state, not the warm-up.
+            time.sleep(1)
+            profiler = subprocess.Popen(["perf", "record", "-g", "-o", args.perf, "-p", str(servers[0].process.pid),
+                                         "--", "sleep", str(max(1, args.seconds - 2))],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for t in threads:
             t.join()
+        if profiler:
+            profiler.wait()
         stop.set()
         sampler.join()
 
@@ -160,6 +170,8 @@ def main():
                 print("    RSS every 10 min: " + ", ".join("%.0f min %.0f MiB" % (t / 60, m) for t, m in marks))
         print("  total %.1f req/s, %d errors" % (sum(r["rate"] for r in results), sum(r["errors"] for r in results)))
         if args.posts_only and not database:
+            wal = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(servers[0].data) for f in fs if f.endswith("-wal"))
+            print("  WAL after the load: %.1f MiB" % (wal / 1048576))
             ceiling = subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks", "sqlite_ceiling.py"), "--seconds", "10",
                                       "--folder", servers[0].data], capture_output=True, text=True, check=True).stdout.strip()
             rate = float(re.search(r"ceiling: (\d+)", ceiling).group(1))

@@ -1,9 +1,16 @@
 """Throughput and p99 of the OpenID Connect token endpoint (authorization-code exchange, refresh) against a running
 server. Codes are single-use and refresh tokens rotate, so each worker obtains a fresh code (untimed) before each
-timed exchange, and chains its refreshes. Usage: python3 Benchmarks/oidc_bench.py BASE_URL [seconds] [workers]"""
+timed exchange, and chains its refreshes. Usage: python3 Benchmarks/oidc_bench.py BASE_URL [seconds] [workers]
+
+With --wrk CONNECTIONS the grants come from wrk instead (Benchmarks/oidc_wrk.lua: authorize, then exchange, per
+code), because Python clients spend more CPU per grant than the server does and, on two cores, measure themselves:
+  python3 Benchmarks/oidc_bench.py BASE_URL 10 --wrk 16         # code grants, then refresh grants"""
+import base64
 import multiprocessing
+import os
 import re
 import secrets
+import subprocess
 import sys
 import time
 from base64 import urlsafe_b64encode
@@ -72,7 +79,38 @@ def worker(args):
     return latencies, first["access_token"]
 
 
+def wrk_grants(base, seconds, connections, grant):
+    """Grants per second with wrk: for "code", each grant is one authorize (a code written) and one exchange; for
+    "refresh", each is one rotation of a refresh token (after the few code grants that hand out the first tokens)."""
+    client_id, secret = register(base)
+    session = browser(base)
+    code_for(base, session, client_id)  # consent once, so every later authorize redirects with a code
+    verifier = secrets.token_urlsafe(48)
+    challenge = urlsafe_b64encode(sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    env = dict(os.environ, HUES_COOKIE="; ".join("%s=%s" % (c.name, c.value) for c in session.cookies), HUES_CLIENT_ID=client_id,
+               HUES_BASIC=base64.b64encode(("%s:%s" % (client_id, secret)).encode()).decode(), HUES_REDIRECT=REDIRECT,
+               HUES_CHALLENGE=challenge, HUES_VERIFIER=verifier, HUES_GRANT=grant)
+    out = subprocess.run(["wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds, "--latency", "-s",
+                          os.path.join(os.path.dirname(os.path.abspath(__file__)), "oidc_wrk.lua"), base],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    counts = re.search(r"grants (\d+) refused (\d+) lost (\d+) seconds ([\d.]+)", out)
+    grants, refused, lost, elapsed = int(counts[1]), int(counts[2]), int(counts[3]), float(counts[4])
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
+    label = "authorization-code grants (authorize + token)" if grant == "code" else "refresh grants (rotating)"
+    print(f"{label:46} {grants / elapsed:8.1f} /s  request p99 {p99}  "
+          f"({connections} wrk connections, {refused} refused, {lost} redirects without a code)")
+    if refused or lost:
+        sys.exit("some requests failed")
+
+
 def main():
+    if "--wrk" in sys.argv:
+        index = sys.argv.index("--wrk")
+        connections = int(sys.argv[index + 1])
+        rest = sys.argv[1:index] + sys.argv[index + 2:]
+        for grant in ("code", "refresh"):
+            wrk_grants(rest[0].rstrip("/"), int(rest[1]) if len(rest) > 1 else 10, connections, grant)
+        return
     base = sys.argv[1].rstrip("/")
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 10
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 4

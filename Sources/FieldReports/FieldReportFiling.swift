@@ -24,27 +24,24 @@ struct ReportFiling: Sendable {
 /// writer spends its turn inserting, not encoding.
 struct PreparedFiling: Sendable {
     var filing: ReportFiling
-    var record: FieldReportRecord
+    var row: FieldReportRow
     /// The case the report opens; nil when it joins one nearby.
     var opening: WorkflowStore.PreparedStart?
-    var update: FieldReportUpdateRecord
+    var update: FieldReportUpdateRow
     var filed: DomainEvent
 }
 
 extension FieldReportService {
     func prepare(_ filing: ReportFiling) throws -> PreparedFiling {
-        let record = try newRecord(for: filing)
-        let update = FieldReportUpdateRecord()
-        update.reportID = filing.id
-        update.author = "HueS"
-        update.at = filing.moment
+        var row = try newRow(for: filing)
+        var update = FieldReportUpdateRow(reportID: filing.id, state: "", description: "", author: "HueS", at: filing.moment)
         var opening: WorkflowStore.PreparedStart?
         if let cluster = filing.cluster {
-            record.caseID = cluster.id
-            record.state = cluster.state
-            record.isOpen = cluster.isOpen
-            record.unitCode = cluster.unitCode
-            record.dueAt = cluster.dueAt
+            row.caseID = cluster.id
+            row.state = cluster.state
+            row.isOpen = cluster.isOpen
+            row.unitCode = cluster.unitCode
+            row.dueAt = cluster.dueAt
             update.state = cluster.state
             update.description = "Đã gộp vào phản ánh \(cluster.code) cùng vị trí, cùng loại; kết quả xử lý theo phản ánh đó."
         } else {
@@ -53,11 +50,11 @@ extension FieldReportService {
             let start = try workflow.prepareStart(
                 process: settings.process, subject: "\(Self.subjectKind):\(filing.code)", unit: settings.intakeUnit, competentUnit: filing.routedUnit,
                 deadline: filing.checked.category.deadline, actor: actor, at: filing.moment)
-            record.instanceID = start.instance.id
-            record.state = start.instance.state
-            record.isOpen = true
-            record.unitCode = settings.intakeUnit
-            record.dueAt = start.instance.effectiveDue
+            row.instanceID = start.instance.id
+            row.state = start.instance.state
+            row.isOpen = true
+            row.unitCode = settings.intakeUnit
+            row.dueAt = start.instance.effectiveDue
             update.state = start.instance.state
             update.description = "Đã tiếp nhận phản ánh, đang chờ xác minh."
             opening = start
@@ -68,14 +65,14 @@ extension FieldReportService {
             payload: ["category": filing.checked.category.code, "channel": filing.reporter.channel.rawValue,
                       "routedTo": filing.routedUnit, "case": filing.cluster?.code ?? filing.code],
             occurredAt: filing.moment)
-        return PreparedFiling(filing: filing, record: record, opening: opening, update: update, filed: filed)
+        return PreparedFiling(filing: filing, row: row, opening: opening, update: update, filed: filed)
     }
 
     /// Writes a new report, in one transaction: its case (opened, or the one it joins), the report row, its first
     /// update, its photos and the event.
     func store(_ prepared: PreparedFiling, on db: any Database) async throws {
         if let opening = prepared.opening { _ = try await workflow.insert(opening, on: db) }
-        try await prepared.record.insert(on: db)
+        try await prepared.row.insert(on: db)
         try await prepared.update.insert(on: db)
         let filing = prepared.filing
         for (position, photo) in filing.checked.photos.enumerated() {
@@ -84,31 +81,15 @@ extension FieldReportService {
         try await EventLog.append(prepared.filed, on: db)
     }
 
-    /// The report row as the reporter sent it; where it stands in the process is filled in by `prepare`.
-    private func newRecord(for filing: ReportFiling) throws -> FieldReportRecord {
+/// The report row as the reporter sent it; where it stands in the process is filled in by `prepare`.
+    private func newRow(for filing: ReportFiling) throws -> FieldReportRow {
         let checked = filing.checked
-        let record = FieldReportRecord()
-        record.id = filing.id
-        record.code = filing.code
-        record.category = checked.category.code
-        record.description = checked.description
-        record.latitude = checked.point?.latitude
-        record.longitude = checked.point?.longitude
-        record.cell = checked.point.map(GridCell.of)
-        record.address = checked.address
-        record.isPublic = checked.category.isPublic
-        record.channel = filing.reporter.channel.rawValue
-        record.reporterID = filing.reporter.accountID
-        record.reporterName = filing.reporter.name
-        record.reporterContact = filing.reporter.contact
-        record.anonymous = filing.anonymous
-        record.clientID = filing.reporter.clientID
-        record.dedupeKey = filing.dedupeKey
-        record.requestDigest = filing.digest
-        record.supports = 0
-        record.attributes = try Self.encode(checked.answers)
-        record.requestedAt = filing.moment
-        record.updatedAt = filing.moment
-        return record
+        return FieldReportRow(
+            id: filing.id, code: filing.code, category: checked.category.code, description: checked.description,
+            latitude: checked.point?.latitude, longitude: checked.point?.longitude, cell: checked.point.map(GridCell.of), address: checked.address,
+            unitCode: "", state: "", isOpen: true, isPublic: checked.category.isPublic, channel: filing.reporter.channel.rawValue,
+            reporterID: filing.reporter.accountID, reporterName: filing.reporter.name, reporterContact: filing.reporter.contact,
+            anonymous: filing.anonymous, clientID: filing.reporter.clientID, dedupeKey: filing.dedupeKey, requestDigest: filing.digest,
+            caseID: nil, instanceID: nil, attributes: try Self.encode(checked.answers), dueAt: nil, requestedAt: filing.moment)
     }
 }

@@ -189,7 +189,7 @@ public struct FieldReportService: Sendable {
     /// `261129`: the day in the city's calendar, as report codes carry it.
     func codeDay(_ date: Date) -> String {
         let day = workflow.engine.calendar.civilDate(of: date)
-        return String(format: "%02d%02d%02d", day.year % 100, day.month, day.day)
+        return [day.year % 100, day.month, day.day].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined()
     }
 
     struct CaseHead {
@@ -290,6 +290,8 @@ public struct FieldReportService: Sendable {
     }
 
     static func encode(_ answers: [String: [String]]) throws -> String {
+        // Most reports answer no extra question; the encoder is the dearer part of a filing's preparation.
+        if answers.isEmpty { return "{}" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(answers), as: UTF8.self)

@@ -43,7 +43,7 @@ public struct WorkflowStore: Sendable {
     /// before their transaction, so the database's single writer only inserts.
     public struct PreparedStart: Sendable {
         public let instance: WorkflowInstance
-        let record: WorkflowInstanceRecord
+        let row: WorkflowInstanceRow
         let event: DomainEvent
     }
 
@@ -52,17 +52,15 @@ public struct WorkflowStore: Sendable {
         let definition = try definition(process)
         let instance = engine.start(definition, id: id, subject: subject, unit: unit, competentUnit: competentUnit, deadline: deadline,
                                     cutOff: cutOff, at: moment)
-        let record = WorkflowInstanceRecord()
-        record.id = instance.id
-        try fill(record, with: instance, definition: definition)
+        let row = try WorkflowInstanceRow(instance, definition: definition)
         let event = try DomainEvent(type: "workflow.started", actorID: actor.id, actorName: actor.name, unitCode: unit, subject: subject,
                                     payload: ["process": process, "state": instance.state, "competentUnit": competentUnit], occurredAt: moment)
-        return PreparedStart(instance: instance, record: record, event: event)
+        return PreparedStart(instance: instance, row: row, event: event)
     }
 
     /// Stores a prepared case and its event, inside the caller's transaction.
     public func insert(_ start: PreparedStart, on db: any Database) async throws -> WorkflowInstance {
-        try await start.record.insert(on: db)
+        try await start.row.insert(on: db)
         try await EventLog.append(start.event, on: db)
         return start.instance
     }
@@ -236,22 +234,6 @@ public struct WorkflowStore: Sendable {
             let state = try await instance(next.id, on: db)?.state ?? next.state
             throw TransitionRefusal.stale(state: state)
         }
-    }
-
-    private func fill(_ record: WorkflowInstanceRecord, with instance: WorkflowInstance, definition: ProcessDefinition) throws {
-        record.process = instance.process
-        record.subject = instance.subject
-        record.kind = instance.kind
-        record.state = instance.state
-        record.unitCode = instance.unitCode
-        record.officerID = instance.officerID
-        record.isOpen = instance.isOpen(in: definition)
-        record.holder = instance.holder(in: definition).rawValue
-        record.dueAt = instance.effectiveDue
-        record.escalationLevel = instance.escalationLevel
-        record.version = instance.version
-        record.data = try Self.encode(instance)
-        record.updatedAt = instance.updatedAt
     }
 
     /// Written with the default date strategy (see `encode`), so read the same way; damage is logged and thrown.

@@ -19,23 +19,21 @@ package struct Open311Form {
                 }
             }
         } else {
-            for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                pairs.append((Self.decode(parts[0]), parts.count > 1 ? Self.decode(parts[1]) : ""))
+            for pair in [UInt8](body).split(separator: UInt8(ascii: "&")) {
+                let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+                pairs.append((FormDecoding.decode(parts[0]), parts.count > 1 ? FormDecoding.decode(parts[1]) : ""))
             }
         }
+        // Trimmed once here: every field is looked up several times while a request is checked.
+        pairs = pairs.map { ($0.0, FormDecoding.trimmed($0.1)) }
         for key in ["api_key", "jurisdiction_id"] where self[key] == nil {
-            if let value = query[key] { pairs.append((key, value)) }
+            if let value = query[key] { pairs.append((key, FormDecoding.trimmed(value))) }
         }
     }
 
-    private static func decode(_ text: Substring) -> String {
-        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
-    }
-
-    /// The first non-empty value (empty counts as absent).
+    /// The first non-empty value (empty counts as absent), without surrounding spaces.
     package subscript(_ key: String) -> String? {
-        pairs.first { $0.0 == key && !$0.1.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0.1.trimmingCharacters(in: .whitespaces) }
+        pairs.first { $0.0 == key && !$0.1.isEmpty }?.1
     }
 
     package func double(_ key: String) throws -> Double? {

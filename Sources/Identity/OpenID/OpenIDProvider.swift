@@ -137,8 +137,10 @@ public struct OpenIDProvider: Sendable {
             // Claim the code with one conditional update (as refresh tokens are): of two requests redeeming it at once,
             // only one turns used_at from NULL; the other revokes whatever the winner was issued and gets nothing.
             let familyID = UUID()
-            let claimed = try await sql.update(AuthorizationCodeRecord.schema).set("used_at", to: Date()).set("family_id", to: familyID)
-                .where("code_hash", .equal, hash).where("used_at", .is, SQLLiteral.null).returning("code_hash").all()
+            let claimed = try await sql.raw("""
+                UPDATE \(ident: AuthorizationCodeRecord.schema) SET used_at = \(bind: Date()), family_id = \(bind: familyID) \
+                WHERE code_hash = \(bind: hash) AND used_at IS NULL RETURNING code_hash
+                """).all()
             guard !claimed.isEmpty else {
                 if let winner = try await AuthorizationCodeRecord.read(codeHash: hash, on: sql), let family = winner.familyID {
                     try await refreshTokens.revoke(family: family, on: db)
@@ -164,7 +166,7 @@ public struct OpenIDProvider: Sendable {
 
     /// `grant_type=refresh_token`: rotates the token; a replayed one revokes the whole family.
     public func refresh(_ token: String, requestedScope: String?, client: OAuthClient, logger: Logger) async throws -> TokenSet {
-        let rotated: (grant: RefreshGrant, token: String)
+        let rotated: (grant: RefreshGrant, token: String, account: Account)
         do {
             rotated = try await refreshTokens.rotate(token, clientID: client.clientID, logger: logger)
         } catch RefreshTokens.RotationError.reused {
@@ -179,10 +181,7 @@ public struct OpenIDProvider: Sendable {
             guard requested.isSubset(of: original) else { throw OAuthError.invalidScope("a refresh cannot widen the original scope") }
             grant.scope = requested.sorted().joined(separator: " ")
         }
-        guard let account = try await accounts.find(id: grant.accountID, logger: logger), account.status == .active else {
-            throw OAuthError.invalidGrant("the account is not active")
-        }
-        return try await tokenSet(for: account, grant: grant, client: client, nonce: nil, refreshToken: rotated.token)
+        return try await tokenSet(for: rotated.account, grant: grant, client: client, nonce: nil, refreshToken: rotated.token)
     }
 
     func tokenSet(for account: Account, grant: RefreshGrant, client: OAuthClient, nonce: String?, refreshToken: String) async throws -> TokenSet {

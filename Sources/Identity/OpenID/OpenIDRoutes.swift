@@ -184,7 +184,7 @@ public struct OpenIDRoutes: Sendable {
             else { throw OAuthError.invalidClient("malformed Basic credentials", usedBasic: true) }
             usedBasic = true
             // RFC 6749 §2.3.1: both halves are form-urlencoded before base64.
-            let decode = { (text: Substring) in String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text) }
+            let decode = { (text: Substring) in FormDecoding.decode(ArraySlice(text.utf8)) }
             clientID = decode(pair[..<colon])
             secret = decode(pair[pair.index(after: colon)...])
         }

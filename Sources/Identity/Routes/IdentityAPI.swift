@@ -109,7 +109,7 @@ public struct IdentityAPI: Sendable {
         var request = request
         try limiter.check("sign-in:\(context.clientAddress)")
         let input = try await request.decodeValid(RefreshRequest.self, context: context)
-        let rotated: (grant: RefreshGrant, token: String)
+        let rotated: (grant: RefreshGrant, token: String, account: Account)
         do {
             rotated = try await refreshTokens.rotate(input.refreshToken, logger: context.logger)
         } catch RefreshTokens.RotationError.reused {
@@ -119,8 +119,7 @@ public struct IdentityAPI: Sendable {
             throw Problem(status: .unauthorized, type: "invalid-refresh-token", title: "Invalid refresh token",
                           detail: "The refresh token is unknown, expired or revoked. Sign in again.")
         }
-        guard let account = try await accounts.find(id: rotated.grant.accountID, logger: context.logger) else { throw Problem.unauthorized() }
-        let access = try await tokens.issue(for: account, authTime: rotated.grant.authTime)
+        let access = try await tokens.issue(for: rotated.account, authTime: rotated.grant.authTime)
         return JSONResponse(TokenResponse(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: rotated.token))
     }
 

@@ -53,20 +53,19 @@ public struct RefreshTokens: Sendable {
 
     /// Exchanges a refresh token for a new one in the same family. `clientID` is the relying party presenting it
     /// (nil for the platform's own API); a token issued to someone else is refused without being used up.
-    public func rotate(_ token: String, clientID: String? = nil, logger: Logger) async throws -> (grant: RefreshGrant, token: String) {
+    /// The account comes back as it stood when the token rotated (read in the same transaction, with its roles), so
+    /// the caller issues the access token without another read.
+    public func rotate(_ token: String, clientID: String? = nil, logger: Logger) async throws -> (grant: RefreshGrant, token: String, account: Account) {
         let hash = TokenGenerator.digest(token)
-        let outcome: Result<(RefreshGrant, String), RotationError> = try await database.write(logger: logger) { db in
+        let outcome: Result<(RefreshGrant, String, Account), RotationError> = try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             guard let record = try await RefreshTokenRecord.read(tokenHash: hash, on: sql) else { return .failure(.invalid) }
             let now = Date()
             if record.revokedAt != nil || record.expiresAt < now || record.clientID != clientID { return .failure(.invalid) }
             // Claim the token atomically: only one request can turn used_at from NULL to a time.
-            let claimed = try await sql.update(RefreshTokenRecord.schema)
-                .set("used_at", to: now)
-                .where("id", .equal, record.id)
-                .where("used_at", .is, SQLLiteral.null)
-                .returning("id")
-                .all()
+            let claimed = try await sql.raw("""
+                UPDATE \(ident: RefreshTokenRecord.schema) SET used_at = \(bind: now) WHERE id = \(bind: record.id) AND used_at IS NULL RETURNING id
+                """).all()
             guard !claimed.isEmpty else {
                 try await revoke(family: record.familyID, on: db)
                 try await EventLog.append(
@@ -75,13 +74,13 @@ public struct RefreshTokens: Sendable {
                     on: db)
                 return .failure(.reused)
             }
-            guard let account = try await AccountRecord.read(id: record.accountID, on: sql), account.status == AccountStatus.active.rawValue else {
-                return .failure(.invalid)
-            }
+            guard let stored = try await AccountRecord.read(id: record.accountID, on: sql), stored.status == AccountStatus.active.rawValue,
+                  let account = try await Account.read(stored, on: sql, logger: db.logger)
+            else { return .failure(.invalid) }
             let grant = RefreshGrant(accountID: record.accountID, clientID: record.clientID, scope: record.scope, authTime: record.authTime,
                                      acr: record.acr, amr: record.amr)
             let next = try await issue(grant, familyID: record.familyID, on: db)
-            return .success((grant, next))
+            return .success((grant, next, account))
         }
         switch outcome {
         case .success(let value): return value

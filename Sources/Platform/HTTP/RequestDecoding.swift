@@ -94,12 +94,10 @@ extension Request {
     /// A query value as an HTML form sends it: `+` is a space (application/x-www-form-urlencoded), then percent-decoded.
     public func formQuery(_ name: String) -> String? {
         guard let raw = uri.query else { return nil }
-        for pair in raw.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[0])
-            guard key == name else { continue }
-            let value = parts.count > 1 ? String(parts[1]) : ""
-            return value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? value
+        for pair in Array(raw.utf8).split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard FormDecoding.decode(parts[0]) == name else { continue }
+            return parts.count > 1 ? FormDecoding.decode(parts[1]) : ""
         }
         return nil
     }

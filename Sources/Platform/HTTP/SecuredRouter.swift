@@ -73,18 +73,14 @@ public struct FormFields: Sendable {
 
     public init(_ body: String) {
         var values: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = Self.decode(parts[0])
-            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+        for pair in Array(body.utf8).split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let key = FormDecoding.decode(parts[0])
+            let value = parts.count > 1 ? FormDecoding.decode(parts[1]) : ""
             if values[key] == nil { values[key] = value }
         }
         self.values = values
     }
 
     public subscript(_ key: String) -> String? { values[key] }
-
-    private static func decode(_ text: Substring) -> String {
-        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
-    }
 }
