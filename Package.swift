@@ -10,6 +10,7 @@ import PackageDescription
 //   Workflow            data-defined processes, deadlines, escalation     -> Platform
 //   PublicServices      procedures, dossiers, one-stop work, lookup       -> Platform, Workflow, Web
 //   Payments            invoices, VietQR, bank confirmations, ledger      -> Platform, Web, QRCode
+//   Performance         Decision 766 scorecards from the event log        -> Platform
 //   App                 composition root: buildApplication                -> every module
 //   hues                the CLI                                           -> App
 let swiftSettings: [SwiftSetting] = [
@@ -193,9 +194,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Performance",
+            dependencies: [
+                "Platform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
-                "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports",
+                "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -304,6 +315,11 @@ let package = Package(
         .testTarget(
             name: "PublicServicesTests",
             dependencies: ["PublicServices", "Workflow", "Platform", "HuesTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PerformanceTests",
+            dependencies: ["Performance", "Platform", "HuesTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,6 +6,7 @@ import Identity
 import Logging
 import Notices
 import Payments
+import Performance
 import Platform
 import PublicServices
 import Signatures
@@ -49,6 +50,7 @@ public struct HuesRuntime: Sendable {
         try await add("signatures") { try SignaturesModule(context: context, renderer: renderer) }
         try await add("payments") { try PaymentsModule(context: context, renderer: renderer) }
         try await add("field-reports") { try FieldReportsModule(context: context, renderer: renderer) }
+        try await add("performance") { PerformanceModule(context: context) }
         // A misspelt name would leave on a module the operator meant to switch off, so it stops the start.
         let unknown = without.subtracting(names).sorted()
         guard unknown.isEmpty else {

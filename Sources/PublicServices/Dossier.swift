@@ -25,6 +25,15 @@ public enum Channel: Int, Codable, Sendable {
     case inPerson = 1
     case online = 2
     case postal = 3
+
+    /// As `public-services.dossier.filed` names it for the figures built from the event log.
+    public var eventName: String {
+        switch self {
+        case .inPerson: "in-person"
+        case .online: "online"
+        case .postal: "postal"
+        }
+    }
 }
 
 /// The applicant's details as a filing sends them: online the account gives the name, at a counter the officer types it.

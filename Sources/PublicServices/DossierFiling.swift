@@ -39,6 +39,13 @@ extension DossierService {
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             try await record.insert(on: sql)
             try await Self.store(checked.files, dossier: id, by: principal.accountID, at: moment, on: db)
+            // How it came in (online, at a counter, by post) is what the online-service figures count.
+            try await EventLog.append(
+                try DomainEvent(type: "public-services.dossier.filed", actorID: principal.accountID, actorName: principal.username,
+                                unitCode: checked.competentUnit, subject: "\(Self.kind):\(code)",
+                                payload: ["procedure": procedure.code, "channel": channel.eventName, "receivingUnit": checked.receivingUnit.code],
+                                occurredAt: moment),
+                on: db)
             if let applicantID = record.applicantID {
                 try await notices?.post(
                     NoticeDraft(recipient: applicantID, template: "dossier.filed", data: ["code": code, "procedure": procedure.name],

@@ -68,6 +68,7 @@ public struct PublicServicesModule: PlatformModule {
 
     public var events: [EventDeclaration] {
         [EventDeclaration("public-services.procedure.published", payload: "code, version"),
+         EventDeclaration("public-services.dossier.filed", payload: "procedure, channel, receivingUnit"),
          EventDeclaration("public-services.dossier.rated", payload: "score"),
          EventDeclaration("public-services.fee.unmatched", payload: "invoice, reason"),
          EventDeclaration("public-services.dossier.personal-data-read", payload: "subjects"), EventDeclaration("public-services.personal-data.erased", payload: "comments")]

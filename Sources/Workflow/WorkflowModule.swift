@@ -33,7 +33,8 @@ public struct WorkflowModule: PlatformModule {
     }
 
     public var events: [EventDeclaration] {
-        [EventDeclaration("workflow.started", payload: "process, unit, deadline"), EventDeclaration("workflow.transitioned", payload: "action, from, to"),
+        [EventDeclaration("workflow.started", payload: "process, state, competentUnit, due"),
+         EventDeclaration("workflow.transitioned", payload: "process, action, from, to, reportedAs, unit, officer, due, onTime, finished"),
          EventDeclaration("workflow.escalated", payload: "level, unit"), EventDeclaration("workflow.personal-data.erased", payload: "steps")]
     }
 

@@ -53,8 +53,11 @@ public struct WorkflowStore: Sendable {
         let instance = engine.start(definition, id: id, subject: subject, unit: unit, competentUnit: competentUnit, deadline: deadline,
                                     cutOff: cutOff, at: moment)
         let row = try WorkflowInstanceRow(instance, definition: definition)
+        // The deadline travels with the event, so figures built from the log (on time, overdue) need no other table.
+        var payload = ["process": process, "state": instance.state, "competentUnit": competentUnit]
+        if let due = instance.effectiveDue { payload["due"] = due.formatted(.iso8601) }
         let event = try DomainEvent(type: "workflow.started", actorID: actor.id, actorName: actor.name, unitCode: unit, subject: subject,
-                                    payload: ["process": process, "state": instance.state, "competentUnit": competentUnit], occurredAt: moment)
+                                    payload: payload, occurredAt: moment)
         return PreparedStart(instance: instance, row: row, event: event)
     }
 
@@ -92,7 +95,8 @@ public struct WorkflowStore: Sendable {
                             subject: current.subject,
                             payload: TransitionPayload(process: current.process, action: action, from: transition.fromState, to: transition.toState,
                                                        reportedAs: definition.state(next.state)?.reportedAs, unit: next.unitCode,
-                                                       officer: next.officerID, due: next.clock?.due, onTime: next.onTime),
+                                                       officer: next.officerID, due: next.clock?.due, onTime: next.onTime,
+                                                       finished: definition.state(next.state)?.isTerminal == true ? true : nil),
                             occurredAt: moment),
             on: db)
         return (next, transition)
@@ -108,6 +112,8 @@ public struct WorkflowStore: Sendable {
         var officer: String?
         var due: Date?
         var onTime: Bool?
+        /// The case reached a terminal state: its result is given (or it was refused or withdrawn).
+        var finished: Bool?
     }
 
     /// One case, read on every action: the one column it needs, through SQLKit (no model hydration).

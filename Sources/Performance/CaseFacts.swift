@@ -1,0 +1,102 @@
+import FluentKit
+import Foundation
+import Platform
+import SQLKit
+
+/// One case (a dossier or a field report's case) as the figures see it, kept up to date from the event log:
+/// where it is handled, when it came in, when it is due, when and whether on time it finished, how it came in and
+/// how its applicant rated it. The performance module's only table; no other module's table is ever read.
+public struct CaseFact: Sendable, Equatable, Codable {
+    public var subject: String
+    /// `dossier` or `field-report` (the subject's prefix).
+    public var kind: String
+    public var process: String
+    public var unitCode: String
+    public var receivedAt: Date
+    public var dueAt: Date?
+    public var finishedAt: Date?
+    public var onTime: Bool?
+    /// `online`, `in-person`, `postal` for dossiers; `app`, `web`, `hotline`, `open311`, `camera` for reports.
+    public var channel: String?
+    /// 1–5, the applicant's or reporter's rating.
+    public var rating: Int?
+    /// The last event applied to this case: where a figure's explanation starts.
+    public var lastSeq: Int
+}
+
+struct CreatePerformanceTables: AsyncMigration {
+    var name: String { "performance.cases.v1" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("performance_cases")
+            .field("subject", .string, .identifier(auto: false))
+            .field("kind", .string, .required)
+            .field("process", .string, .required)
+            .field("unit_code", .string, .required)
+            .field("received_at", .datetime, .required)
+            .field("due_at", .datetime)
+            .field("finished_at", .datetime)
+            .field("on_time", .bool)
+            .field("channel", .string)
+            .field("rating", .int)
+            .field("last_seq", .int, .required)
+            .create()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "performance_cases_unit_received").on("performance_cases").column("unit_code").column("received_at").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("performance_cases").delete()
+    }
+}
+
+/// Reads and writes of `performance_cases`, in plain SQL.
+enum CaseFacts {
+    static let columns = "subject, kind, process, unit_code, received_at, due_at, finished_at, on_time, channel, rating, last_seq"
+
+    static func find(_ subject: String, on sql: any SQLDatabase) async throws -> CaseFact? {
+        try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases WHERE subject = \(bind: subject)").first().map(fact)
+    }
+
+    static func save(_ fact: CaseFact, isNew: Bool, on sql: any SQLDatabase) async throws {
+        if isNew {
+            try await sql.raw("""
+                INSERT INTO performance_cases (\(unsafeRaw: columns)) VALUES (\(bind: fact.subject), \(bind: fact.kind), \(bind: fact.process), \
+                \(bind: fact.unitCode), \(bind: fact.receivedAt), \(bind: fact.dueAt), \(bind: fact.finishedAt), \(bind: fact.onTime), \
+                \(bind: fact.channel), \(bind: fact.rating), \(bind: fact.lastSeq))
+                """).run()
+        } else {
+            try await sql.raw("""
+                UPDATE performance_cases SET unit_code = \(bind: fact.unitCode), due_at = \(bind: fact.dueAt), finished_at = \(bind: fact.finishedAt), \
+                on_time = \(bind: fact.onTime), channel = \(bind: fact.channel), rating = \(bind: fact.rating), last_seq = \(bind: fact.lastSeq) \
+                WHERE subject = \(bind: fact.subject)
+                """).run()
+        }
+    }
+
+    /// Cases received in `[from, to)`, in one unit or the whole city.
+    static func received(from: Date, to: Date, unit: String?, on sql: any SQLDatabase) async throws -> [CaseFact] {
+        let unitFilter: SQLQueryString = unit.map { "AND unit_code = \(bind: $0)" } ?? ""
+        return try await sql.raw("""
+            SELECT \(unsafeRaw: columns) FROM performance_cases WHERE received_at >= \(bind: from) AND received_at < \(bind: to) \(unitFilter) \
+            ORDER BY received_at, subject
+            """).all().map(fact)
+    }
+
+    static func all(on sql: any SQLDatabase) async throws -> [CaseFact] {
+        try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases ORDER BY subject").all().map(fact)
+    }
+
+    static func deleteAll(on sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM performance_cases").run()
+    }
+
+    private static func fact(_ row: any SQLRow) throws -> CaseFact {
+        CaseFact(subject: try row.decode(column: "subject", as: String.self), kind: try row.decode(column: "kind", as: String.self),
+                 process: try row.decode(column: "process", as: String.self), unitCode: try row.decode(column: "unit_code", as: String.self),
+                 receivedAt: try row.decode(column: "received_at", as: Date.self), dueAt: try row.decode(column: "due_at", as: Date?.self),
+                 finishedAt: try row.decode(column: "finished_at", as: Date?.self), onTime: try row.decode(column: "on_time", as: Bool?.self),
+                 channel: try row.decode(column: "channel", as: String?.self), rating: try row.decode(column: "rating", as: Int?.self),
+                 lastSeq: try row.decode(column: "last_seq", as: Int.self))
+    }
+}

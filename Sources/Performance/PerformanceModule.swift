@@ -1,0 +1,40 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import Platform
+
+/// Governing by data: the Decision 766 scorecard of each unit and of the city, computed only from the event log
+/// (the cases projection, `CaseProjection`), never typed in by hand.
+public struct PerformanceModule: PlatformModule {
+    public let projection: CaseProjection
+    let context: ModuleContext
+
+    public init(context: ModuleContext) {
+        self.context = context
+        projection = CaseProjection(database: context.database)
+    }
+
+    public var name: String { "performance" }
+    public var resources: ModuleResources? { ModuleResources(bundle: .module) }
+    public var migrations: [any Migration] { [CreatePerformanceTables()] }
+
+    public var backgroundWork: [BackgroundWork] {
+        // One cursor: one instance applies the events, others wait for its lease.
+        [BackgroundWork("performance figures from the event log", every: .seconds(5), singleInstance: true) { [projection] logger in
+            let read = try await projection.catchUp(logger: logger)
+            if read > 0 { logger.debug("performance figures caught up", metadata: ["events": "\(read)"]) }
+        }]
+    }
+
+    public func addRoutes(to routes: SecuredRouter) {
+        let reading = ScorecardReading(database: context.database, profile: context.profile, clock: context.clock)
+        routes.on(.get, "/api/v1/performance/scorecard", access: .roles([.unitLeader, .iocOperator, .admin]),
+                  summary: "The Decision 766 scorecard of a unit or the city for a period (leaders: their own units)") { request, context in
+            JSONResponse(try await reading.scorecard(request, principal: try context.requirePrincipal(), logger: context.logger))
+        }
+        routes.on(.get, "/api/v1/performance/cases", access: .roles([.unitLeader, .iocOperator, .admin]),
+                  summary: "The cases behind one indicator of a scorecard, each with why it counts or not") { request, context in
+            JSONResponse(try await reading.cases(request, principal: try context.requirePrincipal(), logger: context.logger))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// The Decision 766 scorecard of one unit (or the whole city) for one period, as of a moment: each indicator's
+/// rate, points and the cases behind it.
+public struct Scorecard: Sendable, Encodable, Equatable {
+    public struct Line: Sendable, Encodable, Equatable {
+        public var indicator: Indicator766
+        /// nil for indicators kept outside the platform: not zero, unknown here.
+        public var numerator: Int?
+        public var denominator: Int?
+        public var rate: Double?
+        public var points: Double?
+        /// Where the cases counted come from.
+        public var cases: String?
+    }
+
+    public var unit: String?
+    public var period: ReportingPeriod
+    public var asOf: Date
+    public var lines: [Line]
+    /// Points earned on the indicators the platform computes, and the most those could earn.
+    public var points: Double
+    public var pointsPossible: Double
+    /// What the indicators kept outside the platform are worth: the rest of the 100.
+    public var pointsOutside: Double
+
+    /// Scores `facts` (the cases received in the period, in the unit or city) as of `asOf`.
+    public init(unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact], indicators: [Indicator766] = Indicator766.all) {
+        self.unit = unit
+        self.period = period
+        self.asOf = asOf
+        lines = indicators.map { indicator in
+            guard indicator.formula != .outside, let kind = indicator.kind else { return Line(indicator: indicator) }
+            let cases = facts.filter { $0.kind == kind }
+            let counted = Self.numerator(cases, formula: indicator.formula, asOf: asOf)
+            let rate = cases.isEmpty ? nil : Double(counted) / Double(cases.count)
+            let link = "/api/v1/performance/cases?indicator=\(indicator.code)&period=\(period.label)" + (unit.map { "&unit=\($0)" } ?? "")
+            return Line(indicator: indicator, numerator: counted, denominator: cases.count, rate: rate,
+                        points: rate.map(indicator.points) ?? (cases.isEmpty ? nil : 0), cases: link)
+        }
+        let scored = lines.filter { $0.points != nil }
+        points = (scored.reduce(0) { $0 + ($1.points ?? 0) } * 100).rounded() / 100
+        pointsPossible = scored.reduce(0) { $0 + $1.indicator.maxPoints }
+        pointsOutside = lines.filter { $0.indicator.formula == .outside }.reduce(0) { $0 + $1.indicator.maxPoints }
+    }
+
+    /// The formula's numerator over the cases received. The satisfaction formulas subtract the overdue and the
+    /// disliked separately, as the decision writes them, so a case both late and rated one star counts against twice.
+    public static func numerator(_ cases: [CaseFact], formula: Indicator766.Formula, asOf: Date) -> Int {
+        switch formula {
+        case .onTime: return cases.filter { !isOverdue($0, asOf: asOf) }.count
+        case .filedOnline: return cases.filter { $0.channel == "online" }.count
+        case .dossierSatisfaction, .reportSatisfaction:
+            return max(0, cases.count - cases.filter { isOverdue($0, asOf: asOf) }.count - cases.filter(isDisliked).count)
+        case .outside: return 0
+        }
+    }
+
+    /// Finished late, or still open past its deadline at `asOf`. A case with no deadline is never overdue.
+    public static func isOverdue(_ fact: CaseFact, asOf: Date) -> Bool {
+        if fact.finishedAt != nil { return fact.onTime == false }
+        guard let due = fact.dueAt else { return false }
+        return due < asOf
+    }
+
+    /// Rated one or two stars out of five (an unrated case is not held against the unit).
+    public static func isDisliked(_ fact: CaseFact) -> Bool {
+        fact.rating.map { $0 <= 2 } ?? false
+    }
+}
+
+extension Scorecard.Line {
+    init(indicator: Indicator766) {
+        self.init(indicator: indicator, numerator: nil, denominator: nil, rate: nil, points: nil, cases: nil)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import Logging
+import Platform
+
+/// The scorecard API: who may see which unit, the period asked for, and the cases behind a figure.
+struct ScorecardReading: Sendable {
+    let database: PlatformDatabase
+    let profile: CityProfile
+    let clock: @Sendable () -> Date
+
+    /// `unit` (omitted: the city for operators and admins, a leader's own unit) and `period` (omitted: this month).
+    func scorecard(_ request: Request, principal: Principal, logger: Logger) async throws -> Scorecard {
+        let (unit, period) = try scope(request, principal: principal)
+        let now = clock()
+        let (start, end) = period.instants(in: profile.calendar)
+        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
+        return Scorecard(unit: unit, period: period, asOf: min(now, end), facts: facts)
+    }
+
+    struct CountedCase: Encodable {
+        var subject: String
+        var unit: String
+        var receivedAt: Date
+        var dueAt: Date?
+        var finishedAt: Date?
+        var onTime: Bool?
+        var channel: String?
+        var rating: Int?
+        var overdue: Bool
+        var disliked: Bool
+        /// Which events to read for the whole story: the case's subject in the event log, up to this entry.
+        var lastEvent: Int
+    }
+
+    struct Cases: Encodable {
+        var indicator: Indicator766
+        var unit: String?
+        var period: ReportingPeriod
+        var asOf: Date
+        var cases: [CountedCase]
+    }
+
+    func cases(_ request: Request, principal: Principal, logger: Logger) async throws -> Cases {
+        let code = request.uri.queryParameters.get("indicator") ?? ""
+        guard let indicator = Indicator766.all.first(where: { $0.code == code }) else {
+            throw Problem.badRequest("indicator must be one of \(Indicator766.all.map(\.code).joined(separator: ", ")).")
+        }
+        let (unit, period) = try scope(request, principal: principal)
+        let (start, end) = period.instants(in: profile.calendar)
+        let asOf = min(clock(), end)
+        let facts = indicator.kind == nil ? [] : try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
+            .filter { $0.kind == indicator.kind }
+        return Cases(indicator: indicator, unit: unit, period: period, asOf: asOf, cases: facts.map { fact in
+            CountedCase(subject: fact.subject, unit: fact.unitCode, receivedAt: fact.receivedAt, dueAt: fact.dueAt, finishedAt: fact.finishedAt,
+                        onTime: fact.onTime, channel: fact.channel, rating: fact.rating, overdue: Scorecard.isOverdue(fact, asOf: asOf),
+                        disliked: Scorecard.isDisliked(fact), lastEvent: fact.lastSeq)
+        })
+    }
+
+    /// The unit and period asked for, once the caller may see that unit: admins and operations-centre staff see any
+    /// unit and the city; a unit leader sees the units they lead, and nothing city-wide.
+    func scope(_ request: Request, principal: Principal) throws -> (unit: String?, period: ReportingPeriod) {
+        let query = request.uri.queryParameters
+        let period: ReportingPeriod
+        if let text = query.get("period"), !text.isEmpty {
+            guard let parsed = ReportingPeriod(text) else {
+                throw Problem.badRequest("period must be a year (2026), a quarter (2026-Q4), a month (2026-11) or days (2026-11-01..2026-11-15).")
+            }
+            period = parsed
+        } else {
+            period = ReportingPeriod.month(of: clock(), calendar: profile.calendar)
+        }
+        let seesCity = principal.has(.admin) || principal.has(.iocOperator)
+        let led = principal.grants.filter { $0.role == .unitLeader }.compactMap(\.unitCode)
+        guard let unit = query.get("unit"), !unit.isEmpty else {
+            if seesCity { return (nil, period) }
+            guard let own = led.first else { throw Problem.forbidden() }
+            return (own, period)
+        }
+        guard profile.units.contains(where: { $0.code == unit }) else { throw Problem.notFound("No unit '\(unit)'.") }
+        guard seesCity || led.contains(unit) else { throw Problem.forbidden("Leaders see the scorecards of the units they lead.") }
+        return (unit, period)
+    }
+}

@@ -1,0 +1,38 @@
+import App
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Who sees which scorecard: leaders their own units, the operations centre and admins any unit and the city.
+@Suite struct PerformanceAPITests {
+    func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+    }
+
+    @Test func leadersSeeTheirOwnUnitAndTheCitySeesAll() async throws {
+        try await TestApp.run { client, _ in
+            let leader = try await client.signIn("leader", "demo-leader-2026").access
+            let own = try await client.send(.get, "/api/v1/performance/scorecard?period=2026-11", token: leader)
+            #expect(own.status == .ok)
+            #expect(try json(own)["unit"] as? String == "phuong-phu-xuan")
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard?unit=so-tai-chinh", token: leader).status == .forbidden)
+            #expect(try await client.send(.get, "/api/v1/performance/cases?indicator=766-2.1&unit=so-tai-chinh", token: leader).status == .forbidden)
+
+            let admin = try await client.signIn("admin", "demo-admin-2026").access
+            let city = try await client.send(.get, "/api/v1/performance/scorecard?period=2026-Q4", token: admin)
+            #expect(city.status == .ok)
+            #expect(try json(city)["unit"] == nil)
+            #expect((try json(city)["lines"] as? [Any])?.count == 8)
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard?unit=so-tai-chinh", token: admin).status == .ok)
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard?unit=no-such-unit", token: admin).status == .notFound)
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard?period=2026-13", token: admin).status == .badRequest)
+            #expect(try await client.send(.get, "/api/v1/performance/cases?indicator=nope", token: admin).status == .badRequest)
+
+            let ioc = try await client.signIn("ioc", "demo-ioc-2026").access
+            #expect(try await client.send(.get, "/api/v1/performance/cases?indicator=766-5.2", token: ioc).status == .ok)
+            let officer = try await client.signIn("officer", "demo-officer-2026").access
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard", token: officer).status == .forbidden)
+        }
+    }
+}

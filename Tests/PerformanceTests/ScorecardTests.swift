@@ -1,0 +1,176 @@
+import Foundation
+import HuesTestSupport
+import Logging
+import Testing
+
+@testable import Performance
+@testable import Platform
+
+/// The Decision 766 scorecard over a small fixed history, computed by hand below, and the projection behind it.
+@Suite struct ScorecardTests {
+    let logger = Logger(label: "test")
+
+    static func at(_ text: String) -> Date {
+        (try? Date(text, strategy: .iso8601)) ?? Date(timeIntervalSince1970: 0)
+    }
+
+    /// One event as the modules write it.
+    struct Entry {
+        var type: String
+        var subject: String
+        var at: String
+        var payload: String
+    }
+
+    static func started(_ subject: String, unit: String, at: String, due: String) -> Entry {
+        Entry(type: "workflow.started", subject: subject, at: at,
+              payload: #"{"competentUnit":"\#(unit)","due":"\#(due)","process":"p","state":"received"}"#)
+    }
+
+    static func finished(_ subject: String, at: String, onTime: Bool, unit: String = "A") -> Entry {
+        Entry(type: "workflow.transitioned", subject: subject, at: at, payload: #"{"finished":true,"onTime":\#(onTime),"to":"done","unit":"\#(unit)"}"#)
+    }
+
+    static func moved(_ subject: String, at: String, due: String, unit: String = "A") -> Entry {
+        Entry(type: "workflow.transitioned", subject: subject, at: at, payload: #"{"due":"\#(due)","to":"processing","unit":"\#(unit)"}"#)
+    }
+
+    static func channel(_ subject: String, _ channel: String, at: String) -> Entry {
+        let type = subject.hasPrefix("dossier:") ? "public-services.dossier.filed" : "field-report.filed"
+        return Entry(type: type, subject: subject, at: at, payload: #"{"channel":"\#(channel)"}"#)
+    }
+
+    /// November 2026 in unit A, as of 1 December (times in Hue, UTC+7). By hand:
+    /// dossiers d1–d4: on time d1, d3 (open, due 5 Dec) → 2/4 → 20 × 0.5 = 10; online d1, d3, d4 → 3/4 ≥ 50 % → 12;
+    /// satisfaction 4 − 2 overdue (d2, d4) − 1 disliked (d2) = 1/4 → 0.25 / 0.9 × 6 = 1.67.
+    /// reports r1–r3: on time r1, r3 (r2 was late, then reopened and is past its new deadline) → 2/3 → 6 × 2/3 = 4;
+    /// satisfaction 3 − 1 overdue (r2) − 1 disliked (r1, two stars) = 1/3 → 2. Total 29.67 of the 50 computed here.
+    static let history: [Entry] = [
+        started("dossier:d6", unit: "A", at: "2026-10-30T09:00:00+07:00", due: "2026-11-06T17:00:00+07:00"),
+        started("dossier:d1", unit: "A", at: "2026-11-03T09:00:00+07:00", due: "2026-11-10T17:00:00+07:00"),
+        channel("dossier:d1", "online", at: "2026-11-03T09:00:00+07:00"),
+        started("dossier:d2", unit: "A", at: "2026-11-05T09:00:00+07:00", due: "2026-11-12T17:00:00+07:00"),
+        channel("dossier:d2", "in-person", at: "2026-11-05T09:00:00+07:00"),
+        started("field-report:r1", unit: "A", at: "2026-11-02T08:00:00+07:00", due: "2026-11-06T17:00:00+07:00"),
+        channel("field-report:r1", "app", at: "2026-11-02T08:00:00+07:00"),
+        started("field-report:r2", unit: "A", at: "2026-11-04T08:00:00+07:00", due: "2026-11-07T17:00:00+07:00"),
+        finished("dossier:d1", at: "2026-11-08T10:00:00+07:00", onTime: true),
+        finished("field-report:r1", at: "2026-11-05T10:00:00+07:00", onTime: true),
+        Entry(type: "field-report.rated", subject: "field-report:r1", at: "2026-11-05T12:00:00+07:00", payload: #"{"stars":"2"}"#),
+        Entry(type: "public-services.dossier.rated", subject: "dossier:d1", at: "2026-11-08T12:00:00+07:00", payload: #"{"score":5}"#),
+        started("dossier:d5", unit: "B", at: "2026-11-10T09:00:00+07:00", due: "2026-11-17T17:00:00+07:00"),
+        channel("dossier:d5", "online", at: "2026-11-10T09:00:00+07:00"),
+        finished("dossier:d5", at: "2026-11-12T09:00:00+07:00", onTime: true, unit: "B"),
+        finished("field-report:r2", at: "2026-11-09T10:00:00+07:00", onTime: false),
+        finished("dossier:d2", at: "2026-11-15T10:00:00+07:00", onTime: false),
+        Entry(type: "public-services.dossier.rated", subject: "dossier:d2", at: "2026-11-15T12:00:00+07:00", payload: #"{"score":1}"#),
+        // r2 is reopened by the reporter: open again, with a new deadline that passes before December.
+        moved("field-report:r2", at: "2026-11-10T10:00:00+07:00", due: "2026-11-14T17:00:00+07:00"),
+        started("dossier:d3", unit: "A", at: "2026-11-20T09:00:00+07:00", due: "2026-12-05T17:00:00+07:00"),
+        channel("dossier:d3", "online", at: "2026-11-20T09:00:00+07:00"),
+        started("dossier:d4", unit: "A", at: "2026-11-21T09:00:00+07:00", due: "2026-11-28T17:00:00+07:00"),
+        channel("dossier:d4", "online", at: "2026-11-21T09:00:00+07:00"),
+        // A supplement request moves d4's deadline by a day: still past it on 1 December.
+        moved("dossier:d4", at: "2026-11-24T09:00:00+07:00", due: "2026-11-29T17:00:00+07:00"),
+        started("field-report:r3", unit: "A", at: "2026-11-25T08:00:00+07:00", due: "2026-12-03T17:00:00+07:00"),
+        // A report merged into a nearby case has no case of its own: nothing to count.
+        channel("field-report:r4", "open311", at: "2026-11-26T08:00:00+07:00"),
+    ]
+
+    func append(_ entries: ArraySlice<Entry>, to database: PlatformDatabase) async throws {
+        try await database.write(logger: logger) { db in
+            for entry in entries {
+                try await EventLog.append(DomainEvent(type: entry.type, actorName: "test", subject: entry.subject, rawPayload: entry.payload,
+                                                      occurredAt: Self.at(entry.at)), on: db)
+            }
+        }
+    }
+
+    func scorecard(_ database: PlatformDatabase, unit: String?) async throws -> Scorecard {
+        let period = try #require(ReportingPeriod("2026-11"))
+        let calendar = try CityProfile.demo().calendar
+        let (start, end) = period.instants(in: calendar)
+        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
+        return Scorecard(unit: unit, period: period, asOf: Self.at("2026-12-01T00:00:00+07:00"), facts: facts)
+    }
+
+    func migrated(_ database: PlatformDatabase) async throws {
+        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables()], logger: logger)
+    }
+
+    @Test func aUnitsScorecardMatchesTheOneComputedByHand() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            try await append(Self.history[...], to: database)
+            try await CaseProjection(database: database).catchUp(logger: logger)
+            let card = try await scorecard(database, unit: "A")
+            let lines = Dictionary(uniqueKeysWithValues: card.lines.map { ($0.indicator.code, $0) })
+            #expect(lines["766-2.1"]?.numerator == 2 && lines["766-2.1"]?.denominator == 4 && lines["766-2.1"]?.points == 10)
+            #expect(lines["766-3"]?.numerator == 3 && lines["766-3"]?.denominator == 4 && lines["766-3"]?.points == 12)
+            #expect(lines["766-5.4"]?.numerator == 1 && abs((lines["766-5.4"]?.points ?? 0) - 0.25 / 0.9 * 6) < 1e-9)
+            #expect(lines["766-5.2"]?.numerator == 2 && lines["766-5.2"]?.denominator == 3 && abs((lines["766-5.2"]?.points ?? 0) - 4) < 1e-9)
+            #expect(lines["766-5.3"]?.numerator == 1 && abs((lines["766-5.3"]?.points ?? 0) - 2) < 1e-9)
+            #expect(card.points == 29.67)
+            #expect(card.pointsPossible == 50 && card.pointsOutside == 50)
+            // Kept outside the platform: unknown here, not zero.
+            #expect(lines["766-1"]?.points == nil && lines["766-1"]?.rate == nil)
+        }
+    }
+
+    @Test func theCityCountsEveryUnitAndAnEmptyUnitScoresNothingRatherThanZero() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            try await append(Self.history[...], to: database)
+            try await CaseProjection(database: database).catchUp(logger: logger)
+            let city = try await scorecard(database, unit: nil)
+            let onTime = try #require(city.lines.first { $0.indicator.code == "766-2.1" })
+            #expect(onTime.numerator == 3 && onTime.denominator == 5)
+            let empty = try await scorecard(database, unit: "C")
+            #expect(empty.lines.allSatisfy { $0.points == nil } && empty.points == 0 && empty.pointsPossible == 0)
+        }
+    }
+
+    @Test func aProjectionRebuiltFromScratchEqualsTheOneKeptUpIncrementally() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            let projection = CaseProjection(database: database, batchSize: 4)
+            // In three steps, with catch-ups between, as the background work meets them.
+            try await append(Self.history[..<7], to: database)
+            try await projection.catchUp(logger: logger)
+            try await append(Self.history[7..<16], to: database)
+            try await projection.catchUp(logger: logger)
+            try await append(Self.history[16...], to: database)
+            try await projection.catchUp(logger: logger)
+            // Caught up: a second round changes nothing.
+            #expect(try await projection.catchUp(logger: logger) == 0)
+            let incremental = try await CaseFacts.all(on: try database.sql(logger: logger))
+            #expect(incremental.count == 9)
+            try await projection.rebuild(logger: logger)
+            #expect(try await CaseFacts.all(on: try database.sql(logger: logger)) == incremental)
+            let r2 = try #require(incremental.first { $0.subject == "field-report:r2" })
+            #expect(r2.finishedAt == nil && r2.onTime == nil && r2.dueAt == Self.at("2026-11-14T17:00:00+07:00"))
+        }
+    }
+
+    @Test func periodsAreBoundedAndCoverWholeDaysInTheCitysCalendar() throws {
+        let calendar = try CityProfile.demo().calendar
+        let november = try #require(ReportingPeriod("2026-11"))
+        #expect(november.first.description == "2026-11-01" && november.last.description == "2026-11-30")
+        #expect(november.instants(in: calendar).start == Self.at("2026-11-01T00:00:00+07:00"))
+        #expect(november.instants(in: calendar).end == Self.at("2026-12-01T00:00:00+07:00"))
+        #expect(ReportingPeriod("2026-Q4")?.first.description == "2026-10-01" && ReportingPeriod("2026-Q4")?.last.description == "2026-12-31")
+        #expect(ReportingPeriod("2024-02")?.last.description == "2024-02-29")
+        #expect(ReportingPeriod("2026")?.last.description == "2026-12-31")
+        #expect(ReportingPeriod("2026-11-01..2026-11-15")?.last.description == "2026-11-15")
+        for bad in ["", "26", "2026-13", "2026-1", "2026-Q5", "99999999999999999999", "2026-11-15..2026-11-01", "1800", "2026-11-01..", "x-y-z"] {
+            #expect(ReportingPeriod(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func theOfficialRuleGivesFullPointsAtTheThresholdAndAShareBelowIt() {
+        let online = Indicator766.all.first { $0.code == "766-3" }
+        #expect(online?.points(rate: 0.5) == 12 && online?.points(rate: 0.9) == 12 && online?.points(rate: 0.25) == 6)
+        let onTime = Indicator766.all.first { $0.code == "766-2.1" }
+        #expect(onTime?.points(rate: 0.8) == 16 && onTime?.points(rate: 1.5) == 20)
+    }
+}
