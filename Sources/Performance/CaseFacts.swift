@@ -14,6 +14,8 @@ public struct CaseFact: Sendable, Equatable, Codable {
     public var unitCode: String
     public var receivedAt: Date
     public var dueAt: Date?
+    /// Waiting on the applicant (a supplement asked for, a fee to pay): the deadline does not run meanwhile.
+    public var paused: Bool
     public var finishedAt: Date?
     public var onTime: Bool?
     /// `online`, `in-person`, `postal` for dossiers; `app`, `web`, `hotline`, `open311`, `camera` for reports.
@@ -35,6 +37,7 @@ struct CreatePerformanceTables: AsyncMigration {
             .field("unit_code", .string, .required)
             .field("received_at", .datetime, .required)
             .field("due_at", .datetime)
+            .field("paused", .bool, .required)
             .field("finished_at", .datetime)
             .field("on_time", .bool)
             .field("channel", .string)
@@ -43,6 +46,8 @@ struct CreatePerformanceTables: AsyncMigration {
             .create()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.create(index: "performance_cases_unit_received").on("performance_cases").column("unit_code").column("received_at").run()
+        // The city's scorecard reads a period across every unit.
+        try await sql.create(index: "performance_cases_received").on("performance_cases").column("received_at").run()
     }
 
     func revert(on database: any Database) async throws {
@@ -52,7 +57,7 @@ struct CreatePerformanceTables: AsyncMigration {
 
 /// Reads and writes of `performance_cases`, in plain SQL.
 enum CaseFacts {
-    static let columns = "subject, kind, process, unit_code, received_at, due_at, finished_at, on_time, channel, rating, last_seq"
+    static let columns = "subject, kind, process, unit_code, received_at, due_at, paused, finished_at, on_time, channel, rating, last_seq"
 
     static func find(_ subject: String, on sql: any SQLDatabase) async throws -> CaseFact? {
         try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases WHERE subject = \(bind: subject)").first().map(fact)
@@ -62,12 +67,13 @@ enum CaseFacts {
         if isNew {
             try await sql.raw("""
                 INSERT INTO performance_cases (\(unsafeRaw: columns)) VALUES (\(bind: fact.subject), \(bind: fact.kind), \(bind: fact.process), \
-                \(bind: fact.unitCode), \(bind: fact.receivedAt), \(bind: fact.dueAt), \(bind: fact.finishedAt), \(bind: fact.onTime), \
+                \(bind: fact.unitCode), \(bind: fact.receivedAt), \(bind: fact.dueAt), \(bind: fact.paused), \(bind: fact.finishedAt), \(bind: fact.onTime), \
                 \(bind: fact.channel), \(bind: fact.rating), \(bind: fact.lastSeq))
                 """).run()
         } else {
             try await sql.raw("""
-                UPDATE performance_cases SET unit_code = \(bind: fact.unitCode), due_at = \(bind: fact.dueAt), finished_at = \(bind: fact.finishedAt), \
+                UPDATE performance_cases SET unit_code = \(bind: fact.unitCode), due_at = \(bind: fact.dueAt), paused = \(bind: fact.paused), \
+                finished_at = \(bind: fact.finishedAt), \
                 on_time = \(bind: fact.onTime), channel = \(bind: fact.channel), rating = \(bind: fact.rating), last_seq = \(bind: fact.lastSeq) \
                 WHERE subject = \(bind: fact.subject)
                 """).run()
@@ -95,6 +101,7 @@ enum CaseFacts {
         CaseFact(subject: try row.decode(column: "subject", as: String.self), kind: try row.decode(column: "kind", as: String.self),
                  process: try row.decode(column: "process", as: String.self), unitCode: try row.decode(column: "unit_code", as: String.self),
                  receivedAt: try row.decode(column: "received_at", as: Date.self), dueAt: try row.decode(column: "due_at", as: Date?.self),
+                 paused: try row.decode(column: "paused", as: Bool.self),
                  finishedAt: try row.decode(column: "finished_at", as: Date?.self), onTime: try row.decode(column: "on_time", as: Bool?.self),
                  channel: try row.decode(column: "channel", as: String?.self), rating: try row.decode(column: "rating", as: Int?.self),
                  lastSeq: try row.decode(column: "last_seq", as: Int.self))

@@ -14,10 +14,11 @@ public struct CaseProjection: Sendable {
 
     public init(database: PlatformDatabase, batchSize: Int = 500) {
         self.database = database
-        self.batchSize = max(1, batchSize)
+        // The event log hands out at most 5,000 entries a read.
+        self.batchSize = min(max(1, batchSize), 5000)
     }
 
-    /// Applies every event after the cursor; returns how many were read.
+    /// Applies every event after the cursor; returns how many were applied.
     @discardableResult
     public func catchUp(logger: Logger) async throws -> Int {
         var total = 0
@@ -25,15 +26,18 @@ public struct CaseProjection: Sendable {
             let cursor = try await EventLog.cursor(of: Self.consumer, on: try database.db(logger: logger))
             let events = try await EventLog.read(after: cursor, limit: batchSize, on: try database.db(logger: logger))
             guard let last = events.last else { return total }
-            try await database.write(logger: logger) { db in
+            let applied = try await database.write(logger: logger) { db -> Bool in
                 guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-                // Read again inside the transaction: whatever another runner applied meanwhile is not applied twice.
-                let applied = try await EventLog.cursor(of: Self.consumer, on: db)
-                for event in events where event.seq > applied { try await Self.apply(event, on: sql, logger: logger) }
-                try await EventLog.advance(Self.consumer, to: max(applied, last.seq), on: db)
+                try await Self.holdCursor(on: sql)
+                // The cursor moved since the batch was read (another runner, or a rebuild that started over): this
+                // batch is not the one after it, so it is dropped and read again.
+                guard try await EventLog.cursor(of: Self.consumer, on: db) == cursor else { return false }
+                for event in events { try await Self.apply(event, on: sql, logger: logger) }
+                try await EventLog.advance(Self.consumer, to: last.seq, on: db)
+                return true
             }
-            total += events.count
-            if events.count < batchSize { return total }
+            if applied { total += events.count }
+            if applied, events.count < batchSize { return total }
         }
     }
 
@@ -41,11 +45,21 @@ public struct CaseProjection: Sendable {
     public func rebuild(logger: Logger) async throws {
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await Self.holdCursor(on: sql)
             try await CaseFacts.deleteAll(on: sql)
             try await EventLog.advance(Self.consumer, to: 0, on: db)
         }
         try await catchUp(logger: logger)
     }
+
+    /// On PostgreSQL, writers on several instances run at once: the projection's transactions take turns on an
+    /// advisory lock ("perf"), so two never apply a batch from the same cursor. SQLite has one writer already.
+    static func holdCursor(on sql: any SQLDatabase) async throws {
+        guard sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockKey))").run()
+    }
+
+    static let lockKey: Int64 = 0x7065_7266
 
     /// What the events carry that the figures use; every field is optional because each type has its own.
     struct Payload: Decodable {
@@ -53,8 +67,11 @@ public struct CaseProjection: Sendable {
         var competentUnit: String?
         var unit: String?
         var due: String?
+        /// The deadline as the law set it (extensions do not move it): what the national on-time rule measures.
+        var legalDue: String?
         var onTime: Bool?
         var finished: Bool?
+        var paused: Bool?
         var channel: String?
         var score: Int?
         var stars: String?
@@ -66,17 +83,17 @@ public struct CaseProjection: Sendable {
         do {
             payload = try JSONDecoder().decode(Payload.self, from: Data(event.payload.utf8))
         } catch {
-            // A payload the projection cannot read is skipped, never guessed at; the log line names the entry.
-            logger.error("performance: an event's payload cannot be read; the event is left out of the figures",
-                         metadata: ["seq": "\(event.seq)", "type": "\(event.type)", "error": "\(error)"])
-            return
+            return skip(event, "its payload does not read: \(error)", logger: logger)
         }
         if event.type == "workflow.started" {
-            guard try await CaseFacts.find(subject, on: sql) == nil, let process = payload.process else { return }
+            guard try await CaseFacts.find(subject, on: sql) == nil else { return }
+            guard let process = payload.process, let unit = payload.competentUnit ?? event.unitCode else {
+                return Self.skip(event, "a case started without its process or unit", logger: logger)
+            }
             let kind = subject.split(separator: ":", maxSplits: 1).first.map(String.init) ?? subject
-            let due = payload.due.flatMap({ Self.date($0, event: event, logger: logger) })
-            let fact = CaseFact(subject: subject, kind: kind, process: process, unitCode: payload.competentUnit ?? event.unitCode ?? "",
-                                receivedAt: event.occurredAt, dueAt: due, finishedAt: nil, onTime: nil, channel: nil, rating: nil, lastSeq: event.seq)
+            let due = (payload.legalDue ?? payload.due).flatMap({ Self.date($0, event: event, logger: logger) })
+            let fact = CaseFact(subject: subject, kind: kind, process: process, unitCode: unit, receivedAt: event.occurredAt, dueAt: due,
+                                paused: false, finishedAt: nil, onTime: nil, channel: nil, rating: nil, lastSeq: event.seq)
             return try await CaseFacts.save(fact, isNew: true, on: sql)
         }
         // Everything else refines a case already known; events about subjects with no case (a report merged into a
@@ -84,27 +101,43 @@ public struct CaseProjection: Sendable {
         guard var fact = try await CaseFacts.find(subject, on: sql) else { return }
         switch event.type {
         case "workflow.transitioned":
-            if let unit = payload.unit { fact.unitCode = unit }
-            if let due = payload.due.flatMap({ Self.date($0, event: event, logger: logger) }) { fact.dueAt = due }
-            if payload.finished == true {
-                fact.finishedAt = event.occurredAt
-                fact.onTime = payload.onTime
-            } else if fact.finishedAt != nil {
-                // Taken up again (a reopened report): it is open until it finishes anew.
-                fact.finishedAt = nil
-                fact.onTime = nil
-            }
+            apply(transition: payload, at: event, to: &fact, logger: logger)
         case "public-services.dossier.filed", "field-report.filed":
-            fact.channel = payload.channel
-        case "public-services.dossier.rated":
-            fact.rating = payload.score
-        case "field-report.rated":
-            fact.rating = payload.stars.flatMap { Int($0) }
+            guard let channel = payload.channel else { return Self.skip(event, "a filing without its channel", logger: logger) }
+            fact.channel = channel
+        case "public-services.dossier.rated", "field-report.rated":
+            guard let stars = payload.score ?? payload.stars.flatMap({ Int($0) }), (1...5).contains(stars) else {
+                return Self.skip(event, "a rating that is not 1 to 5", logger: logger)
+            }
+            fact.rating = stars
         default:
             return
         }
         fact.lastSeq = event.seq
         try await CaseFacts.save(fact, isNew: false, on: sql)
+    }
+
+    /// A step of the case: the unit answerable for it, its deadline, whether its clock waits on the applicant, and
+    /// whether it has finished (its result given: approved, refused, resolved) or was taken up again.
+    static func apply(transition payload: Payload, at event: LoggedEvent, to fact: inout CaseFact, logger: Logger) {
+        if let unit = payload.competentUnit { fact.unitCode = unit }
+        if let due = (payload.legalDue ?? payload.due).flatMap({ Self.date($0, event: event, logger: logger) }) { fact.dueAt = due }
+        if let paused = payload.paused { fact.paused = paused }
+        switch payload.finished {
+        case true?:
+            if fact.finishedAt == nil { fact.finishedAt = event.occurredAt }
+            fact.onTime = payload.onTime
+        case false?:
+            fact.finishedAt = nil
+            fact.onTime = nil
+        case nil:
+            break
+        }
+    }
+
+    /// An entry the projection cannot read is left out of the figures, never guessed at; the log names it.
+    static func skip(_ event: LoggedEvent, _ why: String, logger: Logger) {
+        logger.error("performance: an event is left out of the figures", metadata: ["seq": "\(event.seq)", "type": "\(event.type)", "why": "\(why)"])
     }
 
     static let types: Set<String> = ["workflow.started", "workflow.transitioned", "public-services.dossier.filed", "field-report.filed",

@@ -15,18 +15,19 @@ public struct ReportingPeriod: Sendable, Encodable, Equatable {
         guard text.utf8.count <= 32 else { return nil }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         if text.contains("..") {
+            // A span of days reads at most a year of cases (366 days, as a leap year has).
             let ends = text.components(separatedBy: "..")
             guard ends.count == 2, let first = CivilDate(ends[0]), let last = CivilDate(ends[1]), first <= last,
-                  Self.years.contains(first.year), Self.years.contains(last.year) else { return nil }
-            self.init(label: text, first: first, last: last)
-        } else if parts.count == 1, let year = BoundedInteger.parse(parts[0], in: Self.years) {
+                  Self.years.contains(first.year), Self.years.contains(last.year), last.dayNumber - first.dayNumber < 366 else { return nil }
+            self.init(label: "\(first)..\(last)", first: first, last: last)
+        } else if parts.count == 1, parts[0].count == 4, let year = BoundedInteger.parse(parts[0], in: Self.years) {
             guard let first = CivilDate(year: year, month: 1, day: 1), let last = CivilDate(year: year, month: 12, day: 31) else { return nil }
-            self.init(label: text, first: first, last: last)
-        } else if parts.count == 2, let year = BoundedInteger.parse(parts[0], in: Self.years) {
-            if parts[1].hasPrefix("Q"), let quarter = BoundedInteger.parse(parts[1].dropFirst(), in: 1...4) {
-                self.init(year: year, months: (quarter - 1) * 3 + 1...quarter * 3, label: text)
-            } else if let month = BoundedInteger.parse(parts[1], in: 1...12), parts[1].count == 2 {
-                self.init(year: year, months: month...month, label: text)
+            self.init(label: "\(year)", first: first, last: last)
+        } else if parts.count == 2, parts[0].count == 4, let year = BoundedInteger.parse(parts[0], in: Self.years) {
+            if parts[1].count == 2, parts[1].hasPrefix("Q"), let quarter = BoundedInteger.parse(parts[1].dropFirst(), in: 1...4) {
+                self.init(year: year, months: (quarter - 1) * 3 + 1...quarter * 3, label: "\(year)-Q\(quarter)")
+            } else if parts[1].count == 2, let month = BoundedInteger.parse(parts[1], in: 1...12) {
+                self.init(year: year, months: month...month, label: "\(year)-\(month < 10 ? "0" : "")\(month)")
             } else {
                 return nil
             }

@@ -56,10 +56,12 @@ public struct Scorecard: Sendable, Encodable, Equatable {
         }
     }
 
-    /// Finished late, or still open past its deadline at `asOf`. A case with no deadline is never overdue.
+    /// Finished late, or still open past its deadline at `asOf`. A case with no deadline, or waiting on the applicant
+    /// (its clock stopped), is not overdue.
     public static func isOverdue(_ fact: CaseFact, asOf: Date) -> Bool {
-        if fact.finishedAt != nil { return fact.onTime == false }
-        guard let due = fact.dueAt else { return false }
+        // A case finished after `asOf` is judged as it stood then: open, with its deadline.
+        if let finished = fact.finishedAt, finished <= asOf { return fact.onTime == false }
+        guard let due = fact.dueAt, fact.finishedAt != nil || !fact.paused else { return false }
         return due < asOf
     }
 

@@ -11,11 +11,11 @@ struct ScorecardReading: Sendable {
 
     /// `unit` (omitted: the city for operators and admins, a leader's own unit) and `period` (omitted: this month).
     func scorecard(_ request: Request, principal: Principal, logger: Logger) async throws -> Scorecard {
-        let (unit, period) = try scope(request, principal: principal)
-        let now = clock()
+        let query = request.uri.queryParameters
+        let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
         let (start, end) = period.instants(in: profile.calendar)
         let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return Scorecard(unit: unit, period: period, asOf: min(now, end), facts: facts)
+        return Scorecard(unit: unit, period: period, asOf: min(clock(), end), facts: facts)
     }
 
     struct CountedCase: Encodable {
@@ -23,6 +23,7 @@ struct ScorecardReading: Sendable {
         var unit: String
         var receivedAt: Date
         var dueAt: Date?
+        var paused: Bool
         var finishedAt: Date?
         var onTime: Bool?
         var channel: String?
@@ -39,47 +40,54 @@ struct ScorecardReading: Sendable {
         var period: ReportingPeriod
         var asOf: Date
         var cases: [CountedCase]
+        /// The `after` of the next page, when there is one.
+        var next: String?
     }
 
+    /// A page of the cases (by subject, `limit` up to 500, then `after` the last one seen).
     func cases(_ request: Request, principal: Principal, logger: Logger) async throws -> Cases {
-        let code = request.uri.queryParameters.get("indicator") ?? ""
+        let query = request.uri.queryParameters
+        let code = query.get("indicator") ?? ""
         guard let indicator = Indicator766.all.first(where: { $0.code == code }) else {
             throw Problem.badRequest("indicator must be one of \(Indicator766.all.map(\.code).joined(separator: ", ")).")
         }
-        let (unit, period) = try scope(request, principal: principal)
+        let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
+        let limit = try request.queryInteger("limit", in: 1...500) ?? 200
+        let after = query.get("after") ?? ""
         let (start, end) = period.instants(in: profile.calendar)
         let asOf = min(clock(), end)
         let facts = indicator.kind == nil ? [] : try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-            .filter { $0.kind == indicator.kind }
-        return Cases(indicator: indicator, unit: unit, period: period, asOf: asOf, cases: facts.map { fact in
-            CountedCase(subject: fact.subject, unit: fact.unitCode, receivedAt: fact.receivedAt, dueAt: fact.dueAt, finishedAt: fact.finishedAt,
-                        onTime: fact.onTime, channel: fact.channel, rating: fact.rating, overdue: Scorecard.isOverdue(fact, asOf: asOf),
-                        disliked: Scorecard.isDisliked(fact), lastEvent: fact.lastSeq)
-        })
+            .filter { $0.kind == indicator.kind && $0.subject > after }.sorted { $0.subject < $1.subject }
+        let page = facts.prefix(limit)
+        return Cases(indicator: indicator, unit: unit, period: period, asOf: asOf, cases: page.map { fact in
+            CountedCase(subject: fact.subject, unit: fact.unitCode, receivedAt: fact.receivedAt, dueAt: fact.dueAt, paused: fact.paused,
+                        finishedAt: fact.finishedAt, onTime: fact.onTime, channel: fact.channel, rating: fact.rating,
+                        overdue: Scorecard.isOverdue(fact, asOf: asOf), disliked: Scorecard.isDisliked(fact), lastEvent: fact.lastSeq)
+        }, next: facts.count > limit ? page.last?.subject : nil)
     }
 
-    /// The unit and period asked for, once the caller may see that unit: admins and operations-centre staff see any
-    /// unit and the city; a unit leader sees the units they lead, and nothing city-wide.
-    func scope(_ request: Request, principal: Principal) throws -> (unit: String?, period: ReportingPeriod) {
-        let query = request.uri.queryParameters
+    /// The unit and period asked for, once the caller may see that unit: admins and the operations centre's IOC
+    /// operators see any unit and the city; a unit leader sees the units they lead, and nothing city-wide.
+    func scope(unit: String?, period text: String?, principal: Principal) throws -> (unit: String?, period: ReportingPeriod) {
         let period: ReportingPeriod
-        if let text = query.get("period"), !text.isEmpty {
+        if let text, !text.isEmpty {
             guard let parsed = ReportingPeriod(text) else {
-                throw Problem.badRequest("period must be a year (2026), a quarter (2026-Q4), a month (2026-11) or days (2026-11-01..2026-11-15).")
+                throw Problem.badRequest("period must be a year (2026), a quarter (2026-Q4), a month (2026-11) or up to a year of days (2026-11-01..2026-11-15).")
             }
             period = parsed
         } else {
             period = ReportingPeriod.month(of: clock(), calendar: profile.calendar)
         }
-        let seesCity = principal.has(.admin) || principal.has(.iocOperator)
+        // An IOC operator of a ward has no more reach here than a ward's own role: only the city's centre sees all.
+        let seesCity = principal.has(.admin) || profile.city.operationsUnit.map { principal.grants.has(.iocOperator, in: $0) } == true
         let led = principal.grants.filter { $0.role == .unitLeader }.compactMap(\.unitCode)
-        guard let unit = query.get("unit"), !unit.isEmpty else {
+        guard let unit, !unit.isEmpty else {
             if seesCity { return (nil, period) }
-            guard let own = led.first else { throw Problem.forbidden() }
+            guard let own = led.first else { throw Problem.forbidden("Only the operations centre and admins see the whole city.") }
             return (own, period)
         }
-        guard profile.units.contains(where: { $0.code == unit }) else { throw Problem.notFound("No unit '\(unit)'.") }
         guard seesCity || led.contains(unit) else { throw Problem.forbidden("Leaders see the scorecards of the units they lead.") }
+        guard profile.units.contains(where: { $0.code == unit }) else { throw Problem.notFound("No such unit.") }
         return (unit, period)
     }
 }

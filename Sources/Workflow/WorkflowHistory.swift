@@ -79,16 +79,14 @@ extension WorkflowStore {
                 let start = history.start
                 events.append(try DomainEvent(type: "workflow.started", actorID: history.startedBy.id, actorName: history.startedBy.name,
                                               unitCode: start.unitCode, subject: start.subject,
-                                              payload: ["process": start.process, "state": start.state, "competentUnit": start.competentUnitCode],
+                                              payload: WorkflowStore.startedPayload(start),
                                               occurredAt: start.createdAt))
                 var previous = start
                 for (next, transition) in history.steps {
                     events.append(try DomainEvent(
                         type: "workflow.transitioned", actorID: transition.actorID, actorName: transition.actorName, unitCode: previous.unitCode,
                         subject: previous.subject,
-                        payload: TransitionPayload(process: previous.process, action: transition.action, from: transition.fromState, to: transition.toState,
-                                                   reportedAs: history.definition.state(next.state)?.reportedAs, unit: next.unitCode,
-                                                   officer: next.officerID, due: next.clock?.due, onTime: next.onTime),
+                        payload: TransitionPayload(previous, next, transition, definition: history.definition),
                         occurredAt: transition.at))
                     previous = next
                 }

@@ -33,8 +33,9 @@ public struct WorkflowModule: PlatformModule {
     }
 
     public var events: [EventDeclaration] {
-        [EventDeclaration("workflow.started", payload: "process, state, competentUnit, due"),
-         EventDeclaration("workflow.transitioned", payload: "process, action, from, to, reportedAs, unit, officer, due, onTime, finished"),
+        [EventDeclaration("workflow.started", payload: "process, state, competentUnit, due, legalDue"),
+         EventDeclaration("workflow.transitioned",
+                          payload: "process, action, from, to, reportedAs, unit, competentUnit, officer, due, legalDue, paused, onTime, finished"),
          EventDeclaration("workflow.escalated", payload: "level, unit"), EventDeclaration("workflow.personal-data.erased", payload: "steps")]
     }
 

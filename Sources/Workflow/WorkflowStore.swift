@@ -53,11 +53,8 @@ public struct WorkflowStore: Sendable {
         let instance = engine.start(definition, id: id, subject: subject, unit: unit, competentUnit: competentUnit, deadline: deadline,
                                     cutOff: cutOff, at: moment)
         let row = try WorkflowInstanceRow(instance, definition: definition)
-        // The deadline travels with the event, so figures built from the log (on time, overdue) need no other table.
-        var payload = ["process": process, "state": instance.state, "competentUnit": competentUnit]
-        if let due = instance.effectiveDue { payload["due"] = due.formatted(.iso8601) }
         let event = try DomainEvent(type: "workflow.started", actorID: actor.id, actorName: actor.name, unitCode: unit, subject: subject,
-                                    payload: payload, occurredAt: moment)
+                                    payload: Self.startedPayload(instance), occurredAt: moment)
         return PreparedStart(instance: instance, row: row, event: event)
     }
 
@@ -93,15 +90,25 @@ public struct WorkflowStore: Sendable {
         try await EventLog.append(
             try DomainEvent(type: "workflow.transitioned", actorID: actor.id, actorName: actor.name, unitCode: current.unitCode,
                             subject: current.subject,
-                            payload: TransitionPayload(process: current.process, action: action, from: transition.fromState, to: transition.toState,
-                                                       reportedAs: definition.state(next.state)?.reportedAs, unit: next.unitCode,
-                                                       officer: next.officerID, due: next.clock?.due, onTime: next.onTime,
-                                                       finished: definition.state(next.state)?.isTerminal == true ? true : nil),
+                            payload: TransitionPayload(current, next, transition, definition: definition),
                             occurredAt: moment),
             on: db)
         return (next, transition)
     }
 
+    /// What a started case tells the event log. The deadline travels with it, so figures built from the log (on
+    /// time, overdue) need no other module's table: `legalDue` is the one the national on-time rule measures against.
+    static func startedPayload(_ instance: WorkflowInstance) -> [String: String] {
+        var payload = ["process": instance.process, "state": instance.state, "competentUnit": instance.competentUnitCode]
+        if let clock = instance.clock {
+            payload["due"] = clock.due.formatted(.iso8601)
+            payload["legalDue"] = clock.legalDue.formatted(.iso8601)
+        }
+        return payload
+    }
+
+    /// What a step tells the event log: where the case went, its deadline (paused while the applicant's turn), and
+    /// whether its result is given (`finished`, with `onTime`) or it was taken up again.
     struct TransitionPayload: Encodable {
         var process: String
         var action: String
@@ -109,11 +116,29 @@ public struct WorkflowStore: Sendable {
         var to: String
         var reportedAs: [String: Int]?
         var unit: String
+        var competentUnit: String
         var officer: String?
         var due: Date?
+        var legalDue: Date?
+        var paused: Bool?
         var onTime: Bool?
-        /// The case reached a terminal state: its result is given (or it was refused or withdrawn).
-        var finished: Bool?
+        var finished: Bool
+
+        init(_ current: WorkflowInstance, _ next: WorkflowInstance, _ transition: WorkflowTransition, definition: ProcessDefinition) {
+            process = current.process
+            action = transition.action
+            from = transition.fromState
+            to = transition.toState
+            reportedAs = definition.state(next.state)?.reportedAs
+            unit = next.unitCode
+            competentUnit = next.competentUnitCode
+            officer = next.officerID
+            due = next.clock?.due
+            legalDue = next.clock?.legalDue
+            paused = next.clock?.isPaused
+            onTime = next.onTime
+            finished = next.finishedAt != nil
+        }
     }
 
     /// One case, read on every action: the one column it needs, through SQLKit (no model hydration).

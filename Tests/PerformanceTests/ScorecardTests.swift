@@ -28,11 +28,14 @@ import Testing
     }
 
     static func finished(_ subject: String, at: String, onTime: Bool, unit: String = "A") -> Entry {
-        Entry(type: "workflow.transitioned", subject: subject, at: at, payload: #"{"finished":true,"onTime":\#(onTime),"to":"done","unit":"\#(unit)"}"#)
+        Entry(type: "workflow.transitioned", subject: subject, at: at,
+              payload: #"{"competentUnit":"\#(unit)","finished":true,"onTime":\#(onTime),"to":"approved","unit":"\#(unit)"}"#)
     }
 
-    static func moved(_ subject: String, at: String, due: String, unit: String = "A") -> Entry {
-        Entry(type: "workflow.transitioned", subject: subject, at: at, payload: #"{"due":"\#(due)","to":"processing","unit":"\#(unit)"}"#)
+    /// A step that leaves the case open (or takes a finished one up again), with its deadline and clock.
+    static func moved(_ subject: String, at: String, due: String, paused: Bool = false, unit: String = "A") -> Entry {
+        Entry(type: "workflow.transitioned", subject: subject, at: at,
+              payload: #"{"competentUnit":"\#(unit)","due":"\#(due)","finished":false,"paused":\#(paused),"to":"processing","unit":"counter"}"#)
     }
 
     static func channel(_ subject: String, _ channel: String, at: String) -> Entry {
@@ -70,8 +73,10 @@ import Testing
         channel("dossier:d3", "online", at: "2026-11-20T09:00:00+07:00"),
         started("dossier:d4", unit: "A", at: "2026-11-21T09:00:00+07:00", due: "2026-11-28T17:00:00+07:00"),
         channel("dossier:d4", "online", at: "2026-11-21T09:00:00+07:00"),
-        // A supplement request moves d4's deadline by a day: still past it on 1 December.
-        moved("dossier:d4", at: "2026-11-24T09:00:00+07:00", due: "2026-11-29T17:00:00+07:00"),
+        // A supplement request stops d4's clock; the applicant answers and the deadline moves by a day: still past
+        // it on 1 December.
+        moved("dossier:d4", at: "2026-11-24T09:00:00+07:00", due: "2026-11-28T17:00:00+07:00", paused: true),
+        moved("dossier:d4", at: "2026-11-25T09:00:00+07:00", due: "2026-11-29T17:00:00+07:00"),
         started("field-report:r3", unit: "A", at: "2026-11-25T08:00:00+07:00", due: "2026-12-03T17:00:00+07:00"),
         // A report merged into a nearby case has no case of its own: nothing to count.
         channel("field-report:r4", "open311", at: "2026-11-26T08:00:00+07:00"),
@@ -149,6 +154,8 @@ import Testing
             #expect(try await CaseFacts.all(on: try database.sql(logger: logger)) == incremental)
             let r2 = try #require(incremental.first { $0.subject == "field-report:r2" })
             #expect(r2.finishedAt == nil && r2.onTime == nil && r2.dueAt == Self.at("2026-11-14T17:00:00+07:00"))
+            // The counter held d4 for a while; the unit answerable stays the competent one.
+            #expect(incremental.first { $0.subject == "dossier:d4" }?.unitCode == "A")
         }
     }
 
@@ -162,7 +169,10 @@ import Testing
         #expect(ReportingPeriod("2024-02")?.last.description == "2024-02-29")
         #expect(ReportingPeriod("2026")?.last.description == "2026-12-31")
         #expect(ReportingPeriod("2026-11-01..2026-11-15")?.last.description == "2026-11-15")
-        for bad in ["", "26", "2026-13", "2026-1", "2026-Q5", "99999999999999999999", "2026-11-15..2026-11-01", "1800", "2026-11-01..", "x-y-z"] {
+        #expect(ReportingPeriod("2026-Q04") == nil && ReportingPeriod("2026-+1") == nil)
+        #expect(ReportingPeriod("2026-+1-01..2026-11-15")?.label == "2026-01-01..2026-11-15")
+        for bad in ["", "26", "2026-13", "2026-1", "2026-Q5", "99999999999999999999", "2026-11-15..2026-11-01", "1800", "2026-11-01..", "x-y-z",
+                    "2000-01-01..2100-12-31", "2025-11-01..2026-11-02", "+2026"] {
             #expect(ReportingPeriod(bad) == nil, "\(bad)")
         }
     }
@@ -172,5 +182,45 @@ import Testing
         #expect(online?.points(rate: 0.5) == 12 && online?.points(rate: 0.9) == 12 && online?.points(rate: 0.25) == 6)
         let onTime = Indicator766.all.first { $0.code == "766-2.1" }
         #expect(onTime?.points(rate: 0.8) == 16 && onTime?.points(rate: 1.5) == 20)
+    }
+
+    @Test func aCaseWaitingOnTheApplicantIsNotOverdueAndALateFinishIsJudgedAsOfThePeriodsEnd() {
+        let end = Self.at("2026-12-01T00:00:00+07:00")
+        let open = CaseFact(subject: "dossier:x", kind: "dossier", process: "p", unitCode: "A", receivedAt: Self.at("2026-11-02T09:00:00+07:00"),
+                            dueAt: Self.at("2026-11-20T17:00:00+07:00"), paused: true, finishedAt: nil, onTime: nil, channel: nil, rating: nil,
+                            lastSeq: 1)
+        #expect(!Scorecard.isOverdue(open, asOf: end))
+        var running = open
+        running.paused = false
+        #expect(Scorecard.isOverdue(running, asOf: end))
+        // Finished on time, but only in December: at the end of November it was open and past its deadline.
+        var late = running
+        late.finishedAt = Self.at("2026-12-03T09:00:00+07:00")
+        late.onTime = true
+        #expect(Scorecard.isOverdue(late, asOf: end) && !Scorecard.isOverdue(late, asOf: Self.at("2026-12-04T00:00:00+07:00")))
+    }
+
+    @Test func onlyTheOperationsCentreAndAdminsSeeTheCityAndLeadersOnlyTheirUnits() async throws {
+        let profile = try CityProfile.demo()
+        let database = try PlatformDatabase(location: .sqliteInMemory)
+        defer { Task { await database.shutdown() } }
+        let reading = ScorecardReading(database: database, profile: profile, clock: { Self.at("2026-11-15T09:00:00+07:00") })
+        func person(_ grants: RoleGrant...) -> Principal {
+            Principal(accountID: "x", username: "x", displayName: "x", grants: grants, credential: .accessToken)
+        }
+        let centre = try #require(profile.city.operationsUnit)
+        #expect(try reading.scope(unit: nil, period: nil, principal: person(RoleGrant(role: .iocOperator, unitCode: centre))).unit == nil)
+        #expect(try reading.scope(unit: nil, period: nil, principal: person(RoleGrant(role: .admin))).period.label == "2026-11")
+        // An IOC grant in a ward reaches no further than the ward's own role.
+        #expect(throws: Problem.self) { try reading.scope(unit: nil, period: nil, principal: person(RoleGrant(role: .iocOperator, unitCode: "phuong-phu-xuan"))) }
+        let leader = person(RoleGrant(role: .unitLeader, unitCode: "phuong-phu-xuan"))
+        #expect(try reading.scope(unit: nil, period: "2026-Q4", principal: leader).unit == "phuong-phu-xuan")
+        #expect(throws: Problem.self) { try reading.scope(unit: "so-tai-chinh", period: nil, principal: leader) }
+        // A unit that does not exist looks the same as one the leader does not lead; admins are told it does not exist.
+        let refused = #expect(throws: Problem.self) { try reading.scope(unit: "no-such-unit", period: nil, principal: leader) }
+        #expect(refused?.status == .forbidden)
+        let missing = #expect(throws: Problem.self) { try reading.scope(unit: "no-such-unit", period: nil, principal: person(RoleGrant(role: .admin))) }
+        #expect(missing?.status == .notFound)
+        #expect(throws: Problem.self) { try reading.scope(unit: nil, period: "2026-11-01..2027-11-02", principal: leader) }
     }
 }

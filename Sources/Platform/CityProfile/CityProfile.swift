@@ -20,6 +20,9 @@ public struct CityProfile: Sendable {
         /// The unit whose SOC analysts watch the whole city (its security operations centre); without one, only
         /// admins read the city-wide audit log.
         public var securityUnit: String?
+        /// The unit whose IOC operators watch the whole city (its operations centre): they see every unit's figures;
+        /// without one, only admins see city-wide figures.
+        public var operationsUnit: String?
     }
 
     public struct Unit: Codable, Sendable, Equatable {
@@ -95,6 +98,9 @@ public struct CityProfile: Sendable {
         }
         if let security = city?.securityUnit, let unitsFile, !unitsFile.units.contains(where: { $0.code == security }) {
             problems.append(ConfigProblem(key: "city.json", message: "securityUnit '\(security)' is not a unit in units.json"))
+        }
+        if let operations = city?.operationsUnit, let unitsFile, !unitsFile.units.contains(where: { $0.code == operations }) {
+            problems.append(ConfigProblem(key: "city.json", message: "operationsUnit '\(operations)' is not a unit in units.json"))
         }
         guard problems.isEmpty, let city, let unitsFile, let calendarData, let calendar else {
             throw ConfigurationError(problems: problems)
