@@ -50,7 +50,8 @@ public struct HuesRuntime: Sendable {
         try await add("signatures") { try SignaturesModule(context: context, renderer: renderer) }
         try await add("payments") { try PaymentsModule(context: context, renderer: renderer) }
         try await add("field-reports") { try FieldReportsModule(context: context, renderer: renderer) }
-        try await add("performance") { PerformanceModule(context: context) }
+        // Last, so it sees the indicators every other module declares.
+        try await add("performance") { PerformanceModule(context: context, declarations: modules.flatMap(\.indicators)) }
         // A misspelt name would leave on a module the operator meant to switch off, so it stops the start.
         let unknown = without.subtracting(names).sorted()
         guard unknown.isEmpty else {

@@ -102,12 +102,25 @@ public struct FieldReportsModule: PlatformModule {
          EventDeclaration("field-reports.personal-data.erased", payload: "reports"), EventDeclaration("field-reports.reporter.read")]
     }
 
-    public var indicators: [IndicatorDeclaration] {
-        [IndicatorDeclaration(code: "766-5.2", name: ["vi": "Phản ánh, kiến nghị xử lý đúng hạn", "en": "Field reports handled on time"], measure: .share,
-                              events: ["workflow.started", "workflow.transitioned"]),
-         IndicatorDeclaration(code: "field-reports.open", name: ["vi": "Phản ánh đang mở", "en": "Open field reports"], measure: .count,
-                              events: ["field-report.filed", "workflow.transitioned"])]
-    }
+    public var indicators: [IndicatorDeclaration] { Self.indicators }
+
+    /// Field reports stand in for Decision 766's citizen feedback (PAKN) in group 5; the performance module scores them.
+    public static let indicators: [IndicatorDeclaration] = [
+        IndicatorDeclaration(
+            code: "766-5.2", name: ["vi": "Phản ánh, kiến nghị xử lý đúng hạn", "en": "Field reports handled on time"], measure: .share,
+            events: ["workflow.started", "workflow.transitioned"],
+            scoring: IndicatorScoring(group: 5, maxPoints: 6, caseKind: "field-report", rule: .onTime, explanation: [
+                "vi": "(Phản ánh đã xử lý đúng hạn + phản ánh đang xử lý còn trong hạn) / phản ánh tiếp nhận trong kỳ; điểm = tỷ lệ × 6",
+                "en": "(reports handled on time + reports still within their deadline) / reports received in the period; points = rate × 6"])),
+        IndicatorDeclaration(
+            code: "766-5.3", name: ["vi": "Hài lòng trong xử lý phản ánh, kiến nghị", "en": "Satisfaction with field-report handling"], measure: .share,
+            events: ["workflow.started", "workflow.transitioned", "field-report.rated"],
+            scoring: IndicatorScoring(group: 5, maxPoints: 6, caseKind: "field-report", rule: .satisfaction, explanation: [
+                "vi": "(Tất cả − không hài lòng (1–2 sao) − quá hạn) / tất cả phản ánh tiếp nhận trong kỳ; điểm = tỷ lệ × 6",
+                "en": "(all − rated 1–2 stars − overdue) / all reports received in the period; points = rate × 6"])),
+        IndicatorDeclaration(code: "field-reports.open", name: ["vi": "Phản ánh đang mở", "en": "Open field reports"], measure: .count,
+                             events: ["field-report.filed", "workflow.transitioned"]),
+    ]
 
     public var requirements: [CapabilityRequirement] {
         [CapabilityRequirement(WorkflowStore.self, required: true, reason: "every report is handled as a workflow case"),

@@ -7,11 +7,15 @@ import Platform
 /// (the cases projection, `CaseProjection`), never typed in by hand.
 public struct PerformanceModule: PlatformModule {
     public let projection: CaseProjection
+    /// The Decision 766 set, as the other modules contribute it in their manifests.
+    public let indicators: [Indicator766]
     let context: ModuleContext
 
-    public init(context: ModuleContext) {
+    /// - Parameter declarations: every module's indicator declarations (App passes them when it builds the modules).
+    public init(context: ModuleContext, declarations: [IndicatorDeclaration]) {
         self.context = context
         projection = CaseProjection(database: context.database)
+        indicators = Indicator766.set(from: declarations)
     }
 
     public var name: String { "performance" }
@@ -27,7 +31,7 @@ public struct PerformanceModule: PlatformModule {
     }
 
     public func addRoutes(to routes: SecuredRouter) {
-        let reading = ScorecardReading(database: context.database, profile: context.profile, clock: context.clock)
+        let reading = ScorecardReading(database: context.database, profile: context.profile, indicators: indicators, clock: context.clock)
         routes.on(.get, "/api/v1/performance/scorecard", access: .roles([.unitLeader, .iocOperator, .admin]),
                   summary: "The Decision 766 scorecard of a unit or the city for a period (leaders: their own units)") { request, context in
             JSONResponse(try await reading.scorecard(request, principal: try context.requirePrincipal(), logger: context.logger))

@@ -25,7 +25,7 @@ public struct Scorecard: Sendable, Encodable, Equatable {
     public var pointsOutside: Double
 
     /// Scores `facts` (the cases received in the period, in the unit or city) as of `asOf`.
-    public init(unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact], indicators: [Indicator766] = Indicator766.all) {
+    public init(unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact], indicators: [Indicator766]) {
         self.unit = unit
         self.period = period
         self.asOf = asOf
@@ -50,7 +50,7 @@ public struct Scorecard: Sendable, Encodable, Equatable {
         switch formula {
         case .onTime: return cases.filter { !isOverdue($0, asOf: asOf) }.count
         case .filedOnline: return cases.filter { $0.channel == "online" }.count
-        case .dossierSatisfaction, .reportSatisfaction:
+        case .satisfaction:
             return max(0, cases.count - cases.filter { isOverdue($0, asOf: asOf) }.count - cases.filter(isDisliked).count)
         case .outside: return 0
         }

@@ -7,6 +7,7 @@ import Platform
 struct ScorecardReading: Sendable {
     let database: PlatformDatabase
     let profile: CityProfile
+    let indicators: [Indicator766]
     let clock: @Sendable () -> Date
 
     /// `unit` (omitted: the city for operators and admins, a leader's own unit) and `period` (omitted: this month).
@@ -15,7 +16,7 @@ struct ScorecardReading: Sendable {
         let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
         let (start, end) = period.instants(in: profile.calendar)
         let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return Scorecard(unit: unit, period: period, asOf: min(clock(), end), facts: facts)
+        return Scorecard(unit: unit, period: period, asOf: min(clock(), end), facts: facts, indicators: indicators)
     }
 
     struct CountedCase: Encodable {
@@ -48,8 +49,8 @@ struct ScorecardReading: Sendable {
     func cases(_ request: Request, principal: Principal, logger: Logger) async throws -> Cases {
         let query = request.uri.queryParameters
         let code = query.get("indicator") ?? ""
-        guard let indicator = Indicator766.all.first(where: { $0.code == code }) else {
-            throw Problem.badRequest("indicator must be one of \(Indicator766.all.map(\.code).joined(separator: ", ")).")
+        guard let indicator = indicators.first(where: { $0.code == code }) else {
+            throw Problem.badRequest("indicator must be one of \(indicators.map(\.code).joined(separator: ", ")).")
         }
         let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
         let limit = try request.queryInteger("limit", in: 1...500) ?? 200

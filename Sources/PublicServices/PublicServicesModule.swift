@@ -74,15 +74,38 @@ public struct PublicServicesModule: PlatformModule {
          EventDeclaration("public-services.dossier.personal-data-read", payload: "subjects"), EventDeclaration("public-services.personal-data.erased", payload: "comments")]
     }
 
-    /// Decision 766 figures from dossiers (groups 2 and 3); the performance module scores them by the official rule.
-    public var indicators: [IndicatorDeclaration] {
-        [IndicatorDeclaration(code: "766-2.1", name: ["vi": "Hồ sơ giải quyết đúng hạn", "en": "Dossiers processed on time"], measure: .share,
-                              events: ["workflow.started", "workflow.transitioned"]),
-         IndicatorDeclaration(code: "766-3.3", name: ["vi": "Tỷ lệ hồ sơ nộp trực tuyến", "en": "Dossiers filed online"], measure: .share,
-                              events: ["workflow.started"], target: 0.5),
-         IndicatorDeclaration(code: "766-5.1", name: ["vi": "Mức độ hài lòng", "en": "Satisfaction with dossier handling"], measure: .average,
-                              events: ["public-services.dossier.rated"])]
-    }
+    /// Decision 766 figures from dossiers; the performance module scores them by the official rule.
+    public var indicators: [IndicatorDeclaration] { Self.indicators }
+
+    /// Maximum points from the national portal's formula document; the groups whose data lives outside the platform
+    /// (publication of procedures, digitisation) are declared so the scorecard shows them as unknown, not zero.
+    public static let indicators: [IndicatorDeclaration] = [
+        IndicatorDeclaration(
+            code: "766-1", name: ["vi": "Công khai, minh bạch TTHC (công bố, cập nhật, đủ nội dung, đồng bộ)",
+                                  "en": "Transparency of procedures (publication, updates, completeness, sync)"],
+            measure: .share, events: [], scoring: .outside(group: 1, maxPoints: 18)),
+        IndicatorDeclaration(
+            code: "766-2.1", name: ["vi": "Hồ sơ xử lý trước hạn, đúng hạn", "en": "Dossiers processed on time"], measure: .share,
+            events: ["workflow.started", "workflow.transitioned"],
+            scoring: IndicatorScoring(group: 2, maxPoints: 20, caseKind: "dossier", rule: .onTime, explanation: [
+                "vi": "(Hồ sơ đã giải quyết đúng hạn + hồ sơ đang giải quyết còn trong hạn) / hồ sơ tiếp nhận trong kỳ; điểm = tỷ lệ × 20",
+                "en": "(dossiers finished on time + dossiers still within their deadline) / dossiers received in the period; points = rate × 20"])),
+        IndicatorDeclaration(
+            code: "766-3", name: ["vi": "Hồ sơ nộp trực tuyến", "en": "Dossiers filed online"], measure: .share,
+            events: ["workflow.started", "public-services.dossier.filed"], target: 0.5,
+            scoring: IndicatorScoring(group: 3, maxPoints: 12, caseKind: "dossier", rule: .filedOnline, explanation: [
+                "vi": "Hồ sơ nộp trực tuyến / hồ sơ tiếp nhận trong kỳ; đạt từ 50% được đủ 12 điểm, dưới đó điểm = tỷ lệ / 50% × 12",
+                "en": "Dossiers filed online / dossiers received in the period; 50 % or more earns all 12 points, below that rate / 50 % × 12"])),
+        IndicatorDeclaration(
+            code: "766-4", name: ["vi": "Số hóa hồ sơ, kết quả điện tử, tái sử dụng dữ liệu", "en": "Digitisation, electronic results, reuse of data"],
+            measure: .share, events: [], scoring: .outside(group: 4, maxPoints: 22)),
+        IndicatorDeclaration(
+            code: "766-5.4", name: ["vi": "Hài lòng trong tiếp nhận, giải quyết TTHC", "en": "Satisfaction with dossier handling"], measure: .share,
+            events: ["workflow.started", "workflow.transitioned", "public-services.dossier.rated"], target: 0.9,
+            scoring: IndicatorScoring(group: 5, maxPoints: 6, caseKind: "dossier", rule: .satisfaction, explanation: [
+                "vi": "100% − (% hồ sơ quá hạn + % hồ sơ bị đánh giá 1–2 sao); đạt từ 90% được đủ 6 điểm",
+                "en": "100 % − (% overdue + % rated 1–2 stars); 90 % or more earns all 6 points"])),
+    ]
 
     public var requirements: [CapabilityRequirement] {
         [CapabilityRequirement(WorkflowStore.self, required: true, reason: "every dossier is a workflow case"),

@@ -3,12 +3,18 @@ import HuesTestSupport
 import Logging
 import Testing
 
+import FieldReports
+import Payments
+import PublicServices
+
 @testable import Performance
 @testable import Platform
 
 /// The Decision 766 scorecard over a small fixed history, computed by hand below, and the projection behind it.
 @Suite struct ScorecardTests {
     let logger = Logger(label: "test")
+    /// The set the city runs: what the modules declare in their manifests.
+    static let indicators = Indicator766.set(from: PublicServicesModule.indicators + FieldReportsModule.indicators + PaymentsModule.indicators)
 
     static func at(_ text: String) -> Date {
         (try? Date(text, strategy: .iso8601)) ?? Date(timeIntervalSince1970: 0)
@@ -96,7 +102,7 @@ import Testing
         let calendar = try CityProfile.demo().calendar
         let (start, end) = period.instants(in: calendar)
         let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return Scorecard(unit: unit, period: period, asOf: Self.at("2026-12-01T00:00:00+07:00"), facts: facts)
+        return Scorecard(unit: unit, period: period, asOf: Self.at("2026-12-01T00:00:00+07:00"), facts: facts, indicators: Self.indicators)
     }
 
     func migrated(_ database: PlatformDatabase) async throws {
@@ -178,9 +184,9 @@ import Testing
     }
 
     @Test func theOfficialRuleGivesFullPointsAtTheThresholdAndAShareBelowIt() {
-        let online = Indicator766.all.first { $0.code == "766-3" }
+        let online = Self.indicators.first { $0.code == "766-3" }
         #expect(online?.points(rate: 0.5) == 12 && online?.points(rate: 0.9) == 12 && online?.points(rate: 0.25) == 6)
-        let onTime = Indicator766.all.first { $0.code == "766-2.1" }
+        let onTime = Self.indicators.first { $0.code == "766-2.1" }
         #expect(onTime?.points(rate: 0.8) == 16 && onTime?.points(rate: 1.5) == 20)
     }
 
@@ -204,7 +210,7 @@ import Testing
         let profile = try CityProfile.demo()
         let database = try PlatformDatabase(location: .sqliteInMemory)
         defer { Task { await database.shutdown() } }
-        let reading = ScorecardReading(database: database, profile: profile, clock: { Self.at("2026-11-15T09:00:00+07:00") })
+        let reading = ScorecardReading(database: database, profile: profile, indicators: Self.indicators, clock: { Self.at("2026-11-15T09:00:00+07:00") })
         func person(_ grants: RoleGrant...) -> Principal {
             Principal(accountID: "x", username: "x", displayName: "x", grants: grants, credential: .accessToken)
         }

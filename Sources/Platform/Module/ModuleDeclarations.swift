@@ -66,12 +66,55 @@ public struct IndicatorDeclaration: Sendable, Equatable {
     /// The threshold a unit should reach (a share from 0 to 1, or a count), where the rules set one.
     public let target: Double?
 
-    public init(code: String, name: [String: String], measure: Measure, events: [String], target: Double? = nil) {
+    /// How the figure enters the Decision 766 scorecard, for indicators of that set.
+    public let scoring: IndicatorScoring?
+
+    public init(code: String, name: [String: String], measure: Measure, events: [String], target: Double? = nil, scoring: IndicatorScoring? = nil) {
         self.code = code
         self.name = name
         self.measure = measure
         self.events = events
         self.target = target
+        self.scoring = scoring
+    }
+}
+
+/// An indicator's place in the Decision 766 scorecard, as data: its group, its maximum points, which cases it counts
+/// and by which rule; the performance module applies it to the cases it keeps from the event log. `target` (above)
+/// is the threshold of the official rule (full points at or above it, else rate ÷ threshold × points).
+public struct IndicatorScoring: Sendable, Equatable {
+    public enum Rule: String, Sendable, Codable {
+        /// Finished on time, or open and within the legal deadline, over the cases received.
+        case onTime
+        /// Dossiers filed online over the dossiers received.
+        case filedOnline
+        /// (all − overdue − rated 1–2 stars) / all, each subtracted on its own as the decision writes it.
+        case satisfaction
+        /// The data lives outside the platform: shown as unknown, never as zero.
+        case outside
+    }
+
+    public let group: Int
+    public let maxPoints: Double
+    /// The subject prefix of the cases counted (`dossier`, `field-report`); nil for indicators kept outside.
+    public let caseKind: String?
+    public let rule: Rule
+    /// The formula in words, by language, shown next to the number.
+    public let explanation: [String: String]
+
+    public init(group: Int, maxPoints: Double, caseKind: String?, rule: Rule, explanation: [String: String]) {
+        self.group = group
+        self.maxPoints = maxPoints
+        self.caseKind = caseKind
+        self.rule = rule
+        self.explanation = explanation
+    }
+
+    /// An indicator whose data lives outside the platform (the national portal, the procedures database).
+    public static func outside(group: Int, maxPoints: Double) -> IndicatorScoring {
+        IndicatorScoring(group: group, maxPoints: maxPoints, caseKind: nil, rule: .outside, explanation: [
+            "vi": "Dữ liệu nằm ngoài nền tảng (Cổng DVC quốc gia, CSDL TTHC); chưa tính vào điểm ở đây",
+            "en": "The data lives outside the platform (national portal, procedures database); not scored here"])
     }
 }
 
