@@ -36,6 +36,10 @@ public struct PerformanceModule: PlatformModule {
                   summary: "The Decision 766 scorecard of a unit or the city for a period (leaders: their own units)") { request, context in
             JSONResponse(try await reading.scorecard(request, principal: try context.requirePrincipal(), logger: context.logger))
         }
+        routes.on(.get, "/api/v1/performance/scorecard.csv", access: .roles([.unitLeader, .iocOperator, .admin]),
+                  summary: "The same scorecard as CSV, a line per indicator") { request, context in
+            ScorecardCSV.response(try await reading.scorecard(request, principal: try context.requirePrincipal(), logger: context.logger))
+        }
         routes.on(.get, "/api/v1/performance/cases", access: .roles([.unitLeader, .iocOperator, .admin]),
                   summary: "The cases behind one indicator of a scorecard, each with why it counts or not") { request, context in
             JSONResponse(try await reading.cases(request, principal: try context.requirePrincipal(), logger: context.logger))

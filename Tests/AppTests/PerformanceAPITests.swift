@@ -17,6 +17,10 @@ import Testing
             #expect(own.status == .ok)
             #expect(try json(own)["unit"] as? String == "phuong-phu-xuan")
             #expect(try await client.send(.get, "/api/v1/performance/scorecard?unit=so-tai-chinh", token: leader).status == .forbidden)
+            let csv = try await client.send(.get, "/api/v1/performance/scorecard.csv?period=2026-11", token: leader)
+            #expect(csv.status == .ok && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(String(buffer: csv.body).hasPrefix("\u{FEFF}code,group,name_vi"))
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard.csv?unit=so-tai-chinh", token: leader).status == .forbidden)
             #expect(try await client.send(.get, "/api/v1/performance/cases?indicator=766-2.1&unit=so-tai-chinh", token: leader).status == .forbidden)
 
             let admin = try await client.signIn("admin", "demo-admin-2026").access

@@ -125,6 +125,12 @@ import PublicServices
             #expect(card.pointsPossible == 50 && card.pointsOutside == 50)
             // Kept outside the platform: unknown here, not zero.
             #expect(lines["766-1"]?.points == nil && lines["766-1"]?.rate == nil)
+            // The CSV says the same: a line per indicator, empty points for the ones kept outside, the total last.
+            let csv = ScorecardCSV.text(card).split(separator: "\r\n").map(String.init)
+            #expect(csv.first == "\u{FEFF}" + ScorecardCSV.header.joined(separator: ","))
+            #expect(csv.contains { $0.hasPrefix("766-2.1,2,\"Hồ sơ xử lý trước hạn, đúng hạn\",Dossiers processed on time,2,4,0.5000,10.00,20.00,,") })
+            #expect(csv.contains { $0.hasPrefix("766-1,1,") && $0.contains(",,,,18.00,") })
+            #expect(csv.last == "total,,,,,,,29.67,50.00,,,")
         }
     }
 
@@ -228,5 +234,13 @@ import PublicServices
         let missing = #expect(throws: Problem.self) { try reading.scope(unit: "no-such-unit", period: nil, principal: person(RoleGrant(role: .admin))) }
         #expect(missing?.status == .notFound)
         #expect(throws: Problem.self) { try reading.scope(unit: nil, period: "2026-11-01..2027-11-02", principal: leader) }
+    }
+
+    @Test func csvFieldsAreQuotedAndNeverRunAsFormulas() {
+        #expect(ScorecardCSV.field("plain") == "plain")
+        #expect(ScorecardCSV.field("a, b") == "\"a, b\"")
+        #expect(ScorecardCSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(ScorecardCSV.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(ScorecardCSV.field("-5") == "'-5")
     }
 }
