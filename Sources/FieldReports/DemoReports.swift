@@ -116,6 +116,9 @@ extension FieldReportService {
         // Moving a report into office hours must not move it into the future (a demo report from tonight would also use
         // up its reporter's filing budget for the next hours): every demo report is at least ten minutes old.
         requestedAt = min(requestedAt, now.addingTimeInterval(-Double(random.int(10..<120)) * 60))
+        // One report in a hundred has just come in (10–25 minutes ago, before anyone could verify it), so whatever the
+        // hour the demo starts, the operations centre has reports waiting; otherwise that depended on the time of day.
+        if number % 100 == 7 { requestedAt = now.addingTimeInterval(-(10 + ageDays.truncatingRemainder(dividingBy: 1) * 15) * 60) }
         var answers: [String: [String]] = [:]
         for question in category.questions ?? [] where question.required || random.unit() < 0.5 {
             switch question.datatype {

@@ -22,6 +22,10 @@ public struct CaseFact: Sendable, Equatable, Codable {
     public var channel: String?
     /// 1–5, the applicant's or reporter's rating.
     public var rating: Int?
+    /// A field report's category (`pothole`, `flooding`…); nil for dossiers.
+    public var category: String?
+    /// How many times a finished case was taken up again (a reporter saying "not fixed").
+    public var reopened: Int
     /// The last event applied to this case: where a figure's explanation starts.
     public var lastSeq: Int
 }
@@ -42,6 +46,8 @@ struct CreatePerformanceTables: AsyncMigration {
             .field("on_time", .bool)
             .field("channel", .string)
             .field("rating", .int)
+            .field("category", .string)
+            .field("reopened", .int, .required)
             .field("last_seq", .int, .required)
             .create()
         guard let sql = database as? any SQLDatabase else { return }
@@ -57,7 +63,7 @@ struct CreatePerformanceTables: AsyncMigration {
 
 /// Reads and writes of `performance_cases`, in plain SQL.
 enum CaseFacts {
-    static let columns = "subject, kind, process, unit_code, received_at, due_at, paused, finished_at, on_time, channel, rating, last_seq"
+    static let columns = "subject, kind, process, unit_code, received_at, due_at, paused, finished_at, on_time, channel, rating, category, reopened, last_seq"
 
     static func find(_ subject: String, on sql: any SQLDatabase) async throws -> CaseFact? {
         try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases WHERE subject = \(bind: subject)").first().map(fact)
@@ -68,13 +74,14 @@ enum CaseFacts {
             try await sql.raw("""
                 INSERT INTO performance_cases (\(unsafeRaw: columns)) VALUES (\(bind: fact.subject), \(bind: fact.kind), \(bind: fact.process), \
                 \(bind: fact.unitCode), \(bind: fact.receivedAt), \(bind: fact.dueAt), \(bind: fact.paused), \(bind: fact.finishedAt), \(bind: fact.onTime), \
-                \(bind: fact.channel), \(bind: fact.rating), \(bind: fact.lastSeq))
+                \(bind: fact.channel), \(bind: fact.rating), \(bind: fact.category), \(bind: fact.reopened), \(bind: fact.lastSeq))
                 """).run()
         } else {
             try await sql.raw("""
                 UPDATE performance_cases SET unit_code = \(bind: fact.unitCode), due_at = \(bind: fact.dueAt), paused = \(bind: fact.paused), \
                 finished_at = \(bind: fact.finishedAt), \
-                on_time = \(bind: fact.onTime), channel = \(bind: fact.channel), rating = \(bind: fact.rating), last_seq = \(bind: fact.lastSeq) \
+                on_time = \(bind: fact.onTime), channel = \(bind: fact.channel), rating = \(bind: fact.rating), category = \(bind: fact.category), \
+                reopened = \(bind: fact.reopened), last_seq = \(bind: fact.lastSeq) \
                 WHERE subject = \(bind: fact.subject)
                 """).run()
         }
@@ -104,6 +111,7 @@ enum CaseFacts {
                  paused: try row.decode(column: "paused", as: Bool.self),
                  finishedAt: try row.decode(column: "finished_at", as: Date?.self), onTime: try row.decode(column: "on_time", as: Bool?.self),
                  channel: try row.decode(column: "channel", as: String?.self), rating: try row.decode(column: "rating", as: Int?.self),
+                 category: try row.decode(column: "category", as: String?.self), reopened: try row.decode(column: "reopened", as: Int.self),
                  lastSeq: try row.decode(column: "last_seq", as: Int.self))
     }
 }

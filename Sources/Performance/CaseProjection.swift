@@ -73,6 +73,7 @@ public struct CaseProjection: Sendable {
         var finished: Bool?
         var paused: Bool?
         var channel: String?
+        var category: String?
         var score: Int?
         var stars: String?
     }
@@ -93,7 +94,7 @@ public struct CaseProjection: Sendable {
             let kind = subject.split(separator: ":", maxSplits: 1).first.map(String.init) ?? subject
             let due = (payload.legalDue ?? payload.due).flatMap({ Self.date($0, event: event, logger: logger) })
             let fact = CaseFact(subject: subject, kind: kind, process: process, unitCode: unit, receivedAt: event.occurredAt, dueAt: due,
-                                paused: false, finishedAt: nil, onTime: nil, channel: nil, rating: nil, lastSeq: event.seq)
+                                paused: false, finishedAt: nil, onTime: nil, channel: nil, rating: nil, category: nil, reopened: 0, lastSeq: event.seq)
             return try await CaseFacts.save(fact, isNew: true, on: sql)
         }
         // Everything else refines a case already known; events about subjects with no case (a report merged into a
@@ -105,6 +106,7 @@ public struct CaseProjection: Sendable {
         case "public-services.dossier.filed", "field-report.filed":
             guard let channel = payload.channel else { return Self.skip(event, "a filing without its channel", logger: logger) }
             fact.channel = channel
+            if let category = payload.category { fact.category = category }
         case "public-services.dossier.rated", "field-report.rated":
             guard let stars = payload.score ?? payload.stars.flatMap({ Int($0) }), (1...5).contains(stars) else {
                 return Self.skip(event, "a rating that is not 1 to 5", logger: logger)
@@ -128,6 +130,7 @@ public struct CaseProjection: Sendable {
             if fact.finishedAt == nil { fact.finishedAt = event.occurredAt }
             fact.onTime = payload.onTime
         case false?:
+            if fact.finishedAt != nil { fact.reopened += 1 }
             fact.finishedAt = nil
             fact.onTime = nil
         case nil:

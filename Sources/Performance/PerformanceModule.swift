@@ -40,6 +40,10 @@ public struct PerformanceModule: PlatformModule {
                   summary: "The same scorecard as CSV, a line per indicator") { request, context in
             ScorecardCSV.response(try await reading.scorecard(request, principal: try context.requirePrincipal(), logger: context.logger))
         }
+        routes.on(.get, "/api/v1/performance/field-reports", access: .roles([.unitLeader, .iocOperator, .admin]),
+                  summary: "Field-report figures per unit and category for a period, and the units ranked by on-time rate") { request, context in
+            JSONResponse(try await reading.fieldReportFigures(request, principal: try context.requirePrincipal(), logger: context.logger))
+        }
         routes.on(.get, "/api/v1/performance/cases", access: .roles([.unitLeader, .iocOperator, .admin]),
                   summary: "The cases behind one indicator of a scorecard, each with why it counts or not") { request, context in
             JSONResponse(try await reading.cases(request, principal: try context.requirePrincipal(), logger: context.logger))

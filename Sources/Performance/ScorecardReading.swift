@@ -19,6 +19,14 @@ struct ScorecardReading: Sendable {
         return Scorecard(unit: unit, period: period, asOf: min(clock(), end), facts: facts, indicators: indicators)
     }
 
+    func fieldReportFigures(_ request: Request, principal: Principal, logger: Logger) async throws -> FieldReportFigures {
+        let query = request.uri.queryParameters
+        let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
+        let (start, end) = period.instants(in: profile.calendar)
+        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
+        return FieldReportFigures(unit: unit, period: period, asOf: min(clock(), end), facts: facts, calendar: profile.calendar)
+    }
+
     struct CountedCase: Encodable {
         var subject: String
         var unit: String

@@ -34,6 +34,8 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/performance/cases?indicator=nope", token: admin).status == .badRequest)
 
             let ioc = try await client.signIn("ioc", "demo-ioc-2026").access
+            #expect(try await client.send(.get, "/api/v1/performance/field-reports?period=2026-11", token: ioc).status == .ok)
+            #expect(try await client.send(.get, "/api/v1/performance/field-reports?unit=so-tai-chinh", token: leader).status == .forbidden)
             #expect(try await client.send(.get, "/api/v1/performance/cases?indicator=766-5.2", token: ioc).status == .ok)
             let officer = try await client.signIn("officer", "demo-officer-2026").access
             #expect(try await client.send(.get, "/api/v1/performance/scorecard", token: officer).status == .forbidden)

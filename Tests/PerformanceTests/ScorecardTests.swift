@@ -44,9 +44,10 @@ import PublicServices
               payload: #"{"competentUnit":"\#(unit)","due":"\#(due)","finished":false,"paused":\#(paused),"to":"processing","unit":"counter"}"#)
     }
 
-    static func channel(_ subject: String, _ channel: String, at: String) -> Entry {
+    static func channel(_ subject: String, _ channel: String, at: String, category: String? = nil) -> Entry {
         let type = subject.hasPrefix("dossier:") ? "public-services.dossier.filed" : "field-report.filed"
-        return Entry(type: type, subject: subject, at: at, payload: #"{"channel":"\#(channel)"}"#)
+        let payload = category.map { #"{"category":"\#($0)","channel":"\#(channel)"}"# } ?? #"{"channel":"\#(channel)"}"#
+        return Entry(type: type, subject: subject, at: at, payload: payload)
     }
 
     /// November 2026 in unit A, as of 1 December (times in Hue, UTC+7). By hand:
@@ -61,8 +62,9 @@ import PublicServices
         started("dossier:d2", unit: "A", at: "2026-11-05T09:00:00+07:00", due: "2026-11-12T17:00:00+07:00"),
         channel("dossier:d2", "in-person", at: "2026-11-05T09:00:00+07:00"),
         started("field-report:r1", unit: "A", at: "2026-11-02T08:00:00+07:00", due: "2026-11-06T17:00:00+07:00"),
-        channel("field-report:r1", "app", at: "2026-11-02T08:00:00+07:00"),
+        channel("field-report:r1", "app", at: "2026-11-02T08:00:00+07:00", category: "pothole"),
         started("field-report:r2", unit: "A", at: "2026-11-04T08:00:00+07:00", due: "2026-11-07T17:00:00+07:00"),
+        channel("field-report:r2", "web", at: "2026-11-04T08:00:00+07:00", category: "pothole"),
         finished("dossier:d1", at: "2026-11-08T10:00:00+07:00", onTime: true),
         finished("field-report:r1", at: "2026-11-05T10:00:00+07:00", onTime: true),
         Entry(type: "field-report.rated", subject: "field-report:r1", at: "2026-11-05T12:00:00+07:00", payload: #"{"stars":"2"}"#),
@@ -84,6 +86,10 @@ import PublicServices
         moved("dossier:d4", at: "2026-11-24T09:00:00+07:00", due: "2026-11-28T17:00:00+07:00", paused: true),
         moved("dossier:d4", at: "2026-11-25T09:00:00+07:00", due: "2026-11-29T17:00:00+07:00"),
         started("field-report:r3", unit: "A", at: "2026-11-25T08:00:00+07:00", due: "2026-12-03T17:00:00+07:00"),
+        channel("field-report:r3", "hotline", at: "2026-11-25T08:00:00+07:00", category: "flooding"),
+        started("field-report:r5", unit: "B", at: "2026-11-16T08:00:00+07:00", due: "2026-11-20T17:00:00+07:00"),
+        channel("field-report:r5", "camera", at: "2026-11-16T08:00:00+07:00", category: "garbage"),
+        finished("field-report:r5", at: "2026-11-17T09:30:00+07:00", onTime: true, unit: "B"),
         // A report merged into a nearby case has no case of its own: nothing to count.
         channel("field-report:r4", "open311", at: "2026-11-26T08:00:00+07:00"),
     ]
@@ -161,7 +167,7 @@ import PublicServices
             // Caught up: a second round changes nothing.
             #expect(try await projection.catchUp(logger: logger) == 0)
             let incremental = try await CaseFacts.all(on: try database.sql(logger: logger))
-            #expect(incremental.count == 9)
+            #expect(incremental.count == 10)
             try await projection.rebuild(logger: logger)
             #expect(try await CaseFacts.all(on: try database.sql(logger: logger)) == incremental)
             let r2 = try #require(incremental.first { $0.subject == "field-report:r2" })
@@ -200,7 +206,7 @@ import PublicServices
         let end = Self.at("2026-12-01T00:00:00+07:00")
         let open = CaseFact(subject: "dossier:x", kind: "dossier", process: "p", unitCode: "A", receivedAt: Self.at("2026-11-02T09:00:00+07:00"),
                             dueAt: Self.at("2026-11-20T17:00:00+07:00"), paused: true, finishedAt: nil, onTime: nil, channel: nil, rating: nil,
-                            lastSeq: 1)
+                            category: nil, reopened: 0, lastSeq: 1)
         #expect(!Scorecard.isOverdue(open, asOf: end))
         var running = open
         running.paused = false
@@ -242,5 +248,34 @@ import PublicServices
         #expect(ScorecardCSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
         #expect(ScorecardCSV.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
         #expect(ScorecardCSV.field("-5") == "'-5")
+    }
+
+    /// Unit A's reports by hand (office hours 07:30–11:30 and 13:30–17:00): r1, a pothole, came in on Monday 2
+    /// November at 08:00 and was fixed on Thursday at 10:00, 3.5 + 3.5 + 7.5 + 7.5 + 2.5 = 24.5 working hours, rated two
+    /// stars; r2, a pothole, was late, reopened and is overdue; r3, flooding, is open within its deadline. Unit B's r5
+    /// took 7 + 2 = 9 hours, on time, so B ranks first.
+    @Test func fieldReportFiguresPerUnitAndCategoryMatchTheOnesComputedByHand() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            try await append(Self.history[...], to: database)
+            try await CaseProjection(database: database).catchUp(logger: logger)
+            let period = try #require(ReportingPeriod("2026-11"))
+            let calendar = try CityProfile.demo().calendar
+            let (start, end) = period.instants(in: calendar)
+            let facts = try await CaseFacts.received(from: start, to: end, unit: nil, on: try database.sql(logger: logger))
+            let figures = FieldReportFigures(unit: nil, period: period, asOf: end, facts: facts, calendar: calendar)
+            let pothole = try #require(figures.rows.first { $0.unit == "A" && $0.category == "pothole" })
+            #expect(pothole.received == 2 && pothole.finished == 1 && pothole.finishedOnTime == 1 && pothole.overdue == 1)
+            #expect(pothole.averageHandlingHours == 24.5 && pothole.p90HandlingHours == 24.5)
+            #expect(pothole.reopened == 1 && pothole.reopenRate == 0.5 && pothole.rated == 1 && pothole.averageRating == 2 && pothole.onTimeRate == 0.5)
+            let flooding = try #require(figures.rows.first { $0.unit == "A" && $0.category == "flooding" })
+            #expect(flooding.received == 1 && flooding.finished == 0 && flooding.overdue == 0 && flooding.averageHandlingHours == nil)
+            let totalA = try #require(figures.rows.first { $0.unit == "A" && $0.category == nil })
+            #expect(totalA.received == 3 && totalA.overdue == 1 && totalA.onTimeRate == 2.0 / 3.0 && totalA.reopenRate == 1.0 / 3.0)
+            let totalB = try #require(figures.rows.first { $0.unit == "B" && $0.category == nil })
+            #expect(totalB.received == 1 && totalB.averageHandlingHours == 9 && totalB.onTimeRate == 1)
+            #expect(figures.ranking == ["B", "A"])
+            #expect(FieldReportFigures.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9)
+        }
     }
 }
