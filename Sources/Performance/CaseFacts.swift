@@ -65,8 +65,12 @@ struct CreatePerformanceTables: AsyncMigration {
 enum CaseFacts {
     static let columns = "subject, kind, process, unit_code, received_at, due_at, paused, finished_at, on_time, channel, rating, category, reopened, last_seq"
 
-    static func find(_ subject: String, on sql: any SQLDatabase) async throws -> CaseFact? {
-        try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases WHERE subject = \(bind: subject)").first().map(fact)
+    /// The known cases among `subjects`, by subject (a batch holds at most 5,000 events, far below either database's
+    /// limit on bound values).
+    static func find(_ subjects: Set<String>, on sql: any SQLDatabase) async throws -> [String: CaseFact] {
+        guard !subjects.isEmpty else { return [:] }
+        let rows = try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases WHERE subject IN (\(binds: Array(subjects)))").all()
+        return Dictionary(uniqueKeysWithValues: try rows.map(fact).map { ($0.subject, $0) })
     }
 
     static func save(_ fact: CaseFact, isNew: Bool, on sql: any SQLDatabase) async throws {

@@ -12,7 +12,9 @@ public struct CaseProjection: Sendable {
     let database: PlatformDatabase
     let batchSize: Int
 
-    public init(database: PlatformDatabase, batchSize: Int = 500) {
+    /// - Parameter batchSize: events per transaction. Small, because each batch holds SQLite's single writer: at 500 a
+    ///   flood of Open311 filings saw p99 rise from ~28 ms to ~50 ms; at 100 it stays at ~28 ms.
+    public init(database: PlatformDatabase, batchSize: Int = 100) {
         self.database = database
         // The event log hands out at most 5,000 entries a read.
         self.batchSize = min(max(1, batchSize), 5000)
@@ -32,7 +34,7 @@ public struct CaseProjection: Sendable {
                 // The cursor moved since the batch was read (another runner, or a rebuild that started over): this
                 // batch is not the one after it, so it is dropped and read again.
                 guard try await EventLog.cursor(of: Self.consumer, on: db) == cursor else { return false }
-                for event in events { try await Self.apply(event, on: sql, logger: logger) }
+                try await Self.apply(events, on: sql, logger: logger)
                 try await EventLog.advance(Self.consumer, to: last.seq, on: db)
                 return true
             }
@@ -78,45 +80,73 @@ public struct CaseProjection: Sendable {
         var stars: String?
     }
 
-    static func apply(_ event: LoggedEvent, on sql: any SQLDatabase, logger: Logger) async throws {
-        guard let subject = event.subject, Self.types.contains(event.type) else { return }
+    /// Applies a batch: the cases it touches are read in one query, changed in memory in the log's order, and each
+    /// changed case written once. A flood of filings (a case started and its report filed, per POST) then costs the
+    /// single writer one insert per case instead of a read and a write per event.
+    static func apply(_ events: [LoggedEvent], on sql: any SQLDatabase, logger: Logger) async throws {
+        let relevant = events.filter { $0.subject != nil && Self.types.contains($0.type) }
+        guard !relevant.isEmpty else { return }
+        var cases = try await CaseFacts.find(Set(relevant.compactMap(\.subject)), on: sql)
+        let stored = Set(cases.keys)
+        var changed: [String] = []
+        for event in relevant {
+            guard let subject = event.subject, Self.apply(event, to: &cases, logger: logger) else { continue }
+            if !changed.contains(subject) { changed.append(subject) }
+        }
+        for subject in changed {
+            guard let fact = cases[subject] else { continue }
+            try await CaseFacts.save(fact, isNew: !stored.contains(subject), on: sql)
+        }
+    }
+
+    /// One event's change to the cases of its batch; false when it changes nothing.
+    static func apply(_ event: LoggedEvent, to cases: inout [String: CaseFact], logger: Logger) -> Bool {
+        guard let subject = event.subject else { return false }
         let payload: Payload
         do {
             payload = try JSONDecoder().decode(Payload.self, from: Data(event.payload.utf8))
         } catch {
-            return skip(event, "its payload does not read: \(error)", logger: logger)
+            skip(event, "its payload does not read: \(error)", logger: logger)
+            return false
         }
         if event.type == "workflow.started" {
-            guard try await CaseFacts.find(subject, on: sql) == nil else { return }
+            guard cases[subject] == nil else { return false }
             guard let process = payload.process, let unit = payload.competentUnit ?? event.unitCode else {
-                return Self.skip(event, "a case started without its process or unit", logger: logger)
+                skip(event, "a case started without its process or unit", logger: logger)
+                return false
             }
             let kind = subject.split(separator: ":", maxSplits: 1).first.map(String.init) ?? subject
             let due = (payload.legalDue ?? payload.due).flatMap({ Self.date($0, event: event, logger: logger) })
-            let fact = CaseFact(subject: subject, kind: kind, process: process, unitCode: unit, receivedAt: event.occurredAt, dueAt: due,
-                                paused: false, finishedAt: nil, onTime: nil, channel: nil, rating: nil, category: nil, reopened: 0, lastSeq: event.seq)
-            return try await CaseFacts.save(fact, isNew: true, on: sql)
+            cases[subject] = CaseFact(subject: subject, kind: kind, process: process, unitCode: unit, receivedAt: event.occurredAt, dueAt: due,
+                                      paused: false, finishedAt: nil, onTime: nil, channel: nil, rating: nil, category: nil, reopened: 0,
+                                      lastSeq: event.seq)
+            return true
         }
         // Everything else refines a case already known; events about subjects with no case (a report merged into a
         // nearby one) have nothing to change.
-        guard var fact = try await CaseFacts.find(subject, on: sql) else { return }
+        guard var fact = cases[subject] else { return false }
         switch event.type {
         case "workflow.transitioned":
             apply(transition: payload, at: event, to: &fact, logger: logger)
         case "public-services.dossier.filed", "field-report.filed":
-            guard let channel = payload.channel else { return Self.skip(event, "a filing without its channel", logger: logger) }
+            guard let channel = payload.channel else {
+                skip(event, "a filing without its channel", logger: logger)
+                return false
+            }
             fact.channel = channel
             if let category = payload.category { fact.category = category }
         case "public-services.dossier.rated", "field-report.rated":
             guard let stars = payload.score ?? payload.stars.flatMap({ Int($0) }), (1...5).contains(stars) else {
-                return Self.skip(event, "a rating that is not 1 to 5", logger: logger)
+                skip(event, "a rating that is not 1 to 5", logger: logger)
+                return false
             }
             fact.rating = stars
         default:
-            return
+            return false
         }
         fact.lastSeq = event.seq
-        try await CaseFacts.save(fact, isNew: false, on: sql)
+        cases[subject] = fact
+        return true
     }
 
     /// A step of the case: the unit answerable for it, its deadline, whether its clock waits on the applicant, and

@@ -33,10 +33,11 @@ public struct Scorecard: Sendable, Encodable, Equatable {
             guard indicator.formula != .outside, let kind = indicator.kind else { return Line(indicator: indicator) }
             let cases = facts.filter { $0.kind == kind }
             let counted = Self.numerator(cases, formula: indicator.formula, asOf: asOf)
+            // No case received: no rate and no points (the unit is not scored on it), rather than a zero.
             let rate = cases.isEmpty ? nil : Double(counted) / Double(cases.count)
             let link = "/api/v1/performance/cases?indicator=\(indicator.code)&period=\(period.label)" + (unit.map { "&unit=\($0)" } ?? "")
             return Line(indicator: indicator, numerator: counted, denominator: cases.count, rate: rate,
-                        points: rate.map(indicator.points) ?? (cases.isEmpty ? nil : 0), cases: link)
+                        points: rate.map(indicator.points), cases: link)
         }
         let scored = lines.filter { $0.points != nil }
         points = (scored.reduce(0) { $0 + ($1.points ?? 0) } * 100).rounded() / 100

@@ -12,19 +12,24 @@ struct ScorecardReading: Sendable {
 
     /// `unit` (omitted: the city for operators and admins, a leader's own unit) and `period` (omitted: this month).
     func scorecard(_ request: Request, principal: Principal, logger: Logger) async throws -> Scorecard {
-        let query = request.uri.queryParameters
-        let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
-        let (start, end) = period.instants(in: profile.calendar)
-        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return Scorecard(unit: unit, period: period, asOf: min(clock(), end), facts: facts, indicators: indicators)
+        let asked = try await received(request, principal: principal, logger: logger)
+        return Scorecard(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, indicators: indicators)
     }
 
     func fieldReportFigures(_ request: Request, principal: Principal, logger: Logger) async throws -> FieldReportFigures {
+        let asked = try await received(request, principal: principal, logger: logger)
+        return FieldReportFigures(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, calendar: profile.calendar)
+    }
+
+    /// The cases received in the unit and period the request asks for, once the caller may see them, and the moment
+    /// they are judged at: now, or the period's end when it is over.
+    func received(_ request: Request, principal: Principal, logger: Logger) async throws
+        -> (unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact]) {
         let query = request.uri.queryParameters
         let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
         let (start, end) = period.instants(in: profile.calendar)
         let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return FieldReportFigures(unit: unit, period: period, asOf: min(clock(), end), facts: facts, calendar: profile.calendar)
+        return (unit, period, min(clock(), end), facts)
     }
 
     struct CountedCase: Encodable {
@@ -60,15 +65,13 @@ struct ScorecardReading: Sendable {
         guard let indicator = indicators.first(where: { $0.code == code }) else {
             throw Problem.badRequest("indicator must be one of \(indicators.map(\.code).joined(separator: ", ")).")
         }
-        let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
         let limit = try request.queryInteger("limit", in: 1...500) ?? 200
         let after = query.get("after") ?? ""
-        let (start, end) = period.instants(in: profile.calendar)
-        let asOf = min(clock(), end)
-        let facts = indicator.kind == nil ? [] : try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-            .filter { $0.kind == indicator.kind && $0.subject > after }.sorted { $0.subject < $1.subject }
+        let asked = try await received(request, principal: principal, logger: logger)
+        let asOf = asked.asOf
+        let facts = asked.facts.filter { $0.kind == indicator.kind && $0.subject > after }.sorted { $0.subject < $1.subject }
         let page = facts.prefix(limit)
-        return Cases(indicator: indicator, unit: unit, period: period, asOf: asOf, cases: page.map { fact in
+        return Cases(indicator: indicator, unit: asked.unit, period: asked.period, asOf: asOf, cases: page.map { fact in
             CountedCase(subject: fact.subject, unit: fact.unitCode, receivedAt: fact.receivedAt, dueAt: fact.dueAt, paused: fact.paused,
                         finishedAt: fact.finishedAt, onTime: fact.onTime, channel: fact.channel, rating: fact.rating,
                         overdue: Scorecard.isOverdue(fact, asOf: asOf), disliked: Scorecard.isDisliked(fact), lastEvent: fact.lastSeq)
