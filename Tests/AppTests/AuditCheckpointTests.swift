@@ -53,10 +53,10 @@ import Testing
             let root = try #require(try await signatures.authority.authorityCertificate("root", logger: logger))
             let folder = try ExternalTool.scratchFolder()
             try ExternalTool.write(root, to: folder + "/root.der")
-            _ = try ExternalTool.run(["openssl", "x509", "-inform", "DER", "-in", "root.der", "-out", "root.pem"], in: folder)
+            _ = try await ExternalTool.run(["openssl", "x509", "-inform", "DER", "-in", "root.der", "-out", "root.pem"], in: folder)
             try ExternalTool.write(Array(second.statement.utf8), to: folder + "/statement.json")
             try ExternalTool.write(Array(try #require(Data(base64Encoded: second.signature))), to: folder + "/statement.p7s")
-            let openssl = try ExternalTool.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "statement.p7s",
+            let openssl = try await ExternalTool.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "statement.p7s",
                                                 "-content", "statement.json", "-CAfile", "root.pem", "-purpose", "any", "-out", "/dev/null"], in: folder)
             #expect(openssl.status == 0 && openssl.error.contains("Verification successful"), "\(openssl.error)")
 

@@ -18,8 +18,8 @@ final class TestMailServer: @unchecked Sendable {
     let mailbox: String
     let process: Process
 
-    init() throws {
-        try ExternalTool.requirePythonModule("aiosmtpd", package: "aiosmtpd")
+    init() async throws {
+        try await ExternalTool.requirePythonModule("aiosmtpd", package: "aiosmtpd")
         port = Int.random(in: 30_000...60_000)
         mailbox = FileManager.default.temporaryDirectory.appendingPathComponent("hues-maildir-\(UUID())").path
         process = Process()
@@ -51,7 +51,7 @@ final class TestMailServer: @unchecked Sendable {
 
     /// A started server for `body`, stopped afterwards whatever happens.
     static func running(_ body: (TestMailServer) async throws -> Void) async throws {
-        let server = try TestMailServer()
+        let server = try await TestMailServer()
         defer { server.stop() }
         try await server.ready()
         try await body(server)
@@ -72,6 +72,10 @@ final class TestMailServer: @unchecked Sendable {
 
 enum SMTPProbe {
     static func connect(port: Int) async throws -> Bool {
+        try await ExternalTool.offTheTaskPool { try connectWaiting(port: port) }
+    }
+
+    static func connectWaiting(port: Int) throws -> Bool {
         let socket = Process()
         socket.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         socket.arguments = ["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1).close()"]

@@ -138,9 +138,9 @@ struct PublicServicesPageTests {
 }
 
 /// The text of a PDF as poppler's pdftotext reads it.
-func pdfText(_ pdf: Data) throws -> String {
+func pdfText(_ pdf: Data) async throws -> String {
     let folder = try ExternalTool.scratchFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try pdf.write(to: URL(fileURLWithPath: folder + "/document.pdf"))
-    return try ExternalTool.run(["pdftotext", "-layout", "document.pdf", "-"], in: folder).output
+    return try await ExternalTool.run(["pdftotext", "-layout", "document.pdf", "-"], in: folder).output
 }

@@ -235,7 +235,7 @@ struct PublicServicesTests {
             let slipBytes = Data(buffer: slip.body)
             #expect(slipBytes.starts(with: Data("%PDF-1.7".utf8)))
             if ExternalTool.wanted {
-                let slipText = try pdfText(slipBytes)
+                let slipText = try await pdfText(slipBytes)
                 #expect(slipText.contains(dossier.code))
                 #expect(slipText.contains("Phạm Văn Tư"))
                 #expect(slipText.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"))

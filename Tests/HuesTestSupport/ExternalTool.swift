@@ -46,12 +46,25 @@ public enum ExternalTool {
     }
 
     /// Fails with `Missing` unless Python can import `module` (installed from PyPI as `package`).
-    public static func requirePythonModule(_ module: String, package: String) throws {
-        let result = try run(["python3", "-c", "import \(module)"], in: FileManager.default.temporaryDirectory.path)
+    public static func requirePythonModule(_ module: String, package: String) async throws {
+        let result = try await run(["python3", "-c", "import \(module)"], in: FileManager.default.temporaryDirectory.path)
         guard result.status == 0 else { throw Missing(tool: "Python's \(module)", install: "python3 -m pip install \(package)") }
     }
 
-    public static func run(_ arguments: [String], in folder: String) throws -> Result {
+    public static func run(_ arguments: [String], in folder: String) async throws -> Result {
+        try await offTheTaskPool { try runWaiting(arguments, in: folder) }
+    }
+
+    /// Runs `work`, which blocks its thread (waiting for a child process), on a thread of its own. Swift's task pool has
+    /// one thread per core, two here: two tests waiting on tools in it stalled every other test of the run, and a live
+    /// test server that could not answer for 10 s failed a webhook test in CI.
+    public static func offTheTaskPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Swift.Result { try work() }) }
+        }
+    }
+
+    static func runWaiting(_ arguments: [String], in folder: String) throws -> Result {
         guard let tool = arguments.first else { throw Missing(tool: "(no tool named)", install: "name a tool") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try locate(tool))

@@ -41,14 +41,14 @@ import X509
             let folder = try ExternalTool.scratchFolder()
             try await export(module, to: folder)
             try ExternalTool.write(Array(issued.pem.utf8), to: folder + "/leaf.pem")
-            let verified = try ExternalTool.run(["openssl", "verify", "-CAfile", "root.pem", "-untrusted", "hue.pem", "leaf.pem"], in: folder)
+            let verified = try await ExternalTool.run(["openssl", "verify", "-CAfile", "root.pem", "-untrusted", "hue.pem", "leaf.pem"], in: folder)
             #expect(verified.status == 0, "\(verified.output) \(verified.error)")
-            let text = try ExternalTool.run(["openssl", "x509", "-in", "leaf.pem", "-noout", "-text"], in: folder).output
+            let text = try await ExternalTool.run(["openssl", "x509", "-in", "leaf.pem", "-noout", "-text"], in: folder).output
             #expect(text.contains("Digital Signature, Non Repudiation"))
             #expect(text.contains("CA:FALSE"))
             #expect(text.contains("URI:http://hues.test/ca/hue.crl"))
             #expect(!text.contains("Extended Key Usage"))
-            let intermediate = try ExternalTool.run(["openssl", "x509", "-in", "hue.pem", "-noout", "-text"], in: folder).output
+            let intermediate = try await ExternalTool.run(["openssl", "x509", "-in", "hue.pem", "-noout", "-text"], in: folder).output
             #expect(intermediate.contains("Certificate Sign, CRL Sign"))
             #expect(intermediate.contains("CA:TRUE, pathlen:0"))
         }
@@ -66,21 +66,21 @@ import X509
             try await export(module, to: folder)
             let crl = try #require(try await module.authority.revocationList(authority: "hue", logger: logger))
             try ExternalTool.write(crl, to: folder + "/hue.crl")
-            let parsed = try ExternalTool.run(["openssl", "crl", "-inform", "DER", "-in", "hue.crl", "-noout", "-text"], in: folder)
+            let parsed = try await ExternalTool.run(["openssl", "crl", "-inform", "DER", "-in", "hue.crl", "-noout", "-text"], in: folder)
             #expect(parsed.status == 0, "\(parsed.error)")
             #expect(parsed.output.uppercased().contains(revoked.serial.uppercased()))
             #expect(parsed.output.contains("Key Compromise"))
             #expect(!parsed.output.uppercased().contains(kept.serial.uppercased()))
             // The CRL is signed by the issuing authority: OpenSSL checks that signature against hue.pem.
-            let signed = try ExternalTool.run(["openssl", "crl", "-inform", "DER", "-in", "hue.crl", "-noout", "-CAfile", "hue.pem"], in: folder)
+            let signed = try await ExternalTool.run(["openssl", "crl", "-inform", "DER", "-in", "hue.crl", "-noout", "-CAfile", "hue.pem"], in: folder)
             #expect((signed.output + signed.error).contains("verify OK"))
 
-            _ = try ExternalTool.run(["openssl", "crl", "-inform", "DER", "-in", "hue.crl", "-out", "hue-crl.pem"], in: folder)
+            _ = try await ExternalTool.run(["openssl", "crl", "-inform", "DER", "-in", "hue.crl", "-out", "hue-crl.pem"], in: folder)
             try ExternalTool.write(Array(kept.pem.utf8), to: folder + "/kept.pem")
             try ExternalTool.write(Array(revoked.pem.utf8), to: folder + "/revoked.pem")
             let arguments = ["openssl", "verify", "-crl_check", "-CRLfile", "hue-crl.pem", "-CAfile", "root.pem", "-untrusted", "hue.pem"]
-            #expect(try ExternalTool.run(arguments + ["kept.pem"], in: folder).status == 0)
-            let refused = try ExternalTool.run(arguments + ["revoked.pem"], in: folder)
+            #expect(try await ExternalTool.run(arguments + ["kept.pem"], in: folder).status == 0)
+            let refused = try await ExternalTool.run(arguments + ["revoked.pem"], in: folder)
             #expect(refused.status != 0)
             #expect((refused.output + refused.error).contains("certificate revoked"))
         }
@@ -105,15 +105,15 @@ import X509
         try await withModule { module, _ in
             let (folder, document, signature) = try await signedInFolder(module, "Quyết định cấp giấy phép xây dựng số 123/GPXD — UBND phường Phú Xuân")
             let verify = ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "doc.p7s", "-CAfile", "root.pem", "-out", "/dev/null"]
-            let accepted = try ExternalTool.run(verify + ["-content", "doc.txt"], in: folder)
+            let accepted = try await ExternalTool.run(verify + ["-content", "doc.txt"], in: folder)
             #expect(accepted.status == 0, "\(accepted.error)")
             // With -cades OpenSSL also demands the ESS signing-certificate-v2 attribute that PAdES B-B needs.
-            #expect(try ExternalTool.run(verify + ["-cades", "-content", "doc.txt"], in: folder).status == 0)
+            #expect(try await ExternalTool.run(verify + ["-cades", "-content", "doc.txt"], in: folder).status == 0)
 
             var tampered = document
             tampered[10] ^= 0x01
             try ExternalTool.write(tampered, to: folder + "/tampered.txt")
-            let refused = try ExternalTool.run(verify + ["-content", "tampered.txt"], in: folder)
+            let refused = try await ExternalTool.run(verify + ["-content", "tampered.txt"], in: folder)
             #expect(refused.status != 0)
 
             let report = try await module.signing.verify(signature: signature, content: document, logger: logger)
@@ -131,7 +131,7 @@ import X509
     @Test(.enabled(if: ExternalTool.wanted, "HUES_TEST_WITHOUT_TOOLS=1")) func pyHankoValidatesTheDetachedSignature() async throws {
         try await withModule { module, _ in
             let (folder, _, _) = try await signedInFolder(module, "Giấy xác nhận tình trạng hôn nhân")
-            let result = try ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
+            let result = try await ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
                                                "--no-revocation-check", "--detached", "doc.p7s", "doc.txt"], in: folder)
             #expect(result.status == 0, "\(result.output) \(result.error)")
             #expect(result.output.contains("INTACT") || result.output.lowercased().contains("valid"), "\(result.output)")
@@ -201,14 +201,14 @@ import X509
             let folder = try ExternalTool.scratchFolder()
             try await export(module, to: folder)
             try ExternalTool.write(signed, to: folder + "/signed.pdf")
-            let check = try ExternalTool.run(["qpdf", "--check", "signed.pdf"], in: folder)
+            let check = try await ExternalTool.run(["qpdf", "--check", "signed.pdf"], in: folder)
             #expect(check.status == 0, "\(check.output) \(check.error)")
-            let validated = try ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
+            let validated = try await ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
                                                   "--no-revocation-check", "signed.pdf"], in: folder)
             #expect(validated.status == 0, "\(validated.output) \(validated.error)")
             #expect(validated.output.contains("The signature is judged VALID"), "\(validated.output)")
             #expect(validated.output.contains("The signature covers the entire file"))
-            let ades = try ExternalTool.run(["pyhanko", "sign", "adesverify", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
+            let ades = try await ExternalTool.run(["pyhanko", "sign", "adesverify", "--trust-replace", "--trust", "root.pem", "--other-certs", "hue.pem",
                                              "--no-revocation-check", "signed.pdf"], in: folder)
             // pyHanko's AdES (ETSI EN 319 102-1) validation of the PAdES B-B signature.
             #expect(ades.output.contains(":INTACT:TRUSTED,UNTOUCHED"), "pyHanko's AdES report: \(ades.output) \(ades.error)")
@@ -249,8 +249,8 @@ import X509
             let folder = try ExternalTool.scratchFolder()
             try await export(module, to: folder)
             try ExternalTool.write(signed, to: folder + "/signed.pdf")
-            #expect(try ExternalTool.run(["qpdf", "--check", "signed.pdf"], in: folder).status == 0)
-            let validated = try ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem",
+            #expect(try await ExternalTool.run(["qpdf", "--check", "signed.pdf"], in: folder).status == 0)
+            let validated = try await ExternalTool.run(["pyhanko", "sign", "validate", "--pretty-print", "--trust-replace", "--trust", "root.pem",
                                                   "--other-certs", "hue.pem", "--no-revocation-check", "signed.pdf"], in: folder)
             #expect(validated.output.contains("The signature is judged VALID"), "\(validated.output) \(validated.error)")
             #expect(try await module.signing.verifyDocument(signed, signature: nil, logger: logger).verdict == .valid)
