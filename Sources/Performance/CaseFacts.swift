@@ -28,6 +28,11 @@ public struct CaseFact: Sendable, Equatable, Codable {
     public var reopened: Int
     /// The last event applied to this case: where a figure's explanation starts.
     public var lastSeq: Int
+    /// A dossier's procedure code (`1.001193`); nil for reports, and for dossiers filed before it was recorded.
+    public var procedure: String? = nil
+
+    /// What a step on this case weighs in standard units: a dossier's procedure, a report's category.
+    var workKind: String? { procedure ?? category }
 }
 
 struct CreatePerformanceTables: AsyncMigration {
@@ -63,14 +68,21 @@ struct CreatePerformanceTables: AsyncMigration {
 
 /// Reads and writes of `performance_cases`, in plain SQL.
 enum CaseFacts {
-    static let columns = "subject, kind, process, unit_code, received_at, due_at, paused, finished_at, on_time, channel, rating, category, reopened, last_seq"
+    static let columns = "subject, kind, process, unit_code, received_at, due_at, paused, finished_at, on_time, channel, rating, category, reopened, last_seq, procedure"
 
-    /// The known cases among `subjects`, by subject (a batch holds at most 5,000 events, far below either database's
-    /// limit on bound values).
+    /// The known cases among `subjects`, by subject, read a thousand at a time (a unit's year of work names more
+    /// cases than either database binds in one statement).
     static func find(_ subjects: Set<String>, on sql: any SQLDatabase) async throws -> [String: CaseFact] {
-        guard !subjects.isEmpty else { return [:] }
-        let rows = try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases WHERE subject IN (\(binds: Array(subjects)))").all()
-        return Dictionary(uniqueKeysWithValues: try rows.map(fact).map { ($0.subject, $0) })
+        let all = Array(subjects)
+        var found: [String: CaseFact] = [:]
+        for start in stride(from: 0, to: all.count, by: 1000) {
+            let part = Array(all[start..<min(start + 1000, all.count)])
+            for row in try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases WHERE subject IN (\(binds: part))").all() {
+                let fact = try fact(row)
+                found[fact.subject] = fact
+            }
+        }
+        return found
     }
 
     static func save(_ fact: CaseFact, isNew: Bool, on sql: any SQLDatabase) async throws {
@@ -78,14 +90,14 @@ enum CaseFacts {
             try await sql.raw("""
                 INSERT INTO performance_cases (\(unsafeRaw: columns)) VALUES (\(bind: fact.subject), \(bind: fact.kind), \(bind: fact.process), \
                 \(bind: fact.unitCode), \(bind: fact.receivedAt), \(bind: fact.dueAt), \(bind: fact.paused), \(bind: fact.finishedAt), \(bind: fact.onTime), \
-                \(bind: fact.channel), \(bind: fact.rating), \(bind: fact.category), \(bind: fact.reopened), \(bind: fact.lastSeq))
+                \(bind: fact.channel), \(bind: fact.rating), \(bind: fact.category), \(bind: fact.reopened), \(bind: fact.lastSeq), \(bind: fact.procedure))
                 """).run()
         } else {
             try await sql.raw("""
                 UPDATE performance_cases SET unit_code = \(bind: fact.unitCode), due_at = \(bind: fact.dueAt), paused = \(bind: fact.paused), \
                 finished_at = \(bind: fact.finishedAt), \
                 on_time = \(bind: fact.onTime), channel = \(bind: fact.channel), rating = \(bind: fact.rating), category = \(bind: fact.category), \
-                reopened = \(bind: fact.reopened), last_seq = \(bind: fact.lastSeq) \
+                reopened = \(bind: fact.reopened), last_seq = \(bind: fact.lastSeq), procedure = \(bind: fact.procedure) \
                 WHERE subject = \(bind: fact.subject)
                 """).run()
         }
@@ -116,6 +128,6 @@ enum CaseFacts {
                  finishedAt: try row.decode(column: "finished_at", as: Date?.self), onTime: try row.decode(column: "on_time", as: Bool?.self),
                  channel: try row.decode(column: "channel", as: String?.self), rating: try row.decode(column: "rating", as: Int?.self),
                  category: try row.decode(column: "category", as: String?.self), reopened: try row.decode(column: "reopened", as: Int.self),
-                 lastSeq: try row.decode(column: "last_seq", as: Int.self))
+                 lastSeq: try row.decode(column: "last_seq", as: Int.self), procedure: try row.decode(column: "procedure", as: String?.self))
     }
 }

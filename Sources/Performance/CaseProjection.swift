@@ -35,6 +35,7 @@ public struct CaseProjection: Sendable {
                 // batch is not the one after it, so it is dropped and read again.
                 guard try await EventLog.cursor(of: Self.consumer, on: db) == cursor else { return false }
                 try await Self.apply(events, on: sql, logger: logger)
+                try await WorkLedger.apply(events, on: sql, logger: logger)
                 try await EventLog.advance(Self.consumer, to: last.seq, on: db)
                 return true
             }
@@ -49,6 +50,7 @@ public struct CaseProjection: Sendable {
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             try await Self.holdCursor(on: sql)
             try await CaseFacts.deleteAll(on: sql)
+            try await WorkProducts.deleteAll(on: sql)
             try await EventLog.advance(Self.consumer, to: 0, on: db)
         }
         try await catchUp(logger: logger)
@@ -76,6 +78,7 @@ public struct CaseProjection: Sendable {
         var paused: Bool?
         var channel: String?
         var category: String?
+        var procedure: String?
         var score: Int?
         var stars: String?
     }
@@ -135,6 +138,7 @@ public struct CaseProjection: Sendable {
             }
             fact.channel = channel
             if let category = payload.category { fact.category = category }
+            if let procedure = payload.procedure { fact.procedure = procedure }
         case "public-services.dossier.rated", "field-report.rated":
             guard let stars = payload.score ?? payload.stars.flatMap({ Int($0) }), (1...5).contains(stars) else {
                 skip(event, "a rating that is not 1 to 5", logger: logger)

@@ -10,17 +10,35 @@ public struct PerformanceModule: PlatformModule {
     /// The Decision 766 set, as the other modules contribute it in their manifests.
     public let indicators: [Indicator766]
     let context: ModuleContext
+    let rules: OfficerRules
 
     /// - Parameter declarations: every module's indicator declarations (App passes them when it builds the modules).
-    public init(context: ModuleContext, declarations: [IndicatorDeclaration]) {
+    public init(context: ModuleContext, declarations: [IndicatorDeclaration]) throws {
         self.context = context
         projection = CaseProjection(database: context.database)
         indicators = Indicator766.set(from: declarations)
+        rules = try OfficerRules.load(from: context.profile)
     }
 
     public var name: String { "performance" }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
-    public var migrations: [any Migration] { [CreatePerformanceTables()] }
+    public var migrations: [any Migration] { [CreatePerformanceTables(), CreateOfficerTables()] }
+
+    public var events: [EventDeclaration] {
+        [EventDeclaration("performance.assessment.entered", payload: "period, generalPoints, disqualified"),
+         EventDeclaration("performance.delay.excused", payload: "step, reason")]
+    }
+
+    public var requirements: [CapabilityRequirement] {
+        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "a unit's officers and leaders are scored even in a month without work")]
+    }
+
+    public var personalData: [PersonalDataField] {
+        [PersonalDataField(table: "performance_work", columns: ["officer_id", "officer_name"], category: "name and work record",
+                           purpose: "scoring officers from their work (Decree 335/2025)", basis: .legalObligation, retention: "as the personnel file"),
+         PersonalDataField(table: "performance_assessments", columns: ["officer_id", "general_points", "disqualified", "note"], category: "assessment",
+                           purpose: "the general part of an officer's grade", basis: .legalObligation, retention: "as the personnel file")]
+    }
 
     public var backgroundWork: [BackgroundWork] {
         // One cursor: one instance applies the events, others wait for its lease.
@@ -48,5 +66,6 @@ public struct PerformanceModule: PlatformModule {
                   summary: "The cases behind one indicator of a scorecard, each with why it counts or not") { request, context in
             JSONResponse(try await reading.cases(request, principal: try context.requirePrincipal(), logger: context.logger))
         }
+        addOfficerRoutes(to: routes, cards: reading)
     }
 }

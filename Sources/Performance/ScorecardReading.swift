@@ -81,15 +81,7 @@ struct ScorecardReading: Sendable {
     /// The unit and period asked for, once the caller may see that unit: admins and the operations centre's IOC
     /// operators see any unit and the city; a unit leader sees the units they lead, and nothing city-wide.
     func scope(unit: String?, period text: String?, principal: Principal) throws -> (unit: String?, period: ReportingPeriod) {
-        let period: ReportingPeriod
-        if let text, !text.isEmpty {
-            guard let parsed = ReportingPeriod(text) else {
-                throw Problem.badRequest("period must be a year (2026), a quarter (2026-Q4), a month (2026-11) or up to a year of days (2026-11-01..2026-11-15).")
-            }
-            period = parsed
-        } else {
-            period = ReportingPeriod.month(of: clock(), calendar: profile.calendar)
-        }
+        let period = try period(text)
         // An IOC operator of a ward has no more reach here than a ward's own role: only the city's centre sees all.
         let seesCity = principal.has(.admin) || profile.city.operationsUnit.map { principal.grants.has(.iocOperator, in: $0) } == true
         let led = principal.grants.filter { $0.role == .unitLeader }.compactMap(\.unitCode)
@@ -101,5 +93,14 @@ struct ScorecardReading: Sendable {
         guard seesCity || led.contains(unit) else { throw Problem.forbidden("Leaders see the scorecards of the units they lead.") }
         guard profile.units.contains(where: { $0.code == unit }) else { throw Problem.notFound("No such unit.") }
         return (unit, period)
+    }
+
+    /// The period asked for (omitted: this month).
+    func period(_ text: String?) throws -> ReportingPeriod {
+        guard let text, !text.isEmpty else { return ReportingPeriod.month(of: clock(), calendar: profile.calendar) }
+        guard let parsed = ReportingPeriod(text) else {
+            throw Problem.badRequest("period must be a year (2026), a quarter (2026-Q4), a month (2026-11) or up to a year of days (2026-11-01..2026-11-15).")
+        }
+        return parsed
     }
 }

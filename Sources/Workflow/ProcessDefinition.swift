@@ -85,6 +85,12 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
         public var effects: [Effect]?
         /// May leave a state whose parallel steps are still open (refusal, withdrawal).
         public var interrupts: Bool?
+        /// The standard units of work (Decree 335/2025's "products") this step earns the staff member who takes it,
+        /// before the procedure's or category's weight; absent for steps that are not work of their own (claiming).
+        public var work: Double?
+        /// This action is a quality error in the last step taken by one of these actions on the case: a leader
+        /// returning a draft for rework faults its `submit-for-approval`, a reporter reopening faults its `resolve`.
+        public var faultOf: [String]?
 
         public func has(_ effect: Effect) -> Bool { effects?.contains(effect) ?? false }
         public var requiredInputs: [Input] { inputs ?? [] }
@@ -160,6 +166,11 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
             if action.from.isEmpty { problems.append("\(here): leaves from no state") }
             for from in action.from where state(from) == nil { problems.append("\(here): unknown state '\(from)' in from") }
             if state(action.to) == nil { problems.append("\(here): unknown target state '\(action.to)'") }
+            if let work = action.work, !(work > 0 && work <= 10) { problems.append("\(here): work must be more than 0 and at most 10 units") }
+            if action.work != nil, action.roles == ["applicant"] { problems.append("\(here): the applicant's steps are not staff work") }
+            for fault in action.faultOf ?? [] where self.action(fault)?.work == nil {
+                problems.append("\(here): faults '\(fault)', which is not an action that earns work")
+            }
             if action.has(.extend), !action.requiredInputs.contains(.extendBy) { problems.append("\(here): extends but does not ask for 'extension'") }
             if action.has(.assign), !action.requiredInputs.contains(.officer) { problems.append("\(here): assigns but does not ask for 'officer'") }
             if action.has(.transfer), !action.requiredInputs.contains(.unit) { problems.append("\(here): transfers but does not ask for 'unit'") }

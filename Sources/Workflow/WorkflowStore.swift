@@ -123,6 +123,11 @@ public struct WorkflowStore: Sendable {
         var paused: Bool?
         var onTime: Bool?
         var finished: Bool
+        /// Staff work (Decree 335): the step's standard units, whether it was taken after the deadline that applied
+        /// to it, and which earlier steps it faults.
+        var work: Double?
+        var stepLate: Bool?
+        var faultOf: [String]?
 
         init(_ current: WorkflowInstance, _ next: WorkflowInstance, _ transition: WorkflowTransition, definition: ProcessDefinition) {
             process = current.process
@@ -138,6 +143,10 @@ public struct WorkflowStore: Sendable {
             paused = next.clock?.isPaused
             onTime = next.onTime
             finished = next.finishedAt != nil
+            let action = definition.action(transition.action)
+            work = action?.work
+            if work != nil { stepLate = current.effectiveDue.map { transition.at > $0 } ?? false }
+            faultOf = action?.faultOf
         }
     }
 

@@ -112,7 +112,7 @@ import PublicServices
     }
 
     func migrated(_ database: PlatformDatabase) async throws {
-        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables()], logger: logger)
+        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables()], logger: logger)
     }
 
     @Test func aUnitsScorecardMatchesTheOneComputedByHand() async throws {

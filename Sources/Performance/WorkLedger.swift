@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+/// The staff-work half of the projection: every step the process gives standard units becomes a `WorkProduct` of
+/// whoever took it, and a step that finds fault with an earlier one (`faultOf`) is charged to that one.
+enum WorkLedger {
+    /// What a `workflow.transitioned` entry says about work; the workflow module writes it from the process's own
+    /// declarations (`work`, `faultOf`), so the figures need nothing but the log.
+    struct Payload: Decodable {
+        var action: String?
+        var work: Double?
+        var stepLate: Bool?
+        var faultOf: [String]?
+    }
+
+    static func apply(_ events: [LoggedEvent], on sql: any SQLDatabase, logger: Logger) async throws {
+        var fresh: [WorkProduct] = []
+        // Products stored by earlier batches that this batch finds fault with, by seq.
+        var faulted: [Int: WorkProduct] = [:]
+        for event in events where event.type == "workflow.transitioned" {
+            guard let subject = event.subject else { continue }
+            let payload: Payload
+            do {
+                payload = try JSONDecoder().decode(Payload.self, from: Data(event.payload.utf8))
+            } catch {
+                continue  // the cases' half of the projection has logged this entry already
+            }
+            if let work = payload.work {
+                if let product = product(of: event, subject: subject, payload: payload, work: work, logger: logger) {
+                    fresh.append(product)
+                }
+            }
+            guard let actions = payload.faultOf, !actions.isEmpty else { continue }
+            // A fault finds the latest matching step: one of this batch if any, else the latest stored before it.
+            if let index = fresh.lastIndex(where: { $0.subject == subject && actions.contains($0.action) }) {
+                fresh[index].faults.append(event.seq)
+            } else if let stored = try await WorkProducts.last(on: subject, by: actions, before: event.seq, on: sql) {
+                var target = faulted[stored.seq] ?? stored
+                target.faults.append(event.seq)
+                faulted[stored.seq] = target
+            } else {
+                CaseProjection.skip(event, "a fault found with a step the figures never saw", logger: logger)
+            }
+        }
+        for product in fresh { try await WorkProducts.insert(product, on: sql) }
+        for product in faulted.values.sorted(by: { $0.seq < $1.seq }) { try await WorkProducts.updateFaults(product, on: sql) }
+    }
+
+    /// The product a step earns, or nil (logged) when the entry cannot say whose or whose unit's it is.
+    static func product(of event: LoggedEvent, subject: String, payload: Payload, work: Double, logger: Logger) -> WorkProduct? {
+        guard work > 0, work <= 10 else {
+            CaseProjection.skip(event, "work of \(work) units, outside 0–10", logger: logger)
+            return nil
+        }
+        guard let officer = event.actorID, let unit = event.unitCode, let action = payload.action else {
+            CaseProjection.skip(event, "a step of work without who took it or in which unit", logger: logger)
+            return nil
+        }
+        return WorkProduct(seq: event.seq, subject: subject, unitCode: unit, officerID: officer, officerName: event.actorName ?? officer,
+                           action: action, at: event.occurredAt, work: work, late: payload.stepLate ?? false, faults: [])
+    }
+}
