@@ -30,7 +30,8 @@ struct AssessmentInput: ValidatedInput {
         if !(0...OfficerScoring.generalPoints).contains(generalPoints) { errors.append(.init(field: "generalPoints", message: "must be from 0 to 30")) }
         if ReportingPeriod(period) == nil { errors.append(.init(field: "period", message: "must be a year, a quarter, a month or a span of days")) }
         if unit.isEmpty || unit.utf8.count > 64 { errors.append(.init(field: "unit", message: "must name a unit")) }
-        if (note ?? "").count > 1000 { errors.append(.init(field: "note", message: "must be at most 1,000 characters")) }
+        // Bytes, not characters: one character can carry any number of combining marks.
+        if (note ?? "").utf8.count > 4000 { errors.append(.init(field: "note", message: "must be at most 4,000 bytes (about 1,000 Vietnamese characters)")) }
         return errors
     }
 }
@@ -41,7 +42,8 @@ struct ExcuseInput: ValidatedInput {
 
     func validate() -> [Problem.FieldError] {
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty || trimmed.count > 1000 ? [.init(field: "reason", message: "must say the objective cause, in at most 1,000 characters")] : []
+        return trimmed.isEmpty || trimmed.utf8.count > 4000
+            ? [.init(field: "reason", message: "must say the objective cause, in at most 4,000 bytes (about 1,000 Vietnamese characters)")] : []
     }
 }
 
@@ -75,7 +77,8 @@ enum LeaderEntries {
         try await EventLog.append(
             try DomainEvent(type: "performance.assessment.entered", actorID: actorID, actorName: entry.enteredBy, unitCode: entry.unitCode,
                             subject: "officer:\(entry.officerID)",
-                            payload: ["period": entry.period, "generalPoints": String(entry.generalPoints), "disqualified": String(entry.disqualified)],
+                            // The points and any disqualification stay in the table: the log is append-only and read by auditors.
+                            payload: ["period": entry.period],
                             occurredAt: entry.enteredAt),
             on: db)
     }
@@ -101,7 +104,7 @@ enum LeaderEntries {
             """).run()
         try await EventLog.append(
             try DomainEvent(type: "performance.delay.excused", actorID: actorID, actorName: name, unitCode: product.unitCode,
-                            subject: "officer:\(product.officerID)", payload: ["step": String(product.seq), "reason": reason], occurredAt: moment),
+                            subject: "officer:\(product.officerID)", payload: ["step": String(product.seq)], occurredAt: moment),
             on: db)
     }
 }

@@ -15,6 +15,8 @@ extension OfficerReading {
         }
         guard profile.units.contains(where: { $0.code == input.unit }) else { throw Problem.notFound("No such unit.") }
         guard id != principal.accountID else { throw Problem.forbidden("Nobody assesses themselves; the level above does.") }
+        // Who leads whom comes from the staff directory; without it nobody can tell a leader from a colleague.
+        guard staff != nil else { throw Problem.forbidden("Assessments need the staff directory (the identity module).") }
         let people = try await scores(unit: input.unit, period: period, logger: logger).people
         guard let person = people.first(where: { $0.officerID == id }) else { throw Problem.notFound("Nobody by that id works in this unit.") }
         guard !person.leader || principal.has(.admin) else { throw Problem.forbidden("A unit leader's general part is entered by the level above.") }
@@ -39,6 +41,12 @@ extension OfficerReading {
             throw Problem.forbidden("Leaders excuse delays in the units they lead.")
         }
         guard product.officerID != principal.accountID else { throw Problem.forbidden("Nobody excuses their own delays.") }
+        guard let staff else { throw Problem.forbidden("Excuses need the staff directory (the identity module).") }
+        // A leader excuses only their own staff's delays, and a co-leader's only an admin does.
+        let leaders = try await staff.staff(holding: .unitLeader, in: product.unitCode, logger: logger).map(\.accountID)
+        guard principal.has(.admin) || !leaders.contains(product.officerID) else {
+            throw Problem.forbidden("A unit leader's delays are excused by the level above.")
+        }
         guard product.late else { throw Problem.unprocessable([.init(field: "step", message: "was not late; there is nothing to excuse")]) }
         let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         try await database.write(logger: logger) { db in

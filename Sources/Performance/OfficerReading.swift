@@ -76,13 +76,19 @@ struct OfficerReading: Sendable {
         let excuses = try await LeaderEntries.excuses(for: products.filter(\.late).map(\.seq), on: sql)
         let target = rules.dailyTarget * Double(workingDays(of: period, until: asOf))
         let leaders = try await staff?.staff(holding: .unitLeader, in: unit, logger: logger) ?? []
-        let officers = try await staff?.staff(holding: .officer, in: unit, logger: logger) ?? []
+        var members = leaders
+        for role in [Role.officer, .iocOperator] { members += try await staff?.staff(holding: role, in: unit, logger: logger) ?? [] }
         var names: [String: String] = [:]
-        for member in officers + leaders { names[member.accountID] = member.name }
-        for product in products where names[product.officerID] == nil { names[product.officerID] = product.officerName }
+        for member in members { names[member.accountID] = member.name }
+        // With the staff directory, a unit scores its own staff only: a step taken in its case by someone of another
+        // unit (an admin confirming a fee) is not theirs to grade. Without it, whoever took steps here.
+        if staff == nil {
+            for product in products where names[product.officerID] == nil { names[product.officerID] = product.officerName }
+        }
         let byPerson = Dictionary(grouping: products, by: \.officerID)
         let unitCard = Scorecard(unit: unit, period: period, asOf: asOf,
-                                 facts: try await CaseFacts.received(from: start, to: end, unit: unit, on: sql), indicators: cards.indicators)
+                                 facts: try await CaseFacts.received(from: start, to: end, unit: unit, on: sql), indicators: cards.indicators,
+                                 outside: OutsideFigures.sums(try await OutsideFigures.entered(period: period.label, unit: unit, on: sql)))
         let leaderIDs = Set(leaders.map(\.accountID))
         let people = names.keys.sorted().map { id -> OfficerScore in
             let score = OfficerScoring.score(officer: id, name: names[id] ?? id, unit: unit, products: byPerson[id] ?? [], weight: { product in

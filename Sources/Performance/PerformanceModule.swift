@@ -22,11 +22,12 @@ public struct PerformanceModule: PlatformModule {
 
     public var name: String { "performance" }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
-    public var migrations: [any Migration] { [CreatePerformanceTables(), CreateOfficerTables()] }
+    public var migrations: [any Migration] { [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures()] }
 
     public var events: [EventDeclaration] {
         [EventDeclaration("performance.assessment.entered", payload: "period, generalPoints, disqualified"),
-         EventDeclaration("performance.delay.excused", payload: "step, reason")]
+         EventDeclaration("performance.delay.excused", payload: "step, reason"),
+         EventDeclaration("performance.outside-figure.entered", payload: "period, numerator, denominator, source")]
     }
 
     public var requirements: [CapabilityRequirement] {
@@ -36,8 +37,13 @@ public struct PerformanceModule: PlatformModule {
     public var personalData: [PersonalDataField] {
         [PersonalDataField(table: "performance_work", columns: ["officer_id", "officer_name"], category: "name and work record",
                            purpose: "scoring officers from their work (Decree 335/2025)", basis: .legalObligation, retention: "as the personnel file"),
-         PersonalDataField(table: "performance_assessments", columns: ["officer_id", "general_points", "disqualified", "note"], category: "assessment",
-                           purpose: "the general part of an officer's grade", basis: .legalObligation, retention: "as the personnel file")]
+         PersonalDataField(table: "performance_assessments", columns: ["officer_id", "general_points", "disqualified", "note", "entered_by"],
+                           kind: .sensitive, category: "assessment", purpose: "the general part of an officer's grade", basis: .legalObligation,
+                           retention: "as the personnel file"),
+         PersonalDataField(table: "performance_excuses", columns: ["reason", "entered_by"], kind: .sensitive, category: "assessment",
+                           purpose: "why a late step was not the officer's fault", basis: .legalObligation, retention: "as the personnel file"),
+         PersonalDataField(table: "performance_outside_figures", columns: ["entered_by"], category: "name",
+                           purpose: "who entered a figure kept outside the platform", basis: .legalObligation, retention: "as the scorecards")]
     }
 
     public var backgroundWork: [BackgroundWork] {
@@ -65,6 +71,16 @@ public struct PerformanceModule: PlatformModule {
         routes.on(.get, "/api/v1/performance/cases", access: .roles([.unitLeader, .iocOperator, .admin]),
                   summary: "The cases behind one indicator of a scorecard, each with why it counts or not") { request, context in
             JSONResponse(try await reading.cases(request, principal: try context.requirePrincipal(), logger: context.logger))
+        }
+        routes.on(.get, "/api/v1/performance/outside-figures", access: .roles([.unitLeader, .iocOperator, .admin]),
+                  summary: "The figures entered for the Decision 766 indicators kept outside the platform") { request, context in
+            JSONResponse(try await reading.outsideFigures(request, principal: try context.requirePrincipal(), logger: context.logger))
+        }
+        routes.on(.put, "/api/v1/performance/outside-figures", access: .roles([.admin]),
+                  summary: "Enter a unit's figure for an indicator kept outside the platform, with its source") { request, context in
+            var request = request
+            let input = try await request.decodeValid(OutsideFigureInput.self, context: context)
+            return JSONResponse(try await reading.enter(input, principal: try context.requirePrincipal(), logger: context.logger))
         }
         addOfficerRoutes(to: routes, cards: reading)
     }

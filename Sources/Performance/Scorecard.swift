@@ -12,6 +12,8 @@ public struct Scorecard: Sendable, Encodable, Equatable {
         public var points: Double?
         /// Where the cases counted come from.
         public var cases: String?
+        /// For an indicator kept outside the platform: where the figures an admin entered come from.
+        public var enteredFrom: [String]? = nil
     }
 
     public var unit: String?
@@ -25,11 +27,17 @@ public struct Scorecard: Sendable, Encodable, Equatable {
     public var pointsOutside: Double
 
     /// Scores `facts` (the cases received in the period, in the unit or city) as of `asOf`.
-    public init(unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact], indicators: [Indicator766]) {
+    /// `outside`: the figures entered for the indicators kept outside the platform, added up over the unit or city.
+    init(unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact], indicators: [Indicator766], outside: [String: OutsideFigure.Sum] = [:]) {
         self.unit = unit
         self.period = period
         self.asOf = asOf
         lines = indicators.map { indicator in
+            if indicator.formula == .outside, let sum = outside[indicator.code], sum.denominator > 0 {
+                let rate = Double(sum.numerator) / Double(sum.denominator)
+                return Line(indicator: indicator, numerator: sum.numerator, denominator: sum.denominator, rate: rate, points: indicator.points(rate: rate),
+                            cases: nil, enteredFrom: sum.sources)
+            }
             guard indicator.formula != .outside, let kind = indicator.kind else { return Line(indicator: indicator) }
             let cases = facts.filter { $0.kind == kind }
             let counted = Self.numerator(cases, formula: indicator.formula, asOf: asOf)
@@ -42,7 +50,7 @@ public struct Scorecard: Sendable, Encodable, Equatable {
         let scored = lines.filter { $0.points != nil }
         points = (scored.reduce(0) { $0 + ($1.points ?? 0) } * 100).rounded() / 100
         pointsPossible = scored.reduce(0) { $0 + $1.indicator.maxPoints }
-        pointsOutside = lines.filter { $0.indicator.formula == .outside }.reduce(0) { $0 + $1.indicator.maxPoints }
+        pointsOutside = lines.filter { $0.indicator.formula == .outside && $0.points == nil }.reduce(0) { $0 + $1.indicator.maxPoints }
     }
 
     /// The formula's numerator over the cases received. The satisfaction formulas subtract the overdue and the

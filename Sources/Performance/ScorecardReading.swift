@@ -13,7 +13,40 @@ struct ScorecardReading: Sendable {
     /// `unit` (omitted: the city for operators and admins, a leader's own unit) and `period` (omitted: this month).
     func scorecard(_ request: Request, principal: Principal, logger: Logger) async throws -> Scorecard {
         let asked = try await received(request, principal: principal, logger: logger)
-        return Scorecard(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, indicators: indicators)
+        let entered = try await OutsideFigures.entered(period: asked.period.label, unit: asked.unit, on: try database.sql(logger: logger))
+        return Scorecard(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, indicators: indicators,
+                         outside: OutsideFigures.sums(entered))
+    }
+
+    struct Entered: Encodable {
+        var unit: String?
+        var period: ReportingPeriod
+        var figures: [OutsideFigure]
+    }
+
+    /// The figures entered for the indicators kept outside the platform, in the unit (or city) and period asked for.
+    func outsideFigures(_ request: Request, principal: Principal, logger: Logger) async throws -> Entered {
+        let query = request.uri.queryParameters
+        let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
+        return Entered(unit: unit, period: period,
+                       figures: try await OutsideFigures.entered(period: period.label, unit: unit, on: try database.sql(logger: logger)))
+    }
+
+    /// An admin enters one figure; the indicator must be one the city keeps outside the platform.
+    func enter(_ input: OutsideFigureInput, principal: Principal, logger: Logger) async throws -> OutsideFigure {
+        guard indicators.contains(where: { $0.code == input.indicator && $0.formula == .outside }) else {
+            let outside = indicators.filter { $0.formula == .outside }.map(\.code).joined(separator: ", ")
+            throw Problem.validation([.init(field: "indicator", message: "must be one kept outside the platform: \(outside)")])
+        }
+        guard profile.units.contains(where: { $0.code == input.unit }) else {
+            throw Problem.validation([.init(field: "unit", message: "is not a unit of the city")])
+        }
+        guard let period = ReportingPeriod(input.period) else { throw Problem.validation([.init(field: "period", message: "is not a period")]) }
+        let figure = OutsideFigure(unit: input.unit, period: period.label, indicator: input.indicator, numerator: input.numerator,
+                                   denominator: input.denominator, source: input.source.trimmingCharacters(in: .whitespacesAndNewlines),
+                                   enteredBy: principal.username, enteredAt: clock())
+        try await database.write(logger: logger) { db in try await OutsideFigures.save(figure, actorID: principal.accountID, on: db) }
+        return figure
     }
 
     func fieldReportFigures(_ request: Request, principal: Principal, logger: Logger) async throws -> FieldReportFigures {

@@ -15,20 +15,29 @@ enum WorkLedger {
         var faultOf: [String]?
     }
 
+    /// Applies a batch. A step taken again on a case by the same person (a draft resubmitted after rework, a report
+    /// resolved again after a reopening, a fee asked for twice) is the same product: it earns no more units, and is
+    /// late if any take was. Otherwise a loop of two cheap actions could fill anyone's quantity.
     static func apply(_ events: [LoggedEvent], on sql: any SQLDatabase, logger: Logger) async throws {
         var fresh: [WorkProduct] = []
-        // Products stored by earlier batches that this batch finds fault with, by seq.
-        var faulted: [Int: WorkProduct] = [:]
+        // Products stored by earlier batches that this batch changes (faults found, a late take), by seq.
+        var changed: [Int: WorkProduct] = [:]
         for event in events where event.type == "workflow.transitioned" {
             guard let subject = event.subject else { continue }
             let payload: Payload
             do {
                 payload = try JSONDecoder().decode(Payload.self, from: Data(event.payload.utf8))
             } catch {
-                continue  // the cases' half of the projection has logged this entry already
+                CaseProjection.skip(event, "its work does not read: \(error)", logger: logger)
+                continue
             }
-            if let work = payload.work {
-                if let product = product(of: event, subject: subject, payload: payload, work: work, logger: logger) {
+            if let work = payload.work, let product = product(of: event, subject: subject, payload: payload, work: work, logger: logger) {
+                if let index = fresh.firstIndex(where: { $0.isTake(product) }) {
+                    fresh[index].late = fresh[index].late || product.late
+                } else if var earlier = try await stored(take: product, changed: changed, on: sql) {
+                    earlier.late = earlier.late || product.late
+                    changed[earlier.seq] = earlier
+                } else {
                     fresh.append(product)
                 }
             }
@@ -37,15 +46,21 @@ enum WorkLedger {
             if let index = fresh.lastIndex(where: { $0.subject == subject && actions.contains($0.action) }) {
                 fresh[index].faults.append(event.seq)
             } else if let stored = try await WorkProducts.last(on: subject, by: actions, before: event.seq, on: sql) {
-                var target = faulted[stored.seq] ?? stored
+                var target = changed[stored.seq] ?? stored
                 target.faults.append(event.seq)
-                faulted[stored.seq] = target
+                changed[stored.seq] = target
             } else {
                 CaseProjection.skip(event, "a fault found with a step the figures never saw", logger: logger)
             }
         }
         for product in fresh { try await WorkProducts.insert(product, on: sql) }
-        for product in faulted.values.sorted(by: { $0.seq < $1.seq }) { try await WorkProducts.updateFaults(product, on: sql) }
+        for product in changed.values.sorted(by: { $0.seq < $1.seq }) { try await WorkProducts.update(product, on: sql) }
+    }
+
+    /// The stored product `take` is a repeat of, as this batch has changed it so far.
+    static func stored(take: WorkProduct, changed: [Int: WorkProduct], on sql: any SQLDatabase) async throws -> WorkProduct? {
+        if let known = changed.values.first(where: { $0.isTake(take) }) { return known }
+        return try await WorkProducts.first(on: take.subject, action: take.action, by: take.officerID, on: sql)
     }
 
     /// The product a step earns, or nil (logged) when the entry cannot say whose or whose unit's it is.

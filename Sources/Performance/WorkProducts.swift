@@ -21,6 +21,11 @@ public struct WorkProduct: Sendable, Equatable, Codable {
     public var late: Bool
     /// The entries that found fault with this step, in the log's order; each costs a quarter of its quality.
     public var faults: [Int]
+
+    /// `other` is this step taken again: same case, same action, same person.
+    func isTake(_ other: WorkProduct) -> Bool {
+        subject == other.subject && action == other.action && officerID == other.officerID
+    }
 }
 
 /// Reads and writes of `performance_work`, in plain SQL.
@@ -35,8 +40,18 @@ enum WorkProducts {
             """).run()
     }
 
-    static func updateFaults(_ product: WorkProduct, on sql: any SQLDatabase) async throws {
-        try await sql.raw("UPDATE performance_work SET faults = \(bind: faultText(product.faults)) WHERE seq = \(bind: product.seq)").run()
+    static func update(_ product: WorkProduct, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE performance_work SET faults = \(bind: faultText(product.faults)), late = \(bind: product.late) WHERE seq = \(bind: product.seq)
+            """).run()
+    }
+
+    /// The product `officer` made on `subject` with `action`, if any: a step taken again is that product.
+    static func first(on subject: String, action: String, by officer: String, on sql: any SQLDatabase) async throws -> WorkProduct? {
+        try await sql.raw("""
+            SELECT \(unsafeRaw: columns) FROM performance_work WHERE subject = \(bind: subject) AND action = \(bind: action) \
+            AND officer_id = \(bind: officer) ORDER BY seq LIMIT 1
+            """).first().map(product)
     }
 
     /// The last step on `subject` taken by one of `actions` before entry `seq`: what a fault event finds fault with.

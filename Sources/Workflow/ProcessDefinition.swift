@@ -168,8 +168,8 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
             if state(action.to) == nil { problems.append("\(here): unknown target state '\(action.to)'") }
             if let work = action.work, !(work > 0 && work <= 10) { problems.append("\(here): work must be more than 0 and at most 10 units") }
             if action.work != nil, action.roles == ["applicant"] { problems.append("\(here): the applicant's steps are not staff work") }
-            for fault in action.faultOf ?? [] where self.action(fault)?.work == nil {
-                problems.append("\(here): faults '\(fault)', which is not an action that earns work")
+            for fault in action.faultOf ?? [] where self.action(fault)?.work == nil || fault == action.code {
+                problems.append("\(here): faults '\(fault)', which is not another action that earns work")
             }
             if action.has(.extend), !action.requiredInputs.contains(.extendBy) { problems.append("\(here): extends but does not ask for 'extension'") }
             if action.has(.assign), !action.requiredInputs.contains(.officer) { problems.append("\(here): assigns but does not ask for 'officer'") }

@@ -41,4 +41,25 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/performance/scorecard", token: officer).status == .forbidden)
         }
     }
+
+    @Test func onlyAdminsEnterTheFiguresKeptOutsideAndTheScorecardShowsThem() async throws {
+        try await TestApp.run { client, _ in
+            let admin = try await client.signIn("admin", "demo-admin-2026").access
+            let leader = try await client.signIn("leader", "demo-leader-2026").access
+            let figure = #"{"unit":"phuong-phu-xuan","period":"2026-11","indicator":"766-4","numerator":45,"denominator":50,"source":"Báo cáo số hóa tháng 11"}"#
+            #expect(try await client.send(.put, "/api/v1/performance/outside-figures", token: leader, json: figure).status == .forbidden)
+            let entered = try await client.send(.put, "/api/v1/performance/outside-figures", token: admin, json: figure)
+            #expect(entered.status == .ok, "\(String(buffer: entered.body))")
+            let card = try json(try await client.send(.get, "/api/v1/performance/scorecard?period=2026-11", token: leader))
+            let line = try #require((card["lines"] as? [[String: Any]])?.first { ($0["indicator"] as? [String: Any])?["code"] as? String == "766-4" })
+            #expect(line["numerator"] as? Int == 45 && line["points"] as? Double != nil && (line["enteredFrom"] as? [String])?.count == 1)
+            let listed = try json(try await client.send(.get, "/api/v1/performance/outside-figures?period=2026-11", token: leader))
+            #expect((listed["figures"] as? [Any])?.count == 1)
+            // Only indicators kept outside; never more than the whole; only the city's units.
+            for bad in [figure.replacingOccurrences(of: "766-4", with: "766-2.1"), figure.replacingOccurrences(of: #""numerator":45"#, with: #""numerator":51"#),
+                        figure.replacingOccurrences(of: "phuong-phu-xuan", with: "no-such-unit")] {
+                #expect(try await client.send(.put, "/api/v1/performance/outside-figures", token: admin, json: bad).status == .badRequest, "\(bad)")
+            }
+        }
+    }
 }

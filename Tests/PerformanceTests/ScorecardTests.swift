@@ -112,7 +112,7 @@ import PublicServices
     }
 
     func migrated(_ database: PlatformDatabase) async throws {
-        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables()], logger: logger)
+        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures()], logger: logger)
     }
 
     @Test func aUnitsScorecardMatchesTheOneComputedByHand() async throws {
@@ -137,6 +137,38 @@ import PublicServices
             #expect(csv.contains { $0.hasPrefix("766-2.1,2,\"Hồ sơ xử lý trước hạn, đúng hạn\",Dossiers processed on time,2,4,0.5000,10.00,20.00,,") })
             #expect(csv.contains { $0.hasPrefix("766-1,1,") && $0.contains(",,,,18.00,") })
             #expect(csv.last == "total,,,,,,,29.67,50.00,,,")
+        }
+    }
+
+    /// An indicator kept outside the platform scores by the same rule once an admin enters it; the city adds up its units.
+    @Test func figuresEnteredForAnIndicatorKeptOutsideAreScoredAndTheCityAddsThemUp() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            try await append(Self.history[...], to: database)
+            try await CaseProjection(database: database).catchUp(logger: logger)
+            try await database.write(logger: logger) { db in
+                for (unit, numerator) in [("A", 9), ("B", 1)] {
+                    try await OutsideFigures.save(OutsideFigure(unit: unit, period: "2026-11", indicator: "766-1", numerator: numerator, denominator: 10,
+                                                                source: "Cổng DVC quốc gia, 30/11/2026", enteredBy: "admin", enteredAt: Self.at("2026-12-01T08:00:00+07:00")),
+                                                  actorID: nil, on: db)
+                }
+            }
+            func card(_ unit: String?) async throws -> Scorecard {
+                let period = try #require(ReportingPeriod("2026-11"))
+                let (start, end) = period.instants(in: try CityProfile.demo().calendar)
+                let sql = try database.sql(logger: logger)
+                return Scorecard(unit: unit, period: period, asOf: Self.at("2026-12-01T00:00:00+07:00"),
+                                 facts: try await CaseFacts.received(from: start, to: end, unit: unit, on: sql), indicators: Self.indicators,
+                                 outside: OutsideFigures.sums(try await OutsideFigures.entered(period: "2026-11", unit: unit, on: sql)))
+            }
+            // 9 of 10 with no threshold: 0.9 × 18 = 16.2, on top of the 29.67 computed from the cases.
+            let a = try await card("A")
+            let published = try #require(a.lines.first { $0.indicator.code == "766-1" })
+            #expect(published.numerator == 9 && published.points == 16.2 && published.enteredFrom == ["Cổng DVC quốc gia, 30/11/2026"])
+            #expect(a.points == 45.87 && a.pointsPossible == 68 && a.pointsOutside == 32)
+            // The city: 10 of 20 → 9 points; another period has nothing entered.
+            #expect(try await card(nil).lines.first { $0.indicator.code == "766-1" }?.points == 9)
+            #expect(try await OutsideFigures.entered(period: "2026-10", unit: nil, on: try database.sql(logger: logger)).isEmpty)
         }
     }
 

@@ -65,6 +65,22 @@ struct WorkflowEngineTests {
         #expect(problems.contains { $0.contains("action 'receive': no roles") })
         #expect(problems.contains { $0.contains("unknown target state 'nowhere'") })
         #expect(throws: ConfigurationError.self) { try ProcessLibrary([broken]) }
+        // Staff work (Decree 335): units within bounds, never the applicant's, and a fault names another working step.
+        var work = oneStop
+        for index in work.actions.indices {
+            switch work.actions[index].code {
+            case "receive": work.actions[index].work = 11
+            case "correct": work.actions[index].work = 1
+            case "return-for-rework": work.actions[index].faultOf = ["claim"]
+            case "approve": work.actions[index].faultOf = ["approve"]
+            default: break
+            }
+        }
+        let workProblems = work.problems()
+        #expect(workProblems.contains { $0.contains("'receive': work must be more than 0 and at most 10") })
+        #expect(workProblems.contains { $0.contains("'correct': the applicant's steps are not staff work") })
+        #expect(workProblems.contains { $0.contains("'return-for-rework': faults 'claim'") })
+        #expect(workProblems.contains { $0.contains("'approve': faults 'approve'") })
     }
 
     @Test func aDossierGoesFromFilingToReturnOnTime() throws {
