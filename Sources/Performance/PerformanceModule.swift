@@ -72,6 +72,10 @@ public struct PerformanceModule: PlatformModule {
                   summary: "The cases behind one indicator of a scorecard, each with why it counts or not") { request, context in
             JSONResponse(try await reading.cases(request, principal: try context.requirePrincipal(), logger: context.logger))
         }
+        routes.on(.get, "/api/v1/performance/what-if", access: .roles([.unitLeader, .iocOperator, .admin]),
+                  summary: "A unit's open cases ordered by the points its scorecard loses if each runs past its deadline") { request, context in
+            JSONResponse(try await reading.whatIf(request, principal: try context.requirePrincipal(), logger: context.logger))
+        }
         routes.on(.get, "/api/v1/performance/outside-figures", access: .roles([.unitLeader, .iocOperator, .admin]),
                   summary: "The figures entered for the Decision 766 indicators kept outside the platform") { request, context in
             JSONResponse(try await reading.outsideFigures(request, principal: try context.requirePrincipal(), logger: context.logger))

@@ -12,7 +12,11 @@ struct ScorecardReading: Sendable {
 
     /// `unit` (omitted: the city for operators and admins, a leader's own unit) and `period` (omitted: this month).
     func scorecard(_ request: Request, principal: Principal, logger: Logger) async throws -> Scorecard {
-        let asked = try await received(request, principal: principal, logger: logger)
+        try await card(of: try await received(request, principal: principal, logger: logger), logger: logger)
+    }
+
+    /// The scorecard of the cases asked for, with the figures entered for the indicators kept outside.
+    func card(of asked: (unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact]), logger: Logger) async throws -> Scorecard {
         let entered = try await OutsideFigures.entered(period: asked.period.label, unit: asked.unit, on: try database.sql(logger: logger))
         return Scorecard(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, indicators: indicators,
                          outside: OutsideFigures.sums(entered))

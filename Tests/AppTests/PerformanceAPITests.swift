@@ -37,6 +37,10 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/performance/field-reports?period=2026-11", token: ioc).status == .ok)
             #expect(try await client.send(.get, "/api/v1/performance/field-reports?unit=so-tai-chinh", token: leader).status == .forbidden)
             #expect(try await client.send(.get, "/api/v1/performance/cases?indicator=766-5.2", token: ioc).status == .ok)
+            #expect(try await client.send(.get, "/api/v1/performance/what-if", token: leader).status == .ok)
+            #expect(try await client.send(.get, "/api/v1/performance/what-if?unit=so-tai-chinh", token: leader).status == .forbidden)
+            #expect(try await client.send(.get, "/api/v1/performance/what-if", token: admin).status == .badRequest)
+            #expect(try await client.send(.get, "/api/v1/performance/what-if?unit=phuong-phu-xuan&limit=0", token: admin).status == .badRequest)
             let officer = try await client.signIn("officer", "demo-officer-2026").access
             #expect(try await client.send(.get, "/api/v1/performance/scorecard", token: officer).status == .forbidden)
         }

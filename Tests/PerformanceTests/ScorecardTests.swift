@@ -172,6 +172,24 @@ import PublicServices
         }
     }
 
+    /// Unit A on 1 December has two open cases within their deadline. By hand: a dossier going late costs 766-2.1
+    /// 10 − 5 and 766-5.4 1.67 − 0 = 6.67 points; a report costs 766-5.2 4 − 2 and 766-5.3 2 − 0 = 4.
+    @Test func whatIfOrdersTheOpenCasesByThePointsTheirUnitWouldLose() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            try await append(Self.history[...], to: database)
+            try await CaseProjection(database: database).catchUp(logger: logger)
+            let card = try await scorecard(database, unit: "A")
+            let period = try #require(ReportingPeriod("2026-11"))
+            let (start, end) = period.instants(in: try CityProfile.demo().calendar)
+            let facts = try await CaseFacts.received(from: start, to: end, unit: "A", on: try database.sql(logger: logger))
+            let whatIf = WhatIf(card: card, facts: facts, limit: 50)
+            #expect(whatIf.perCase == ["dossier": 6.67, "field-report": 4])
+            #expect(whatIf.cases.map(\.subject) == ["dossier:d3", "field-report:r3"] && whatIf.cases.map(\.points) == [6.67, 4] && whatIf.total == 2)
+            #expect(WhatIf(card: card, facts: facts, limit: 1).cases.count == 1)
+        }
+    }
+
     @Test func theCityCountsEveryUnitAndAnEmptyUnitScoresNothingRatherThanZero() async throws {
         try await TestDatabase.usingPlatformDatabase { database, _ in
             try await migrated(database)
