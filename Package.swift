@@ -196,12 +196,12 @@ let package = Package(
         .target(
             name: "Performance",
             dependencies: [
-                "Platform",
+                "Platform", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            resources: [.copy("Resources/openapi.json")],
+            resources: [.copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(

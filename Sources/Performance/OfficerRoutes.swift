@@ -5,6 +5,7 @@ import Platform
 extension PerformanceModule {
     func addOfficerRoutes(to routes: SecuredRouter, cards: ScorecardReading) {
         let reading = OfficerReading(cards: cards, rules: rules, staff: context.capabilities.first((any StaffDirectory).self))
+        if let renderer { PerformancePages(cards: cards, officers: reading, renderer: renderer).addRoutes(to: routes) }
         routes.on(.get, "/api/v1/performance/officers", access: .roles([.unitLeader, .iocOperator, .admin]),
                   summary: "The Decree 335 scores and grades of a unit's people for a period") { request, context in
             JSONResponse(try await reading.unit(request, principal: try context.requirePrincipal(), logger: context.logger))

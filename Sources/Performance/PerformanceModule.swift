@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Hummingbird
 import Platform
+import Web
 
 /// Governing by data: the Decision 766 scorecard of each unit and of the city, computed only from the event log
 /// (the cases projection, `CaseProjection`), never typed in by hand.
@@ -11,10 +12,12 @@ public struct PerformanceModule: PlatformModule {
     public let indicators: [Indicator766]
     let context: ModuleContext
     let rules: OfficerRules
+    let renderer: PageRenderer?
 
     /// - Parameter declarations: every module's indicator declarations (App passes them when it builds the modules).
-    public init(context: ModuleContext, declarations: [IndicatorDeclaration]) throws {
+    public init(context: ModuleContext, declarations: [IndicatorDeclaration], renderer: PageRenderer? = nil) throws {
         self.context = context
+        self.renderer = renderer
         projection = CaseProjection(database: context.database)
         indicators = Indicator766.set(from: declarations)
         rules = try OfficerRules.load(from: context.profile)
@@ -23,6 +26,10 @@ public struct PerformanceModule: PlatformModule {
     public var name: String { "performance" }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
     public var migrations: [any Migration] { [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures()] }
+
+    public var navigation: [NavigationEntry] {
+        [NavigationEntry(label: "nav_performance", path: "/performance", order: 85, access: .roles([.officer, .unitLeader, .iocOperator, .admin]))]
+    }
 
     public var events: [EventDeclaration] {
         [EventDeclaration("performance.assessment.entered", payload: "period, generalPoints, disqualified"),

@@ -119,8 +119,7 @@ struct ScorecardReading: Sendable {
     /// operators see any unit and the city; a unit leader sees the units they lead, and nothing city-wide.
     func scope(unit: String?, period text: String?, principal: Principal) throws -> (unit: String?, period: ReportingPeriod) {
         let period = try period(text)
-        // An IOC operator of a ward has no more reach here than a ward's own role: only the city's centre sees all.
-        let seesCity = principal.has(.admin) || profile.city.operationsUnit.map { principal.grants.has(.iocOperator, in: $0) } == true
+        let seesCity = seesCity(principal)
         let led = principal.grants.filter { $0.role == .unitLeader }.compactMap(\.unitCode)
         guard let unit, !unit.isEmpty else {
             if seesCity { return (nil, period) }
@@ -139,5 +138,11 @@ struct ScorecardReading: Sendable {
             throw Problem.badRequest("period must be a year (2026), a quarter (2026-Q4), a month (2026-11) or up to a year of days (2026-11-01..2026-11-15).")
         }
         return parsed
+    }
+
+    /// Admins and the operations centre's IOC operators. An IOC operator of a ward has no more reach here than a
+    /// ward's own role: only the city's centre sees all.
+    func seesCity(_ principal: Principal) -> Bool {
+        principal.has(.admin) || profile.city.operationsUnit.map { principal.grants.has(.iocOperator, in: $0) } == true
     }
 }

@@ -69,8 +69,10 @@ enum WorkLedger {
             CaseProjection.skip(event, "work of \(work) units, outside 0–10", logger: logger)
             return nil
         }
-        guard let officer = event.actorID, let unit = event.unitCode, let action = payload.action else {
-            CaseProjection.skip(event, "a step of work without who took it or in which unit", logger: logger)
+        // A step the platform took itself (an imported history, an automatic close) is nobody's work.
+        guard let officer = event.actorID else { return nil }
+        guard let unit = event.unitCode, let action = payload.action else {
+            CaseProjection.skip(event, "a step of work without its unit or action", logger: logger)
             return nil
         }
         return WorkProduct(seq: event.seq, subject: subject, unitCode: unit, officerID: officer, officerName: event.actorName ?? officer,
