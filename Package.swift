@@ -196,7 +196,7 @@ let package = Package(
         .target(
             name: "Performance",
             dependencies: [
-                "Platform", "Web",
+                "Platform", "Web", "Documents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -6,6 +6,12 @@ extension PerformanceModule {
     func addOfficerRoutes(to routes: SecuredRouter, cards: ScorecardReading) {
         let reading = OfficerReading(cards: cards, rules: rules, staff: context.capabilities.first((any StaffDirectory).self))
         if let renderer { PerformancePages(cards: cards, officers: reading, renderer: renderer).addRoutes(to: routes) }
+        let seal = context.capabilities.first((any UnitSealing).self)
+        let verifyAt = context.configuration.publicBaseURL + "/verify"
+        routes.on(.get, "/api/v1/performance/report.pdf", access: .roles([.unitLeader, .iocOperator, .admin]),
+                  summary: "The period's report of a unit or the city as a PDF sealed by the issuing unit") { request, context in
+            try await reading.report(request, principal: try context.requirePrincipal(), seal: seal, verifyAt: verifyAt, logger: context.logger)
+        }
         routes.on(.get, "/api/v1/performance/officers", access: .roles([.unitLeader, .iocOperator, .admin]),
                   summary: "The Decree 335 scores and grades of a unit's people for a period") { request, context in
             JSONResponse(try await reading.unit(request, principal: try context.requirePrincipal(), logger: context.logger))

@@ -38,7 +38,8 @@ public struct PerformanceModule: PlatformModule {
     }
 
     public var requirements: [CapabilityRequirement] {
-        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "a unit's officers and leaders are scored even in a month without work")]
+        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "a unit's officers and leaders are scored even in a month without work"),
+         CapabilityRequirement((any UnitSealing).self, required: false, reason: "reports leave sealed by their issuing unit")]
     }
 
     public var personalData: [PersonalDataField] {

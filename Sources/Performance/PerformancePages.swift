@@ -71,12 +71,8 @@ struct PerformancePages: Sendable {
         guard cards.seesCity(principal) else { throw Problem.forbidden("Only the operations centre and admins see the whole city.") }
         let asked = try await cards.received(request, principal: principal, logger: context.logger)
         let card = try await cards.card(of: asked, logger: context.logger)
-        let byUnit = Dictionary(grouping: asked.facts, by: \.unitCode)
-        var ranked: [(unit: String, card: Scorecard)] = []
-        for (unit, facts) in byUnit {
-            ranked.append((unit, try await cards.card(of: (unit, period, asked.asOf, facts), logger: context.logger)))
-        }
-        ranked.sort { (share($0.card), $1.unit) > (share($1.card), $0.unit) }
+        let byUnit = Dictionary(grouping: asked.facts, by: \.unitCode).mapValues(\.count)
+        let ranked = try await cards.ranking(asked, logger: context.logger)
         let bars = ranked.map { entry in
             SVGChart.Bar(label: unitName(entry.unit, language), value: entry.card.points, max: entry.card.pointsPossible,
                          note: "\(SVGChart.format(entry.card.points)) / \(SVGChart.format(entry.card.pointsPossible))",
@@ -90,7 +86,7 @@ struct PerformancePages: Sendable {
             "trend": SVGChart.trend(trend, max: 100, title: words["perf_chart_trend"] ?? "", id: "trend-chart"),
             "units": ranked.enumerated().map { index, entry in
                 ["rank": index + 1, "unit": entry.unit, "unitName": unitName(entry.unit, language), "points": SVGChart.format(entry.card.points),
-                 "possible": SVGChart.format(entry.card.pointsPossible), "share": percent(share(entry.card)), "cases": byUnit[entry.unit]?.count ?? 0,
+                 "possible": SVGChart.format(entry.card.pointsPossible), "share": percent(share(entry.card)), "cases": byUnit[entry.unit] ?? 0,
                  "period": period.label] as [String: Any]
             },
             "empty": ranked.isEmpty,
@@ -124,10 +120,7 @@ struct PerformancePages: Sendable {
         return SVGChart.format(share * 100) + " %"
     }
 
-    func unitName(_ code: String, _ language: String) -> String {
-        guard let unit = profile.units.first(where: { $0.code == code }) else { return code }
-        return language == "en" ? unit.nameEn ?? unit.name : unit.name
-    }
+    func unitName(_ code: String, _ language: String) -> String { cards.unitName(code, language) }
 
     func bar(language: String) -> (Scorecard.Line) -> SVGChart.Bar {
         { line in

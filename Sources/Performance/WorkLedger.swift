@@ -49,9 +49,9 @@ enum WorkLedger {
                 var target = changed[stored.seq] ?? stored
                 target.faults.append(event.seq)
                 changed[stored.seq] = target
-            } else {
-                CaseProjection.skip(event, "a fault found with a step the figures never saw", logger: logger)
             }
+            // Otherwise the step found at fault was nobody's work (the platform's own, or taken before the process
+            // declared work): there is no product to charge.
         }
         for product in fresh { try await WorkProducts.insert(product, on: sql) }
         for product in changed.values.sorted(by: { $0.seq < $1.seq }) { try await WorkProducts.update(product, on: sql) }

@@ -19,10 +19,7 @@ struct AuditCheckpointSigner: CheckpointSigning {
     }
 
     func sign(checkpoint statement: Data, logger: Logger) async throws -> Data {
-        let held = try await authority.list(holderKind: "unit", holderID: unit.code, logger: logger)
-        if !held.contains(where: { $0.status == .valid }) {
-            _ = try await authority.issue(to: .unit(code: unit.code), actorName: "platform", logger: logger)
-        }
+        try await authority.ensureSeal(of: unit, logger: logger)
         let signature = try await signing.signDetached(Array(statement), name: "audit-checkpoint", as: .unit(unit.code, name: unit.name), logger: logger)
         return Data(signature)
     }

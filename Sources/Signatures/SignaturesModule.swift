@@ -19,6 +19,7 @@ public struct SignaturesModule: PlatformModule {
         self.staff = try context.capabilities.require((any StaffDirectory).self, for: "signatures")
         self.renderer = renderer
         context.capabilities.provide((any ResultSigning).self, SignedResults(signing: signing), by: "signatures")
+        context.capabilities.provide((any UnitSealing).self, UnitSeals(signing: signing, authority: authority, profile: context.profile), by: "signatures")
         if let checkpoints = AuditCheckpointSigner(signing: signing, authority: authority, profile: context.profile) {
             context.capabilities.provide((any CheckpointSigning).self, checkpoints, by: "signatures")
         }

@@ -66,4 +66,30 @@ import Testing
             }
         }
     }
+
+    /// The month's report leaves as a PDF sealed by the unit that issues it, and /verify says so.
+    @Test func theReportIsAPDFSealedByTheIssuingUnit() async throws {
+        try await TestApp.run { client, _ in
+            let leader = try await client.signIn("leader", "demo-leader-2026").access
+            let response = try await client.send(.get, "/api/v1/performance/report.pdf?period=2026-11", token: leader)
+            #expect(response.status == .ok && response.headers[.contentType] == "application/pdf")
+            let pdf = Data(buffer: response.body)
+            let text = try await pdfText(pdf)
+            #expect(text.contains("Báo cáo kết quả Bộ chỉ số 766") && text.contains("Phường Phú Xuân") && text.contains("766-2.1"))
+            #expect(text.contains("Xếp loại cán bộ"))
+            var form = MultipartBody()
+            form.file("document", "report.pdf", "application/pdf", pdf)
+            let verified = try await client.execute(uri: "/api/v1/signatures/verify", method: .post, headers: [.contentType: form.contentType],
+                                                    body: ByteBuffer(data: form.finished)) { try JSONDecoder().decode([String: AnyCodable].self, from: Data(buffer: $0.body)) }
+            #expect(verified["verdict"]?.string == "valid", "\(verified)")
+            #expect(verified["signer"]?["commonName"]?.string == "Phường Phú Xuân", "\(verified)")
+
+            let admin = try await client.signIn("admin", "demo-admin-2026").access
+            let city = try await client.send(.get, "/api/v1/performance/report.pdf?period=2026-11&lang=en", token: admin)
+            #expect(city.status == .ok)
+            #expect(try await pdfText(Data(buffer: city.body)).contains("Units ranked by share"))
+            #expect(try await client.send(.get, "/api/v1/performance/report.pdf?unit=so-tai-chinh", token: leader).status == .forbidden)
+            #expect(try await client.send(.get, "/api/v1/performance/report.pdf", token: try await client.token("officer")).status == .forbidden)
+        }
+    }
 }

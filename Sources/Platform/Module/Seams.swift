@@ -58,6 +58,12 @@ public protocol ResultSigning: Sendable {
     func sign(_ document: Data, mediaType: String, subject: String, by officer: Principal) async throws -> Data
 }
 
+/// Seals a document a unit issues (a monthly report) with the unit's own certificate, issued on first need, so
+/// anyone can check it on `/verify` (provided by signatures).
+public protocol UnitSealing: Sendable {
+    func seal(pdf: Data, unit: String, document: String, logger: Logger) async throws -> Data
+}
+
 /// The city's integrated services, by code (provided by the catalogue; payments sends webhooks only to these).
 public protocol ServiceRegistry: Sendable {
     func isRegistered(_ code: String, logger: Logger) async throws -> Bool

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import Logging
+import Platform
+import Web
+
+extension ScorecardReading {
+    /// Each unit's scorecard from the city's cases, best share of the points it could earn first (units with nothing
+    /// to score last, by code).
+    func ranking(_ asked: (unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact]), logger: Logger) async throws
+        -> [(unit: String, card: Scorecard)] {
+        var ranked: [(unit: String, card: Scorecard)] = []
+        for (unit, facts) in Dictionary(grouping: asked.facts, by: \.unitCode) {
+            ranked.append((unit, try await card(of: (unit, asked.period, asked.asOf, facts), logger: logger)))
+        }
+        func share(_ card: Scorecard) -> Double { card.pointsPossible > 0 ? card.points / card.pointsPossible : -1 }
+        return ranked.sorted { (share($0.card), $1.unit) > (share($1.card), $0.unit) }
+    }
+
+    func unitName(_ code: String, _ language: String) -> String {
+        guard let unit = profile.units.first(where: { $0.code == code }) else { return code }
+        return language == "en" ? unit.nameEn ?? unit.name : unit.name
+    }
+}
+
+extension OfficerReading {
+    /// `GET /api/v1/performance/report.pdf?unit=&period=&lang=`: the period's report of a unit (sealed by that unit)
+    /// or of the city (sealed by the province), as a PDF anyone can verify.
+    func report(_ request: Request, principal: Principal, seal: (any UnitSealing)?, verifyAt: String, logger: Logger) async throws -> Response {
+        let language = request.uri.queryParameters.get("lang") == "en" ? "en" : "vi"
+        let asked = try await cards.received(request, principal: principal, logger: logger)
+        guard let seal else {
+            throw Problem(status: .serviceUnavailable, type: "cannot-sign", title: "Reports cannot be sealed",
+                          detail: "Reports leave sealed by their issuing unit, and the signatures module is switched off.")
+        }
+        let issuer = asked.unit ?? profile.units.first(where: { $0.kind == .province })?.code ?? ""
+        var report = MonthlyReport(card: try await cards.card(of: asked, logger: logger), issuer: cards.unitName(issuer, language),
+                                   subject: asked.unit.map { cards.unitName($0, language) } ?? profile.city.name, language: language,
+                                   generatedAt: CityClock(timeZone: profile.calendar.timeZone).text(asked.asOf))
+        if let unit = asked.unit {
+            let people = try await scores(unit: unit, period: asked.period, logger: logger).people
+            report.grades = Dictionary(grouping: people, by: { $0.grade?.rawValue ?? "pending" }).mapValues(\.count)
+        } else {
+            report.ranking = try await cards.ranking(asked, logger: logger).map { entry in
+                MonthlyReport.Ranked(name: cards.unitName(entry.unit, language), points: entry.card.points, possible: entry.card.pointsPossible)
+            }
+        }
+        let name = "hues-766-\(asked.unit ?? "city")-\(asked.period.label).pdf"
+        let sealed = try await seal.seal(pdf: Data(try report.pdf(verifyAt: verifyAt)), unit: issuer, document: name, logger: logger)
+        return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(name)\"",
+                                               .cacheControl: "private, no-store"],
+                        body: .init(byteBuffer: ByteBuffer(data: sealed)))
+    }
+}
