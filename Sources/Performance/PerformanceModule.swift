@@ -25,16 +25,19 @@ public struct PerformanceModule: PlatformModule {
 
     public var name: String { "performance" }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
-    public var migrations: [any Migration] { [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures()] }
+    public var migrations: [any Migration] { [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures(), CreateEmulationTables()] }
 
     public var navigation: [NavigationEntry] {
-        [NavigationEntry(label: "nav_performance", path: "/performance", order: 85, access: .roles([.officer, .unitLeader, .iocOperator, .admin]))]
+        [NavigationEntry(label: "nav_performance", path: "/performance", order: 85, access: .roles([.officer, .unitLeader, .iocOperator, .admin])),
+         NavigationEntry(label: "nav_emulation", path: "/emulation", order: 86, access: .everyone)]
     }
 
     public var events: [EventDeclaration] {
         [EventDeclaration("performance.assessment.entered", payload: "period, generalPoints, disqualified"),
          EventDeclaration("performance.delay.excused", payload: "step, reason"),
-         EventDeclaration("performance.outside-figure.entered", payload: "period, numerator, denominator, source")]
+         EventDeclaration("performance.outside-figure.entered", payload: "period, numerator, denominator, source"),
+         EventDeclaration("performance.movement.created", payload: "period"), EventDeclaration("performance.initiative.registered", payload: "movement"),
+         EventDeclaration("performance.initiative.assessed", payload: "movement"), EventDeclaration("performance.initiative.awarded", payload: "movement")]
     }
 
     public var requirements: [CapabilityRequirement] {
@@ -95,5 +98,6 @@ public struct PerformanceModule: PlatformModule {
             return JSONResponse(try await reading.enter(input, principal: try context.requirePrincipal(), logger: context.logger))
         }
         addOfficerRoutes(to: routes, cards: reading)
+        EmulationAPI(cards: reading).addRoutes(to: routes)
     }
 }

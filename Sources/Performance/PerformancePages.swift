@@ -18,6 +18,27 @@ struct PerformancePages: Sendable {
                   summary: "A unit's Decision 766 scorecard, its trend, its people and the cases at stake", use: unit)
         routes.on(.get, "/performance/city", access: .roles([.iocOperator, .admin]), kind: .page,
                   summary: "The city's scorecard and its units ranked", use: city)
+        routes.on(.get, "/emulation", access: .everyone, kind: .page,
+                  summary: "The city's emulation movements, the units' initiatives as evaluated, and the awards given", use: emulation)
+    }
+
+    @Sendable func emulation(_ request: Request, context: HuesRequestContext) async throws -> Response {
+        let language = context.language
+        let movements = try await EmulationAPI(cards: cards).movements(logger: context.logger)
+        return try renderer.page("emulation", title: "emulation_title", context: context, values: [
+            "movements": movements.map { view -> [String: Any] in
+                ["code": view.movement.code, "name": view.movement.name, "period": view.movement.period,
+                 "explanation": view.explanation[language] ?? "", "none": view.initiatives.isEmpty,
+                 "initiatives": view.initiatives.map { item -> [String: Any] in
+                     ["unitName": unitName(item.unit, language), "title": item.title,
+                      "dataScore": item.evaluation.dataScore.map(SVGChart.format) ?? "—",
+                      "councilPoints": item.evaluation.councilPoints.map(SVGChart.format) ?? "—",
+                      "evaluation": item.evaluation.evaluation.map(SVGChart.format) ?? "—",
+                      "award": item.award.map { "\($0.title) (\($0.decision))" } ?? ""]
+                 }]
+            },
+            "empty": movements.isEmpty,
+        ])
     }
 
     var profile: CityProfile { cards.profile }
@@ -105,9 +126,7 @@ struct PerformancePages: Sendable {
         }
         var points: [(label: String, value: Double?)] = []
         for each in months {
-            let (start, end) = each.instants(in: profile.calendar)
-            let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try cards.database.sql(logger: logger))
-            let card = try await cards.card(of: (unit, each, min(cards.clock(), end), facts), logger: logger)
+            let card = try await cards.card(unit: unit, period: each, logger: logger)
             points.append((String(each.label.suffix(5)), card.pointsPossible > 0 ? 100 * card.points / card.pointsPossible : nil))
         }
         return points

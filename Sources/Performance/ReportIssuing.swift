@@ -17,6 +17,13 @@ extension ScorecardReading {
         return ranked.sorted { (share($0.card), $1.unit) > (share($1.card), $0.unit) }
     }
 
+    /// The scorecard of a unit (or the city) for a period, as of now or the period's end.
+    func card(unit: String?, period: ReportingPeriod, logger: Logger) async throws -> Scorecard {
+        let (start, end) = period.instants(in: profile.calendar)
+        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
+        return try await card(of: (unit, period, min(clock(), end), facts), logger: logger)
+    }
+
     func unitName(_ code: String, _ language: String) -> String {
         guard let unit = profile.units.first(where: { $0.code == code }) else { return code }
         return language == "en" ? unit.nameEn ?? unit.name : unit.name

@@ -92,4 +92,39 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/performance/report.pdf", token: try await client.token("officer")).status == .forbidden)
         }
     }
+
+    /// A movement opened, a ward's initiative registered by its leader, assessed by the council, awarded, and published.
+    @Test func anInitiativeGoesFromRegistrationToAPublishedAward() async throws {
+        try await TestApp.run { client, _ in
+            let admin = try await client.signIn("admin", "demo-admin-2026").access
+            let leader = try await client.signIn("leader", "demo-leader-2026").access
+            let movement = #"{"code":"chuyen-doi-so-2026","name":"Thi đua chuyển đổi số 2026","period":"2026","dataWeight":0.6}"#
+            #expect(try await client.send(.post, "/api/v1/emulation/movements", token: leader, json: movement).status == .forbidden)
+            #expect(try await client.send(.post, "/api/v1/emulation/movements", token: admin, json: movement).status == .created)
+            #expect(try await client.send(.post, "/api/v1/emulation/movements", token: admin, json: movement).status == .conflict)
+            let path = "/api/v1/emulation/movements/chuyen-doi-so-2026/initiatives"
+            let ours = #"{"unit":"phuong-phu-xuan","title":"Phản ánh hiện trường xử lý trong ngày","description":"Tổ phản ứng nhanh của phường"}"#
+            #expect(try await client.send(.post, path, token: leader, json: ours.replacingOccurrences(of: "phuong-phu-xuan", with: "so-tai-chinh")).status == .forbidden)
+            let registered = try await client.send(.post, path, token: leader, json: ours)
+            #expect(registered.status == .created, "\(String(buffer: registered.body))")
+            #expect(try await client.send(.post, path, token: leader, json: ours).status == .conflict)
+            let id = try #require(try json(registered)["id"] as? String)
+            let award = #"{"title":"Tập thể lao động tiên tiến","decision":"123/QĐ-UBND"}"#
+            #expect(try await client.send(.post, "/api/v1/emulation/initiatives/\(id)/award", token: admin, json: award).status == .unprocessableContent)
+            #expect(try await client.send(.put, "/api/v1/emulation/initiatives/\(id)/assessment", token: leader, json: #"{"points":100}"#).status == .forbidden)
+            #expect(try await client.send(.put, "/api/v1/emulation/initiatives/\(id)/assessment", token: admin, json: #"{"points":101}"#).status == .badRequest)
+            let assessed = try json(try await client.send(.put, "/api/v1/emulation/initiatives/\(id)/assessment", token: admin, json: #"{"points":80}"#))
+            #expect((assessed["evaluation"] as? [String: Any])?["councilPoints"] as? Double == 80)
+            #expect(try await client.send(.post, "/api/v1/emulation/initiatives/\(id)/award", token: admin, json: award).status == .created)
+            #expect(try await client.send(.put, "/api/v1/emulation/initiatives/\(id)/assessment", token: admin, json: #"{"points":90}"#).status == .conflict)
+            // Published: anyone reads the award with the figures it was decided on.
+            let awards = try #require(try JSONSerialization.jsonObject(with: Data(buffer: try await client.send(.get, "/api/v1/emulation/awards").body)) as? [[String: Any]])
+            let given = try #require(awards.first?["award"] as? [String: Any])
+            #expect(awards.count == 1 && given["title"] as? String == "Tập thể lao động tiên tiến" && given["councilPoints"] as? Double == 80)
+            #expect(try await client.send(.get, "/api/v1/emulation/movements").status == .ok)
+            let page = String(buffer: try await client.send(.get, "/emulation").body)
+            #expect(page.contains("Thi đua chuyển đổi số 2026") && page.contains("Tập thể lao động tiên tiến (123/QĐ-UBND)"))
+            #expect(try await client.send(.put, "/api/v1/emulation/initiatives/not-a-uuid/assessment", token: admin, json: #"{"points":1}"#).status == .notFound)
+        }
+    }
 }

@@ -112,7 +112,7 @@ import PublicServices
     }
 
     func migrated(_ database: PlatformDatabase) async throws {
-        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures()], logger: logger)
+        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures(), CreateEmulationTables()], logger: logger)
     }
 
     @Test func aUnitsScorecardMatchesTheOneComputedByHand() async throws {
@@ -187,6 +187,21 @@ import PublicServices
             #expect(whatIf.perCase == ["dossier": 6.67, "field-report": 4])
             #expect(whatIf.cases.map(\.subject) == ["dossier:d3", "field-report:r3"] && whatIf.cases.map(\.points) == [6.67, 4] && whatIf.total == 2)
             #expect(WhatIf(card: card, facts: facts, limit: 1).cases.count == 1)
+        }
+    }
+
+    /// Unit A earned 29.67 of 50 (59.34 %); with the council's 80 points and 60 % on the data: 35.60 + 32 = 67.6.
+    @Test func anInitiativeIsEvaluatedOnItsUnitsDataAndTheCouncilsPoints() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            try await append(Self.history[...], to: database)
+            try await CaseProjection(database: database).catchUp(logger: logger)
+            let card = try await scorecard(database, unit: "A")
+            let evaluated = Evaluation(card: card, councilPoints: 80, dataWeight: 0.6)
+            #expect(evaluated.dataScore == 59.34 && evaluated.councilPoints == 80 && evaluated.evaluation == 67.6)
+            // Without the council's points, or for a unit with nothing to score, the evaluation is unknown, not zero.
+            #expect(Evaluation(card: card, councilPoints: nil, dataWeight: 0.6).evaluation == nil)
+            #expect(Evaluation(card: try await scorecard(database, unit: "C"), councilPoints: 80, dataWeight: 0.6).evaluation == nil)
         }
     }
 
