@@ -46,6 +46,13 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public var councilPoints: Double?
     public var evaluation: Double?
 
+    /// The figures an award was decided on.
+    init(award: Award?) {
+        dataScore = award?.dataScore
+        councilPoints = award?.councilPoints
+        evaluation = award?.evaluation
+    }
+
     init(card: Scorecard?, councilPoints: Double?, dataWeight: Double) {
         dataScore = card.flatMap { $0.pointsPossible > 0 ? OfficerScoring.round2(100 * $0.points / $0.pointsPossible) : nil }
         self.councilPoints = councilPoints

@@ -71,25 +71,31 @@ struct EmulationAPI: Sendable {
         return id
     }
 
+    /// The newest movements (at most `Self.listed`), each unit's scorecard for a period computed once per request.
     func movements(logger: Logger) async throws -> [MovementView] {
         let sql = try cards.database.sql(logger: logger)
         var views: [MovementView] = []
-        for movement in try await EmulationStore.movements(on: sql) {
+        var cardsSeen: [String: Scorecard] = [:]
+        for movement in try await EmulationStore.movements(on: sql).prefix(Self.listed) {
             var initiatives: [InitiativeView] = []
             for initiative in try await EmulationStore.initiatives(of: movement.code, logger: logger, on: sql) {
-                initiatives.append(try await view(initiative, movement: movement, logger: logger))
+                initiatives.append(try await view(initiative, movement: movement, cache: &cardsSeen, logger: logger))
             }
             views.append(MovementView(movement: movement, initiatives: initiatives, explanation: Self.explanation(movement)))
         }
         return views
     }
 
+    /// Movements listed at once: a city opens a few a year.
+    static let listed = 50
+
+    /// Every award with the figures it was decided on (stored with it: nothing to compute).
     func awards(logger: Logger) async throws -> [InitiativeView] {
-        var views: [InitiativeView] = []
-        for initiative in try await EmulationStore.awarded(logger: logger, on: try cards.database.sql(logger: logger)) {
-            views.append(try await view(initiative, logger: logger))
+        try await EmulationStore.awarded(logger: logger, on: try cards.database.sql(logger: logger)).map { initiative in
+            InitiativeView(id: initiative.id, movement: initiative.movement, unit: initiative.unit, unitName: cards.unitName(initiative.unit, "vi"),
+                           title: initiative.title, description: initiative.description, registeredAt: initiative.registeredAt,
+                           evaluation: Evaluation(award: initiative.award), award: initiative.award)
         }
-        return views
     }
 
     func register(_ input: NewInitiative, in code: String, principal: Principal, logger: Logger) async throws -> InitiativeView {
@@ -111,9 +117,10 @@ struct EmulationAPI: Sendable {
         guard initiative.award == nil else { throw Problem.conflict("The initiative has been awarded; its figures are final.") }
         initiative.councilPoints = input.points
         initiative.councilNote = input.note
-        try await cards.database.write(logger: logger) { [initiative] db in
-            try await EmulationStore.update(initiative, event: "performance.initiative.assessed", actor: principal, at: cards.clock(), on: db)
+        let written = try await cards.database.write(logger: logger) { [initiative] db in
+            try await EmulationStore.assess(initiative, actor: principal, at: cards.clock(), on: db)
         }
+        guard written else { throw Problem.conflict("The initiative has been awarded; its figures are final.") }
         return try await view(initiative, movement: movement, logger: logger)
     }
 
@@ -123,12 +130,17 @@ struct EmulationAPI: Sendable {
         guard let council = initiative.councilPoints else {
             throw Problem.unprocessable([.init(field: "initiative", message: "has no council assessment yet")])
         }
+        // Awarded on the period's final figures only: until its last day is over, cases still come in and finish.
+        guard let period = ReportingPeriod(movement.period), cards.clock() >= period.instants(in: cards.profile.calendar).end else {
+            throw Problem.unprocessable([.init(field: "initiative", message: "its movement's period (\(movement.period)) is not over yet")])
+        }
         let evaluation = try await evaluate(initiative, movement: movement, logger: logger)
         initiative.award = Award(title: input.title.trimmingCharacters(in: .whitespaces), decision: input.decision.trimmingCharacters(in: .whitespaces),
                                  awardedAt: cards.clock(), dataScore: evaluation.dataScore, councilPoints: council, evaluation: evaluation.evaluation)
-        try await cards.database.write(logger: logger) { [initiative] db in
-            try await EmulationStore.update(initiative, event: "performance.initiative.awarded", actor: principal, at: cards.clock(), on: db)
+        let written = try await cards.database.write(logger: logger) { [initiative] db in
+            try await EmulationStore.award(initiative, actor: principal, at: cards.clock(), on: db)
         }
+        guard written else { throw Problem.conflict("The initiative was awarded or reassessed meanwhile; look again.") }
         return try await view(initiative, movement: movement, logger: logger)
     }
 
@@ -139,19 +151,34 @@ struct EmulationAPI: Sendable {
         return (initiative, movement)
     }
 
-    /// The unit's share of the Decision 766 points it could earn in the movement's period, and the council's points.
-    func evaluate(_ initiative: Initiative, movement: Movement, logger: Logger) async throws -> Evaluation {
+    /// The unit's share of the Decision 766 points it could earn in the movement's period, and the council's points;
+    /// an awarded initiative keeps the figures it was awarded on.
+    func evaluate(_ initiative: Initiative, movement: Movement, cache: inout [String: Scorecard], logger: Logger) async throws -> Evaluation {
+        if let award = initiative.award { return Evaluation(award: award) }
         guard let period = ReportingPeriod(movement.period) else { throw Problem.internal() }
-        let card = try await cards.card(unit: initiative.unit, period: period, logger: logger)
+        let key = "\(initiative.unit)|\(period.label)"
+        let card: Scorecard
+        if let seen = cache[key] { card = seen } else {
+            card = try await cards.card(unit: initiative.unit, period: period, logger: logger)
+            cache[key] = card
+        }
         return Evaluation(card: card, councilPoints: initiative.councilPoints, dataWeight: movement.dataWeight)
     }
 
-    func view(_ initiative: Initiative, movement known: Movement? = nil, logger: Logger) async throws -> InitiativeView {
-        let movement: Movement
-        if let known { movement = known } else { movement = try await find(initiative.id, logger: logger).1 }
-        return InitiativeView(id: initiative.id, movement: initiative.movement, unit: initiative.unit, unitName: cards.unitName(initiative.unit, "vi"),
-                              title: initiative.title, description: initiative.description, registeredAt: initiative.registeredAt,
-                              evaluation: try await evaluate(initiative, movement: movement, logger: logger), award: initiative.award)
+    func evaluate(_ initiative: Initiative, movement: Movement, logger: Logger) async throws -> Evaluation {
+        var cache: [String: Scorecard] = [:]
+        return try await evaluate(initiative, movement: movement, cache: &cache, logger: logger)
+    }
+
+    func view(_ initiative: Initiative, movement: Movement, logger: Logger) async throws -> InitiativeView {
+        var cache: [String: Scorecard] = [:]
+        return try await view(initiative, movement: movement, cache: &cache, logger: logger)
+    }
+
+    func view(_ initiative: Initiative, movement: Movement, cache: inout [String: Scorecard], logger: Logger) async throws -> InitiativeView {
+        InitiativeView(id: initiative.id, movement: initiative.movement, unit: initiative.unit, unitName: cards.unitName(initiative.unit, "vi"),
+                       title: initiative.title, description: initiative.description, registeredAt: initiative.registeredAt,
+                       evaluation: try await evaluate(initiative, movement: movement, cache: &cache, logger: logger), award: initiative.award)
     }
 
     static func explanation(_ movement: Movement) -> [String: String] {

@@ -59,14 +59,32 @@ enum EmulationStore {
                                                   payload: ["movement": initiative.movement], occurredAt: initiative.registeredAt), on: db)
     }
 
-    /// Writes the council's points and the award (if any) of `initiative`, with `event` in the log.
-    static func update(_ initiative: Initiative, event type: String, actor: Principal, at moment: Date, on db: any Database) async throws {
+    /// Writes the council's points of an initiative not yet awarded; false when it was awarded meanwhile.
+    static func assess(_ initiative: Initiative, actor: Principal, at moment: Date, on db: any Database) async throws -> Bool {
         guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-        let award = try initiative.award.map { try JSONColumn.encode($0) }
-        try await sql.raw("""
-            UPDATE performance_initiatives SET council_points = \(bind: initiative.councilPoints), council_note = \(bind: initiative.councilNote), \
-            award = \(bind: award) WHERE id = \(bind: initiative.id)
-            """).run()
+        let changed = try await sql.raw("""
+            UPDATE performance_initiatives SET council_points = \(bind: initiative.councilPoints), council_note = \(bind: initiative.councilNote) \
+            WHERE id = \(bind: initiative.id) AND award IS NULL RETURNING id
+            """).first()
+        guard changed != nil else { return false }
+        try await logged("performance.initiative.assessed", initiative, actor: actor, at: moment, on: db)
+        return true
+    }
+
+    /// Records the award of an initiative, on the council's points it was decided on; false when it was awarded or
+    /// reassessed meanwhile (the figures the award keeps would not be the ones it was given on).
+    static func award(_ initiative: Initiative, actor: Principal, at moment: Date, on db: any Database) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase, let award = initiative.award else { throw Problem.internal() }
+        let changed = try await sql.raw("""
+            UPDATE performance_initiatives SET award = \(bind: try JSONColumn.encode(award)) \
+            WHERE id = \(bind: initiative.id) AND award IS NULL AND council_points = \(bind: award.councilPoints) RETURNING id
+            """).first()
+        guard changed != nil else { return false }
+        try await logged("performance.initiative.awarded", initiative, actor: actor, at: moment, on: db)
+        return true
+    }
+
+    private static func logged(_ type: String, _ initiative: Initiative, actor: Principal, at moment: Date, on db: any Database) async throws {
         try await EventLog.append(try DomainEvent(type: type, actorID: actor.accountID, actorName: actor.username, unitCode: initiative.unit,
                                                   subject: "initiative:\(initiative.id)", payload: ["movement": initiative.movement],
                                                   occurredAt: moment), on: db)

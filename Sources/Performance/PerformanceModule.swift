@@ -53,6 +53,9 @@ public struct PerformanceModule: PlatformModule {
                            retention: "as the personnel file"),
          PersonalDataField(table: "performance_excuses", columns: ["reason", "entered_by"], kind: .sensitive, category: "assessment",
                            purpose: "why a late step was not the officer's fault", basis: .legalObligation, retention: "as the personnel file"),
+         PersonalDataField(table: "performance_initiatives", columns: ["registered_by", "council_note"], category: "name and assessment",
+                           purpose: "who registered a unit's initiative and what the emulation council noted", basis: .legalObligation,
+                           retention: "as the emulation records"),
          PersonalDataField(table: "performance_outside_figures", columns: ["entered_by"], category: "name",
                            purpose: "who entered a figure kept outside the platform", basis: .legalObligation, retention: "as the scorecards")]
     }

@@ -90,14 +90,17 @@ struct PerformancePages: Sendable {
         let words = renderer.translations.table(for: language)
         let period = try cards.period(request.uri.queryParameters.get("period"))
         guard cards.seesCity(principal) else { throw Problem.forbidden("Only the operations centre and admins see the whole city.") }
-        let asked = try await cards.received(request, principal: principal, logger: context.logger)
+        // The city's page is the city's, whatever `unit` the address carries.
+        let (start, end) = period.instants(in: profile.calendar)
+        let asked = (unit: String?.none, period: period, asOf: min(cards.clock(), end),
+                     facts: try await CaseFacts.received(from: start, to: end, unit: nil, on: try cards.database.sql(logger: context.logger)))
         let card = try await cards.card(of: asked, logger: context.logger)
         let byUnit = Dictionary(grouping: asked.facts, by: \.unitCode).mapValues(\.count)
         let ranked = try await cards.ranking(asked, logger: context.logger)
         let bars = ranked.map { entry in
             SVGChart.Bar(label: unitName(entry.unit, language), value: entry.card.points, max: entry.card.pointsPossible,
                          note: "\(SVGChart.format(entry.card.points)) / \(SVGChart.format(entry.card.pointsPossible))",
-                         link: "/performance/unit?unit=\(entry.unit)&period=\(period.label)")
+                         link: "/performance/unit?unit=\(entry.unit.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&period=\(period.label)")
         }
         let trend = try await self.trend(unit: nil, ending: period, logger: context.logger)
         return try renderer.page("performance-city", title: "perf_city_title", context: context, values: [

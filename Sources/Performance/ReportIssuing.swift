@@ -5,8 +5,8 @@ import Platform
 import Web
 
 extension ScorecardReading {
-    /// Each unit's scorecard from the city's cases, best share of the points it could earn first (units with nothing
-    /// to score last, by code).
+    /// Each unit with cases in the period, its scorecard from the city's cases, best share of the points it could earn
+    /// first (units with nothing to score last, by code). Units without a case are not ranked.
     func ranking(_ asked: (unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact]), logger: Logger) async throws
         -> [(unit: String, card: Scorecard)] {
         var ranked: [(unit: String, card: Scorecard)] = []

@@ -16,12 +16,25 @@ struct UnitSeals: UnitSealing {
     }
 }
 
-extension CertificateAuthority {
-    /// Issues the unit's seal unless it holds a valid one.
-    func ensureSeal(of unit: CityProfile.Unit, logger: Logger) async throws {
-        let held = try await list(holderKind: "unit", holderID: unit.code, logger: logger)
-        if !held.contains(where: { $0.status == .valid }) {
-            _ = try await issue(to: .unit(code: unit.code), actorName: "platform", logger: logger)
+/// One seal issued at a time in this process, so two first reports at once do not give a unit two seals.
+private actor SealIssuing {
+    static let shared = SealIssuing()
+
+    func ensure(_ unit: CityProfile.Unit, authority: CertificateAuthority, logger: Logger) async throws {
+        let held = try await authority.list(holderKind: "unit", holderID: unit.code, logger: logger)
+        guard !held.contains(where: { $0.status == .valid }) else { return }
+        // A revoked seal (its key leaked, say) is replaced by an admin who knows why, never by whoever asks next.
+        if held.contains(where: { $0.status == .revoked }) {
+            throw Problem(status: .forbidden, type: "cannot-sign", title: "This unit's seal was revoked",
+                          detail: "The unit's seal was revoked; an admin issues a new one (hues ca issue --unit \(unit.code)).")
         }
+        _ = try await authority.issue(to: .unit(code: unit.code), actorName: "platform", logger: logger)
+    }
+}
+
+extension CertificateAuthority {
+    /// Issues the unit's seal when it never held one or its seal expired; a revoked seal is an admin's to replace.
+    func ensureSeal(of unit: CityProfile.Unit, logger: Logger) async throws {
+        try await SealIssuing.shared.ensure(unit, authority: self, logger: logger)
     }
 }

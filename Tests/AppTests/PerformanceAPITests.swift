@@ -98,11 +98,11 @@ import Testing
         try await TestApp.run { client, _ in
             let admin = try await client.signIn("admin", "demo-admin-2026").access
             let leader = try await client.signIn("leader", "demo-leader-2026").access
-            let movement = #"{"code":"chuyen-doi-so-2026","name":"Thi đua chuyển đổi số 2026","period":"2026","dataWeight":0.6}"#
+            let movement = #"{"code":"chuyen-doi-so-2025","name":"Thi đua chuyển đổi số 2025","period":"2025","dataWeight":0.6}"#
             #expect(try await client.send(.post, "/api/v1/emulation/movements", token: leader, json: movement).status == .forbidden)
             #expect(try await client.send(.post, "/api/v1/emulation/movements", token: admin, json: movement).status == .created)
             #expect(try await client.send(.post, "/api/v1/emulation/movements", token: admin, json: movement).status == .conflict)
-            let path = "/api/v1/emulation/movements/chuyen-doi-so-2026/initiatives"
+            let path = "/api/v1/emulation/movements/chuyen-doi-so-2025/initiatives"
             let ours = #"{"unit":"phuong-phu-xuan","title":"Phản ánh hiện trường xử lý trong ngày","description":"Tổ phản ứng nhanh của phường"}"#
             #expect(try await client.send(.post, path, token: leader, json: ours.replacingOccurrences(of: "phuong-phu-xuan", with: "so-tai-chinh")).status == .forbidden)
             let registered = try await client.send(.post, path, token: leader, json: ours)
@@ -123,7 +123,14 @@ import Testing
             #expect(awards.count == 1 && given["title"] as? String == "Tập thể lao động tiên tiến" && given["councilPoints"] as? Double == 80)
             #expect(try await client.send(.get, "/api/v1/emulation/movements").status == .ok)
             let page = String(buffer: try await client.send(.get, "/emulation").body)
-            #expect(page.contains("Thi đua chuyển đổi số 2026") && page.contains("Tập thể lao động tiên tiến (123/QĐ-UBND)"))
+            #expect(page.contains("Thi đua chuyển đổi số 2025") && page.contains("Tập thể lao động tiên tiến (123/QĐ-UBND)"))
+            // A movement still running cannot be awarded: its figures are not final.
+            let running = movement.replacingOccurrences(of: "2025", with: "2026")
+            #expect(try await client.send(.post, "/api/v1/emulation/movements", token: admin, json: running).status == .created)
+            let current = try json(try await client.send(.post, "/api/v1/emulation/movements/chuyen-doi-so-2026/initiatives", token: leader, json: ours))
+            let currentID = try #require(current["id"] as? String)
+            #expect(try await client.send(.put, "/api/v1/emulation/initiatives/\(currentID)/assessment", token: admin, json: #"{"points":70}"#).status == .ok)
+            #expect(try await client.send(.post, "/api/v1/emulation/initiatives/\(currentID)/award", token: admin, json: award).status == .unprocessableContent)
             #expect(try await client.send(.put, "/api/v1/emulation/initiatives/not-a-uuid/assessment", token: admin, json: #"{"points":1}"#).status == .notFound)
         }
     }
