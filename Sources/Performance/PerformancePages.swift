@@ -18,8 +18,30 @@ struct PerformancePages: Sendable {
                   summary: "A unit's Decision 766 scorecard, its trend, its people and the cases at stake", use: unit)
         routes.on(.get, "/performance/city", access: .roles([.iocOperator, .admin]), kind: .page,
                   summary: "The city's scorecard and its units ranked", use: city)
+        routes.on(.get, "/performance/cases", access: .roles([.unitLeader, .iocOperator, .admin]), kind: .page,
+                  summary: "The cases behind one figure of a scorecard, each with why it counts or not", use: casesPage)
         routes.on(.get, "/emulation", access: .everyone, kind: .page,
                   summary: "The city's emulation movements, the units' initiatives as evaluated, and the awards given", use: emulation)
+    }
+
+    @Sendable func casesPage(_ request: Request, context: HuesRequestContext) async throws -> Response {
+        let language = context.language
+        let page = try await cards.cases(request, principal: try context.requirePrincipal(), logger: context.logger)
+        let query = "indicator=\(page.indicator.code)&period=\(page.period.label)" + (page.unit.map { "&unit=\($0)" } ?? "")
+        return try renderer.page("performance-cases", title: "perf_cases_title", context: context, values: [
+            "code": page.indicator.code, "name": page.indicator.name[language] ?? page.indicator.code,
+            "explanation": page.indicator.explanation[language] ?? "", "period": page.period.label,
+            "unitName": page.unit.map { unitName($0, language) } ?? profile.city.name, "empty": page.cases.isEmpty,
+            "cases": page.cases.map { item -> [String: Any] in
+                let code = String(item.subject.drop { $0 != ":" }.dropFirst())
+                return ["subject": item.subject, "link": item.subject.hasPrefix("dossier:") ? "/dossiers/\(code)" : "/reports/\(code)",
+                        "received": renderer.clock.text(item.receivedAt), "due": renderer.clock.text(item.dueAt),
+                        "finished": renderer.clock.text(item.finishedAt), "channel": item.channel ?? "",
+                        "rating": item.rating.map(String.init) ?? "", "overdue": item.overdue, "disliked": item.disliked, "paused": item.paused,
+                        "lastEvent": item.lastEvent]
+            },
+            "next": page.next.map { "/performance/cases?\(query)&after=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } ?? "",
+        ])
     }
 
     @Sendable func emulation(_ request: Request, context: HuesRequestContext) async throws -> Response {
@@ -161,6 +183,7 @@ struct PerformancePages: Sendable {
             "explanation": line.indicator.explanation[language] ?? "", "max": SVGChart.format(line.indicator.maxPoints),
             "outside": line.indicator.formula == .outside && line.points == nil, "counted": counted, "rate": line.rate.map(percent) ?? "",
             "linePoints": line.points.map(SVGChart.format) ?? "—", "enteredFrom": line.enteredFrom?.joined(separator: "; ") ?? "",
+            "casesLink": line.cases.map { $0.replacingOccurrences(of: "/api/v1/performance/cases", with: "/performance/cases") } ?? "",
         ]
     }
 

@@ -38,6 +38,11 @@ import Testing
             // An indicator kept outside shows no points, not the unit's total.
             #expect(page.contains("<td>— / 18 (dữ liệu ngoài nền tảng)</td>"), "\(page)")
             #expect(try await get(client, "/performance/unit?unit=so-tai-chinh", session: leader).status == .forbidden)
+            // Every computed figure links to its cases, and each case to its own page.
+            #expect(page.contains("href=\"/performance/cases?indicator=766-5.2&amp;"))
+            let cases = try await get(client, "/performance/cases?indicator=766-5.2", session: leader)
+            #expect(cases.status == .ok && body(cases).contains("href=\"/reports/\(report.code)\""), "\(body(cases))")
+            #expect(try await get(client, "/performance/cases?indicator=766-5.2&unit=so-tai-chinh", session: leader).status == .forbidden)
             #expect(try await get(client, "/performance/city", session: leader).status == .forbidden)
 
             let ioc = try await browserSession(client, "ioc")
