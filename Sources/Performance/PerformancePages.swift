@@ -114,8 +114,8 @@ struct PerformancePages: Sendable {
         guard cards.seesCity(principal) else { throw Problem.forbidden("Only the operations centre and admins see the whole city.") }
         // The city's page is the city's, whatever `unit` the address carries.
         let (start, end) = period.instants(in: profile.calendar)
-        let asked = (unit: String?.none, period: period, asOf: min(cards.clock(), end),
-                     facts: try await CaseFacts.received(from: start, to: end, unit: nil, on: try cards.database.sql(logger: context.logger)))
+        let asked = Asked(unit: nil, period: period, asOf: min(cards.clock(), end),
+                          facts: try await CaseFacts.received(from: start, to: end, unit: nil, on: try cards.database.sql(logger: context.logger)))
         let card = try await cards.card(of: asked, logger: context.logger)
         let byUnit = Dictionary(grouping: asked.facts, by: \.unitCode).mapValues(\.count)
         let ranked = try await cards.ranking(asked, logger: context.logger)

@@ -7,11 +7,11 @@ import Web
 extension ScorecardReading {
     /// Each unit with cases in the period, its scorecard from the city's cases, best share of the points it could earn
     /// first (units with nothing to score last, by code). Units without a case are not ranked.
-    func ranking(_ asked: (unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact]), logger: Logger) async throws
+    func ranking(_ asked: Asked, logger: Logger) async throws
         -> [(unit: String, card: Scorecard)] {
         var ranked: [(unit: String, card: Scorecard)] = []
         for (unit, facts) in Dictionary(grouping: asked.facts, by: \.unitCode) {
-            ranked.append((unit, try await card(of: (unit, asked.period, asked.asOf, facts), logger: logger)))
+            ranked.append((unit, try await card(of: Asked(unit: unit, period: asked.period, asOf: asked.asOf, facts: facts), logger: logger)))
         }
         func share(_ card: Scorecard) -> Double { card.pointsPossible > 0 ? card.points / card.pointsPossible : -1 }
         return ranked.sorted { (share($0.card), $1.unit) > (share($1.card), $0.unit) }
@@ -21,7 +21,7 @@ extension ScorecardReading {
     func card(unit: String?, period: ReportingPeriod, logger: Logger) async throws -> Scorecard {
         let (start, end) = period.instants(in: profile.calendar)
         let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return try await card(of: (unit, period, min(clock(), end), facts), logger: logger)
+        return try await card(of: Asked(unit: unit, period: period, asOf: min(clock(), end), facts: facts), logger: logger)
     }
 
     func unitName(_ code: String, _ language: String) -> String {

@@ -17,6 +17,8 @@ public struct Scorecard: Sendable, Encodable, Equatable {
     }
 
     public var unit: String?
+    /// `commune` or `department` when the city was narrowed to a level of its units.
+    var level: UnitLevel?
     public var period: ReportingPeriod
     public var asOf: Date
     public var lines: [Line]

@@ -16,10 +16,13 @@ struct ScorecardReading: Sendable {
     }
 
     /// The scorecard of the cases asked for, with the figures entered for the indicators kept outside.
-    func card(of asked: (unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact]), logger: Logger) async throws -> Scorecard {
-        let entered = try await OutsideFigures.entered(period: asked.period.label, unit: asked.unit, on: try database.sql(logger: logger))
-        return Scorecard(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, indicators: indicators,
-                         outside: OutsideFigures.sums(entered))
+    func card(of asked: Asked, logger: Logger) async throws -> Scorecard {
+        var entered = try await OutsideFigures.entered(period: asked.period.label, unit: asked.unit, on: try database.sql(logger: logger))
+        if let level = asked.level { entered = entered.filter { level.units(of: profile).contains($0.unit) } }
+        var card = Scorecard(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, indicators: indicators,
+                             outside: OutsideFigures.sums(entered))
+        card.level = asked.level
+        return card
     }
 
     struct Entered: Encodable {
@@ -60,13 +63,22 @@ struct ScorecardReading: Sendable {
 
     /// The cases received in the unit and period the request asks for, once the caller may see them, and the moment
     /// they are judged at: now, or the period's end when it is over.
-    func received(_ request: Request, principal: Principal, logger: Logger) async throws
-        -> (unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact]) {
+    /// `level` (commune or department) narrows the city to the units of that level, for those who see the city.
+    func received(_ request: Request, principal: Principal, logger: Logger) async throws -> Asked {
         let query = request.uri.queryParameters
+        let level = try UnitLevel.parse(query.get("level"))
+        if level != nil {
+            guard seesCity(principal) else { throw Problem.forbidden("Only the operations centre and admins see a level of the city.") }
+            guard (query.get("unit") ?? "").isEmpty else { throw Problem.badRequest("Ask for a unit or a level, not both.") }
+        }
         let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
         let (start, end) = period.instants(in: profile.calendar)
-        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return (unit, period, min(clock(), end), facts)
+        var facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
+        if let level {
+            let units = level.units(of: profile)
+            facts = facts.filter { units.contains($0.unitCode) }
+        }
+        return Asked(unit: unit, period: period, asOf: min(clock(), end), facts: facts, level: level)
     }
 
     struct CountedCase: Encodable {
@@ -144,5 +156,32 @@ struct ScorecardReading: Sendable {
     /// ward's own role: only the city's centre sees all.
     func seesCity(_ principal: Principal) -> Bool {
         principal.has(.admin) || profile.city.operationsUnit.map { principal.grants.has(.iocOperator, in: $0) } == true
+    }
+}
+
+/// What a request asks to be scored: a unit, a level of the city or the whole city, for a period, as of a moment.
+struct Asked: Sendable {
+    var unit: String?
+    var period: ReportingPeriod
+    var asOf: Date
+    var facts: [CaseFact]
+    var level: UnitLevel? = nil
+}
+
+/// The levels of the city's administration a scorecard can be asked for: communes and wards (cấp xã), or
+/// departments and agencies (cấp sở, ngành).
+enum UnitLevel: String, Sendable, Encodable {
+    case commune
+    case department
+
+    static func parse(_ text: String?) throws -> UnitLevel? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let level = UnitLevel(rawValue: text) else { throw Problem.badRequest("level must be commune or department.") }
+        return level
+    }
+
+    func units(of profile: CityProfile) -> Set<String> {
+        let kinds: Set<CityProfile.Unit.Kind> = self == .commune ? [.commune, .ward] : [.department, .agency]
+        return Set(profile.units.filter { kinds.contains($0.kind) }.map(\.code))
     }
 }

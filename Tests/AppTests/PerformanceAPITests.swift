@@ -33,6 +33,13 @@ import Testing
             #expect(try await client.send(.get, "/api/v1/performance/scorecard?period=2026-13", token: admin).status == .badRequest)
             #expect(try await client.send(.get, "/api/v1/performance/cases?indicator=nope", token: admin).status == .badRequest)
 
+            // The city by level: communes and wards, or departments; for those who see the city, never with a unit.
+            let communes = try await client.send(.get, "/api/v1/performance/scorecard?period=2026-Q4&level=commune", token: admin)
+            #expect(communes.status == .ok)
+            #expect(try json(communes)["level"] as? String == "commune")
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard?level=department", token: leader).status == .forbidden)
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard?level=village", token: admin).status == .badRequest)
+            #expect(try await client.send(.get, "/api/v1/performance/scorecard?level=commune&unit=so-tai-chinh", token: admin).status == .badRequest)
             let ioc = try await client.signIn("ioc", "demo-ioc-2026").access
             #expect(try await client.send(.get, "/api/v1/performance/field-reports?period=2026-11", token: ioc).status == .ok)
             #expect(try await client.send(.get, "/api/v1/performance/field-reports?unit=so-tai-chinh", token: leader).status == .forbidden)
