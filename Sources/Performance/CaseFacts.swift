@@ -30,6 +30,8 @@ public struct CaseFact: Sendable, Equatable, Codable {
     public var lastSeq: Int
     /// A dossier's procedure code (`1.001193`); nil for reports, and for dossiers filed before it was recorded.
     public var procedure: String? = nil
+    /// When the operations centre confirmed a report (the `verified` milestone of its process).
+    public var verifiedAt: Date? = nil
 
     /// What a step on this case weighs in standard units: a dossier's procedure, a report's category.
     var workKind: String? { procedure ?? category }
@@ -68,7 +70,7 @@ struct CreatePerformanceTables: AsyncMigration {
 
 /// Reads and writes of `performance_cases`, in plain SQL.
 enum CaseFacts {
-    static let columns = "subject, kind, process, unit_code, received_at, due_at, paused, finished_at, on_time, channel, rating, category, reopened, last_seq, procedure"
+    static let columns = "subject, kind, process, unit_code, received_at, due_at, paused, finished_at, on_time, channel, rating, category, reopened, last_seq, procedure, verified_at"
 
     /// The known cases among `subjects`, by subject, read a thousand at a time (a unit's year of work names more
     /// cases than either database binds in one statement).
@@ -90,14 +92,14 @@ enum CaseFacts {
             try await sql.raw("""
                 INSERT INTO performance_cases (\(unsafeRaw: columns)) VALUES (\(bind: fact.subject), \(bind: fact.kind), \(bind: fact.process), \
                 \(bind: fact.unitCode), \(bind: fact.receivedAt), \(bind: fact.dueAt), \(bind: fact.paused), \(bind: fact.finishedAt), \(bind: fact.onTime), \
-                \(bind: fact.channel), \(bind: fact.rating), \(bind: fact.category), \(bind: fact.reopened), \(bind: fact.lastSeq), \(bind: fact.procedure))
+                \(bind: fact.channel), \(bind: fact.rating), \(bind: fact.category), \(bind: fact.reopened), \(bind: fact.lastSeq), \(bind: fact.procedure), \(bind: fact.verifiedAt))
                 """).run()
         } else {
             try await sql.raw("""
                 UPDATE performance_cases SET unit_code = \(bind: fact.unitCode), due_at = \(bind: fact.dueAt), paused = \(bind: fact.paused), \
                 finished_at = \(bind: fact.finishedAt), \
                 on_time = \(bind: fact.onTime), channel = \(bind: fact.channel), rating = \(bind: fact.rating), category = \(bind: fact.category), \
-                reopened = \(bind: fact.reopened), last_seq = \(bind: fact.lastSeq), procedure = \(bind: fact.procedure) \
+                reopened = \(bind: fact.reopened), last_seq = \(bind: fact.lastSeq), procedure = \(bind: fact.procedure), verified_at = \(bind: fact.verifiedAt) \
                 WHERE subject = \(bind: fact.subject)
                 """).run()
         }
@@ -128,6 +130,7 @@ enum CaseFacts {
                  finishedAt: try row.decode(column: "finished_at", as: Date?.self), onTime: try row.decode(column: "on_time", as: Bool?.self),
                  channel: try row.decode(column: "channel", as: String?.self), rating: try row.decode(column: "rating", as: Int?.self),
                  category: try row.decode(column: "category", as: String?.self), reopened: try row.decode(column: "reopened", as: Int.self),
-                 lastSeq: try row.decode(column: "last_seq", as: Int.self), procedure: try row.decode(column: "procedure", as: String?.self))
+                 lastSeq: try row.decode(column: "last_seq", as: Int.self), procedure: try row.decode(column: "procedure", as: String?.self),
+                 verifiedAt: try row.decode(column: "verified_at", as: Date?.self))
     }
 }

@@ -76,6 +76,7 @@ public struct CaseProjection: Sendable {
         var onTime: Bool?
         var finished: Bool?
         var paused: Bool?
+        var milestone: String?
         var channel: String?
         var category: String?
         var procedure: String?
@@ -159,6 +160,7 @@ public struct CaseProjection: Sendable {
         if let unit = payload.competentUnit { fact.unitCode = unit }
         if let due = (payload.legalDue ?? payload.due).flatMap({ Self.date($0, event: event, logger: logger) }) { fact.dueAt = due }
         if let paused = payload.paused { fact.paused = paused }
+        if payload.milestone == "verified", fact.verifiedAt == nil { fact.verifiedAt = event.occurredAt }
         switch payload.finished {
         case true?:
             if fact.finishedAt == nil { fact.finishedAt = event.occurredAt }

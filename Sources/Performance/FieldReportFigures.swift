@@ -10,6 +10,8 @@ public struct FieldReportFigures: Sendable, Encodable, Equatable {
         /// nil on a unit's total row.
         public var category: String?
         public var received: Int
+        /// Confirmed by the operations centre (on or before the moment judged).
+        public var verified: Int
         public var finished: Int
         public var finishedOnTime: Int
         public var overdue: Int
@@ -57,7 +59,8 @@ public struct FieldReportFigures: Sendable, Encodable, Equatable {
         let overdue = cases.filter { Scorecard.isOverdue($0, asOf: asOf) }.count
         let ratings = cases.compactMap(\.rating)
         let reopened = cases.filter { $0.reopened > 0 }.count
-        return Row(unit: unit, category: category, received: cases.count, finished: finished.count,
+        let verified = cases.filter { $0.verifiedAt.map { $0 <= asOf } ?? false }.count
+        return Row(unit: unit, category: category, received: cases.count, verified: verified, finished: finished.count,
                    finishedOnTime: finished.filter { $0.onTime == true }.count, overdue: overdue,
                    averageHandlingHours: hours.isEmpty ? nil : rounded(hours.reduce(0, +) / Double(hours.count)),
                    p90HandlingHours: percentile(hours, 0.9).map(rounded), reopened: reopened,

@@ -9,6 +9,7 @@ struct CreateOfficerTables: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         try await database.schema("performance_cases").field("procedure", .string).update()
+        try await database.schema("performance_cases").field("verified_at", .datetime).update()
         try await database.schema("performance_work")
             .field("seq", .int, .identifier(auto: false))
             .field("subject", .string, .required)
@@ -45,6 +46,6 @@ struct CreateOfficerTables: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         for table in ["performance_excuses", "performance_assessments", "performance_work"] { try await database.schema(table).delete() }
-        try await database.schema("performance_cases").deleteField("procedure").update()
+        try await database.schema("performance_cases").deleteField("procedure").deleteField("verified_at").update()
     }
 }

@@ -91,6 +91,8 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
         /// This action is a quality error in the last step taken by one of these actions on the case: a leader
         /// returning a draft for rework faults its `submit-for-approval`, a reporter reopening faults its `resolve`.
         public var faultOf: [String]?
+        /// What the step means in the city's figures: `verified` (the operations centre confirmed a report).
+        public var milestone: String?
 
         public func has(_ effect: Effect) -> Bool { effects?.contains(effect) ?? false }
         public var requiredInputs: [Input] { inputs ?? [] }
@@ -132,6 +134,9 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
     /// The actions that can be taken from `state`, in definition order.
     public func actions(from state: String) -> [Action] { actions.filter { $0.from.contains(state) } }
 
+    /// The milestones the figures know.
+    public static let milestones: Set<String> = ["verified"]
+
     /// The roles an action may name: the platform's staff roles and the applicant.
     public static let knownRoles: Set<String> = Set(Role.allCases.map(\.rawValue)).union(["applicant"])
 
@@ -167,6 +172,9 @@ public struct ProcessDefinition: Codable, Sendable, Equatable {
             for from in action.from where state(from) == nil { problems.append("\(here): unknown state '\(from)' in from") }
             if state(action.to) == nil { problems.append("\(here): unknown target state '\(action.to)'") }
             if let work = action.work, !(work > 0 && work <= 10) { problems.append("\(here): work must be more than 0 and at most 10 units") }
+            if let milestone = action.milestone, !Self.milestones.contains(milestone) {
+                problems.append("\(here): unknown milestone '\(milestone)' (known: \(Self.milestones.sorted().joined(separator: ", ")))")
+            }
             if action.work != nil, action.roles == ["applicant"] { problems.append("\(here): the applicant's steps are not staff work") }
             for fault in action.faultOf ?? [] where self.action(fault)?.work == nil || fault == action.code {
                 problems.append("\(here): faults '\(fault)', which is not another action that earns work")

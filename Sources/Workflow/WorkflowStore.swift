@@ -128,6 +128,7 @@ public struct WorkflowStore: Sendable {
         var work: Double?
         var stepLate: Bool?
         var faultOf: [String]?
+        var milestone: String?
 
         init(_ current: WorkflowInstance, _ next: WorkflowInstance, _ transition: WorkflowTransition, definition: ProcessDefinition) {
             process = current.process
@@ -147,6 +148,7 @@ public struct WorkflowStore: Sendable {
             work = action?.work
             if work != nil { stepLate = current.effectiveDue.map { transition.at > $0 } ?? false }
             faultOf = action?.faultOf
+            milestone = action?.milestone
         }
     }
 

@@ -63,6 +63,9 @@ import PublicServices
         channel("dossier:d2", "in-person", at: "2026-11-05T09:00:00+07:00"),
         started("field-report:r1", unit: "A", at: "2026-11-02T08:00:00+07:00", due: "2026-11-06T17:00:00+07:00"),
         channel("field-report:r1", "app", at: "2026-11-02T08:00:00+07:00", category: "pothole"),
+        // The operations centre confirms r1 (its process's `verified` milestone).
+        Entry(type: "workflow.transitioned", subject: "field-report:r1", at: "2026-11-02T09:00:00+07:00",
+              payload: #"{"competentUnit":"A","finished":false,"milestone":"verified","to":"in-progress","unit":"A"}"#),
         started("field-report:r2", unit: "A", at: "2026-11-04T08:00:00+07:00", due: "2026-11-07T17:00:00+07:00"),
         channel("field-report:r2", "web", at: "2026-11-04T08:00:00+07:00", category: "pothole"),
         finished("dossier:d1", at: "2026-11-08T10:00:00+07:00", onTime: true),
@@ -330,7 +333,7 @@ import PublicServices
             let facts = try await CaseFacts.received(from: start, to: end, unit: nil, on: try database.sql(logger: logger))
             let figures = FieldReportFigures(unit: nil, period: period, asOf: end, facts: facts, calendar: calendar)
             let pothole = try #require(figures.rows.first { $0.unit == "A" && $0.category == "pothole" })
-            #expect(pothole.received == 2 && pothole.finished == 1 && pothole.finishedOnTime == 1 && pothole.overdue == 1)
+            #expect(pothole.received == 2 && pothole.verified == 1 && pothole.finished == 1 && pothole.finishedOnTime == 1 && pothole.overdue == 1)
             #expect(pothole.averageHandlingHours == 24.5 && pothole.p90HandlingHours == 24.5)
             #expect(pothole.reopened == 1 && pothole.reopenRate == 0.5 && pothole.rated == 1 && pothole.averageRating == 2 && pothole.onTimeRate == 0.5)
             let flooding = try #require(figures.rows.first { $0.unit == "A" && $0.category == "flooding" })

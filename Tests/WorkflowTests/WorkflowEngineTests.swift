@@ -73,6 +73,7 @@ struct WorkflowEngineTests {
             case "correct": work.actions[index].work = 1
             case "return-for-rework": work.actions[index].faultOf = ["claim"]
             case "approve": work.actions[index].faultOf = ["approve"]
+            case "claim": work.actions[index].milestone = "celebrated"
             default: break
             }
         }
@@ -81,6 +82,7 @@ struct WorkflowEngineTests {
         #expect(workProblems.contains { $0.contains("'correct': the applicant's steps are not staff work") })
         #expect(workProblems.contains { $0.contains("'return-for-rework': faults 'claim'") })
         #expect(workProblems.contains { $0.contains("'approve': faults 'approve'") })
+        #expect(workProblems.contains { $0.contains("'claim': unknown milestone 'celebrated'") })
     }
 
     @Test func aDossierGoesFromFilingToReturnOnTime() throws {
