@@ -44,8 +44,9 @@ public struct CaseProjection: Sendable {
         }
     }
 
-    /// Forgets the projection and builds it again from the first event.
-    public func rebuild(logger: Logger) async throws {
+    /// Forgets the projection and builds it again from the first event; returns how many events it applied.
+    @discardableResult
+    public func rebuild(logger: Logger) async throws -> Int {
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             try await Self.holdCursor(on: sql)
@@ -53,7 +54,7 @@ public struct CaseProjection: Sendable {
             try await WorkProducts.deleteAll(on: sql)
             try await EventLog.advance(Self.consumer, to: 0, on: db)
         }
-        try await catchUp(logger: logger)
+        return try await catchUp(logger: logger)
     }
 
     /// On PostgreSQL, writers on several instances run at once: the projection's transactions take turns on an
