@@ -21,6 +21,8 @@ struct MonthlyReport {
     /// For the city: its units, best first.
     var ranking: [Ranked]?
     var generatedAt: String
+    /// The share of possible points month by month, the six months up to the period's last.
+    var trend: [(label: String, value: Double?)] = []
 
     static let words: [String: [String: String]] = [
         "vi": ["title": "Báo cáo kết quả Bộ chỉ số 766", "period": "Kỳ", "asOf": "Số liệu đến", "issuer": "Đơn vị ban hành",
@@ -28,13 +30,13 @@ struct MonthlyReport {
                "outside": "Điểm của các chỉ số ngoài nền tảng (chưa nhập)", "grades": "Xếp loại cán bộ (Nghị định 335/2025)",
                "ranking": "Xếp hạng đơn vị theo tỷ lệ điểm đạt được", "verify": "Văn bản có chữ ký số của đơn vị ban hành; kiểm tra tại",
                "excellent": "Hoàn thành xuất sắc", "good": "Hoàn thành tốt", "completed": "Hoàn thành", "not-completed": "Không hoàn thành",
-               "pending": "Chưa xếp loại", "generated": "Lập lúc"],
+               "pending": "Chưa xếp loại", "generated": "Lập lúc", "trend": "Tỷ lệ điểm đạt được theo tháng (%)"],
         "en": ["title": "Decision 766 performance report", "period": "Period", "asOf": "Figures as of", "issuer": "Issued by",
                "indicator": "Indicator", "counted": "Counted", "points": "Points", "total": "Total points from the platform's data",
                "outside": "Points of the indicators kept outside (not entered)", "grades": "Officers graded (Decree 335/2025)",
                "ranking": "Units ranked by share of the points they could earn", "verify": "Sealed by the issuing unit; verify at",
                "excellent": "Excellent", "good": "Good", "completed": "Completed", "not-completed": "Not completed",
-               "pending": "Not graded yet", "generated": "Generated"],
+               "pending": "Not graded yet", "generated": "Generated", "trend": "Share of possible points per month (%)"],
     ]
 
     func pdf(verifyAt: String) throws -> [UInt8] {
@@ -71,6 +73,7 @@ struct MonthlyReport {
         y -= 15
         document.text("\(word["outside"] ?? ""): \(SVGChart.format(card.pointsOutside))", x: left, y: y, size: 9)
         y -= 26
+        if !trend.isEmpty { y = trendSection(&document, word: word, y: y) }
         if let grades { y = gradesSection(&document, grades, word: word, y: y) }
         if let ranking { y = rankingSection(&document, ranking, word: word, y: y) }
         document.paragraph("\(word["verify"] ?? "") \(verifyAt)", x: left, y: max(y - 10, 60), width: right - left, size: 9)
@@ -82,6 +85,29 @@ struct MonthlyReport {
         document.line(from: (x, y), to: (x + 70, y), width: 0.3)
         guard let share, share.isFinite, share > 0 else { return }
         document.line(from: (x, y), to: (x + 70 * min(share, 1), y), width: 6)
+    }
+
+    /// A line chart 300 points wide: months along the bottom, 0–100 % up the side; months without data break it.
+    func trendSection(_ document: inout PDFDocument, word: [String: String], y start: Double) -> Double {
+        document.text(word["trend"] ?? "", x: 50, y: start, size: 11, weight: .bold)
+        let left = 80.0, width = 300.0, height = 80.0, bottom = start - 20 - height
+        document.line(from: (left, bottom), to: (left + width, bottom))
+        document.line(from: (left, bottom), to: (left, bottom + height))
+        for mark in [0.0, 50, 100] {
+            document.text(SVGChart.format(mark), x: left - 24, y: bottom + height * mark / 100 - 3, size: 7)
+        }
+        let step = trend.count > 1 ? width / Double(trend.count - 1) : 0
+        var previous: (Double, Double)?
+        for (index, point) in trend.enumerated() {
+            let x = left + Double(index) * step
+            document.text(point.label, x: x - 12, y: bottom - 12, size: 7)
+            guard let value = point.value, value.isFinite else { previous = nil; continue }
+            let here = (x, bottom + height * min(max(value, 0), 100) / 100)
+            document.line(from: (here.0 - 1.5, here.1), to: (here.0 + 1.5, here.1), width: 3)
+            if let previous { document.line(from: previous, to: here, width: 1.2) }
+            previous = here
+        }
+        return bottom - 34
     }
 
     func gradesSection(_ document: inout PDFDocument, _ grades: [String: Int], word: [String: String], y start: Double) -> Double {

@@ -91,7 +91,7 @@ struct PerformancePages: Sendable {
         let card = try await cards.card(of: asked, logger: context.logger)
         let people = try await officers.scores(unit: unit, period: asked.period, logger: context.logger).people
         let whatIf = WhatIf(card: card, facts: asked.facts, limit: 10)
-        let trend = try await self.trend(unit: unit, ending: asked.period, logger: context.logger)
+        let trend = try await cards.trend(unit: unit, ending: asked.period, logger: context.logger)
         return try renderer.page("performance-unit", title: "perf_unit_title", context: context, values: [
             "unit": unit, "unitName": unitName(unit, language), "period": asked.period.label,
             "points": SVGChart.format(card.points), "possible": SVGChart.format(card.pointsPossible), "outside": SVGChart.format(card.pointsOutside),
@@ -124,7 +124,7 @@ struct PerformancePages: Sendable {
                          note: "\(SVGChart.format(entry.card.points)) / \(SVGChart.format(entry.card.pointsPossible))",
                          link: "/performance/unit?unit=\(entry.unit.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&period=\(period.label)")
         }
-        let trend = try await self.trend(unit: nil, ending: period, logger: context.logger)
+        let trend = try await cards.trend(unit: nil, ending: period, logger: context.logger)
         return try renderer.page("performance-city", title: "perf_city_title", context: context, values: [
             "period": period.label, "points": SVGChart.format(card.points), "possible": SVGChart.format(card.pointsPossible),
             "lines": card.lines.map { line(values: $0, language: language) },
@@ -137,24 +137,6 @@ struct PerformancePages: Sendable {
             },
             "empty": ranked.isEmpty,
         ])
-    }
-
-    /// A unit's (or the city's) points as a share of those it could earn, month by month: the six months up to the
-    /// one the period ends in. Months with nothing to score break the line rather than drawing a zero.
-    func trend(unit: String?, ending period: ReportingPeriod, logger: Logger) async throws -> [(label: String, value: Double?)] {
-        var months: [ReportingPeriod] = []
-        var year = period.last.year, month = period.last.month
-        for _ in 0..<6 {
-            if let each = ReportingPeriod(String(format: "%04d-%02d", year, month)) { months.insert(each, at: 0) }
-            month -= 1
-            if month == 0 { (year, month) = (year - 1, 12) }
-        }
-        var points: [(label: String, value: Double?)] = []
-        for each in months {
-            let card = try await cards.card(unit: unit, period: each, logger: logger)
-            points.append((String(each.label.suffix(5)), card.pointsPossible > 0 ? 100 * card.points / card.pointsPossible : nil))
-        }
-        return points
     }
 
     func share(_ card: Scorecard) -> Double { card.pointsPossible > 0 ? card.points / card.pointsPossible : -1 }

@@ -24,6 +24,24 @@ extension ScorecardReading {
         return try await card(of: Asked(unit: unit, period: period, asOf: min(clock(), end), facts: facts), logger: logger)
     }
 
+    /// A unit's (or the city's) points as a share of those it could earn, month by month: the six months up to the
+    /// one the period ends in. Months with nothing to score break the line rather than drawing a zero.
+    func trend(unit: String?, ending period: ReportingPeriod, logger: Logger) async throws -> [(label: String, value: Double?)] {
+        var months: [ReportingPeriod] = []
+        var year = period.last.year, month = period.last.month
+        for _ in 0..<6 {
+            if let each = ReportingPeriod(String(format: "%04d-%02d", year, month)) { months.insert(each, at: 0) }
+            month -= 1
+            if month == 0 { (year, month) = (year - 1, 12) }
+        }
+        var points: [(label: String, value: Double?)] = []
+        for each in months {
+            let card = try await card(unit: unit, period: each, logger: logger)
+            points.append((String(format: "%02d/%04d", each.first.month, each.first.year), card.pointsPossible > 0 ? 100 * card.points / card.pointsPossible : nil))
+        }
+        return points
+    }
+
     func unitName(_ code: String, _ language: String) -> String {
         guard let unit = profile.units.first(where: { $0.code == code }) else { return code }
         return language == "en" ? unit.nameEn ?? unit.name : unit.name
@@ -44,6 +62,7 @@ extension OfficerReading {
         var report = MonthlyReport(card: try await cards.card(of: asked, logger: logger), issuer: cards.unitName(issuer, language),
                                    subject: asked.unit.map { cards.unitName($0, language) } ?? profile.city.name, language: language,
                                    generatedAt: CityClock(timeZone: profile.calendar.timeZone).text(asked.asOf))
+        report.trend = try await cards.trend(unit: asked.unit, ending: asked.period, logger: logger)
         if let unit = asked.unit {
             let people = try await scores(unit: unit, period: asked.period, logger: logger).people
             report.grades = Dictionary(grouping: people, by: { $0.grade?.rawValue ?? "pending" }).mapValues(\.count)

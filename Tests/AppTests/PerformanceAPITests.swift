@@ -83,7 +83,7 @@ import Testing
             let pdf = Data(buffer: response.body)
             let text = try await pdfText(pdf)
             #expect(text.contains("Báo cáo kết quả Bộ chỉ số 766") && text.contains("Phường Phú Xuân") && text.contains("766-2.1"))
-            #expect(text.contains("Xếp loại cán bộ"))
+            #expect(text.contains("Xếp loại cán bộ") && text.contains("Tỷ lệ điểm đạt được theo tháng") && text.contains("06/2026"))
             var form = MultipartBody()
             form.file("document", "report.pdf", "application/pdf", pdf)
             let verified = try await client.execute(uri: "/api/v1/signatures/verify", method: .post, headers: [.contentType: form.contentType],
