@@ -58,8 +58,5 @@ struct ReportMap {
         return out + "</svg>"
     }
 
-    func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    func escape(_ text: String) -> String { MarkupText.escaped(text) }
 }

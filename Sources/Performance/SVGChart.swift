@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// Charts drawn on the server as SVG: they show without scripts, print in the monthly report, and read the same on a
 /// phone and on the operations centre's wall. Each chart has a title and its numbers as text, for screen readers.
@@ -71,18 +72,5 @@ enum SVGChart {
         text.count <= length ? text : String(text.prefix(length - 1)) + "…"
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { MarkupText.escaped(text) }
 }

@@ -18,49 +18,43 @@ enum WorkLedger {
     /// Applies a batch. A step taken again on a case by the same person (a draft resubmitted after rework, a report
     /// resolved again after a reopening, a fee asked for twice) is the same product: it earns no more units, and is
     /// late if any take was. Otherwise a loop of two cheap actions could fill anyone's quantity.
+    /// The batch's stored products are read in one query: on SQLite every batch holds the single writer, so a read
+    /// per step would hold it that much longer.
     static func apply(_ events: [LoggedEvent], on sql: any SQLDatabase, logger: Logger) async throws {
-        var fresh: [WorkProduct] = []
-        // Products stored by earlier batches that this batch changes (faults found, a late take), by seq.
-        var changed: [Int: WorkProduct] = [:]
+        var steps: [(event: LoggedEvent, subject: String, payload: Payload)] = []
         for event in events where event.type == "workflow.transitioned" {
             guard let subject = event.subject else { continue }
-            let payload: Payload
             do {
-                payload = try JSONDecoder().decode(Payload.self, from: Data(event.payload.utf8))
+                let payload = try JSONDecoder().decode(Payload.self, from: Data(event.payload.utf8))
+                if payload.work != nil || !(payload.faultOf ?? []).isEmpty { steps.append((event, subject, payload)) }
             } catch {
                 CaseProjection.skip(event, "its work does not read: \(error)", logger: logger)
-                continue
             }
+        }
+        guard !steps.isEmpty else { return }
+        // Every product of the batch's cases in the log's order: those stored, then those this batch makes.
+        var known = try await WorkProducts.on(Set(steps.map(\.subject)), on: sql)
+        let storedCount = known.count
+        var changed: Set<Int> = []
+        for (event, subject, payload) in steps {
             if let work = payload.work, let product = product(of: event, subject: subject, payload: payload, work: work, logger: logger) {
-                if let index = fresh.firstIndex(where: { $0.isTake(product) }) {
-                    fresh[index].late = fresh[index].late || product.late
-                } else if var earlier = try await stored(take: product, changed: changed, on: sql) {
-                    earlier.late = earlier.late || product.late
-                    changed[earlier.seq] = earlier
+                if let index = known.firstIndex(where: { $0.isTake(product) }) {
+                    known[index].late = known[index].late || product.late
+                    changed.insert(index)
                 } else {
-                    fresh.append(product)
+                    known.append(product)
                 }
             }
             guard let actions = payload.faultOf, !actions.isEmpty else { continue }
-            // A fault finds the latest matching step: one of this batch if any, else the latest stored before it.
-            if let index = fresh.lastIndex(where: { $0.subject == subject && actions.contains($0.action) }) {
-                fresh[index].faults.append(event.seq)
-            } else if let stored = try await WorkProducts.last(on: subject, by: actions, before: event.seq, on: sql) {
-                var target = changed[stored.seq] ?? stored
-                target.faults.append(event.seq)
-                changed[stored.seq] = target
+            // A fault finds the latest step taken by one of `actions` before it. Otherwise the step found at fault was
+            // nobody's work (the platform's own, or taken before the process declared work): no product to charge.
+            if let index = known.lastIndex(where: { $0.subject == subject && actions.contains($0.action) && $0.seq < event.seq }) {
+                known[index].faults.append(event.seq)
+                changed.insert(index)
             }
-            // Otherwise the step found at fault was nobody's work (the platform's own, or taken before the process
-            // declared work): there is no product to charge.
         }
-        for product in fresh { try await WorkProducts.insert(product, on: sql) }
-        for product in changed.values.sorted(by: { $0.seq < $1.seq }) { try await WorkProducts.update(product, on: sql) }
-    }
-
-    /// The stored product `take` is a repeat of, as this batch has changed it so far.
-    static func stored(take: WorkProduct, changed: [Int: WorkProduct], on sql: any SQLDatabase) async throws -> WorkProduct? {
-        if let known = changed.values.first(where: { $0.isTake(take) }) { return known }
-        return try await WorkProducts.first(on: take.subject, action: take.action, by: take.officerID, on: sql)
+        for product in known[storedCount...] { try await WorkProducts.insert(product, on: sql) }
+        for index in changed.sorted() where index < storedCount { try await WorkProducts.update(known[index], on: sql) }
     }
 
     /// The product a step earns, or nil (logged) when the entry cannot say whose or whose unit's it is.

@@ -35,7 +35,8 @@ public struct WorkflowModule: PlatformModule {
     public var events: [EventDeclaration] {
         [EventDeclaration("workflow.started", payload: "process, state, competentUnit, due, legalDue"),
          EventDeclaration("workflow.transitioned",
-                          payload: "process, action, from, to, reportedAs, unit, competentUnit, officer, due, legalDue, paused, onTime, finished"),
+                          payload: "process, action, from, to, reportedAs, unit, competentUnit, officer, due, legalDue, paused, onTime, finished, "
+                              + "work, stepLate, faultOf, milestone"),
          EventDeclaration("workflow.escalated", payload: "level, unit"), EventDeclaration("workflow.personal-data.erased", payload: "steps")]
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Platform
 
 /// One Open311 answer, written once and rendered as XML or JSON by the path suffix. JSON follows the "Spark
 /// convention": the XML root is dropped, so lists become bare arrays.
@@ -79,21 +80,7 @@ struct Open311Document {
         }
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            // Control characters are not allowed in XML 1.0 at all.
-            case let s where s.value < 0x20 && s != "\n" && s != "\t" && s != "\r": continue
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { MarkupText.escaped(text) }
 
     /// The spec's error list: `<errors><error><code/><description/></error></errors>` or `[{"code":…}]`.
     static func errors(_ status: HTTPResponse.Status, _ descriptions: [String]) -> Open311Document {
