@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "hues-signature-bench", targets: ["SignatureBench"]),
         .executable(name: "hues-payment-bench", targets: ["PaymentBench"]),
         .executable(name: "hues-field-report-bench", targets: ["FieldReportBench"]),
+        .executable(name: "hues-performance-bench", targets: ["PerformanceBench"]),
         .executable(name: "hues-fuzz", targets: ["HuesFuzz"]),
     ],
     dependencies: [
@@ -264,10 +265,16 @@ let package = Package(
             path: "Benchmarks/FieldReportBench",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "PerformanceBench",
+            dependencies: ["App", "Platform", "Performance", .product(name: "FluentKit", package: "fluent-kit")],
+            path: "Benchmarks/PerformanceBench",
+            swiftSettings: swiftSettings
+        ),
         // Fuzz targets for every parser of outside bytes (fuzz/run builds them with libFuzzer); swift test replays their corpus.
         .target(
             name: "HuesFuzzTargets",
-            dependencies: ["Platform", "Web", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports"],
+            dependencies: ["Platform", "Web", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance"],
             path: "fuzz/HuesFuzzTargets",
             swiftSettings: swiftSettings
         ),

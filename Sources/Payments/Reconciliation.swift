@@ -55,17 +55,13 @@ public enum BankStatement {
     public static func parse(_ text: String, in calendar: WorkCalendar) -> (lines: [StatementLine], malformed: [ReconciliationReport.Malformed]) {
         var lines: [StatementLine] = []
         var malformed: [ReconciliationReport.Malformed] = []
-        let rows = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-        guard let header = rows.first.map({ fields(String($0)).map { $0.lowercased().trimmingCharacters(in: .whitespaces) } }),
-              let idColumn = header.firstIndex(of: "transaction_id"), let dateColumn = header.firstIndex(of: "booked_at"),
+        let (header, rows, more) = CSVText.records(text, limit: mostLines)
+        guard let idColumn = header.firstIndex(of: "transaction_id"), let dateColumn = header.firstIndex(of: "booked_at"),
               let amountColumn = header.firstIndex(of: "amount")
         else { return ([], [.init(line: 1, reason: "the header must name transaction_id, booked_at and amount")]) }
         let descriptionColumn = header.firstIndex(of: "description")
         var seen: Set<String> = []
-        for (index, raw) in rows.enumerated().dropFirst() {
-            let number = index + 1
-            if raw.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let values = fields(String(raw))
+        for (number, values) in rows {
             guard values.count >= header.count else { malformed.append(.init(line: number, reason: "expected \(header.count) columns, found \(values.count)")); continue }
             let id = values[idColumn].trimmingCharacters(in: .whitespaces)
             guard !id.isEmpty else { malformed.append(.init(line: number, reason: "no transaction_id")); continue }
@@ -78,37 +74,12 @@ public enum BankStatement {
             lines.append(StatementLine(line: number, transactionId: id, bookedAt: date, amount: amount,
                                        description: descriptionColumn.map { values[$0] } ?? ""))
         }
+        if more { malformed.append(.init(line: (rows.last?.line ?? 1) + 1, reason: "a statement holds at most \(mostLines) lines; split it and send the rest again")) }
         return (lines, malformed)
     }
 
-    /// RFC 4180 fields: quotes around a field allow commas, and "" inside quotes is a quote.
-    static func fields(_ line: String) -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var iterator = Array(line).makeIterator()
-        while let character = iterator.next() {
-            if quoted {
-                if character == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { current.append("\"") } else {
-                            quoted = false
-                            if next == "," { fields.append(current); current = "" } else { current.append(next) }
-                        }
-                    } else { quoted = false }
-                } else { current.append(character) }
-            } else if character == "\"" && current.isEmpty {
-                quoted = true
-            } else if character == "," {
-                fields.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        fields.append(current)
-        return fields
-    }
+    /// A city's busiest day of payments, many times over; the reasons for bad lines are kept for at most as many.
+    static let mostLines = 100_000
 
     static let instant = Date.ISO8601FormatStyle()
 

@@ -105,12 +105,21 @@ enum CaseFacts {
         }
     }
 
-    /// Cases received in `[from, to)`, in one unit or the whole city.
-    static func received(from: Date, to: Date, unit: String?, on sql: any SQLDatabase) async throws -> [CaseFact] {
-        let unitFilter: SQLQueryString = unit.map { "AND unit_code = \(bind: $0)" } ?? ""
+    /// Cases received in `[from, to)`, in one unit or the whole city (or the units of a level), of one kind or all.
+    /// With `after` and `limit`: a page by subject instead, the subjects after `after`.
+    static func received(from: Date, to: Date, unit: String?, units: Set<String>? = nil, kind: String? = nil,
+                         page: (after: String, limit: Int)? = nil, on sql: any SQLDatabase) async throws -> [CaseFact] {
+        // A level with no unit in this city has no cases (and `IN ()` is not SQL on PostgreSQL).
+        if units?.isEmpty == true { return [] }
+        var filters: SQLQueryString = "received_at >= \(bind: from) AND received_at < \(bind: to)"
+        if let unit { filters = filters + " AND unit_code = \(bind: unit)" }
+        if let units { filters = filters + " AND unit_code IN (\(binds: units.sorted()))" }
+        if let kind { filters = filters + " AND kind = \(bind: kind)" }
+        guard let page else {
+            return try await sql.raw("SELECT \(unsafeRaw: columns) FROM performance_cases WHERE \(filters) ORDER BY received_at, subject").all().map(fact)
+        }
         return try await sql.raw("""
-            SELECT \(unsafeRaw: columns) FROM performance_cases WHERE received_at >= \(bind: from) AND received_at < \(bind: to) \(unitFilter) \
-            ORDER BY received_at, subject
+            SELECT \(unsafeRaw: columns) FROM performance_cases WHERE \(filters) AND subject > \(bind: page.after) ORDER BY subject LIMIT \(unsafeRaw: String(page.limit))
             """).all().map(fact)
     }
 

@@ -182,6 +182,8 @@ public struct CaseProjection: Sendable {
 
     static let types: Set<String> = ["workflow.started", "workflow.transitioned", "public-services.dossier.filed", "field-report.filed",
                                      "public-services.dossier.rated", "field-report.rated"]
+    /// The commits that bring the projection (and its work ledger) news.
+    static let topics = types.sorted()
 
     /// A deadline as the event wrote it (ISO 8601); one that does not read is logged and left out, not guessed.
     static func date(_ text: String, event: LoggedEvent, logger: Logger) -> Date? {

@@ -18,6 +18,18 @@ public struct Indicator766: Sendable, Equatable, Encodable {
     public var threshold: Double?
     public var maxPoints: Double
 
+    init(code: String, group: Int, name: [String: String], explanation: [String: String], kind: String?, formula: Formula, threshold: Double?,
+         maxPoints: Double) {
+        self.code = code
+        self.group = group
+        self.name = name
+        self.explanation = explanation
+        self.kind = kind
+        self.formula = formula
+        self.threshold = threshold
+        self.maxPoints = maxPoints
+    }
+
     /// The scorecard's view of a declaration; nil for figures outside the Decision 766 set.
     public init?(_ declaration: IndicatorDeclaration) {
         guard let scoring = declaration.scoring else { return nil }

@@ -87,8 +87,8 @@ struct OfficerReading: Sendable {
         }
         let byPerson = Dictionary(grouping: products, by: \.officerID)
         let unitCard = Scorecard(unit: unit, period: period, asOf: asOf,
-                                 facts: try await CaseFacts.received(from: start, to: end, unit: unit, on: sql), indicators: cards.indicators,
-                                 outside: OutsideFigures.sums(try await OutsideFigures.entered(period: period.label, unit: unit, on: sql)))
+                                 tallies: try await CaseTally.count(from: start, to: end, unit: unit, asOf: asOf, on: sql), indicators: cards.indicators,
+                                 outside: OutsideFigures.sums(try await OutsideFigures.covering(period, unit: unit, on: sql)))
         let leaderIDs = Set(leaders.map(\.accountID))
         let people = names.keys.sorted().map { id -> OfficerScore in
             let score = OfficerScoring.score(officer: id, name: names[id] ?? id, unit: unit, products: byPerson[id] ?? [], weight: { product in

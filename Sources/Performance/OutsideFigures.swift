@@ -18,6 +18,9 @@ public struct OutsideFigure: Sendable, Codable, Equatable {
     public var enteredBy: String
     public var enteredAt: Date
 
+    /// One figure per unit, period and indicator.
+    var key: String { "\(unit)\u{0}\(period)\u{0}\(indicator)" }
+
     /// What a line of the scorecard shows: the figures of its units added up.
     struct Sum: Sendable, Equatable {
         var numerator: Int
@@ -83,12 +86,42 @@ enum OutsideFigures {
         let unitFilter: SQLQueryString = unit.map { "AND unit_code = \(bind: $0)" } ?? ""
         return try await sql.raw("""
             SELECT \(unsafeRaw: columns) FROM performance_outside_figures WHERE period = \(bind: period) \(unitFilter) ORDER BY unit_code, indicator
-            """).all().map { row in
-            OutsideFigure(unit: try row.decode(column: "unit_code", as: String.self), period: try row.decode(column: "period", as: String.self),
-                          indicator: try row.decode(column: "indicator", as: String.self), numerator: try row.decode(column: "numerator", as: Int.self),
-                          denominator: try row.decode(column: "denominator", as: Int.self), source: try row.decode(column: "source", as: String.self),
-                          enteredBy: try row.decode(column: "entered_by", as: String.self), enteredAt: try row.decode(column: "entered_at", as: Date.self))
+            """).all().map(figure)
+    }
+
+    static func figure(_ row: any SQLRow) throws -> OutsideFigure {
+        OutsideFigure(unit: try row.decode(column: "unit_code", as: String.self), period: try row.decode(column: "period", as: String.self),
+                      indicator: try row.decode(column: "indicator", as: String.self), numerator: try row.decode(column: "numerator", as: Int.self),
+                      denominator: try row.decode(column: "denominator", as: Int.self), source: try row.decode(column: "source", as: String.self),
+                      enteredBy: try row.decode(column: "entered_by", as: String.self), enteredAt: try row.decode(column: "entered_at", as: Date.self))
+    }
+
+    /// The figures that stand for `period`, in one unit or all: for each unit and indicator the figure entered for the
+    /// period itself, or else those of all its parts (a quarter's three months; a year's four quarters, each its own or
+    /// its months), which `sums` then adds up.
+    static func covering(_ period: ReportingPeriod, unit: String?, on sql: any SQLDatabase) async throws -> [OutsideFigure] {
+        let periods = period.withParts
+        let unitFilter: SQLQueryString = unit.map { "AND unit_code = \(bind: $0)" } ?? ""
+        let rows = try await sql.raw("""
+            SELECT \(unsafeRaw: columns) FROM performance_outside_figures WHERE period IN (\(binds: periods.map(\.label))) \(unitFilter) \
+            ORDER BY unit_code, indicator, period
+            """).all().map(figure)
+        let byKey = Dictionary(grouping: rows) { "\($0.unit)\u{0}\($0.indicator)" }
+        return byKey.keys.sorted().flatMap { key in resolve(period, in: Dictionary(grouping: byKey[key] ?? [], by: \.period)) }
+    }
+
+    /// The figure of `period`, or else those of all its parts; none when a part has none (two months scored as a
+    /// quarter would misstate it). The counts of the parts add up, so their rate is the period's pooled rate.
+    static func resolve(_ period: ReportingPeriod, in byPeriod: [String: [OutsideFigure]]) -> [OutsideFigure] {
+        if let exact = byPeriod[period.label] { return exact }
+        let parts = period.parts
+        var figures: [OutsideFigure] = []
+        for part in parts {
+            let found = resolve(part, in: byPeriod)
+            guard !found.isEmpty else { return [] }
+            figures += found
         }
+        return figures
     }
 
     /// The figures added up per indicator: the city's line is the sum of its units'.

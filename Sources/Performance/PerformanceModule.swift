@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import Logging
 import Platform
 import Web
 
@@ -19,13 +20,16 @@ public struct PerformanceModule: PlatformModule {
         self.context = context
         self.renderer = renderer
         projection = CaseProjection(database: context.database)
-        indicators = Indicator766.set(from: declarations)
+        // The city's own adjustments to the set, if its profile makes any; a set that does not read stops the start.
+        let file = context.profile.folder.appendingPathComponent("performance.json")
+        let json = FileManager.default.fileExists(atPath: file.path) ? try Data(contentsOf: file) : nil
+        indicators = try IndicatorDefinitions.apply(json, to: Indicator766.set(from: declarations)).get()
         rules = try OfficerRules.load(from: context.profile)
     }
 
     public var name: String { "performance" }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
-    public var migrations: [any Migration] { [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures(), CreateEmulationTables()] }
+    public var migrations: [any Migration] { [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures(), CreateEmulationTables(), CreateTallyIndex()] }
 
     public var navigation: [NavigationEntry] {
         [NavigationEntry(label: "nav_performance", path: "/performance", order: 85, access: .roles([.officer, .unitLeader, .iocOperator, .admin])),
@@ -62,14 +66,41 @@ public struct PerformanceModule: PlatformModule {
 
     public var backgroundWork: [BackgroundWork] {
         // One cursor: one instance applies the events, others wait for its lease.
-        [BackgroundWork("performance figures from the event log", every: .seconds(5), singleInstance: true) { [projection] logger in
+        // Woken by every commit of an event it reads, so a scorecard shows an event within a second; the interval
+        // is for what another instance committed while the link between them was down.
+        [BackgroundWork("performance figures from the event log", every: .seconds(5), singleInstance: true,
+                        wakeOn: (CaseProjection.topics, context.database.changes)) { [projection] logger in
             let read = try await projection.catchUp(logger: logger)
             if read > 0 { logger.debug("performance figures caught up", metadata: ["events": "\(read)"]) }
+        }, BackgroundWork("statistics of the performance figures", every: .seconds(3600), singleInstance: true) { [database = context.database] logger in
+            try await TallyStatistics.refresh(database, logger: logger)
         }]
     }
 
+    var reading: ScorecardReading {
+        ScorecardReading(database: context.database, profile: context.profile, indicators: indicators, clock: context.clock)
+    }
+
+    /// The scorecard of a unit (nil: the city) for a period, as of now or the period's end, for benchmarks in this
+    /// package. It checks no one's access: routes go through `ScorecardReading.scope`.
+    package func scorecard(unit: String?, period: ReportingPeriod, logger: Logger) async throws -> Scorecard {
+        try await reading.card(unit: unit, period: period, logger: logger)
+    }
+
+    /// Refreshes the statistics the tallies' plan needs (the hourly background work does it too).
+    package func refreshStatistics(logger: Logger) async throws {
+        try await TallyStatistics.refresh(context.database, logger: logger)
+    }
+
+    /// The field-report figures of a unit (nil: the city) for a period; who may see them is the caller's to decide.
+    package func fieldReportFigures(unit: String?, period: ReportingPeriod, logger: Logger) async throws -> FieldReportFigures {
+        let asked = Asked(unit: unit, period: period, asOf: min(context.clock(), period.instants(in: context.profile.calendar).end))
+        return FieldReportFigures(unit: unit, period: period, asOf: asked.asOf, facts: try await reading.facts(of: asked, kind: "field-report", logger: logger),
+                                  calendar: context.profile.calendar)
+    }
+
     public func addRoutes(to routes: SecuredRouter) {
-        let reading = ScorecardReading(database: context.database, profile: context.profile, indicators: indicators, clock: context.clock)
+        let reading = self.reading
         routes.on(.get, "/api/v1/performance/scorecard", access: .roles([.unitLeader, .iocOperator, .admin]),
                   summary: "The Decision 766 scorecard of a unit or the city for a period (leaders: their own units)") { request, context in
             JSONResponse(try await reading.scorecard(request, principal: try context.requirePrincipal(), logger: context.logger))
@@ -99,6 +130,10 @@ public struct PerformanceModule: PlatformModule {
             var request = request
             let input = try await request.decodeValid(OutsideFigureInput.self, context: context)
             return JSONResponse(try await reading.enter(input, principal: try context.requirePrincipal(), logger: context.logger))
+        }
+        routes.on(.post, "/api/v1/performance/outside-figures/import", access: .roles([.admin]),
+                  summary: "Enter a file of figures kept outside the platform (CSV); one bad line refuses the file with every reason") { request, context in
+            JSONResponse(try await reading.importFile(request, principal: try context.requirePrincipal(), context: context))
         }
         addOfficerRoutes(to: routes, cards: reading)
         EmulationAPI(cards: reading).addRoutes(to: routes)

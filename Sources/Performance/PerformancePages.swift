@@ -90,7 +90,7 @@ struct PerformancePages: Sendable {
         }
         let card = try await cards.card(of: asked, logger: context.logger)
         let people = try await officers.scores(unit: unit, period: asked.period, logger: context.logger).people
-        let whatIf = WhatIf(card: card, facts: asked.facts, limit: 10)
+        let whatIf = WhatIf(card: card, facts: try await cards.facts(of: asked, logger: context.logger), limit: 10)
         let trend = try await cards.trend(unit: unit, ending: asked.period, logger: context.logger)
         return try renderer.page("performance-unit", title: "perf_unit_title", context: context, values: [
             "unit": unit, "unitName": unitName(unit, language), "period": asked.period.label,
@@ -113,11 +113,10 @@ struct PerformancePages: Sendable {
         let period = try cards.period(request.uri.queryParameters.get("period"))
         guard cards.seesCity(principal) else { throw Problem.forbidden("Only the operations centre and admins see the whole city.") }
         // The city's page is the city's, whatever `unit` the address carries.
-        let (start, end) = period.instants(in: profile.calendar)
-        let asked = Asked(unit: nil, period: period, asOf: min(cards.clock(), end),
-                          facts: try await CaseFacts.received(from: start, to: end, unit: nil, on: try cards.database.sql(logger: context.logger)))
+        let asked = Asked(unit: nil, period: period, asOf: min(cards.clock(), period.instants(in: profile.calendar).end))
         let card = try await cards.card(of: asked, logger: context.logger)
-        let byUnit = Dictionary(grouping: asked.facts, by: \.unitCode).mapValues(\.count)
+        let byUnit = Dictionary(grouping: try await cards.tallies(of: asked, logger: context.logger), by: \.unitCode)
+            .mapValues { $0.reduce(0) { $0 + $1.received } }
         let ranked = try await cards.ranking(asked, logger: context.logger)
         let bars = ranked.map { entry in
             SVGChart.Bar(label: unitName(entry.unit, language), value: entry.card.points, max: entry.card.pointsPossible,

@@ -5,13 +5,16 @@ import Platform
 import Web
 
 extension ScorecardReading {
-    /// Each unit with cases in the period, its scorecard from the city's cases, best share of the points it could earn
-    /// first (units with nothing to score last, by code). Units without a case are not ranked.
-    func ranking(_ asked: Asked, logger: Logger) async throws
-        -> [(unit: String, card: Scorecard)] {
-        var ranked: [(unit: String, card: Scorecard)] = []
-        for (unit, facts) in Dictionary(grouping: asked.facts, by: \.unitCode) {
-            ranked.append((unit, try await card(of: Asked(unit: unit, period: asked.period, asOf: asked.asOf, facts: facts), logger: logger)))
+    /// Each unit with cases in the period, its scorecard from the city's tallies, best share of the points it could
+    /// earn first (units with nothing to score last, by code). Units without a case are not ranked. One grouped count
+    /// and one read of the entered figures serve every unit.
+    func ranking(_ asked: Asked, logger: Logger) async throws -> [(unit: String, card: Scorecard)] {
+        let tallies = Dictionary(grouping: try await tallies(of: asked, logger: logger), by: \.unitCode)
+        let entered = Dictionary(grouping: try await OutsideFigures.covering(asked.period, unit: asked.unit,
+                                                                           on: try database.sql(logger: logger)), by: \.unit)
+        let ranked = tallies.map { unit, tallies in
+            (unit: unit, card: Scorecard(unit: unit, period: asked.period, asOf: asked.asOf, tallies: tallies, indicators: indicators,
+                                         outside: OutsideFigures.sums(entered[unit] ?? [])))
         }
         func share(_ card: Scorecard) -> Double { card.pointsPossible > 0 ? card.points / card.pointsPossible : -1 }
         return ranked.sorted { (share($0.card), $1.unit) > (share($1.card), $0.unit) }
@@ -19,9 +22,7 @@ extension ScorecardReading {
 
     /// The scorecard of a unit (or the city) for a period, as of now or the period's end.
     func card(unit: String?, period: ReportingPeriod, logger: Logger) async throws -> Scorecard {
-        let (start, end) = period.instants(in: profile.calendar)
-        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return try await card(of: Asked(unit: unit, period: period, asOf: min(clock(), end), facts: facts), logger: logger)
+        try await card(of: Asked(unit: unit, period: period, asOf: min(clock(), period.instants(in: profile.calendar).end)), logger: logger)
     }
 
     /// A unit's (or the city's) points as a share of those it could earn, month by month: the six months up to the

@@ -57,6 +57,17 @@ public struct ReportingPeriod: Sendable, Encodable, Equatable {
         try container.encode(last.description, forKey: .last)
     }
 
+    /// The periods this one is made of, one level down: a year's quarters, a quarter's months; none for a month or a
+    /// span of days.
+    var parts: [ReportingPeriod] {
+        if label.utf8.count == 4 { return (1...4).compactMap { ReportingPeriod("\(first.year)-Q\($0)") } }
+        guard label.contains("-Q") else { return [] }
+        return (first.month...last.month).compactMap { ReportingPeriod(String(format: "%04d-%02d", first.year, $0)) }
+    }
+
+    /// This period and every period inside it, down to months.
+    var withParts: [ReportingPeriod] { [self] + parts.flatMap(\.withParts) }
+
     /// The month holding `instant` in the city's calendar.
     public static func month(of instant: Date, calendar: WorkCalendar) -> ReportingPeriod {
         let day = calendar.civilDate(of: instant)

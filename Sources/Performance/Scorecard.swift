@@ -28,12 +28,13 @@ public struct Scorecard: Sendable, Encodable, Equatable {
     /// What the indicators kept outside the platform are worth: the rest of the 100.
     public var pointsOutside: Double
 
-    /// Scores `facts` (the cases received in the period, in the unit or city) as of `asOf`.
+    /// Scores the cases received in the period, in the unit or city, as of `asOf`, from their tallies (`CaseTally`).
     /// `outside`: the figures entered for the indicators kept outside the platform, added up over the unit or city.
-    init(unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact], indicators: [Indicator766], outside: [String: OutsideFigure.Sum] = [:]) {
+    init(unit: String?, period: ReportingPeriod, asOf: Date, tallies: [CaseTally], indicators: [Indicator766], outside: [String: OutsideFigure.Sum] = [:]) {
         self.unit = unit
         self.period = period
         self.asOf = asOf
+        let byKind = CaseTally.byKind(tallies)
         lines = indicators.map { indicator in
             if indicator.formula == .outside, let sum = outside[indicator.code], sum.denominator > 0 {
                 let rate = Double(sum.numerator) / Double(sum.denominator)
@@ -41,12 +42,12 @@ public struct Scorecard: Sendable, Encodable, Equatable {
                             cases: nil, enteredFrom: sum.sources)
             }
             guard indicator.formula != .outside, let kind = indicator.kind else { return Line(indicator: indicator) }
-            let cases = facts.filter { $0.kind == kind }
-            let counted = Self.numerator(cases, formula: indicator.formula, asOf: asOf)
+            let tally = byKind[kind] ?? CaseTally(unitCode: unit ?? "", kind: kind)
+            let counted = Self.numerator(tally, formula: indicator.formula)
             // No case received: no rate and no points (the unit is not scored on it), rather than a zero.
-            let rate = cases.isEmpty ? nil : Double(counted) / Double(cases.count)
+            let rate = tally.received == 0 ? nil : Double(counted) / Double(tally.received)
             let link = "/api/v1/performance/cases?indicator=\(indicator.code)&period=\(period.label)" + (unit.map { "&unit=\($0)" } ?? "")
-            return Line(indicator: indicator, numerator: counted, denominator: cases.count, rate: rate,
+            return Line(indicator: indicator, numerator: counted, denominator: tally.received, rate: rate,
                         points: rate.map(indicator.points), cases: link)
         }
         let scored = lines.filter { $0.points != nil }
@@ -55,14 +56,18 @@ public struct Scorecard: Sendable, Encodable, Equatable {
         pointsOutside = lines.filter { $0.indicator.formula == .outside && $0.points == nil }.reduce(0) { $0 + $1.indicator.maxPoints }
     }
 
+    /// Scores cases already in memory, added up the same way.
+    init(unit: String?, period: ReportingPeriod, asOf: Date, facts: [CaseFact], indicators: [Indicator766], outside: [String: OutsideFigure.Sum] = [:]) {
+        self.init(unit: unit, period: period, asOf: asOf, tallies: CaseTally.of(facts, asOf: asOf), indicators: indicators, outside: outside)
+    }
+
     /// The formula's numerator over the cases received. The satisfaction formulas subtract the overdue and the
     /// disliked separately, as the decision writes them, so a case both late and rated one star counts against twice.
-    public static func numerator(_ cases: [CaseFact], formula: Indicator766.Formula, asOf: Date) -> Int {
+    public static func numerator(_ tally: CaseTally, formula: Indicator766.Formula) -> Int {
         switch formula {
-        case .onTime: return cases.filter { !isOverdue($0, asOf: asOf) }.count
-        case .filedOnline: return cases.filter { $0.channel == "online" }.count
-        case .satisfaction:
-            return max(0, cases.count - cases.filter { isOverdue($0, asOf: asOf) }.count - cases.filter(isDisliked).count)
+        case .onTime: return tally.received - tally.overdue
+        case .filedOnline: return tally.online
+        case .satisfaction: return max(0, tally.received - tally.overdue - tally.disliked)
         case .outside: return 0
         }
     }

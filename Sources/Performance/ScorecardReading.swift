@@ -15,14 +15,33 @@ struct ScorecardReading: Sendable {
         try await card(of: try await received(request, principal: principal, logger: logger), logger: logger)
     }
 
-    /// The scorecard of the cases asked for, with the figures entered for the indicators kept outside.
+    /// The scorecard of the cases asked for, added up by the database, with the figures entered for the indicators
+    /// kept outside.
     func card(of asked: Asked, logger: Logger) async throws -> Scorecard {
-        var entered = try await OutsideFigures.entered(period: asked.period.label, unit: asked.unit, on: try database.sql(logger: logger))
+        let sql = try database.sql(logger: logger)
+        var entered = try await OutsideFigures.covering(asked.period, unit: asked.unit, on: sql)
         if let level = asked.level { entered = entered.filter { level.units(of: profile).contains($0.unit) } }
-        var card = Scorecard(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, indicators: indicators,
-                             outside: OutsideFigures.sums(entered))
+        var card = Scorecard(unit: asked.unit, period: asked.period, asOf: asked.asOf, tallies: try await tallies(of: asked, logger: logger),
+                             indicators: indicators, outside: OutsideFigures.sums(entered))
         card.level = asked.level
         return card
+    }
+
+    /// The cases asked for, added up per unit and kind by the database.
+    func tallies(of asked: Asked, logger: Logger) async throws -> [CaseTally] {
+        let (start, end) = asked.period.instants(in: profile.calendar)
+        let tallies = try await CaseTally.count(from: start, to: end, unit: asked.unit, asOf: asked.asOf, on: try database.sql(logger: logger))
+        guard let level = asked.level else { return tallies }
+        let units = level.units(of: profile)
+        return tallies.filter { units.contains($0.unitCode) }
+    }
+
+    /// The cases asked for, one by one (of one kind when named; a page by subject with `page`): for lists and
+    /// figures a tally cannot give.
+    func facts(of asked: Asked, kind: String? = nil, page: (after: String, limit: Int)? = nil, logger: Logger) async throws -> [CaseFact] {
+        let (start, end) = asked.period.instants(in: profile.calendar)
+        return try await CaseFacts.received(from: start, to: end, unit: asked.unit, units: asked.level?.units(of: profile), kind: kind, page: page,
+                                            on: try database.sql(logger: logger))
     }
 
     struct Entered: Encodable {
@@ -31,38 +50,23 @@ struct ScorecardReading: Sendable {
         var figures: [OutsideFigure]
     }
 
-    /// The figures entered for the indicators kept outside the platform, in the unit (or city) and period asked for.
+    /// The figures entered for the indicators kept outside the platform, in the unit (or city) and period asked for:
+    /// where a unit has none for the period itself, those of its quarters or months.
     func outsideFigures(_ request: Request, principal: Principal, logger: Logger) async throws -> Entered {
         let query = request.uri.queryParameters
         let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
         return Entered(unit: unit, period: period,
-                       figures: try await OutsideFigures.entered(period: period.label, unit: unit, on: try database.sql(logger: logger)))
-    }
-
-    /// An admin enters one figure; the indicator must be one the city keeps outside the platform.
-    func enter(_ input: OutsideFigureInput, principal: Principal, logger: Logger) async throws -> OutsideFigure {
-        guard indicators.contains(where: { $0.code == input.indicator && $0.formula == .outside }) else {
-            let outside = indicators.filter { $0.formula == .outside }.map(\.code).joined(separator: ", ")
-            throw Problem.validation([.init(field: "indicator", message: "must be one kept outside the platform: \(outside)")])
-        }
-        guard profile.units.contains(where: { $0.code == input.unit }) else {
-            throw Problem.validation([.init(field: "unit", message: "is not a unit of the city")])
-        }
-        guard let period = ReportingPeriod(input.period) else { throw Problem.validation([.init(field: "period", message: "is not a period")]) }
-        let figure = OutsideFigure(unit: input.unit, period: period.label, indicator: input.indicator, numerator: input.numerator,
-                                   denominator: input.denominator, source: input.source.trimmingCharacters(in: .whitespacesAndNewlines),
-                                   enteredBy: principal.username, enteredAt: clock())
-        try await database.write(logger: logger) { db in try await OutsideFigures.save(figure, actorID: principal.accountID, on: db) }
-        return figure
+                       figures: try await OutsideFigures.covering(period, unit: unit, on: try database.sql(logger: logger)))
     }
 
     func fieldReportFigures(_ request: Request, principal: Principal, logger: Logger) async throws -> FieldReportFigures {
         let asked = try await received(request, principal: principal, logger: logger)
-        return FieldReportFigures(unit: asked.unit, period: asked.period, asOf: asked.asOf, facts: asked.facts, calendar: profile.calendar)
+        return FieldReportFigures(unit: asked.unit, period: asked.period, asOf: asked.asOf,
+                                  facts: try await facts(of: asked, kind: "field-report", logger: logger), calendar: profile.calendar)
     }
 
-    /// The cases received in the unit and period the request asks for, once the caller may see them, and the moment
-    /// they are judged at: now, or the period's end when it is over.
+    /// The unit (or level) and period the request asks for, once the caller may see them, and the moment the cases
+    /// are judged at: now, or the period's end when it is over.
     /// `level` (commune or department) narrows the city to the units of that level, for those who see the city.
     func received(_ request: Request, principal: Principal, logger: Logger) async throws -> Asked {
         let query = request.uri.queryParameters
@@ -72,13 +76,7 @@ struct ScorecardReading: Sendable {
             guard (query.get("unit") ?? "").isEmpty else { throw Problem.badRequest("Ask for a unit or a level, not both.") }
         }
         let (unit, period) = try scope(unit: query.get("unit"), period: query.get("period"), principal: principal)
-        let (start, end) = period.instants(in: profile.calendar)
-        var facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        if let level {
-            let units = level.units(of: profile)
-            facts = facts.filter { units.contains($0.unitCode) }
-        }
-        return Asked(unit: unit, period: period, asOf: min(clock(), end), facts: facts, level: level)
+        return Asked(unit: unit, period: period, asOf: min(clock(), period.instants(in: profile.calendar).end), level: level)
     }
 
     struct CountedCase: Encodable {
@@ -118,7 +116,9 @@ struct ScorecardReading: Sendable {
         let after = query.get("after") ?? ""
         let asked = try await received(request, principal: principal, logger: logger)
         let asOf = asked.asOf
-        let facts = asked.facts.filter { $0.kind == indicator.kind && $0.subject > after }.sorted { $0.subject < $1.subject }
+        // One more than the page, to know whether another follows; an indicator kept outside has no cases here.
+        var facts: [CaseFact] = []
+        if let kind = indicator.kind { facts = try await self.facts(of: asked, kind: kind, page: (after, limit + 1), logger: logger) }
         let page = facts.prefix(limit)
         return Cases(indicator: indicator, unit: asked.unit, period: asked.period, asOf: asOf, cases: page.map { fact in
             CountedCase(subject: fact.subject, unit: fact.unitCode, receivedAt: fact.receivedAt, dueAt: fact.dueAt, paused: fact.paused,
@@ -164,7 +164,6 @@ struct Asked: Sendable {
     var unit: String?
     var period: ReportingPeriod
     var asOf: Date
-    var facts: [CaseFact]
     var level: UnitLevel? = nil
 }
 

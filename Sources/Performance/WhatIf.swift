@@ -64,6 +64,6 @@ extension ScorecardReading {
         let limit = try request.queryInteger("limit", in: 1...500) ?? 50
         let asked = try await received(request, principal: principal, logger: logger)
         guard asked.unit != nil else { throw Problem.badRequest("Name the unit: the cases at stake are a unit's.") }
-        return WhatIf(card: try await card(of: asked, logger: logger), facts: asked.facts, limit: limit)
+        return WhatIf(card: try await card(of: asked, logger: logger), facts: try await facts(of: asked, logger: logger), limit: limit)
     }
 }

@@ -74,6 +74,49 @@ import Testing
         }
     }
 
+    /// A file of figures from the national registers: kept whole when every line is right, refused whole (with every
+    /// line's reason, nothing kept) when one is not; sent twice it changes nothing; admins only.
+    @Test func aFileOfFiguresKeptOutsideIsKeptWholeOrNotAtAll() async throws {
+        try await TestApp.run { client, _ in
+            let admin = try await client.signIn("admin", "demo-admin-2026").access
+            let leader = try await client.signIn("leader", "demo-leader-2026").access
+            func upload(_ file: String, token: String, query: String = "?period=2026-11") async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/performance/outside-figures/import" + query, method: .post,
+                                         headers: [.authorization: "Bearer \(token)", .contentType: "text/csv"], body: ByteBuffer(string: file)) { $0 }
+            }
+            let good = "\u{FEFF}unit,indicator,numerator,denominator,source\r\n"
+                + "phuong-phu-xuan,766-1,45,50,\"Cổng DVC quốc gia, 30/11/2026\"\r\n"
+                + "phuong-phu-xuan,766-4,30,40,Kho dữ liệu số hóa\r\n\r\n"
+                + "phuong-an-cuu,766-1,10,40,\"Cổng DVC quốc gia, 30/11/2026\"\r\n"
+            let bad = good + "phuong-an-cuu,766-4,41,40,Kho dữ liệu số hóa\nphuong-an-cuu,766-2.1,1,2,tính tay\nphuong-phu-xuan,766-1,1,2,again\n"
+            #expect(try await upload(good, token: leader).status == .forbidden)
+            let refused = try await upload(bad, token: admin)
+            #expect(refused.status == .badRequest)
+            let reasons = try json(refused)["errors"] as? [[String: Any]] ?? []
+            let fields = reasons.compactMap { $0["field"] as? String }
+            #expect(fields.contains("line 6: numerator") && fields.contains("line 7: indicator") && fields.contains("line 8"), "\(fields)")
+            let none = try json(try await client.send(.get, "/api/v1/performance/outside-figures?period=2026-11", token: admin))
+            #expect((none["figures"] as? [Any])?.isEmpty == true, "a refused file keeps nothing")
+
+            for (saved, unchanged) in [(3, 0), (0, 3)] {
+                let kept = try await upload(good, token: admin)
+                #expect(kept.status == .ok, "\(String(buffer: kept.body))")
+                #expect(try json(kept)["saved"] as? Int == saved && json(kept)["unchanged"] as? Int == unchanged)
+            }
+            let listed = try json(try await client.send(.get, "/api/v1/performance/outside-figures?period=2026-11", token: admin))
+            #expect((listed["figures"] as? [[String: Any]])?.count == 3, "sent twice, still three figures")
+            // The city adds its units up: 55 of 90 for 766-1.
+            let card = try json(try await client.send(.get, "/api/v1/performance/scorecard?period=2026-11", token: admin))
+            let line = try #require((card["lines"] as? [[String: Any]])?.first { ($0["indicator"] as? [String: Any])?["code"] as? String == "766-1" })
+            #expect(line["numerator"] as? Int == 55 && line["denominator"] as? Int == 90)
+            // A header without its columns, a file without a period, a body that is not CSV.
+            #expect(try await upload("unit,indicator\n", token: admin).status == .badRequest)
+            #expect(try await upload(good, token: admin, query: "").status == .badRequest)
+            let notCSV = try await client.send(.post, "/api/v1/performance/outside-figures/import?period=2026-11", token: admin, json: "{}")
+            #expect(notCSV.status == .unsupportedMediaType)
+        }
+    }
+
     /// The month's report leaves as a PDF sealed by the unit that issues it, and /verify says so.
     @Test func theReportIsAPDFSealedByTheIssuingUnit() async throws {
         try await TestApp.run { client, _ in

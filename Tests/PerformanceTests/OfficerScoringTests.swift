@@ -71,7 +71,7 @@ import Testing
     }
 
     func prepared(_ database: PlatformDatabase, batchSize: Int = 100) async throws {
-        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures(), CreateEmulationTables()], logger: logger)
+        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures(), CreateEmulationTables(), CreateTallyIndex()], logger: logger)
         try await database.write(logger: logger) { db in try await EventLog.append(contentsOf: Self.week, on: db) }
         try await CaseProjection(database: database, batchSize: batchSize).catchUp(logger: logger)
     }

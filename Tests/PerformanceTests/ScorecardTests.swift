@@ -110,12 +110,42 @@ import PublicServices
         let period = try #require(ReportingPeriod("2026-11"))
         let calendar = try CityProfile.demo().calendar
         let (start, end) = period.instants(in: calendar)
-        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: try database.sql(logger: logger))
-        return Scorecard(unit: unit, period: period, asOf: Self.at("2026-12-01T00:00:00+07:00"), facts: facts, indicators: Self.indicators)
+        let asOf = Self.at("2026-12-01T00:00:00+07:00")
+        let tallies = try await CaseTally.count(from: start, to: end, unit: unit, asOf: asOf, on: try database.sql(logger: logger))
+        return Scorecard(unit: unit, period: period, asOf: asOf, tallies: tallies, indicators: Self.indicators)
+    }
+
+    /// The database adds the cases up as the scorecard's own rules would, one by one, at moments before, during and
+    /// after the period: cases finished later, reopened, unrated and disliked included.
+    @Test func theDatabaseTalliesTheCasesAsTheRulesCountThemOneByOne() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            try await append(Self.history[...], to: database)
+            try await CaseProjection(database: database).catchUp(logger: logger)
+            let period = try #require(ReportingPeriod("2026-11"))
+            let (start, end) = period.instants(in: try CityProfile.demo().calendar)
+            let sql = try database.sql(logger: logger)
+            // With and without the statistics that steer SQLite to the tally index: the same counts either way.
+            for analysed in [false, true] {
+                if analysed { try await TallyStatistics.refresh(database, logger: logger) }
+                for moment in ["2026-11-05T12:00:00+07:00", "2026-11-18T08:00:00+07:00", "2026-12-01T00:00:00+07:00", "2027-01-10T00:00:00+07:00"] {
+                    for unit in [nil, "A", "B"] {
+                        let facts = try await CaseFacts.received(from: start, to: end, unit: unit, on: sql)
+                        let counted = try await CaseTally.count(from: start, to: end, unit: unit, asOf: Self.at(moment), on: sql)
+                        #expect(counted == CaseTally.of(facts, asOf: Self.at(moment)), "as of \(moment) in \(unit ?? "the city")")
+                        #expect(!counted.isEmpty)
+                    }
+                }
+            }
+            // Not a tally that agrees by being empty: unit A has overdue, online and disliked cases on 1 December.
+            let a = try await CaseTally.count(from: start, to: end, unit: "A", asOf: Self.at("2026-12-01T00:00:00+07:00"), on: sql)
+            let dossiers = try #require(a.first { $0.kind == "dossier" })
+            #expect(dossiers.received == 4 && dossiers.overdue == 2 && dossiers.online == 3 && dossiers.disliked == 1)
+        }
     }
 
     func migrated(_ database: PlatformDatabase) async throws {
-        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures(), CreateEmulationTables()], logger: logger)
+        try await database.migrate(EventLog.migrations() + [CreatePerformanceTables(), CreateOfficerTables(), CreateOutsideFigures(), CreateEmulationTables(), CreateTallyIndex()], logger: logger)
     }
 
     @Test func aUnitsScorecardMatchesTheOneComputedByHand() async throws {
@@ -160,8 +190,9 @@ import PublicServices
                 let period = try #require(ReportingPeriod("2026-11"))
                 let (start, end) = period.instants(in: try CityProfile.demo().calendar)
                 let sql = try database.sql(logger: logger)
-                return Scorecard(unit: unit, period: period, asOf: Self.at("2026-12-01T00:00:00+07:00"),
-                                 facts: try await CaseFacts.received(from: start, to: end, unit: unit, on: sql), indicators: Self.indicators,
+                let asOf = Self.at("2026-12-01T00:00:00+07:00")
+                return Scorecard(unit: unit, period: period, asOf: asOf,
+                                 tallies: try await CaseTally.count(from: start, to: end, unit: unit, asOf: asOf, on: sql), indicators: Self.indicators,
                                  outside: OutsideFigures.sums(try await OutsideFigures.entered(period: "2026-11", unit: unit, on: sql)))
             }
             // 9 of 10 with no threshold: 0.9 × 18 = 16.2, on top of the 29.67 computed from the cases.
@@ -172,6 +203,38 @@ import PublicServices
             // The city: 10 of 20 → 9 points; another period has nothing entered.
             #expect(try await card(nil).lines.first { $0.indicator.code == "766-1" }?.points == 9)
             #expect(try await OutsideFigures.entered(period: "2026-10", unit: nil, on: try database.sql(logger: logger)).isEmpty)
+        }
+    }
+
+    /// A quarter or a year takes the figure entered for it, or else adds up those of all its months (a year, its
+    /// quarters): A entered October to December, B the whole quarter and also November (the quarter's own wins), C only
+    /// October (its quarter stays unknown), D each quarter but the third, and the third's months.
+    @Test func aQuarterWithoutItsOwnFigureAddsUpItsMonths() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            try await database.write(logger: logger) { db in
+                for (unit, period, numerator, denominator) in [("A", "2026-10", 3, 10), ("A", "2026-11", 6, 10), ("A", "2026-12", 1, 10),
+                                                               ("B", "2026-Q4", 5, 20), ("B", "2026-11", 1, 1), ("C", "2026-10", 1, 2),
+                                                               ("D", "2026-Q1", 1, 4), ("D", "2026-Q2", 1, 4), ("D", "2026-07", 1, 4),
+                                                               ("D", "2026-08", 1, 4), ("D", "2026-09", 1, 4), ("D", "2026-Q4", 1, 4)] {
+                    try await OutsideFigures.save(OutsideFigure(unit: unit, period: period, indicator: "766-4", numerator: numerator, denominator: denominator,
+                                                                source: "kho \(period)", enteredBy: "admin", enteredAt: Self.at("2026-12-01T08:00:00+07:00")),
+                                                  actorID: nil, on: db)
+                }
+            }
+            let sql = try database.sql(logger: logger)
+            func sum(_ period: String, _ unit: String?) async throws -> OutsideFigure.Sum? {
+                OutsideFigures.sums(try await OutsideFigures.covering(try #require(ReportingPeriod(period)), unit: unit, on: sql))["766-4"]
+            }
+            #expect(try await sum("2026-Q4", "A") == OutsideFigure.Sum(numerator: 10, denominator: 30, sources: ["kho 2026-10", "kho 2026-11", "kho 2026-12"]))
+            #expect(try await sum("2026-Q4", "B") == OutsideFigure.Sum(numerator: 5, denominator: 20, sources: ["kho 2026-Q4"]))
+            #expect(try await sum("2026-Q4", "C") == nil)
+            #expect(try await sum("2026-Q4", nil).map { [$0.numerator, $0.denominator] } == [16, 54])
+            // The year: only D has all four quarters.
+            #expect(try await sum("2026", nil) == OutsideFigure.Sum(numerator: 6, denominator: 24,
+                                                                    sources: ["kho 2026-Q1", "kho 2026-Q2", "kho 2026-07", "kho 2026-08", "kho 2026-09", "kho 2026-Q4"]))
+            #expect(try await sum("2026-11", "B")?.numerator == 1)
+            #expect(try await sum("2025-Q3", nil) == nil)
         }
     }
 

@@ -20,6 +20,8 @@ public enum FuzzTargets {
         "bank-confirmation": PaymentTargets.bankConfirmation,
         "statement-csv": PaymentTargets.statementCSV,
         "json-bodies": BodyTargets.jsonBodies,
+        "outside-figures-csv": PerformanceTargets.outsideFiguresCSV,
+        "indicator-definitions": PerformanceTargets.indicatorDefinitions,
     ]
 
     /// The names, in a stable order.
