@@ -62,8 +62,6 @@ if present < 2 * perKind {
 } else {
     say("found \(present) synthetic cases; not loading again")
 }
-// What the server's hourly work keeps: the statistics that let SQLite plan the tallies on their index.
-try await performance.refreshStatistics(logger: logger)
 
 // 2. Scorecards read from the projection.
 func measure(_ label: String, _ body: () async throws -> String) async throws {

@@ -87,7 +87,7 @@ struct OfficerReading: Sendable {
         }
         let byPerson = Dictionary(grouping: products, by: \.officerID)
         let unitCard = Scorecard(unit: unit, period: period, asOf: asOf,
-                                 tallies: try await CaseTally.count(from: start, to: end, unit: unit, asOf: asOf, on: sql), indicators: cards.indicators,
+                                 tallies: try await CaseTally.count(from: start, to: end, unit: unit, kinds: cards.countedKinds, asOf: asOf, on: sql), indicators: cards.indicators,
                                  outside: OutsideFigures.sums(try await OutsideFigures.covering(period, unit: unit, on: sql)))
         let leaderIDs = Set(leaders.map(\.accountID))
         let people = names.keys.sorted().map { id -> OfficerScore in

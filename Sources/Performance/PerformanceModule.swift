@@ -72,8 +72,6 @@ public struct PerformanceModule: PlatformModule {
                         wakeOn: (CaseProjection.topics, context.database.changes)) { [projection] logger in
             let read = try await projection.catchUp(logger: logger)
             if read > 0 { logger.debug("performance figures caught up", metadata: ["events": "\(read)"]) }
-        }, BackgroundWork("statistics of the performance figures", every: .seconds(3600), singleInstance: true) { [database = context.database] logger in
-            try await TallyStatistics.refresh(database, logger: logger)
         }]
     }
 
@@ -85,11 +83,6 @@ public struct PerformanceModule: PlatformModule {
     /// package. It checks no one's access: routes go through `ScorecardReading.scope`.
     package func scorecard(unit: String?, period: ReportingPeriod, logger: Logger) async throws -> Scorecard {
         try await reading.card(unit: unit, period: period, logger: logger)
-    }
-
-    /// Refreshes the statistics the tallies' plan needs (the hourly background work does it too).
-    package func refreshStatistics(logger: Logger) async throws {
-        try await TallyStatistics.refresh(context.database, logger: logger)
     }
 
     /// The field-report figures of a unit (nil: the city) for a period; who may see them is the caller's to decide.

@@ -30,11 +30,15 @@ struct ScorecardReading: Sendable {
     /// The cases asked for, added up per unit and kind by the database.
     func tallies(of asked: Asked, logger: Logger) async throws -> [CaseTally] {
         let (start, end) = asked.period.instants(in: profile.calendar)
-        let tallies = try await CaseTally.count(from: start, to: end, unit: asked.unit, asOf: asked.asOf, on: try database.sql(logger: logger))
+        let tallies = try await CaseTally.count(from: start, to: end, unit: asked.unit, kinds: countedKinds, asOf: asked.asOf,
+                                                on: try database.sql(logger: logger))
         guard let level = asked.level else { return tallies }
         let units = level.units(of: profile)
         return tallies.filter { units.contains($0.unitCode) }
     }
+
+    /// The kinds of case the indicators count.
+    var countedKinds: [String] { Array(Set(indicators.compactMap(\.kind))).sorted() }
 
     /// The cases asked for, one by one (of one kind when named; a page by subject with `page`): for lists and
     /// figures a tally cannot give.
