@@ -17,8 +17,16 @@ public enum IndicatorDefinitions {
     /// The declared set with the city's entries applied, or every problem found.
     public static func apply(_ json: Data?, to declared: [Indicator766]) -> Result<[Indicator766], ConfigurationError> {
         guard let json else { return .success(declared) }
-        guard json.count <= 1 << 20, let root = (try? JSONDecoder().decode(JSONValue.self, from: json))?.object else {
-            return .failure(ConfigurationError(problems: [problem("", "performance.json must be a JSON object of at most 1 MiB")]))
+        guard json.count <= 1 << 20 else { return .failure(ConfigurationError(problems: [problem("", "must be at most 1 MiB")])) }
+        let root: [String: JSONValue]
+        do {
+            guard let object = try JSONDecoder().decode(JSONValue.self, from: json).object else {
+                return .failure(ConfigurationError(problems: [problem("", "performance.json must be a JSON object")]))
+            }
+            root = object
+        } catch {
+            // The decoder's reason names where the file stops reading.
+            return .failure(ConfigurationError(problems: [problem("", "performance.json must be a JSON object: \(error)")]))
         }
         let unknown = root.keys.filter { !fileFields.contains($0) }.sorted()
         guard unknown.isEmpty else {
