@@ -11,6 +11,7 @@ import PackageDescription
 //   PublicServices      procedures, dossiers, one-stop work, lookup       -> Platform, Workflow, Web
 //   Payments            invoices, VietQR, bank confirmations, ledger      -> Platform, Web, QRCode
 //   Performance         Decision 766 scorecards from the event log        -> Platform
+//   Operations          IOC: NGSI-LD sensor broker, readings, subscriptions -> Platform
 //   App                 composition root: buildApplication                -> every module
 //   hues                the CLI                                           -> App
 let swiftSettings: [SwiftSetting] = [
@@ -206,9 +207,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Operations",
+            dependencies: [
+                "Platform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
                 "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
+                "Operations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -274,7 +286,8 @@ let package = Package(
         // Fuzz targets for every parser of outside bytes (fuzz/run builds them with libFuzzer); swift test replays their corpus.
         .target(
             name: "HuesFuzzTargets",
-            dependencies: ["Platform", "Web", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance"],
+            dependencies: ["Platform", "Web", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
+                           "Operations"],
             path: "fuzz/HuesFuzzTargets",
             swiftSettings: swiftSettings
         ),
@@ -332,6 +345,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OperationsTests",
+            dependencies: ["Operations", "Platform", "HuesTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "NoticesTests",
             dependencies: ["Notices", "Platform"],
             swiftSettings: swiftSettings
@@ -355,7 +373,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
-                "HuesTestSupport", "hues", "HuesFuzzTargets",
+                "Operations", "HuesTestSupport", "hues", "HuesFuzzTargets",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

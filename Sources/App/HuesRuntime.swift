@@ -6,6 +6,7 @@ import Identity
 import Logging
 import Notices
 import Payments
+import Operations
 import Performance
 import Platform
 import PublicServices
@@ -50,6 +51,7 @@ public struct HuesRuntime: Sendable {
         try await add("signatures") { try SignaturesModule(context: context, renderer: renderer) }
         try await add("payments") { try PaymentsModule(context: context, renderer: renderer) }
         try await add("field-reports") { try FieldReportsModule(context: context, renderer: renderer) }
+        try await add("operations") { OperationsModule(context: context) }
         // Last, so it sees the indicators every other module declares.
         try await add("performance") { try PerformanceModule(context: context, declarations: modules.flatMap(\.indicators), renderer: renderer) }
         // A misspelt name would leave on a module the operator meant to switch off, so it stops the start.

@@ -22,6 +22,8 @@ public enum FuzzTargets {
         "json-bodies": BodyTargets.jsonBodies,
         "outside-figures-csv": PerformanceTargets.outsideFiguresCSV,
         "indicator-definitions": PerformanceTargets.indicatorDefinitions,
+        "ngsi-ld-body": OperationsTargets.ngsiBody,
+        "ngsi-ld-q": OperationsTargets.ngsiQuery,
     ]
 
     /// The names, in a stable order.

@@ -49,6 +49,9 @@ public struct HuesConfiguration: Sendable {
     public var demoIntegrations: Bool = false
     /// Private networks webhook subscribers may live on (by default only public addresses are called).
     public var webhookAllowedNetworks: [IPNetwork] = []
+    /// Days sensor readings are kept as sent before they are rolled up into hourly figures, and days those are kept.
+    public var sensorRawDays = 30
+    public var sensorHourlyDays = 730
     /// Modules this city leaves out (`field-reports`, `payments`…): their tables, pages, links and API are absent.
     public var modulesOff: Set<String> = []
     /// Map tiles and the Leaflet library the pages' maps use.
@@ -74,6 +77,8 @@ public struct HuesConfiguration: Sendable {
         ("HUES_LOG_LEVEL", "trace | debug | info | notice | warning | error | critical", "info"),
         ("HUES_LOG_FORMAT", "json | text", "json"),
         ("HUES_MAX_BODY_SIZE", "largest request body in bytes", "10485760"),
+        ("HUES_SENSOR_RAW_DAYS", "days sensor readings are kept as sent, then rolled up into hourly figures (1-3650)", "30"),
+        ("HUES_SENSOR_HOURLY_DAYS", "days the hourly figures of sensor readings are kept (1-36500)", "730"),
         ("HUES_PASSWORD_HASH_COST", "bcrypt cost, 10-16", "12"),
         ("HUES_ACCESS_TOKEN_TTL", "access token lifetime in seconds", "600"),
         ("HUES_REFRESH_TOKEN_TTL", "refresh token lifetime in seconds", "2592000"),
@@ -161,6 +166,8 @@ public struct HuesConfiguration: Sendable {
             }
         }
         let limits = Self.readLimits(&reader, mode: mode)
+        let sensorRawDays = reader.integer("HUES_SENSOR_RAW_DAYS", default: 30, range: 1...3650)
+        let sensorHourlyDays = reader.integer("HUES_SENSOR_HOURLY_DAYS", default: 730, range: 1...36_500)
         let mail = Self.readMail(&reader, values: values)
         let network = Self.readNetwork(&reader, values: values, mode: mode)
         let (map, mapProblems) = MapSettings.read(values)
@@ -185,6 +192,8 @@ public struct HuesConfiguration: Sendable {
         configuration.trustedProxies = network.trustedProxies
         configuration.demoIntegrations = network.demoIntegrations
         configuration.webhookAllowedNetworks = network.webhookAllowedNetworks
+        configuration.sensorRawDays = sensorRawDays
+        configuration.sensorHourlyDays = sensorHourlyDays
         configuration.map = map
         configuration.push = push
         configuration.rateLimits = rateLimits

@@ -20,6 +20,11 @@ public final class ChangeTopics: Sendable {
     }
 
     @TaskLocal static var pending: Pending?
+
+    /// Notes a change of `topic` in the write running now, for changes that are not events (sensor readings arrive
+    /// by the thousand a second and are not worth a hash-chained entry each, but screens still follow them).
+    /// Outside `PlatformDatabase.write` it does nothing.
+    public static func noteChange(_ topic: String) { pending?.note(topic) }
     private let counts = Mutex<[Substring: UInt64]>([:])
     /// Moves when commits may have been missed (the link to the other instances was down): every answer is stale.
     private let epoch = Atomic<UInt64>(0)

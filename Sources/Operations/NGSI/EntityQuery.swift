@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import Logging
+import Platform
+import SQLKit
+
+/// `GET /entities`: which entities, read from the request's parameters into bounded values at the edge.
+public struct EntityQuery: Sendable, Equatable {
+    public static let maximumLimit = 1000
+    public static let maximumOffset = 1_000_000
+
+    public var types: [String] = []
+    public var ids: [String] = []
+    /// `idPattern` as this broker supports it: a literal prefix followed by `.*`.
+    public var idPrefix: String?
+    public var attributes: Set<String>?
+    public var query: NGSIQuery?
+    public var limit = 20
+    public var offset = 0
+    public var count = false
+
+    public init() {}
+
+    /// Reads `type`, `id`, `idPattern`, `attrs`, `q`, `limit`, `offset` and `count`.
+    public init(parameters: [String: String]) throws(NGSIError) {
+        types = try Self.list(parameters["type"], name: "type", check: NGSINames.isName)
+        ids = try Self.list(parameters["id"], name: "id", check: NGSINames.isURI)
+        if let pattern = parameters["idPattern"] { idPrefix = try Self.prefix(of: pattern) }
+        if let attrs = parameters["attrs"] { attributes = Set(try Self.list(attrs, name: "attrs", check: NGSINames.isName)) }
+        if let q = parameters["q"] { query = try NGSIQueryParser.parse(q) }
+        if let text = parameters["limit"] {
+            guard let value = BoundedInteger.parse(text, in: 0...Self.maximumLimit) else {
+                throw NGSIError(.tooManyResults, "limit is a whole number from 0 to \(Self.maximumLimit).")
+            }
+            limit = value
+        }
+        if let text = parameters["offset"] {
+            guard let value = BoundedInteger.parse(text, in: 0...Self.maximumOffset) else {
+                throw NGSIError(.badRequestData, "offset is a whole number from 0 to \(Self.maximumOffset).")
+            }
+            offset = value
+        }
+        count = parameters["count"] == "true"
+        // ngsildclient's connection probe asks for `type=None`: a type with no entities, which answers with zero.
+        guard !types.isEmpty || !ids.isEmpty || idPrefix != nil || query != nil || attributes != nil || limit == 0 else {
+            throw NGSIError(.badRequestData, "Say which entities: type, id, idPattern, attrs or q.")
+        }
+    }
+
+    static func list(_ text: String?, name: String, check: (String) -> Bool) throws(NGSIError) -> [String] {
+        guard let text, !text.isEmpty else { return [] }
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard items.count <= 100 else { throw NGSIError(.tooComplexQuery, "\(name) lists more than 100 values.") }
+        for item in items where !check(item) { throw NGSIError(.badRequestData, "\(name) has '\(NGSINames.shown(item))', which is not valid.") }
+        return items
+    }
+
+    static func prefix(of pattern: String) throws(NGSIError) -> String {
+        var text = pattern.hasPrefix("^") ? String(pattern.dropFirst()) : pattern
+        if text.hasSuffix("$") { text.removeLast() }
+        guard text.hasSuffix(".*") else {
+            throw NGSIError(.operationNotSupported, "idPattern is supported as a prefix followed by .* (for example urn:ngsi-ld:AirQualityObserved:.*).")
+        }
+        let prefix = String(text.dropLast(2))
+        guard prefix.utf8.count <= NGSINames.maximumURILength, prefix.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !"\\[](){}*+?|^$%_".utf8.contains($0) }) else {
+            throw NGSIError(.operationNotSupported, "idPattern is supported as a literal prefix followed by .*, without other pattern characters.")
+        }
+        return prefix
+    }
+
+    /// The matching entities (at most `limit`, from `offset`, ordered by id) and, when asked, how many match in all.
+    func run(on sql: any SQLDatabase, logger: Logger) async throws -> (entities: [NGSIEntity], count: Int?) {
+        let postgres = sql.dialect.name == "postgresql"
+        var conditions: [SQLQueryString] = []
+        if !types.isEmpty { conditions.append("type IN (\(binds: types))") }
+        if !ids.isEmpty { conditions.append("id IN (\(binds: ids))") }
+        if let idPrefix { conditions.append("substr(id, 1, \(bind: idPrefix.utf8.count)) = \(bind: idPrefix)") }
+        if let attributes {
+            let any = attributes.sorted().map { NGSIQuerySQL(postgres: postgres).condition(.term(.init(path: .init(attribute: $0, subAttributes: [], keys: []), comparison: .exists, operand: nil))) }
+            conditions.append("(" + any.joined(separator: " OR ") + ")")
+        }
+        if let query { conditions.append(NGSIQuerySQL(postgres: postgres).condition(query)) }
+        let filter: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        var entities: [NGSIEntity] = []
+        if limit > 0 {
+            let rows = try await sql.raw(EntityRows.select(sql) + filter + " ORDER BY id LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
+            entities = try EntityRows.decode(rows, logger: logger)
+        }
+        guard count else { return (entities, nil) }
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM ngsi_entities" + filter).first()?.decode(column: "n", as: Int.self) ?? 0
+        return (entities, total)
+    }
+}

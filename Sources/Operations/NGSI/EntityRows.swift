@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+/// Entities to and from their rows. A stored document that no longer reads is logged and skipped, never shown as
+/// an empty entity.
+enum EntityRows {
+    static let chunk = 200
+
+    static func select(_ sql: any SQLDatabase) -> SQLQueryString {
+        sql.dialect.name == "postgresql" ? "SELECT id, type, body::text AS body, context FROM ngsi_entities" : "SELECT id, type, body, context FROM ngsi_entities"
+    }
+
+    static func decode(_ rows: [any SQLRow], logger: Logger) throws -> [NGSIEntity] {
+        try rows.compactMap { row in
+            let id = try row.decode(column: "id", as: String.self)
+            let text = try row.decode(column: "body", as: String.self)
+            let contextText = try row.decode(column: "context", as: String?.self)
+            guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), var members = body.object,
+                  let type = members["type"]?.string else {
+                logger.error("stored NGSI-LD entity does not read; left out of the answer", metadata: ["entity": "\(id)"])
+                return nil
+            }
+            let context = contextText.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+            if contextText != nil, context == nil { logger.error("stored NGSI-LD context does not read", metadata: ["entity": "\(id)"]) }
+            members["id"] = nil
+            members["type"] = nil
+            return NGSIEntity(id: id, type: type, attributes: members, context: context)
+        }
+    }
+
+    /// The stored entities among `ids`, locked against other writers on PostgreSQL until the transaction ends.
+    static func existing(_ ids: [String], on sql: any SQLDatabase, logger: Logger) async throws -> [String: NGSIEntity] {
+        var found: [String: NGSIEntity] = [:]
+        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        for part in stride(from: 0, to: ids.count, by: 500) {
+            let slice = Array(ids[part..<min(ids.count, part + 500)])
+            let rows = try await sql.raw(select(sql) + " WHERE id IN (\(binds: slice))" + lock).all()
+            for entity in try decode(rows, logger: logger) { found[entity.id] = entity }
+        }
+        return found
+    }
+
+    /// Inserts or overwrites `entities` (creation time kept for those that existed).
+    static func save(_ entities: [NGSIEntity], at now: Int64, on sql: any SQLDatabase) async throws {
+        let postgres = sql.dialect.name == "postgresql"
+        for part in stride(from: 0, to: entities.count, by: chunk) {
+            let rows = entities[part..<min(entities.count, part + chunk)].map { entity -> SQLQueryString in
+                let body = entity.body.jsonText
+                let context = entity.context?.jsonText
+                return postgres ? "(\(bind: entity.id), \(bind: entity.type), CAST(\(bind: body) AS JSONB), \(bind: context), \(bind: now), \(bind: now))"
+                    : "(\(bind: entity.id), \(bind: entity.type), \(bind: body), \(bind: context), \(bind: now), \(bind: now))"
+            }
+            try await sql.raw("""
+                INSERT INTO ngsi_entities (id, type, body, context, created_at_ms, modified_at_ms) VALUES \(rows.joined(separator: ", ")) \
+                ON CONFLICT (id) DO UPDATE SET type = excluded.type, body = excluded.body, context = excluded.context, modified_at_ms = excluded.modified_at_ms
+                """).run()
+        }
+    }
+
+    static func delete(_ ids: [String], on sql: any SQLDatabase) async throws {
+        for part in stride(from: 0, to: ids.count, by: 500) {
+            try await sql.raw("DELETE FROM ngsi_entities WHERE id IN (\(binds: Array(ids[part..<min(ids.count, part + 500)])))").run()
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Platform
+
+/// What a write does to each entity it names, worked out before anything is stored: which entities are created,
+/// changed or refused, and which attributes each write sets (the readings and subscriptions look at those only).
+public enum EntityOperation: Sendable, Equatable {
+    /// Refused when the entity exists (`POST /entities`, batch create).
+    case create
+    /// Created, or replaced whole (batch upsert `options=replace`).
+    case replace
+    /// Created, or its attributes added to the stored ones (batch upsert `options=update`, append attributes).
+    case merge(overwrite: Bool)
+    /// Only existing entities; attributes added to the stored ones (batch update, `PATCH …/attrs`).
+    case update(overwrite: Bool)
+}
+
+struct EntityWritePlan {
+    struct Written {
+        var entity: NGSIEntity
+        var setAttributes: [String: JSONValue]
+    }
+
+    var saved: [String: NGSIEntity] = [:]
+    var order: [String] = []
+    var written: [Written] = []
+    var created: [String] = []
+    private var createdSet = Set<String>()
+    var updated: [String] = []
+    var errors: [(entityID: String, error: NGSIError)] = []
+
+    init(_ parsed: [EntityParser.Parsed], operation: EntityOperation, existing: [String: NGSIEntity]) {
+        for item in parsed {
+            for (attribute, error) in item.refused {
+                errors.append((item.entity.id, NGSIError(error.kind, "\(error.detail) (attribute \(attribute))")))
+            }
+            apply(item.entity, operation: operation, current: saved[item.entity.id] ?? existing[item.entity.id])
+        }
+    }
+
+    private mutating func apply(_ incoming: NGSIEntity, operation: EntityOperation, current: NGSIEntity?) {
+        var next = incoming
+        var set = incoming.attributes
+        switch (operation, current) {
+        case (.create, .some):
+            return errors.append((incoming.id, NGSIError(.alreadyExists, "An entity \(incoming.id) already exists.")))
+        case (.update, nil):
+            return errors.append((incoming.id, NGSIError(.resourceNotFound, "No entity \(incoming.id).")))
+        case (.create, nil), (.replace, _), (.merge, nil):
+            break
+        case (.merge(let overwrite), let current?), (.update(let overwrite), let current?):
+            guard current.type == incoming.type else {
+                return errors.append((incoming.id, NGSIError(.badRequestData, "The entity \(incoming.id) is a \(current.type), not a \(incoming.type).")))
+            }
+            next = current
+            if !overwrite { set = set.filter { current.attributes[$0.key] == nil } }
+            next.attributes.merge(set) { _, new in new }
+            if incoming.context != nil { next.context = incoming.context }
+        }
+        if saved[next.id] == nil { order.append(next.id) }
+        if current == nil {
+            created.append(next.id)
+            createdSet.insert(next.id)
+        } else if !createdSet.contains(next.id) {
+            updated.append(next.id)
+        }
+        saved[next.id] = next
+        written.append(Written(entity: next, setAttributes: set))
+    }
+
+    var entitiesToSave: [NGSIEntity] { order.compactMap { saved[$0] } }
+
+    /// Readings of the attributes this write set, one per series and instant (the last wins).
+    func readings(at now: Date) -> [SensorReading] {
+        var seen: [String: SensorReading] = [:]
+        for item in written {
+            let partial = NGSIEntity(id: item.entity.id, type: item.entity.type, attributes: item.setAttributes)
+            for reading in partial.readings(at: now) {
+                seen["\(reading.entityID)\u{0}\(reading.attribute)\u{0}\(reading.observedAtMilliseconds)"] = reading
+            }
+        }
+        return Array(seen.values)
+    }
+}

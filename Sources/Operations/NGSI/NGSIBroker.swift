@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+/// The context broker behind `/ngsi-ld/v1`: entities, their readings and the notifications their changes owe
+/// subscribers, written in one transaction so a reading is never stored without the notice it triggers.
+public struct NGSIBroker: Sendable {
+    public static let entitiesTopic = "ngsi.entities"
+    public static let notificationsTopic = "ngsi.notifications"
+
+    let database: PlatformDatabase
+    let series: SensorSeries
+    let subscriptions: SubscriptionBook
+    let clock: @Sendable () -> Date
+    /// The unit whose IOC operators run the city's operations centre (`city.json`); nil: admins only.
+    let operationsUnit: String?
+
+    public init(database: PlatformDatabase, operationsUnit: String? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.operationsUnit = operationsUnit
+        self.clock = clock
+        series = SensorSeries()
+        subscriptions = SubscriptionBook(database: database)
+    }
+
+    /// Admins, and IOC operators of the operations centre's unit (an IOC role held in a ward does not reach the city's sensors).
+    public func mayUse(_ principal: Principal) -> Bool {
+        principal.has(.admin) || operationsUnit.map { principal.grants.has(.iocOperator, in: $0) } == true
+    }
+
+    public struct Outcome: Sendable {
+        public var created: [String]
+        public var updated: [String]
+        public var errors: [(entityID: String, error: NGSIError)]
+    }
+
+    /// Applies `operation` to each parsed entity; the ones it cannot apply are listed in `errors`, the rest stored.
+    public func write(_ parsed: [EntityParser.Parsed], operation: EntityOperation, logger: Logger) async throws -> Outcome {
+        let now = clock()
+        let book = subscriptions.current
+        let (outcome, learned) = try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let ids = Array(Set(parsed.map(\.entity.id)))
+            let plan = EntityWritePlan(parsed, operation: operation, existing: try await EntityRows.existing(ids, on: sql, logger: logger))
+            let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
+            try await EntityRows.save(plan.entitiesToSave, at: milliseconds, on: sql)
+            let types = Dictionary(plan.written.map { ($0.entity.id, $0.entity.type) }) { _, last in last }
+            let learned = try await series.store(plan.readings(at: now), types: types, on: sql)
+            let notices = book.notifications(for: plan.written, at: now)
+            try await NotificationOutbox.enqueue(notices, at: milliseconds, on: sql)
+            if !plan.written.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
+            if !notices.isEmpty { ChangeTopics.noteChange(Self.notificationsTopic) }
+            return (Outcome(created: plan.created, updated: plan.updated, errors: plan.errors), learned)
+        }
+        series.remember(learned)
+        return outcome
+    }
+
+    /// Deletes entities; the ones that do not exist are listed. Their readings stay: history is kept for the
+    /// temporal API (and the retention sweep ages it out like any other).
+    public func delete(_ ids: [String], logger: Logger) async throws -> (deleted: [String], errors: [(entityID: String, error: NGSIError)]) {
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            let unique = Array(Set(ids)).sorted()
+            let existing = try await EntityRows.existing(unique, on: sql, logger: logger)
+            let present = unique.filter { existing[$0] != nil }
+            try await EntityRows.delete(present, on: sql)
+            if !present.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
+            return (present, unique.filter { existing[$0] == nil }.map { ($0, NGSIError(.resourceNotFound, "No entity \($0).")) })
+        }
+    }
+
+    /// Removes one attribute of an entity.
+    public func deleteAttribute(_ name: String, of id: String, logger: Logger) async throws {
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            guard var entity = try await EntityRows.existing([id], on: sql, logger: logger)[id] else { throw NGSIError(.resourceNotFound, "No entity \(id).") }
+            guard entity.attributes.removeValue(forKey: name) != nil else {
+                throw NGSIError(.resourceNotFound, "The entity \(id) has no attribute '\(NGSINames.shown(name))'.")
+            }
+            try await EntityRows.save([entity], at: Int64((clock().timeIntervalSince1970 * 1000).rounded()), on: sql)
+            ChangeTopics.noteChange(Self.entitiesTopic)
+        }
+    }
+
+    public func entity(_ id: String, logger: Logger) async throws -> NGSIEntity? {
+        let sql = try database.sql(logger: logger)
+        return try EntityRows.decode(try await sql.raw(EntityRows.select(sql) + " WHERE id = \(bind: id)").all(), logger: logger).first
+    }
+}

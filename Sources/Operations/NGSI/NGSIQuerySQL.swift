@@ -1,0 +1,83 @@
+import SQLKit
+
+/// `q` as a SQL condition over the stored entity documents (`ngsi_entities.body`: JSON text on SQLite, JSONB on
+/// PostgreSQL), with the same meaning as `NGSIQuery.matches`: a value compares only with a literal of its kind, text
+/// byte by byte. Every name and value is a bound parameter; nothing from the query is spliced into the SQL.
+struct NGSIQuerySQL {
+    let postgres: Bool
+
+    func condition(_ query: NGSIQuery) -> SQLQueryString {
+        switch query {
+        case .all(let parts): return "(" + parts.map(condition).joined(separator: " AND ") + ")"
+        case .any(let parts): return "(" + parts.map(condition).joined(separator: " OR ") + ")"
+        case .term(let term):
+            // An attribute holds a `value` (properties) or an `object` (relationships), never both.
+            let base = [term.path.attribute] + term.path.subAttributes
+            return "(" + condition(term, at: base + ["value"] + term.path.keys) + " OR " + condition(term, at: base + ["object"] + term.path.keys) + ")"
+        }
+    }
+
+    private func condition(_ term: NGSIQuery.Term, at path: [String]) -> SQLQueryString {
+        switch (term.comparison, term.operand) {
+        case (.exists, _): return exists(path)
+        case (.equal, let operand?): return equal(path, operand)
+        case (.unequal, let operand?): return "(" + exists(path) + " AND NOT " + equal(path, operand) + ")"
+        case (.greater, .one(let literal)?): return compare(path, ">", literal)
+        case (.greaterOrEqual, .one(let literal)?): return compare(path, ">=", literal)
+        case (.less, .one(let literal)?): return compare(path, "<", literal)
+        case (.lessOrEqual, .one(let literal)?): return compare(path, "<=", literal)
+        default: return "(1 = 0)"
+        }
+    }
+
+    private func equal(_ path: [String], _ operand: NGSIQuery.Operand) -> SQLQueryString {
+        switch operand {
+        case .one(let literal): return compare(path, "=", literal)
+        case .list(let literals): return "(" + literals.map { compare(path, "=", $0) }.joined(separator: " OR ") + ")"
+        case .range(let low, let high): return "(" + compare(path, ">=", low) + " AND " + compare(path, "<=", high) + ")"
+        }
+    }
+
+    private func exists(_ path: [String]) -> SQLQueryString {
+        postgres ? "(" + value(path) + " IS NOT NULL)" : "(json_type(body, \(bind: sqlitePath(path))) IS NOT NULL)"
+    }
+
+    /// `operation` is one of `= > >= < <=`, from this file only.
+    private func compare(_ path: [String], _ operation: String, _ literal: NGSIQuery.Literal) -> SQLQueryString {
+        switch (literal, postgres) {
+        case (.bool(let flag), false):
+            return operation == "=" ? "(json_type(body, \(bind: sqlitePath(path))) = \(literal: flag ? "true" : "false"))" : "(1 = 0)"
+        case (.bool(let flag), true):
+            return operation == "=" ? "(" + value(path) + " = \(literal: flag ? "true" : "false")::jsonb)" : "(1 = 0)"
+        case (.number(let number), false):
+            let at = sqlitePath(path)
+            return "(json_type(body, \(bind: at)) IN ('integer', 'real') AND json_extract(body, \(bind: at)) \(unsafeRaw: operation) \(bind: number))"
+        case (.text(let text), false):
+            let at = sqlitePath(path)
+            return "(json_type(body, \(bind: at)) = 'text' AND json_extract(body, \(bind: at)) \(unsafeRaw: operation) \(bind: text))"
+        case (.number(let number), true):
+            return "(CASE WHEN jsonb_typeof(" + value(path) + ") = 'number' THEN (" + value(path)
+                + " #>> '{}')::float8 \(unsafeRaw: operation) \(bind: number) ELSE false END)"
+        case (.text(let text), true):
+            return "(CASE WHEN jsonb_typeof(" + value(path) + ") = 'string' THEN (" + value(path)
+                + " #>> '{}') COLLATE \"C\" \(unsafeRaw: operation) \(bind: text) ELSE false END)"
+        }
+    }
+
+    /// PostgreSQL: the JSONB at `path` (SQL NULL when a step is missing).
+    private func value(_ path: [String]) -> SQLQueryString {
+        "jsonb_extract_path(body, " + path.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ") + ")"
+    }
+
+    /// SQLite: the JSON path `$."a"."value"`; names cannot hold `"` (`NGSINames`), so quoting each step is enough.
+    private func sqlitePath(_ path: [String]) -> String {
+        "$" + path.map { ".\"\($0)\"" }.joined()
+    }
+}
+
+/// The translation of a query, for the fuzzer (which checks that no query traps while it is built).
+public enum NGSIQueryDiagnostics {
+    public static func sql(_ query: NGSIQuery, postgres: Bool) -> any SQLExpression {
+        NGSIQuerySQL(postgres: postgres).condition(query)
+    }
+}
