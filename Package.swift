@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "hues-payment-bench", targets: ["PaymentBench"]),
         .executable(name: "hues-field-report-bench", targets: ["FieldReportBench"]),
         .executable(name: "hues-performance-bench", targets: ["PerformanceBench"]),
+        .executable(name: "hues-ioc-bench", targets: ["IOCBench"]),
         .executable(name: "hues-fuzz", targets: ["HuesFuzz"]),
     ],
     dependencies: [
@@ -281,6 +282,13 @@ let package = Package(
             name: "PerformanceBench",
             dependencies: ["App", "Platform", "Performance", .product(name: "FluentKit", package: "fluent-kit")],
             path: "Benchmarks/PerformanceBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "IOCBench",
+            dependencies: ["App", "Platform", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Benchmarks/IOCBench",
             swiftSettings: swiftSettings
         ),
         // Fuzz targets for every parser of outside bytes (fuzz/run builds them with libFuzzer); swift test replays their corpus.

@@ -28,6 +28,11 @@ public struct OperationsModule: PlatformModule {
         [EventDeclaration("operations.subscription.created", payload: "endpoint"), EventDeclaration("operations.subscription.deleted", payload: "")]
     }
 
+    public var personalData: [PersonalDataField] {
+        [PersonalDataField(table: "ngsi_subscriptions", columns: ["created_by"], category: "account id",
+                           purpose: "who sent the city's sensor data to an outside address", basis: .publicDuty, retention: "as the subscription")]
+    }
+
     /// Sensor gateways and the operations centre write; operators and admins read. A gateway signs in as an
     /// account holding the IOC operator role.
     static let access = Access.roles([.iocOperator, .admin])

@@ -24,6 +24,7 @@ public enum FuzzTargets {
         "indicator-definitions": PerformanceTargets.indicatorDefinitions,
         "ngsi-ld-body": OperationsTargets.ngsiBody,
         "ngsi-ld-q": OperationsTargets.ngsiQuery,
+        "json": OperationsTargets.json,
     ]
 
     /// The names, in a stable order.

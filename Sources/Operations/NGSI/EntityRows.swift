@@ -17,12 +17,12 @@ enum EntityRows {
             let id = try row.decode(column: "id", as: String.self)
             let text = try row.decode(column: "body", as: String.self)
             let contextText = try row.decode(column: "context", as: String?.self)
-            guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), var members = body.object,
+            guard let body = try? JSONParser.parse(Array(text.utf8)), var members = body.object,
                   let type = members["type"]?.string else {
                 logger.error("stored NGSI-LD entity does not read; left out of the answer", metadata: ["entity": "\(id)"])
                 return nil
             }
-            let context = contextText.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+            let context = contextText.flatMap { try? JSONParser.parse(Array($0.utf8)) }
             if contextText != nil, context == nil { logger.error("stored NGSI-LD context does not read", metadata: ["entity": "\(id)"]) }
             members["id"] = nil
             members["type"] = nil

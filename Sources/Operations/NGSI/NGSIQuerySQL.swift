@@ -75,9 +75,3 @@ struct NGSIQuerySQL {
     }
 }
 
-/// The translation of a query, for the fuzzer (which checks that no query traps while it is built).
-public enum NGSIQueryDiagnostics {
-    public static func sql(_ query: NGSIQuery, postgres: Bool) -> any SQLExpression {
-        NGSIQuerySQL(postgres: postgres).condition(query)
-    }
-}

@@ -7,7 +7,8 @@ public struct TemporalQuery: Sendable, Equatable {
         case avg, min, max, sum, totalCount
     }
 
-    public static let maximumValues = 10_000
+    /// A week at minute resolution (10,080) fits, with room.
+    public static let maximumValues = 50_000
     public static let maximumBuckets = 10_000
 
     /// Milliseconds since 1970, `from` inclusive, `to` exclusive.
