@@ -9,6 +9,8 @@ public struct OperationsModule: PlatformModule {
     public let broker: NGSIBroker
     let delivery: NotificationDelivery
     let retention: SensorRetention
+    public let alerts: AlertWatch
+    let desk: AlertDesk
     let context: ModuleContext
 
     /// - Parameter transport: how notifications are sent (HTTP under the webhook network policy unless a test gives one).
@@ -19,13 +21,26 @@ public struct OperationsModule: PlatformModule {
         delivery = NotificationDelivery(database: context.database, transport: transport ?? HTTPNotificationTransport(policy: policy), clock: context.clock)
         retention = SensorRetention(database: context.database, rawDays: context.configuration.sensorRawDays,
                                     hourlyDays: context.configuration.sensorHourlyDays, clock: context.clock)
+        alerts = AlertWatch(database: context.database, broker: broker, rules: AlertRules(database: context.database),
+                            operationsUnit: context.profile.city.operationsUnit, capabilities: context.capabilities, clock: context.clock)
+        desk = AlertDesk(database: context.database, broker: broker, clock: context.clock)
     }
 
     public var name: String { "operations" }
-    public var migrations: [any Migration] { [CreateSensorTables()] }
+    public var migrations: [any Migration] { [CreateSensorTables(), CreateAlertTables()] }
+    public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public var events: [EventDeclaration] {
-        [EventDeclaration("operations.subscription.created", payload: "endpoint"), EventDeclaration("operations.subscription.deleted", payload: "")]
+        [EventDeclaration("operations.subscription.created", payload: "endpoint"), EventDeclaration("operations.subscription.deleted", payload: ""),
+         EventDeclaration("operations.alert-rule.saved", payload: "the rule"), EventDeclaration("operations.alert-rule.deleted", payload: ""),
+         EventDeclaration("operations.alert.raised", payload: "rule, sensor, severity"), EventDeclaration("operations.alert.cleared", payload: ""),
+         EventDeclaration("operations.alert.acknowledged", payload: "step"), EventDeclaration("operations.alert.assigned", payload: "step"),
+         EventDeclaration("operations.alert.closed", payload: "step, detail (the reason)")]
+    }
+
+    public var requirements: [CapabilityRequirement] {
+        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "alerts notify the answerable unit's leaders, and are assigned by username"),
+         CapabilityRequirement((any NoticeBoard).self, required: false, reason: "a notice to the unit's leaders when an alert is raised")]
     }
 
     public var personalData: [PersonalDataField] {
@@ -42,11 +57,19 @@ public struct OperationsModule: PlatformModule {
         NGSIBatchRoutes(broker: broker, access: Self.access).addRoutes(to: routes)
         NGSISubscriptionRoutes(broker: broker, access: Self.access).addRoutes(to: routes)
         NGSITemporalRoutes(broker: broker, access: Self.access).addRoutes(to: routes)
+        AlertRoutes(desk: desk, rules: alerts.rules, watch: alerts, units: Set(context.profile.units.map(\.code)),
+                    capabilities: context.capabilities, clock: context.clock).addRoutes(to: routes)
     }
 
     public var backgroundWork: [BackgroundWork] {
-        let (broker, delivery, retention) = (broker, delivery, retention)
+        let (broker, delivery, retention, alerts) = (broker, delivery, retention, self.alerts)
         return [
+            // Woken by sensor writes, so a threshold crossed shows as an alert within moments.
+            BackgroundWork("alert rules run over the latest readings", every: .seconds(30), singleInstance: true,
+                           wakeOn: ([NGSIBroker.entitiesTopic], context.database.changes)) { logger in
+                let (raised, cleared) = try await alerts.evaluate(logger: logger)
+                if raised + cleared > 0 { logger.info("alert rules", metadata: ["raised": "\(raised)", "cleared": "\(cleared)"]) }
+            },
             // Every instance matches writes against its own copy of the subscriptions; this picks up other instances' changes.
             BackgroundWork("NGSI-LD subscriptions reloaded", every: .seconds(5)) { logger in try await broker.subscriptions.reload(logger: logger) },
             // Woken by each write that queued a notification, so a subscriber hears of a change within moments.

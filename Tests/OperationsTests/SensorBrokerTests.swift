@@ -47,6 +47,13 @@ struct SensorBrokerTests {
             #expect(second.attributes["pm25"] == nil && second.attributes["temperature"]?.object?["value"] == .number(24))
             let history = try await broker.history(of: "urn:ngsi-ld:AirQualityObserved:hue-2", query: TemporalQuery(), withContext: false, logger: logger)
             #expect(history?.object?["temperature"]?.array?.count == 1)
+            var prefixed = EntityQuery()
+            prefixed.count = true
+            #expect(throws: NGSIError.self) { try EntityQuery.prefix(of: "urn:ngsi-ld:AirQualityObserved:hue-[0-9]*") }
+            prefixed.idPrefix = try EntityQuery.prefix(of: "urn:ngsi-ld:AirQualityObserved:hue-.*")
+            #expect(try await prefixed.run(on: try database.sql(logger: logger), logger: logger).count == 3)
+            prefixed.idPrefix = "urn:ngsi-ld:AirQualityObserved:hue-2"
+            #expect(try await prefixed.run(on: try database.sql(logger: logger), logger: logger).entities.map(\.id) == ["urn:ngsi-ld:AirQualityObserved:hue-2"])
             // Creating an existing one is refused; merging keeps the stored attributes it does not name.
             let again = try await broker.write([parsed[0]], operation: .create, logger: logger)
             #expect(again.errors.first?.error.kind == .alreadyExists)

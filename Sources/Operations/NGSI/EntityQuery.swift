@@ -74,7 +74,7 @@ public struct EntityQuery: Sendable, Equatable {
         var conditions: [SQLQueryString] = []
         if !types.isEmpty { conditions.append("type IN (\(binds: types))") }
         if !ids.isEmpty { conditions.append("id IN (\(binds: ids))") }
-        if let idPrefix { conditions.append("substr(id, 1, \(bind: idPrefix.utf8.count)) = \(bind: idPrefix)") }
+        if let idPrefix { conditions.append("substr(id, 1, \(literal: idPrefix.utf8.count)) = \(bind: idPrefix)") }
         if let attributes {
             let any = attributes.sorted().map { NGSIQuerySQL(postgres: postgres).condition(.term(.init(path: .init(attribute: $0, subAttributes: [], keys: []), comparison: .exists, operand: nil))) }
             conditions.append("(" + any.joined(separator: " OR ") + ")")

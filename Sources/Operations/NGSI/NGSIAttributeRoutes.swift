@@ -2,11 +2,11 @@ import Foundation
 import Hummingbird
 import Platform
 
-/// `/entities/{id}/attrs`: append (POST), update the existing ones (PATCH), change or remove one attribute.
+/// `/entities/:id/attrs`: append (POST), update the existing ones (PATCH), change or remove one attribute.
 extension NGSIEntityRoutes {
     func addAttributeRoutes(to routes: SecuredRouter) {
         let broker = self.broker
-        routes.on(.post, "\(Self.base)/entities/{id}/attrs", access: access, summary: "NGSI-LD: add attributes to an entity") { request, context in
+        routes.on(.post, "\(Self.base)/entities/:id/attrs", access: access, summary: "NGSI-LD: add attributes to an entity") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 let entity = try await Self.stored(context, broker: broker)
                 let parsed = try await Self.attributes(request, context: context, of: entity, now: broker.clock())
@@ -16,7 +16,7 @@ extension NGSIEntityRoutes {
                 return NGSIExchange.empty(.noContent)
             }
         }
-        routes.on(.patch, "\(Self.base)/entities/{id}/attrs", access: access, summary: "NGSI-LD: update an entity's existing attributes") { request, context in
+        routes.on(.patch, "\(Self.base)/entities/:id/attrs", access: access, summary: "NGSI-LD: update an entity's existing attributes") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 let entity = try await Self.stored(context, broker: broker)
                 var parsed = try await Self.attributes(request, context: context, of: entity, now: broker.clock())
@@ -34,7 +34,7 @@ extension NGSIEntityRoutes {
                 return NGSIExchange.json(document, status: NGSIExchange.multiStatus, ld: false)
             }
         }
-        routes.on(.patch, "\(Self.base)/entities/{id}/attrs/{attr}", access: access, summary: "NGSI-LD: change one attribute") { request, context in
+        routes.on(.patch, "\(Self.base)/entities/:id/attrs/:attr", access: access, summary: "NGSI-LD: change one attribute") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 let entity = try await Self.stored(context, broker: broker)
                 let name = try Self.attributeName(context)
@@ -49,7 +49,7 @@ extension NGSIEntityRoutes {
                 return NGSIExchange.empty(.noContent)
             }
         }
-        routes.on(.delete, "\(Self.base)/entities/{id}/attrs/{attr}", access: access, summary: "NGSI-LD: remove one attribute") { request, context in
+        routes.on(.delete, "\(Self.base)/entities/:id/attrs/:attr", access: access, summary: "NGSI-LD: remove one attribute") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 try await broker.deleteAttribute(try Self.attributeName(context), of: try NGSIExchange.entityID(context), logger: context.logger)
                 return NGSIExchange.empty(.noContent)

@@ -38,23 +38,34 @@ public struct NGSIBroker: Sendable {
     /// Applies `operation` to each parsed entity; the ones it cannot apply are listed in `errors`, the rest stored.
     public func write(_ parsed: [EntityParser.Parsed], operation: EntityOperation, logger: Logger) async throws -> Outcome {
         let now = clock()
-        let book = subscriptions.current
         let (outcome, learned) = try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            let ids = Array(Set(parsed.map(\.entity.id)))
-            let plan = EntityWritePlan(parsed, operation: operation, existing: try await EntityRows.existing(ids, on: sql, logger: logger))
-            let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
-            try await EntityRows.save(plan.entitiesToSave, at: milliseconds, on: sql)
-            let types = Dictionary(plan.written.map { ($0.entity.id, $0.entity.type) }) { _, last in last }
-            let learned = try await series.store(plan.readings(at: now), types: types, on: sql)
-            let notices = book.notifications(for: plan.written, at: now)
-            try await NotificationOutbox.enqueue(notices, at: milliseconds, on: sql)
-            if !plan.written.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
-            if !notices.isEmpty { ChangeTopics.noteChange(Self.notificationsTopic) }
-            return (Outcome(created: plan.created, updated: plan.updated, errors: plan.errors), learned)
+            return try await apply(parsed, operation: operation, at: now, on: sql, logger: logger)
         }
         series.remember(learned)
         return outcome
+    }
+
+    /// The same inside a transaction the caller runs (alerts write their `Alert` entity with the alert). Returns the
+    /// series learned, to remember once the transaction has committed.
+    func apply(_ parsed: [EntityParser.Parsed], operation: EntityOperation, at now: Date, recordReadings: Bool = true, on sql: any SQLDatabase,
+               logger: Logger) async throws -> (Outcome, [SensorSeries.Key: Int64]) {
+        let ids = Array(Set(parsed.map(\.entity.id)))
+        let plan = EntityWritePlan(parsed, operation: operation, existing: try await EntityRows.existing(ids, on: sql, logger: logger))
+        let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
+        try await EntityRows.save(plan.entitiesToSave, at: milliseconds, on: sql)
+        let types = Dictionary(plan.written.map { ($0.entity.id, $0.entity.type) }) { _, last in last }
+        let learned = recordReadings ? try await series.store(plan.readings(at: now), types: types, on: sql) : [:]
+        let notices = subscriptions.current.notifications(for: plan.written, at: now)
+        try await NotificationOutbox.enqueue(notices, at: milliseconds, on: sql)
+        if !plan.written.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
+        if !notices.isEmpty { ChangeTopics.noteChange(Self.notificationsTopic) }
+        return (Outcome(created: plan.created, updated: plan.updated, errors: plan.errors), learned)
+    }
+
+    /// Entities the platform itself writes (an alert's `Alert`): stored as they are, with no readings.
+    func apply(_ entities: [NGSIEntity], operation: EntityOperation, at now: Date, on sql: any SQLDatabase, logger: Logger) async throws {
+        _ = try await apply(entities.map { EntityParser.Parsed(entity: $0, refused: []) }, operation: operation, at: now, recordReadings: false, on: sql, logger: logger)
     }
 
     /// Deletes entities; the ones that do not exist are listed. Their readings stay: history is kept for the

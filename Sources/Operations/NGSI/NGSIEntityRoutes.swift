@@ -31,7 +31,7 @@ struct NGSIEntityRoutes {
                 return NGSIExchange.empty(.created, location: "\(Self.base)/entities/\(parsed.entity.id)")
             }
         }
-        routes.on(.get, "\(Self.base)/entities/{id}", access: access, summary: "NGSI-LD: read an entity") { request, context in
+        routes.on(.get, "\(Self.base)/entities/:id", access: access, summary: "NGSI-LD: read an entity") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 let id = try NGSIExchange.entityID(context)
                 let parameters = NGSIExchange.parameters(request)
@@ -41,7 +41,7 @@ struct NGSIEntityRoutes {
                 return NGSIExchange.json(entity.rendered(only: only, keyValues: Self.keyValues(request), withContext: ld), ld: ld)
             }
         }
-        routes.on(.delete, "\(Self.base)/entities/{id}", access: access, summary: "NGSI-LD: delete an entity") { request, context in
+        routes.on(.delete, "\(Self.base)/entities/:id", access: access, summary: "NGSI-LD: delete an entity") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 let id = try NGSIExchange.entityID(context)
                 let outcome = try await broker.delete([id], logger: context.logger)

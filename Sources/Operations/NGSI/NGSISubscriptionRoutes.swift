@@ -34,7 +34,7 @@ struct NGSISubscriptionRoutes {
                 return NGSIExchange.json(.array(documents.map { Self.shown($0, ld: ld) }), ld: ld)
             }
         }
-        routes.on(.get, "\(base)/{id}", access: access, summary: "NGSI-LD: read a subscription and how its notifications fare") { request, context in
+        routes.on(.get, "\(base)/:id", access: access, summary: "NGSI-LD: read a subscription and how its notifications fare") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 let id = try NGSIExchange.entityID(context)
                 guard let document = try await broker.subscriptionDocuments(id: id, limit: 1, offset: 0, logger: context.logger).first else {
@@ -44,7 +44,7 @@ struct NGSISubscriptionRoutes {
                 return NGSIExchange.json(Self.shown(document, ld: ld), ld: ld)
             }
         }
-        routes.on(.delete, "\(base)/{id}", access: access, summary: "NGSI-LD: end a subscription") { request, context in
+        routes.on(.delete, "\(base)/:id", access: access, summary: "NGSI-LD: end a subscription") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 try await broker.unsubscribe(try NGSIExchange.entityID(context), by: try context.requirePrincipal(), logger: context.logger)
                 return NGSIExchange.empty(.noContent)

@@ -11,7 +11,7 @@ struct NGSITemporalRoutes {
     func addRoutes(to routes: SecuredRouter) {
         let broker = self.broker
         let base = "\(NGSIEntityRoutes.base)/temporal/entities"
-        routes.on(.get, "\(base)/{id}", access: access, summary: "NGSI-LD temporal: an entity's history (timerel, lastN, aggregation)") { request, context in
+        routes.on(.get, "\(base)/:id", access: access, summary: "NGSI-LD temporal: an entity's history (timerel, lastN, aggregation)") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
                 let id = try NGSIExchange.entityID(context)
                 let query = try TemporalQuery(parameters: NGSIExchange.parameters(request))
