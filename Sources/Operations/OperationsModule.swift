@@ -11,6 +11,8 @@ public struct OperationsModule: PlatformModule {
     let retention: SensorRetention
     public let alerts: AlertWatch
     let desk: AlertDesk
+    /// The demo city's simulated sensors; nil outside `hues serve --demo`.
+    let demoSensors: DemoSensors?
     let context: ModuleContext
 
     /// - Parameter transport: how notifications are sent (HTTP under the webhook network policy unless a test gives one).
@@ -24,6 +26,20 @@ public struct OperationsModule: PlatformModule {
         alerts = AlertWatch(database: context.database, broker: broker, rules: AlertRules(database: context.database),
                             operationsUnit: context.profile.city.operationsUnit, capabilities: context.capabilities, clock: context.clock)
         desk = AlertDesk(database: context.database, broker: broker, clock: context.clock)
+        demoSensors = context.configuration.mode == .demo ? DemoSensors(broker: broker, clock: context.clock) : nil
+    }
+
+    /// The demo's alert rules (kept if the operators changed them) and, for a demo with history, the last day of readings.
+    public func seedDemo(_ demo: DemoSeeding) async throws -> [String] {
+        let rules = alerts.rules
+        let existing = Set(try await rules.all(logger: demo.logger).map(\.code))
+        guard let admin = try await demo.principal("admin") else { return [] }
+        for rule in SensorSimulator.demoRules where !existing.contains(rule.code) {
+            try await rules.save(rule, by: admin, at: context.clock(), logger: demo.logger)
+        }
+        guard let demoSensors, demo.includesHistory else { return [] }
+        try await demoSensors.backfill(hours: 24, logger: demo.logger)
+        return ["\(SensorSimulator.stations.count) simulated sensors with a day of readings, and \(SensorSimulator.demoRules.count) alert rules"]
     }
 
     public var name: String { "operations" }
@@ -59,11 +75,15 @@ public struct OperationsModule: PlatformModule {
         NGSITemporalRoutes(broker: broker, access: Self.access).addRoutes(to: routes)
         AlertRoutes(desk: desk, rules: alerts.rules, watch: alerts, units: Set(context.profile.units.map(\.code)),
                     capabilities: context.capabilities, clock: context.clock).addRoutes(to: routes)
+        SimulatorRoutes(sensors: demoSensors, broker: broker).addRoutes(to: routes)
     }
 
     public var backgroundWork: [BackgroundWork] {
         let (broker, delivery, retention, alerts) = (broker, delivery, retention, self.alerts)
-        return [
+        let simulated: [BackgroundWork] = demoSensors.map { sensors in
+            [BackgroundWork("demo sensors read", every: .seconds(60), singleInstance: true) { logger in try await sensors.tick(logger: logger) }]
+        } ?? []
+        return simulated + [
             // Woken by sensor writes, so a threshold crossed shows as an alert within moments.
             BackgroundWork("alert rules run over the latest readings", every: .seconds(30), singleInstance: true,
                            wakeOn: ([NGSIBroker.entitiesTopic], context.database.changes)) { logger in
