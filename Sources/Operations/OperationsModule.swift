@@ -50,6 +50,7 @@ public struct OperationsModule: PlatformModule {
         [EventDeclaration("operations.subscription.created", payload: "endpoint"), EventDeclaration("operations.subscription.deleted", payload: ""),
          EventDeclaration("operations.alert-rule.saved", payload: "the rule"), EventDeclaration("operations.alert-rule.deleted", payload: ""),
          EventDeclaration("operations.alert.raised", payload: "rule, sensor, severity"), EventDeclaration("operations.alert.cleared", payload: ""),
+         EventDeclaration("operations.alert.returned", payload: ""),
          EventDeclaration("operations.alert.acknowledged", payload: "step"), EventDeclaration("operations.alert.assigned", payload: "step"),
          EventDeclaration("operations.alert.closed", payload: "step, detail (the reason)")]
     }
@@ -61,7 +62,11 @@ public struct OperationsModule: PlatformModule {
 
     public var personalData: [PersonalDataField] {
         [PersonalDataField(table: "ngsi_subscriptions", columns: ["created_by"], category: "account id",
-                           purpose: "who sent the city's sensor data to an outside address", basis: .publicDuty, retention: "as the subscription")]
+                           purpose: "who sent the city's sensor data to an outside address", basis: .publicDuty, retention: "as the subscription"),
+         PersonalDataField(table: "ioc_alerts", columns: ["acknowledged_by", "assigned_to", "closed_by", "close_reason"], category: "account id and note",
+                           purpose: "who handled an alert, and why it was closed", basis: .publicDuty, retention: "as the alert"),
+         PersonalDataField(table: "ioc_alert_rules", columns: ["created_by"], category: "account id",
+                           purpose: "who set an alert rule", basis: .publicDuty, retention: "as the rule")]
     }
 
     /// Sensor gateways and the operations centre write; operators and admins read. A gateway signs in as an

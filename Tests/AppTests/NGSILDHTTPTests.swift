@@ -80,6 +80,10 @@ import Testing
             let fresh = try await client.send(.post, "/ngsi-ld/v1/entityOperations/create/", token: ioc,
                                               json: #"[{"id":"urn:ngsi-ld:WaterLevelObserved:dap-da","type":"WaterLevelObserved","waterLevel":0.8}]"#)
             #expect(try fresh.status == .created && (json(fresh) as? [String]) == ["urn:ngsi-ld:WaterLevelObserved:dap-da"])
+            // Many entities' history needs a window or lastN; one answer holds at most 50,000 values.
+            let unbounded = try await client.send(.get, "/ngsi-ld/v1/temporal/entities?type=WaterLevelObserved", token: ioc)
+            #expect(unbounded.status == .badRequest)
+            #expect(try await client.send(.get, "/ngsi-ld/v1/temporal/entities?type=WaterLevelObserved&lastN=10", token: ioc).status == .ok)
         }
     }
 

@@ -39,6 +39,11 @@ struct AlertTests {
         var immediate = rule
         immediate.sustainedMinutes = 0
         #expect(immediate.holds(over: [(0, 3.5)]) && !immediate.holds(over: [(0, 3.49)]))
+        // One low reading amid high ones is not the all-clear; ten minutes under the threshold is.
+        #expect(!rule.clears(over: [(0, 3.8), (5 * minute, 3.4), (10 * minute, 3.9)]))
+        #expect(!rule.clears(over: [(0, 3.8), (5 * minute, 3.9), (10 * minute, 3.4)]))
+        #expect(rule.clears(over: [(0, 3.4), (5 * minute, 3.3), (10 * minute, 3.1)]))
+        #expect(immediate.clears(over: [(0, 3.9), (minute, 3.4)]))
         #expect(rule.problems(units: ["phuong-kim-long"]).isEmpty)
         var bad = rule
         (bad.code, bad.threshold, bad.sustainedMinutes, bad.unit, bad.attribute) = ("Kim Long", .nan, 5000, "nowhere", "a b")
@@ -86,7 +91,13 @@ struct AlertTests {
             #expect(entity.attributes["alertSource"]?.object?["object"] == .string("urn:ngsi-ld:WaterLevelObserved:kim-long"))
             #expect(try await watch.evaluate(logger: logger) == (0, 0))
 
+            // One reading under the threshold is not the all-clear; ten minutes of them are.
             try await gauge("kim-long", 3.1)
+            #expect(try await watch.evaluate(logger: logger) == (0, 0))
+            for level in [3.0, 2.9] {
+                clock.advance(by: 300)
+                try await gauge("kim-long", level)
+            }
             #expect(try await watch.evaluate(logger: logger) == (0, 1))
             #expect(try await desk.alert(alert.id, logger: logger)?.clearedAt != nil)
             let acknowledged = try await desk.take(.acknowledge, on: alert.id, detail: nil, by: admin, rule: Self.flood, logger: logger)

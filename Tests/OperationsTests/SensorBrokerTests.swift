@@ -63,6 +63,13 @@ struct SensorBrokerTests {
             #expect(Set(merged.attributes.keys) == ["pm25", "location", "no2"])
             _ = try await broker.write([update], operation: .replace, logger: logger)
             #expect(Set(try #require(try await broker.entity("urn:ngsi-ld:AirQualityObserved:hue-1", logger: logger)).attributes.keys) == ["no2"])
+            // Replacing with a refused reading keeps the stored one (the station's clock ran ahead, its last good PM2.5 stays).
+            let ahead = try parser.entity(Self.station(3, pm25: .number(99), at: "2026-12-05T00:00:00Z", extra: ["pm10": .number(20)]))
+            _ = try await broker.write([try parser.entity(Self.station(4, pm25: .number(21), at: "2026-12-01T00:10:00Z"))], operation: .replace, logger: logger)
+            let laterAhead = try parser.entity(Self.station(4, pm25: .number(99), at: "2026-12-05T00:00:00Z"))
+            #expect(ahead.refused.count == 1)
+            _ = try await broker.write([laterAhead], operation: .replace, logger: logger)
+            #expect(try await broker.entity("urn:ngsi-ld:AirQualityObserved:hue-4", logger: logger)?.attributes["pm25"]?.object?["value"] == .number(21))
             let missing = try parser.entity(.object(["id": .string("urn:ngsi-ld:AirQualityObserved:nowhere"), "type": .string("AirQualityObserved")]))
             #expect(try await broker.write([missing], operation: .update(overwrite: true), logger: logger).errors.first?.error.kind == .resourceNotFound)
         }
@@ -142,7 +149,8 @@ struct SensorBrokerTests {
                          #"{"id":"urn:x:1","type":"T","a":{"type":"Property"}}"#, #"{"id":"urn:x:1","type":"T","a":{"type":"Relationship","object":"x y"}}"#,
                          #"{"id":"urn:x:1","type":"T","location":{"type":"GeoProperty","value":{"type":"Point","coordinates":[200,10]}}}"#,
                          #"{"id":"urn:x:1","type":"T","a b":1}"#, #"{"id":"urn:x:1","type":"T","a":{"type":"Property","value":1,"datasetId":"urn:d:1"}}"#,
-                         #"{"id":"urn:x:1","type":"T","a":{"type":"Property","value":1,"extra":2}}"#, #"[1]"#] {
+                         #"{"id":"urn:x:1","type":"T","a":{"type":"Property","value":1,"extra":2}}"#, #"[1]"#,
+                         #"{"id":"urn:ngsi-ld:Alert:1","type":"Alert","severity":"critical"}"#] {
             #expect(throws: NGSIError.self, "\(document)") { try parser.entity(try NGSIDocument.decode(Data(document.utf8))) }
         }
         // The concise form is a Property; sub-attributes are kept; system attributes sent back are dropped.

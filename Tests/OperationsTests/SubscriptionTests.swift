@@ -101,7 +101,9 @@ struct SubscriptionTests {
                      #"{"type":"Subscription","entities":[{"type":"T"}],"q":"a~=\"x\"","notification":{"endpoint":{"uri":"https://x.vn"}}}"#,
                      #"{"type":"Subscription","entities":[{"type":"T","idPattern":"urn:(a|b).*"}],"notification":{"endpoint":{"uri":"https://x.vn"}}}"#,
                      #"{"type":"Subscription","entities":[{"type":"T"}],"throttling":5,"notification":{"endpoint":{"uri":"https://x.vn"}}}"#,
-                     #"{"type":"Entity","entities":[{"type":"T"}],"notification":{"endpoint":{"uri":"https://x.vn"}}}"#] {
+                     #"{"type":"Entity","entities":[{"type":"T"}],"notification":{"endpoint":{"uri":"https://x.vn"}}}"#,
+                     #"{"type":"Subscription","entities":[{"type":"T"}],"notification":{"endpoint":{"uri":"https://x.vn","receiverInfo":[{"key":"Authorization","value":"s"}]}}}"#,
+                     #"{"type":"Subscription","entities":[{"type":"T"}],"notification":{"endpoint":{"uri":"https://:secret@x.vn/a"}}}"#] {
             #expect(throws: NGSIError.self, "\(text)") { try NGSISubscription.parse(try NGSIDocument.decode(Data(text.utf8)), id: "urn:s:1") }
         }
         let prefixed = try NGSISubscription.parse(try NGSIDocument.decode(Data(#"""

@@ -23,7 +23,7 @@ struct JSONParserTests {
     @Test func refusesWhatJSONForbidsAndSaysWhere() {
         for text in ["", " ", "[1,]", "{\"a\":1,}", "01", "-", "1.", ".5", "1e", "+1", "NaN", "Infinity", "1e400", "tru", "nul", "[1 2]",
                      "{\"a\" 1}", "{a:1}", "\"\\u12\"", "\"\\ud83d\"", "\"\\ude00\"", "\"\\x\"", "\"a\nb\"", "\"open", "[1]]", "{}{}",
-                     "\"\u{0}\"", String(repeating: "[", count: 70) + String(repeating: "]", count: 70)] {
+                     "\"\u{0}\"", "\"a\\u0000b\"", String(repeating: "[", count: 70) + String(repeating: "]", count: 70)] {
             #expect(throws: JSONParser.Failure.self, "\(text.prefix(20))") { try parse(text) }
         }
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }

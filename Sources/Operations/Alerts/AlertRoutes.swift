@@ -42,7 +42,7 @@ struct AlertRoutes {
                 // Leaders act on their own units' alerts; assigning is the operations centre's.
                 guard runsTheCentre(principal) || (step != .assign && principal.grants.has(.unitLeader, in: alert.unit)) else { throw Problem.forbidden() }
                 var request = request
-                let detail = try await detail(for: step, request: &request, context: context)
+                let detail = try await detail(for: step, of: alert, request: &request, context: context)
                 let rule = try await rules.all(logger: context.logger).first { $0.code == alert.rule }
                 return JSONResponse(try await desk.take(step, on: alert.id, detail: detail, by: principal, rule: rule, logger: context.logger))
             }
@@ -62,20 +62,24 @@ struct AlertRoutes {
     struct CloseInput: Decodable { var reason: String }
 
     /// The assignee's account id (a member of staff found by username), or the closing reason.
-    private func detail(for step: AlertDesk.Step, request: inout Request, context: HuesRequestContext) async throws -> String? {
+    private func detail(for step: AlertDesk.Step, of alert: OperationsAlert, request: inout Request, context: HuesRequestContext) async throws -> String? {
         switch step {
         case .acknowledge:
             return nil
         case .assign:
             let input = try await request.decodeJSON(as: AssignInput.self, context: context)
-            guard input.assignee.utf8.count <= 100, let profile = try await staff?.profile(username: input.assignee, logger: context.logger),
-                  profile.grants.contains(where: { [.iocOperator, .officer, .unitLeader].contains($0.role) }) else {
-                throw Problem.unprocessable([.init(field: "assignee", message: "the username of an IOC operator or a unit's officer or leader")])
+            // Someone who will see the alert: the operations centre, or the answerable unit's staff.
+            guard input.assignee.utf8.count <= 100, !input.assignee.unicodeScalars.contains(where: { $0.value < 0x20 }),
+                  let profile = try await staff?.profile(username: input.assignee, logger: context.logger),
+                  desk.broker.operationsUnit.map({ profile.grants.has(.iocOperator, in: $0) }) == true || profile.grants.isStaff(of: alert.unit) else {
+                throw Problem.unprocessable([.init(field: "assignee", message: "the username of an IOC operator of the operations centre, or of the alert's unit's staff")])
             }
             return profile.accountID
         case .close:
             let reason = try await request.decodeJSON(as: CloseInput.self, context: context).reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (3...500).contains(reason.count) else { throw Problem.unprocessable([.init(field: "reason", message: "3 to 500 characters")]) }
+            guard (3...500).contains(reason.count), !reason.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F }) else {
+                throw Problem.unprocessable([.init(field: "reason", message: "3 to 500 characters, without control characters")])
+            }
             return reason
         }
     }

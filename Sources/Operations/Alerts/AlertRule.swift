@@ -45,8 +45,9 @@ public struct AlertRule: Sendable, Equatable, Codable {
             problems.append(.init(field: "code", message: "1 to 64 of a-z, 0-9 and '-'"))
         }
         if ["vi", "en"].contains(where: { (name[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty || (name[$0]?.count ?? 0) > 200 })
-            || name.keys.contains(where: { !["vi", "en"].contains($0) }) {
-            problems.append(.init(field: "name", message: "a name in vi and en, each at most 200 characters"))
+            || name.keys.contains(where: { !["vi", "en"].contains($0) })
+            || name.values.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }) {
+            problems.append(.init(field: "name", message: "a name in vi and en, each at most 200 characters, without control characters"))
         }
         if !NGSINames.isName(entityType) { problems.append(.init(field: "entityType", message: "an NGSI-LD type name such as WaterLevelObserved")) }
         if !NGSINames.isName(attribute) { problems.append(.init(field: "attribute", message: "an attribute name such as waterLevel")) }
@@ -65,11 +66,21 @@ public struct AlertRule: Sendable, Equatable, Codable {
     /// enough: the latest is past it and so is every reading back to one at or before `sustainedMinutes` earlier.
     /// Without a reading that old, the sensor has not been past it for long enough yet.
     public func holds(over readings: [(at: Int64, value: Double)]) -> Bool {
-        guard let latest = readings.last, comparison.holds(latest.value, threshold) else { return false }
+        sustained(over: readings) { comparison.holds($0, threshold) }
+    }
+
+    /// Whether the sensor is back: every reading over the same stretch on the other side of the threshold, so one
+    /// low reading amid high ones does not sound the all-clear.
+    public func clears(over readings: [(at: Int64, value: Double)]) -> Bool {
+        sustained(over: readings) { !comparison.holds($0, threshold) }
+    }
+
+    private func sustained(over readings: [(at: Int64, value: Double)], _ condition: (Double) -> Bool) -> Bool {
+        guard let latest = readings.last, condition(latest.value) else { return false }
         guard sustainedMinutes > 0 else { return true }
         let since = latest.at - Int64(sustainedMinutes) * 60_000
         for reading in readings.reversed() {
-            guard comparison.holds(reading.value, threshold) else { return false }
+            guard condition(reading.value) else { return false }
             if reading.at <= since { return true }
         }
         return false

@@ -27,17 +27,30 @@ public struct AlertWatch: Sendable {
     public func evaluate(logger: Logger) async throws -> (raised: Int, cleared: Int) {
         var raised = 0, cleared = 0
         for rule in try await rules.all(logger: logger) {
-            // Which sensors have a live alert of this rule, and whether it is cleared: only changes cost a write.
-            let rows = try await database.sql(logger: logger).raw("SELECT subject, cleared_at_ms FROM ioc_alerts WHERE rule_code = \(bind: rule.code) AND state <> 'closed'").all()
-            var alive: [String: Bool] = [:]
-            for row in rows { alive[try row.decode(column: "subject", as: String.self)] = try row.decode(column: "cleared_at_ms", as: Int64?.self) != nil }
-            for (sensor, readings) in try await recentReadings(for: rule, logger: logger) {
-                guard let latest = readings.last, latest.at >= Int64(clock().timeIntervalSince1970 * 1000) - Self.staleAfter else { continue }
-                if rule.holds(over: readings) {
-                    if alive[sensor] ?? true, try await raise(rule, sensor: sensor, reading: latest, logger: logger) { raised += 1 }
-                } else if alive[sensor] == false, try await clear(rule, sensor: sensor, logger: logger) {
-                    cleared += 1
-                }
+            // One rule that fails (a notice that cannot be posted, a database hiccup) is logged; the others still run.
+            do {
+                let (up, down) = try await evaluate(rule, logger: logger)
+                raised += up
+                cleared += down
+            } catch {
+                logger.error("alert rule not evaluated", metadata: ["rule": "\(rule.code)", "error": "\(error)"])
+            }
+        }
+        return (raised, cleared)
+    }
+
+    private func evaluate(_ rule: AlertRule, logger: Logger) async throws -> (raised: Int, cleared: Int) {
+        var raised = 0, cleared = 0
+        // Which sensors have a live alert of this rule, and whether it is cleared: only changes cost a write.
+        let rows = try await database.sql(logger: logger).raw("SELECT subject, cleared_at_ms FROM ioc_alerts WHERE rule_code = \(bind: rule.code) AND state <> 'closed'").all()
+        var alive: [String: Bool] = [:]
+        for row in rows { alive[try row.decode(column: "subject", as: String.self)] = try row.decode(column: "cleared_at_ms", as: Int64?.self) != nil }
+        for (sensor, readings) in try await recentReadings(for: rule, logger: logger) {
+            guard let latest = readings.last, latest.at >= Int64(clock().timeIntervalSince1970 * 1000) - Self.staleAfter else { continue }
+            if rule.holds(over: readings) {
+                if alive[sensor] ?? true, try await raise(rule, sensor: sensor, reading: latest, logger: logger) { raised += 1 }
+            } else if rule.clears(over: readings), alive[sensor] == false, try await clear(rule, sensor: sensor, logger: logger) {
+                cleared += 1
             }
         }
         return (raised, cleared)
@@ -52,13 +65,16 @@ public struct AlertWatch: Sendable {
             SELECT s.entity_id, r.observed_at_ms, r.value FROM ngsi_series s JOIN ngsi_readings r ON r.series_id = s.id \
             WHERE s.entity_type = \(bind: rule.entityType) AND s.attribute = \(bind: rule.attribute)
             """ + prefix + " AND r.observed_at_ms >= \(bind: since) AND r.observed_at_ms <= \(bind: now + 300_000) ORDER BY s.entity_id, r.observed_at_ms LIMIT \(bind: Self.maximumRows)").all()
-        if rows.count == Self.maximumRows { logger.warning("alert rule reads only its first readings", metadata: ["rule": "\(rule.code)", "rows": "\(rows.count)"]) }
+        let cut = rows.count == Self.maximumRows
+        if cut { logger.warning("alert rule reads only its first readings", metadata: ["rule": "\(rule.code)", "rows": "\(rows.count)"]) }
         var sensors: [(String, [(at: Int64, value: Double)])] = []
         for row in rows {
             let sensor = try row.decode(column: "entity_id", as: String.self)
             let reading = (at: try row.decode(column: "observed_at_ms", as: Int64.self), value: try row.decode(column: "value", as: Double.self))
             if sensors.last?.0 == sensor { sensors[sensors.count - 1].1.append(reading) } else { sensors.append((sensor, [reading])) }
         }
+        // The last sensor of a cut read may lack its latest readings: judging it on them would be wrong.
+        if cut { sensors.removeLast() }
         return sensors
     }
 
@@ -70,10 +86,16 @@ public struct AlertWatch: Sendable {
         return try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             // A cleared alert that is still open comes back rather than making a second one.
-            if try await sql.raw("""
+            if let back = try await sql.raw("""
                 UPDATE ioc_alerts SET cleared_at_ms = NULL, value = \(bind: reading.value), observed_at_ms = \(bind: reading.at) \
                 WHERE rule_code = \(bind: rule.code) AND subject = \(bind: sensor) AND state <> 'closed' AND cleared_at_ms IS NOT NULL RETURNING id
-                """).first() != nil { return false }
+                """).first() {
+                let id = try back.decode(column: "id", as: String.self)
+                try await EventLog.append(DomainEvent(type: "operations.alert.returned", unitCode: unit, subject: id), on: db)
+                guard let alert = try await sql.raw(OperationsAlert.columns + " WHERE id = \(bind: id)").first().map(OperationsAlert.init(row:)) else { throw Problem.internal() }
+                try await broker.apply([alert.entity(rule: rule)], operation: .replace, at: Date(timeIntervalSince1970: Double(now) / 1000), on: sql, logger: logger)
+                return false
+            }
             let id = UUID().uuidString.lowercased()
             guard try await sql.raw("""
                 INSERT INTO ioc_alerts (id, rule_code, subject, unit_code, severity, state, value, observed_at_ms, raised_at_ms) VALUES \

@@ -9,6 +9,8 @@ public struct EntityParser: Sendable {
     public static let futureTolerance: TimeInterval = 300
     static let earliest = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
     static let reservedNames: Set<String> = ["id", "type", "@context"]
+    /// Types only the platform writes: an `Alert` comes from an alert rule, so a gateway cannot forge one.
+    public static let platformTypes: Set<String> = ["Alert"]
     /// System attributes a client may send back from an earlier read; the broker sets its own.
     static let systemNames: Set<String> = ["createdAt", "modifiedAt", "deletedAt"]
 
@@ -33,6 +35,9 @@ public struct EntityParser: Sendable {
             throw NGSIError(.badRequestData, "The entity \(id) has no 'type' (one type name; lists of types are not supported).")
         }
         guard NGSINames.isName(type) else { throw NGSIError(.badRequestData, "The entity type '\(NGSINames.shown(type))' is not a valid name.") }
+        guard !Self.platformTypes.contains(type) else {
+            throw NGSIError(.badRequestData, "\(type) entities are written by the platform (its alert rules), not by clients.")
+        }
         var attributes: [String: JSONValue] = [:]
         var refused: [(String, NGSIError)] = []
         for (name, raw) in members where !Self.reservedNames.contains(name) && !Self.systemNames.contains(name) {

@@ -7,6 +7,8 @@ import SQLKit
 /// an empty entity.
 enum EntityRows {
     static let chunk = 200
+    /// The longest number PostgreSQL may print for a double (5e-324 in full).
+    static let storedNumberLength = 400
 
     static func select(_ sql: any SQLDatabase) -> SQLQueryString {
         sql.dialect.name == "postgresql" ? "SELECT id, type, body::text AS body, context FROM ngsi_entities" : "SELECT id, type, body, context FROM ngsi_entities"
@@ -17,12 +19,12 @@ enum EntityRows {
             let id = try row.decode(column: "id", as: String.self)
             let text = try row.decode(column: "body", as: String.self)
             let contextText = try row.decode(column: "context", as: String?.self)
-            guard let body = try? JSONParser.parse(Array(text.utf8)), var members = body.object,
+            guard let body = try? JSONParser.parse(Array(text.utf8), maximumNumberLength: storedNumberLength), var members = body.object,
                   let type = members["type"]?.string else {
                 logger.error("stored NGSI-LD entity does not read; left out of the answer", metadata: ["entity": "\(id)"])
                 return nil
             }
-            let context = contextText.flatMap { try? JSONParser.parse(Array($0.utf8)) }
+            let context = contextText.flatMap { try? JSONParser.parse(Array($0.utf8), maximumNumberLength: storedNumberLength) }
             if contextText != nil, context == nil { logger.error("stored NGSI-LD context does not read", metadata: ["entity": "\(id)"]) }
             members["id"] = nil
             members["type"] = nil
@@ -37,7 +39,10 @@ enum EntityRows {
         for part in stride(from: 0, to: ids.count, by: 500) {
             let slice = Array(ids[part..<min(ids.count, part + 500)])
             let rows = try await sql.raw(select(sql) + " WHERE id IN (\(binds: slice))" + lock).all()
-            for entity in try decode(rows, logger: logger) { found[entity.id] = entity }
+            let entities = try decode(rows, logger: logger)
+            // A stored entity that does not read is not absent: writing over it as if new would lose it unseen.
+            guard entities.count == rows.count else { throw Problem.internal() }
+            for entity in entities { found[entity.id] = entity }
         }
         return found
     }
@@ -57,6 +62,23 @@ enum EntityRows {
                 ON CONFLICT (id) DO UPDATE SET type = excluded.type, body = excluded.body, context = excluded.context, modified_at_ms = excluded.modified_at_ms
                 """).run()
         }
+    }
+
+    /// Inserts the entities that do not exist yet; returns the ids inserted.
+    static func insertNew(_ entities: [NGSIEntity], at now: Int64, on sql: any SQLDatabase) async throws -> Set<String> {
+        let postgres = sql.dialect.name == "postgresql"
+        var inserted = Set<String>()
+        for part in stride(from: 0, to: entities.count, by: chunk) {
+            let rows = entities[part..<min(entities.count, part + chunk)].map { entity -> SQLQueryString in
+                let (body, context) = (entity.body.jsonText, entity.context?.jsonText)
+                return postgres ? "(\(bind: entity.id), \(bind: entity.type), CAST(\(bind: body) AS JSONB), \(bind: context), \(bind: now), \(bind: now))"
+                    : "(\(bind: entity.id), \(bind: entity.type), \(bind: body), \(bind: context), \(bind: now), \(bind: now))"
+            }
+            let answer = try await sql.raw("INSERT INTO ngsi_entities (id, type, body, context, created_at_ms, modified_at_ms) VALUES "
+                                           + rows.joined(separator: ", ") + " ON CONFLICT (id) DO NOTHING RETURNING id").all()
+            for row in answer { inserted.insert(try row.decode(column: "id", as: String.self)) }
+        }
+        return inserted
     }
 
     static func delete(_ ids: [String], on sql: any SQLDatabase) async throws {

@@ -33,11 +33,11 @@ struct EntityWritePlan {
             for (attribute, error) in item.refused {
                 errors.append((item.entity.id, NGSIError(error.kind, "\(error.detail) (attribute \(attribute))")))
             }
-            apply(item.entity, operation: operation, current: saved[item.entity.id] ?? existing[item.entity.id])
+            apply(item.entity, operation: operation, current: saved[item.entity.id] ?? existing[item.entity.id], refused: Set(item.refused.map(\.attribute)))
         }
     }
 
-    private mutating func apply(_ incoming: NGSIEntity, operation: EntityOperation, current: NGSIEntity?) {
+    private mutating func apply(_ incoming: NGSIEntity, operation: EntityOperation, current: NGSIEntity?, refused: Set<String>) {
         var next = incoming
         var set = incoming.attributes
         switch (operation, current) {
@@ -45,7 +45,10 @@ struct EntityWritePlan {
             return errors.append((incoming.id, NGSIError(.alreadyExists, "An entity \(incoming.id) already exists.")))
         case (.update, nil):
             return errors.append((incoming.id, NGSIError(.resourceNotFound, "No entity \(incoming.id).")))
-        case (.create, nil), (.replace, _), (.merge, nil):
+        case (.replace, let current?):
+            // A refused reading leaves the stored one in place: replacing the entity must not erase what was good.
+            for name in refused { next.attributes[name] = current.attributes[name] }
+        case (.create, nil), (.replace, nil), (.merge, nil):
             break
         case (.merge(let overwrite), let current?), (.update(let overwrite), let current?):
             guard current.type == incoming.type else {
@@ -67,7 +70,17 @@ struct EntityWritePlan {
         written.append(Written(entity: next, setAttributes: set))
     }
 
-    var entitiesToSave: [NGSIEntity] { order.compactMap { saved[$0] } }
+    /// In id order, so two writers that overlap lock rows in the same order (no deadlock on PostgreSQL).
+    var entitiesToSave: [NGSIEntity] { order.sorted().compactMap { saved[$0] } }
+
+    /// After a create lost a race for some ids: those are refused as existing, and owe no readings or notices.
+    mutating func keepOnly(_ inserted: Set<String>) {
+        let lost = Set(created.filter { !inserted.contains($0) })
+        guard !lost.isEmpty else { return }
+        created.removeAll { lost.contains($0) }
+        written.removeAll { lost.contains($0.entity.id) }
+        errors += lost.sorted().map { ($0, NGSIError(.alreadyExists, "An entity \($0) already exists.")) }
+    }
 
     /// Readings of the attributes this write set, one per series and instant (the last wins).
     func readings(at now: Date) -> [SensorReading] {

@@ -41,11 +41,14 @@ extension NGSIEntityRoutes {
                 guard let stored = entity.attributes[name]?.object else { throw NGSIError(.resourceNotFound, "The entity has no attribute '\(name)'.") }
                 let (value, _) = try await NGSIExchange.body(request, context: context)
                 guard let change = value.object else { throw NGSIError(.badRequestData, "The change is a JSON object (e.g. {\"value\": 3}).") }
-                let merged = stored.merging(change.filter { $0.key != "@context" }) { _, new in new }
+                var merged = stored.merging(change.filter { $0.key != "@context" }) { _, new in new }
+                // A new value without its own time was observed now, not when the old one was.
+                if change["value"] != nil, change["observedAt"] == nil { merged["observedAt"] = nil }
                 let parser = EntityParser(now: broker.clock())
                 let parsed = try parser.entity(.object(["id": .string(entity.id), "type": .string(entity.type), name: .object(merged)]))
                 if let (attribute, error) = parsed.refused.first { throw NGSIError(error.kind, "\(error.detail) (attribute \(attribute))") }
-                _ = try await broker.write([parsed], operation: .update(overwrite: true), logger: context.logger)
+                let outcome = try await broker.write([parsed], operation: .update(overwrite: true), logger: context.logger)
+                if let error = outcome.errors.first { throw error.error }
                 return NGSIExchange.empty(.noContent)
             }
         }

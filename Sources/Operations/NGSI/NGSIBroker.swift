@@ -50,10 +50,15 @@ public struct NGSIBroker: Sendable {
     /// series learned, to remember once the transaction has committed.
     func apply(_ parsed: [EntityParser.Parsed], operation: EntityOperation, at now: Date, recordReadings: Bool = true, on sql: any SQLDatabase,
                logger: Logger) async throws -> (Outcome, [SensorSeries.Key: Int64]) {
-        let ids = Array(Set(parsed.map(\.entity.id)))
-        let plan = EntityWritePlan(parsed, operation: operation, existing: try await EntityRows.existing(ids, on: sql, logger: logger))
+        let ids = Array(Set(parsed.map(\.entity.id))).sorted()
+        var plan = EntityWritePlan(parsed, operation: operation, existing: try await EntityRows.existing(ids, on: sql, logger: logger))
         let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
-        try await EntityRows.save(plan.entitiesToSave, at: milliseconds, on: sql)
+        if operation == .create {
+            // Another writer may have created one of them since it was looked up: that one is refused, not overwritten.
+            plan.keepOnly(try await EntityRows.insertNew(plan.entitiesToSave, at: milliseconds, on: sql))
+        } else {
+            try await EntityRows.save(plan.entitiesToSave, at: milliseconds, on: sql)
+        }
         let types = Dictionary(plan.written.map { ($0.entity.id, $0.entity.type) }) { _, last in last }
         let learned = recordReadings ? try await series.store(plan.readings(at: now), types: types, on: sql) : [:]
         let notices = subscriptions.current.notifications(for: plan.written, at: now)

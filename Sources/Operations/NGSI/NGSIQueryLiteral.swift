@@ -61,6 +61,8 @@ extension NGSIQueryParser {
                 guard let next = peek, next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\") else { throw failure("only \\\" and \\\\ escape in a string") }
                 text.append(next)
                 index += 1
+            case ..<0x20:
+                throw failure("a control character in a string")
             default:
                 text.append(byte)
             }

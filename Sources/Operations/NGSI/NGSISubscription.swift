@@ -19,6 +19,14 @@ public struct NGSISubscription: Sendable {
     public let keyValues: Bool
     public let endpoint: String
     public let active: Bool
+
+    /// The endpoint without its query string or fragment, for the event log.
+    var endpointShown: String {
+        guard var components = URLComponents(string: endpoint) else { return "?" }
+        components.query = nil
+        components.fragment = nil
+        return components.string ?? "?"
+    }
     public let document: JSONValue
 
     /// Whether a write of `entity` that set `changed` owes this subscription a notification.
@@ -61,8 +69,14 @@ public struct NGSISubscription: Sendable {
               let uri = endpoint["uri"]?.string else {
             throw NGSIError(.badRequestData, "A subscription needs notification.endpoint.uri.")
         }
-        guard uri.utf8.count <= 500, let url = URL(string: uri), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil, url.user == nil else {
+        guard uri.utf8.count <= 500, let url = URL(string: uri), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil, url.user == nil,
+              url.password == nil else {
             throw NGSIError(.badRequestData, "notification.endpoint.uri must be an http(s) URL of at most 500 characters, without user information.")
+        }
+        // Members this broker would store but never act on (receiverInfo's headers, above all) are refused, not kept.
+        if let unknown = notification.keys.sorted().first(where: { !["attributes", "format", "endpoint"].contains($0) })
+            ?? endpoint.keys.sorted().first(where: { !["uri", "accept"].contains($0) }) {
+            throw NGSIError(.operationNotSupported, "Notifications here do not support '\(NGSINames.shown(unknown))'.")
         }
         let format = notification["format"]?.string ?? "normalized"
         guard format == "normalized" || format == "keyValues" else { throw NGSIError(.badRequestData, "notification.format is normalized or keyValues.") }

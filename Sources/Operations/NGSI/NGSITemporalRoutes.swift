@@ -31,11 +31,17 @@ struct NGSITemporalRoutes {
                 }
                 selection.count = true
                 let query = try TemporalQuery(parameters: parameters)
+                guard parameters["timerel"] != nil || query.lastN != nil else {
+                    throw NGSIError(.badRequestData, "Querying the history of many entities needs a window (timerel) or lastN.")
+                }
+                let budget = TemporalBudget()
                 let (entities, count) = try await selection.run(on: try broker.database.sql(logger: context.logger), logger: context.logger)
                 let ld = NGSIExchange.wantsLD(request)
                 var histories: [JSONValue] = []
                 for entity in entities {
-                    if let history = try await broker.history(of: entity.id, query: query, withContext: ld, logger: context.logger) { histories.append(history) }
+                    if let history = try await broker.history(of: entity.id, query: query, withContext: ld, budget: budget, logger: context.logger) {
+                        histories.append(history)
+                    }
                 }
                 var headers = HTTPFields()
                 if let count { headers[NGSIExchange.resultsCount] = String(count) }

@@ -70,7 +70,8 @@ public struct NotificationDelivery: Sendable {
         var order: [String] = []
         for item in due {
             if queues[item.subscriptionID] == nil { order.append(item.subscriptionID) }
-            queues[item.subscriptionID, default: []].append(item)
+            // At most eight of one subscriber's a round, so a slow one holds a round for two minutes at worst.
+            if queues[item.subscriptionID, default: []].count < Self.width { queues[item.subscriptionID, default: []].append(item) }
         }
         var sent = 0
         for part in stride(from: 0, to: order.count, by: Self.width) {
@@ -97,15 +98,30 @@ public struct NotificationDelivery: Sendable {
         return sent
     }
 
+    /// One POST, bounded as a whole (name lookup, connection, answer and its body): a subscriber that answers at once
+    /// and then trickles its body a byte at a time is cut off like one that never answers.
     private func attempt(_ item: Due) async -> (Due, Int?, String?) {
         let headers = [("Content-Type", "application/json"), ("Link", NGSIContext.linkHeader()), ("User-Agent", "HueS NGSI-LD broker")]
+        let (transport, body) = (transport, Data(item.body.utf8))
+        let post = Task { try await transport.post(url: item.endpoint, headers: headers, body: body) }
+        let deadline = Task {
+            try await Task.sleep(for: Self.attemptLimit)
+            post.cancel()
+        }
+        defer { deadline.cancel() }
         do {
-            let status = try await transport.post(url: item.endpoint, headers: headers, body: Data(item.body.utf8))
+            let status = try await post.value
             return (item, status, (200..<300).contains(status) ? nil : "answered \(status)")
+        } catch is OutboundPolicy.Refusal {
+            return (item, nil, Self.refused)
         } catch {
-            return (item, nil, String(describing: error).prefix(300).description)
+            return (item, nil, post.isCancelled ? "no answer within \(Self.attemptLimit)" : String(describing: error).prefix(300).description)
         }
     }
+
+    static let attemptLimit = Duration.seconds(15)
+    /// The endpoint is an address the platform may not call: trying again changes nothing.
+    static let refused = "refused: the endpoint is not on an allowed network"
 
     private func record(_ item: Due, status: Int?, failure: String?, logger: Logger) async throws {
         let now = Int64((clock().timeIntervalSince1970 * 1000).rounded())
@@ -119,7 +135,7 @@ public struct NotificationDelivery: Sendable {
                 return
             }
             let attempts = item.attempts + 1
-            let state = attempts >= Self.retrySchedule.count ? "failed" : "pending"
+            let state = attempts >= Self.retrySchedule.count || failure == Self.refused ? "failed" : "pending"
             let next = now + Self.retrySchedule[min(attempts, Self.retrySchedule.count) - 1]
             try await sql.raw("""
                 UPDATE ngsi_notifications SET state = \(bind: state), attempts = \(bind: attempts), next_attempt_ms = \(bind: next), \

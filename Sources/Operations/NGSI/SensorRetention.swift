@@ -40,15 +40,14 @@ public struct SensorRetention: Sendable {
         let rolled = try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             let count = try await sql.raw("SELECT COUNT(*) AS n FROM ngsi_readings WHERE observed_at_ms < \(bind: end)").first()?.decode(column: "n", as: Int.self) ?? 0
-            try await sql.raw("""
-                INSERT INTO ngsi_readings_hourly (series_id, hour_ms, readings, total, minimum, maximum) \
-                SELECT series_id, (observed_at_ms / \(bind: Self.hour)) * \(bind: Self.hour), COUNT(*), SUM(value), MIN(value), MAX(value) \
-                FROM ngsi_readings WHERE observed_at_ms < \(bind: end) GROUP BY 1, 2 \
-                ON CONFLICT (series_id, hour_ms) DO UPDATE SET readings = ngsi_readings_hourly.readings + excluded.readings, \
-                total = ngsi_readings_hourly.total + excluded.total, \
-                minimum = \(unsafeRaw: least)(ngsi_readings_hourly.minimum, excluded.minimum), \
-                maximum = \(unsafeRaw: greatest)(ngsi_readings_hourly.maximum, excluded.maximum)
-                """).run()
+            if postgres {
+                // One statement: what is deleted is exactly what is rolled up, even if a late reading commits meanwhile.
+                try await sql.raw("WITH gone AS (DELETE FROM ngsi_readings WHERE observed_at_ms < \(bind: end) RETURNING series_id, observed_at_ms, value) "
+                                  + Self.rollUp(from: "gone", least: least, greatest: greatest)).run()
+                return count
+            }
+            try await sql.raw("WITH gone AS (SELECT series_id, observed_at_ms, value FROM ngsi_readings WHERE observed_at_ms < \(bind: end)) "
+                              + Self.rollUp(from: "gone", least: least, greatest: greatest)).run()
             try await sql.raw("DELETE FROM ngsi_readings WHERE observed_at_ms < \(bind: end)").run()
             return count
         }
@@ -57,12 +56,32 @@ public struct SensorRetention: Sendable {
         return rolled
     }
 
+    /// Adds the readings of `source` (series, instant, value) to their hours' figures.
+    static func rollUp(from source: String, least: String, greatest: String) -> SQLQueryString {
+        """
+        INSERT INTO ngsi_readings_hourly (series_id, hour_ms, readings, total, minimum, maximum) \
+        SELECT series_id, (observed_at_ms / \(bind: hour)) * \(bind: hour), COUNT(*), SUM(value), MIN(value), MAX(value) \
+        FROM \(unsafeRaw: source) WHERE true GROUP BY 1, 2 \
+        ON CONFLICT (series_id, hour_ms) DO UPDATE SET readings = ngsi_readings_hourly.readings + excluded.readings, \
+        total = ngsi_readings_hourly.total + excluded.total, \
+        minimum = \(unsafeRaw: least)(ngsi_readings_hourly.minimum, excluded.minimum), \
+        maximum = \(unsafeRaw: greatest)(ngsi_readings_hourly.maximum, excluded.maximum)
+        """
+    }
+
     private func sweepOutbox(now: Int64, logger: Logger) async throws {
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             try await sql.raw("DELETE FROM ngsi_readings_hourly WHERE hour_ms < \(bind: now - Int64(hourlyDays) * Self.day)").run()
             try await sql.raw("DELETE FROM ngsi_notifications WHERE state = 'sent' AND created_at_ms < \(bind: now - Self.day)").run()
             try await sql.raw("DELETE FROM ngsi_notifications WHERE state = 'failed' AND created_at_ms < \(bind: now - 7 * Self.day)").run()
+            // A subscriber down for two days loses what it missed (its status shows the failures), and notifications
+            // of ended subscriptions (queued by an instance that had not yet heard of the end) go: the outbox stays bounded.
+            let stale = try await sql.raw("""
+                DELETE FROM ngsi_notifications WHERE (state = 'pending' AND created_at_ms < \(bind: now - 2 * Self.day)) \
+                OR subscription_id NOT IN (SELECT id FROM ngsi_subscriptions) RETURNING subscription_id
+                """).all()
+            if !stale.isEmpty { logger.warning("NGSI-LD notifications given up undelivered", metadata: ["notifications": "\(stale.count)"]) }
         }
     }
 }

@@ -6,20 +6,27 @@ import SQLKit
 /// Creating, reading and ending subscriptions; each change is an event in the log (who subscribed what, and where
 /// the city's sensor data goes) and reloads the in-memory book.
 extension NGSIBroker {
+    /// Every write is matched against every subscription, inside the writer's transaction: a bound keeps that cheap.
+    public static let maximumSubscriptions = 1000
+
     public func subscribe(_ subscription: NGSISubscription, by principal: Principal, logger: Logger) async throws {
         let now = Int64((clock().timeIntervalSince1970 * 1000).rounded())
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            if try await sql.raw("SELECT id FROM ngsi_subscriptions WHERE id = \(bind: subscription.id)").first() != nil {
-                throw NGSIError(.alreadyExists, "A subscription \(subscription.id) already exists.")
+            let held = try await sql.raw("SELECT COUNT(*) AS n FROM ngsi_subscriptions").first()?.decode(column: "n", as: Int.self) ?? 0
+            guard held < Self.maximumSubscriptions else {
+                throw NGSIError(.badRequestData, "The broker holds at most \(Self.maximumSubscriptions) subscriptions; end one first.")
             }
-            try await sql.raw("""
+            guard try await sql.raw("""
                 INSERT INTO ngsi_subscriptions (id, body, endpoint, active, created_by, created_at_ms) VALUES \
                 (\(bind: subscription.id), \(bind: subscription.document.jsonText), \(bind: subscription.endpoint), \(bind: subscription.active), \
-                \(bind: principal.accountID), \(bind: now))
-                """).run()
+                \(bind: principal.accountID), \(bind: now)) ON CONFLICT DO NOTHING RETURNING id
+                """).first() != nil else {
+                throw NGSIError(.alreadyExists, "A subscription \(subscription.id) already exists.")
+            }
+            // The log names where the data goes, without a query string that may carry the subscriber's secret.
             try await EventLog.append(try DomainEvent(type: "operations.subscription.created", actorID: principal.accountID, actorName: principal.displayName,
-                                                  subject: subscription.id, payload: ["endpoint": subscription.endpoint]), on: db)
+                                                      subject: subscription.id, payload: ["endpoint": subscription.endpointShown]), on: db)
         }
         try await subscriptions.reload(logger: logger)
     }

@@ -8,7 +8,7 @@ import SQLKit
 /// retention, so a year's daily average survives the raw readings being swept.
 extension NGSIBroker {
     /// Nil when the broker has never had readings or an entity with this id.
-    public func history(of id: String, query: TemporalQuery, withContext: Bool, logger: Logger) async throws -> JSONValue? {
+    public func history(of id: String, query: TemporalQuery, withContext: Bool, budget: TemporalBudget = TemporalBudget(), logger: Logger) async throws -> JSONValue? {
         let sql = try database.sql(logger: logger)
         let series = try await sql.raw("SELECT id, entity_type, attribute FROM ngsi_series WHERE entity_id = \(bind: id) ORDER BY attribute").all()
         let current = try await entity(id, logger: logger)
@@ -20,14 +20,14 @@ extension NGSIBroker {
             guard query.attributes?.contains(attribute) ?? true else { continue }
             let seriesID = try row.decode(column: "id", as: Int64.self)
             let value: JSONValue? = query.period == nil
-                ? try await values(of: seriesID, query: query, on: sql)
-                : try await aggregates(of: seriesID, query: query, on: sql)
+                ? try await values(of: seriesID, query: query, budget: budget, on: sql)
+                : try await aggregates(of: seriesID, query: query, budget: budget, on: sql)
             if let value { members[attribute] = value }
         }
         return .object(members)
     }
 
-    private func values(of series: Int64, query: TemporalQuery, on sql: any SQLDatabase) async throws -> JSONValue? {
+    private func values(of series: Int64, query: TemporalQuery, budget: TemporalBudget, on sql: any SQLDatabase) async throws -> JSONValue? {
         let window: SQLQueryString = "series_id = \(bind: series) AND observed_at_ms >= \(bind: query.from) AND observed_at_ms < \(bind: query.to)"
         var rows: [any SQLRow]
         if let lastN = query.lastN {
@@ -41,6 +41,7 @@ extension NGSIBroker {
             }
         }
         guard !rows.isEmpty else { return nil }
+        try budget.spend(rows.count)
         let points = try rows.map { row in
             (NGSITime.format(Date(timeIntervalSince1970: Double(try row.decode(column: "observed_at_ms", as: Int64.self)) / 1000)),
              JSONValue.number(try row.decode(column: "value", as: Double.self)))
@@ -58,7 +59,7 @@ extension NGSIBroker {
         var maximum = -Double.infinity
     }
 
-    private func aggregates(of series: Int64, query: TemporalQuery, on sql: any SQLDatabase) async throws -> JSONValue? {
+    private func aggregates(of series: Int64, query: TemporalQuery, budget: TemporalBudget, on sql: any SQLDatabase) async throws -> JSONValue? {
         guard let period = query.period else { return nil }
         let origin = query.from
         var buckets: [Int64: Bucket] = [:]
@@ -85,6 +86,7 @@ extension NGSIBroker {
         guard buckets.count <= TemporalQuery.maximumBuckets else {
             throw NGSIError(.tooManyResults, "More than \(TemporalQuery.maximumBuckets) periods; widen aggrPeriodDuration or narrow the window.")
         }
+        try budget.spend(buckets.count * query.methods.count)
         var members: [String: JSONValue] = ["type": .string("Property")]
         let ordered = buckets.sorted { $0.key < $1.key }
         for method in query.methods {
@@ -104,4 +106,22 @@ extension NGSIBroker {
     }
 
     static func instant(_ milliseconds: Int64) -> String { NGSITime.format(Date(timeIntervalSince1970: Double(milliseconds) / 1000)) }
+}
+
+/// How many values one answer may still hold: 50,000 across all its entities and attributes, so no request builds
+/// an answer of millions of values (a week of minutes of one series is 10,080).
+public final class TemporalBudget: @unchecked Sendable {
+    // One request's reading spends it, one series after another; it is never shared between tasks.
+    private var remaining: Int
+
+    public init(values: Int = TemporalQuery.maximumValues) {
+        remaining = values
+    }
+
+    func spend(_ values: Int) throws {
+        remaining -= values
+        guard remaining >= 0 else {
+            throw NGSIError(.tooManyResults, "The answer would hold more than \(TemporalQuery.maximumValues) values; narrow the window or the attributes, use lastN or aggregate.")
+        }
+    }
 }

@@ -11,10 +11,14 @@ public struct JSONParser {
     let bytes: [UInt8]
     var index = 0
     private let maximumDepth: Int
+    private let maximumNumberLength: Int
 
-    /// - Parameter maximumDepth: how many arrays and objects may nest.
-    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 64) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+    /// - Parameters:
+    ///   - maximumDepth: how many arrays and objects may nest.
+    ///   - maximumNumberLength: the longest number text; stored documents need more than requests (PostgreSQL writes
+    ///     JSONB numbers without exponents, so 1e70 comes back as 71 digits).
+    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 64, maximumNumberLength: Int = 64) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth, maximumNumberLength: maximumNumberLength)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -22,9 +26,10 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8], maximumDepth: Int) {
+    private init(bytes: [UInt8], maximumDepth: Int, maximumNumberLength: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.maximumNumberLength = maximumNumberLength
     }
 
     func failure(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
@@ -120,7 +125,7 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw failure("digits expected in the exponent") }
             skipDigits()
         }
-        guard index - start <= 64, let number = Double(String(decoding: bytes[start..<index], as: UTF8.self)), number.isFinite else {
+        guard index - start <= maximumNumberLength, let number = Double(String(decoding: bytes[start..<index], as: UTF8.self)), number.isFinite else {
             throw Failure(offset: start, reason: "a number out of range")
         }
         return number

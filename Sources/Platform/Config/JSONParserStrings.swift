@@ -60,6 +60,8 @@ extension JSONParser {
             scalarValue = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
         }
         guard let scalar = Unicode.Scalar(scalarValue) else { throw failure("a lone surrogate") }
+        // PostgreSQL cannot store U+0000 in text or JSONB: refused here, where the sender learns which byte.
+        guard scalarValue != 0 else { throw failure("a NUL character in a string") }
         return Array(String(Character(scalar)).utf8)
     }
 
