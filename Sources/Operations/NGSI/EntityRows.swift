@@ -47,6 +47,19 @@ enum EntityRows {
         return found
     }
 
+    /// Which of `ids` are stored, locked like `existing`.
+    static func present(_ ids: [String], on sql: any SQLDatabase) async throws -> Set<String> {
+        var found = Set<String>()
+        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        for part in stride(from: 0, to: ids.count, by: 500) {
+            let slice = Array(ids[part..<min(ids.count, part + 500)])
+            for row in try await sql.raw("SELECT id FROM ngsi_entities WHERE id IN (\(binds: slice))" + lock).all() {
+                found.insert(try row.decode(column: "id", as: String.self))
+            }
+        }
+        return found
+    }
+
     /// Inserts or overwrites `entities` (creation time kept for those that existed).
     static func save(_ entities: [NGSIEntity], at now: Int64, on sql: any SQLDatabase) async throws {
         let postgres = sql.dialect.name == "postgresql"

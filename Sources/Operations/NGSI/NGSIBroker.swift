@@ -51,7 +51,7 @@ public struct NGSIBroker: Sendable {
     func apply(_ parsed: [EntityParser.Parsed], operation: EntityOperation, at now: Date, recordReadings: Bool = true, on sql: any SQLDatabase,
                logger: Logger) async throws -> (Outcome, [SensorSeries.Key: Int64]) {
         let ids = Array(Set(parsed.map(\.entity.id))).sorted()
-        var plan = EntityWritePlan(parsed, operation: operation, existing: try await EntityRows.existing(ids, on: sql, logger: logger))
+        var plan = EntityWritePlan(parsed, operation: operation, existing: try await stored(ids, for: parsed, operation: operation, on: sql, logger: logger))
         let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
         if operation == .create {
             // Another writer may have created one of them since it was looked up: that one is refused, not overwritten.
@@ -66,6 +66,24 @@ public struct NGSIBroker: Sendable {
         if !plan.written.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
         if !notices.isEmpty { ChangeTopics.noteChange(Self.notificationsTopic) }
         return (Outcome(created: plan.created, updated: plan.updated, errors: plan.errors), learned)
+    }
+
+    /// What a write needs of the stored entities. Merging needs their attributes; replacing and creating need only
+    /// to know which exist (and the attributes of those whose reading was refused, which the replacement keeps), so
+    /// a batch of stations replacing themselves reads no documents.
+    private func stored(_ ids: [String], for parsed: [EntityParser.Parsed], operation: EntityOperation, on sql: any SQLDatabase,
+                        logger: Logger) async throws -> [String: NGSIEntity] {
+        switch operation {
+        case .merge, .update:
+            return try await EntityRows.existing(ids, on: sql, logger: logger)
+        case .create, .replace:
+            let needed = Array(Set(parsed.filter { !$0.refused.isEmpty }.map(\.entity.id))).sorted()
+            var found = try await EntityRows.existing(needed, on: sql, logger: logger)
+            for id in try await EntityRows.present(ids, on: sql) where found[id] == nil {
+                found[id] = NGSIEntity(id: id, type: "", attributes: [:])
+            }
+            return found
+        }
     }
 
     /// Entities the platform itself writes (an alert's `Alert`): stored as they are, with no readings.
