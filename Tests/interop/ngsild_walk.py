@@ -32,6 +32,8 @@ def main():
     seen = {}
     client = Client(hostname="127.0.0.1", port=port, custom_auth=Bearer(token), verbose=False)
     now = datetime.now(timezone.utc).replace(microsecond=0)
+    # The demo city's own stations are there too (its simulator): count what this walk adds.
+    seen["count_before"] = client.count(type="AirQualityObserved")
     first = station("vy-da", 18.5, now - timedelta(minutes=30))
     seen["created"] = client.create(first)
     seen["exists"] = client.exists(first)
