@@ -75,6 +75,25 @@ struct SensorBrokerTests {
         }
     }
 
+    /// A stored document that no longer reads is left out of answers (with a log line) and is never merged into as if
+    /// absent; a replacement, which needs nothing of it, still lands.
+    @Test func aStoredEntityThatDoesNotReadIsNeitherShownNorMergedInto() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            let broker = NGSIBroker(database: database)
+            let parser = EntityParser(now: Self.start.addingTimeInterval(3600))
+            let station = try parser.entity(Self.station(9, pm25: .number(12), at: "2026-12-01T00:30:00Z"))
+            _ = try await broker.write([station], operation: .replace, logger: logger)
+            let sql = try database.sql(logger: logger)
+            let broken: SQLQueryString = sql.dialect.name == "postgresql" ? "CAST('{\"no\":\"type\"}' AS JSONB)" : "'{\"no\":\"type\"}'"
+            try await sql.raw("UPDATE ngsi_entities SET body = " + broken).run()
+            #expect(try await broker.entity(station.entity.id, logger: logger) == nil)
+            await #expect(throws: Problem.self) { try await broker.write([station], operation: .merge(overwrite: true), logger: logger) }
+            _ = try await broker.write([station], operation: .replace, logger: logger)
+            #expect(try await broker.entity(station.entity.id, logger: logger)?.attributes["pm25"] != nil)
+        }
+    }
+
     @Test func theHistoryAnswersWindowsLastNAndPeriodsAndSurvivesTheRollUp() async throws {
         try await TestDatabase.usingPlatformDatabase { database, _ in
             try await migrated(database)

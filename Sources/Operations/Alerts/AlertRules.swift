@@ -9,13 +9,17 @@ struct AlertRules: Sendable {
 
     func all(logger: Logger) async throws -> [AlertRule] {
         let rows = try await database.sql(logger: logger).raw("SELECT code, body FROM ioc_alert_rules ORDER BY code").all()
-        return rows.compactMap { row in
-            let code = (try? row.decode(column: "code", as: String.self)) ?? "?"
-            guard let text = try? row.decode(column: "body", as: String.self), let rule = try? JSONDecoder().decode(AlertRule.self, from: Data(text.utf8)) else {
-                logger.error("stored alert rule does not read; it raises nothing until saved again", metadata: ["rule": "\(code)"])
+        return try rows.compactMap { row in
+            // A column that does not read is the database's failure and stops the caller; a document that does not
+            // read is this rule's, logged with the reason while the other rules run.
+            let code = try row.decode(column: "code", as: String.self)
+            let text = try row.decode(column: "body", as: String.self)
+            do {
+                return try JSONDecoder().decode(AlertRule.self, from: Data(text.utf8))
+            } catch {
+                logger.error("stored alert rule does not read; it raises nothing until saved again", metadata: ["rule": "\(code)", "error": "\(error)"])
                 return nil
             }
-            return rule
         }
     }
 

@@ -14,18 +14,29 @@ enum EntityRows {
         sql.dialect.name == "postgresql" ? "SELECT id, type, body::text AS body, context FROM ngsi_entities" : "SELECT id, type, body, context FROM ngsi_entities"
     }
 
+    /// A document as the broker stored it (numbers as PostgreSQL prints them may be long).
+    static func storedDocument(_ text: String) -> Result<JSONValue, JSONParser.Failure> {
+        Result { () throws(JSONParser.Failure) in try JSONParser.parse(Array(text.utf8), maximumNumberLength: storedNumberLength) }
+    }
+
     static func decode(_ rows: [any SQLRow], logger: Logger) throws -> [NGSIEntity] {
         try rows.compactMap { row in
             let id = try row.decode(column: "id", as: String.self)
             let text = try row.decode(column: "body", as: String.self)
             let contextText = try row.decode(column: "context", as: String?.self)
-            guard let body = try? JSONParser.parse(Array(text.utf8), maximumNumberLength: storedNumberLength), var members = body.object,
-                  let type = members["type"]?.string else {
-                logger.error("stored NGSI-LD entity does not read; left out of the answer", metadata: ["entity": "\(id)"])
+            let parsed = storedDocument(text)
+            guard case .success(let body) = parsed, var members = body.object, let type = members["type"]?.string else {
+                logger.error("stored NGSI-LD entity does not read; left out of the answer", metadata: ["entity": "\(id)", "reason": "\(parsed)"])
                 return nil
             }
-            let context = contextText.flatMap { try? JSONParser.parse(Array($0.utf8), maximumNumberLength: storedNumberLength) }
-            if contextText != nil, context == nil { logger.error("stored NGSI-LD context does not read", metadata: ["entity": "\(id)"]) }
+            var context: JSONValue?
+            if let contextText {
+                switch storedDocument(contextText) {
+                case .success(let value): context = value
+                case .failure(let failure):
+                    logger.error("stored NGSI-LD context does not read; answered with the core context", metadata: ["entity": "\(id)", "reason": "\(failure)"])
+                }
+            }
             members["id"] = nil
             members["type"] = nil
             return NGSIEntity(id: id, type: type, attributes: members, context: context)

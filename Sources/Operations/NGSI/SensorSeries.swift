@@ -26,7 +26,11 @@ public final class SensorSeries: Sendable {
         guard !missing.isEmpty else { return found }
         for part in stride(from: 0, to: missing.count, by: 300) {
             let slice = missing[part..<min(missing.count, part + 300)]
-            let values = slice.map { key -> SQLQueryString in "(\(bind: key.entityID), \(bind: types[key.entityID] ?? ""), \(bind: key.attribute))" }
+            let values = try slice.map { key -> SQLQueryString in
+                // Every reading comes from an entity this write stored, so its type is known; no series is typeless.
+                guard let type = types[key.entityID] else { throw Problem.internal() }
+                return "(\(bind: key.entityID), \(bind: type), \(bind: key.attribute))"
+            }
             try await sql.raw("INSERT INTO ngsi_series (entity_id, entity_type, attribute) VALUES \(values.joined(separator: ", ")) ON CONFLICT DO NOTHING").run()
             let entities = Array(Set(slice.map(\.entityID)))
             let rows = try await sql.raw("SELECT id, entity_id, attribute FROM ngsi_series WHERE entity_id IN (\(binds: entities))").all()

@@ -55,9 +55,10 @@ extension NGSIBroker {
             """).all()
         return try rows.compactMap { row in
             let id = try row.decode(column: "id", as: String.self)
-            guard var document = (try? NGSIDocument.decode(Data(try row.decode(column: "body", as: String.self).utf8)))?.object,
+            let text = try row.decode(column: "body", as: String.self)
+            guard case .success(let value) = EntityRows.storedDocument(text), var document = value.object,
                   var notification = document["notification"]?.object else {
-                logger.error("stored NGSI-LD subscription does not read", metadata: ["subscription": "\(id)"])
+                logger.error("stored NGSI-LD subscription does not read; left out of the answer", metadata: ["subscription": "\(id)"])
                 return nil
             }
             let success = try row.decode(column: "last_success_ms", as: Int64?.self)
