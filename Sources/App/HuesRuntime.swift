@@ -51,7 +51,8 @@ public struct HuesRuntime: Sendable {
         try await add("signatures") { try SignaturesModule(context: context, renderer: renderer) }
         try await add("payments") { try PaymentsModule(context: context, renderer: renderer) }
         try await add("field-reports") { try FieldReportsModule(context: context, renderer: renderer) }
-        try await add("operations") { OperationsModule(context: context) }
+        // After the modules whose live figures it keeps (and with its own).
+        try await add("operations") { OperationsModule(context: context, liveFigures: modules.flatMap(\.liveFigures)) }
         // Last, so it sees the indicators every other module declares.
         try await add("performance") { try PerformanceModule(context: context, declarations: modules.flatMap(\.indicators), renderer: renderer) }
         // A misspelt name would leave on a module the operator meant to switch off, so it stops the start.

@@ -103,6 +103,7 @@ public struct FieldReportsModule: PlatformModule {
     }
 
     public var indicators: [IndicatorDeclaration] { Self.indicators }
+    public var liveFigures: [LiveFigure] { FieldReportsLiveFigures.all }
 
     /// Field reports stand in for Decision 766's citizen feedback (PAKN) in group 5; the performance module scores them.
     public static let indicators: [IndicatorDeclaration] = [

@@ -93,6 +93,8 @@ public struct IdentityModule: PlatformModule {
 
     public var navigation: [NavigationEntry] { [NavigationEntry(label: "nav_account", path: "/account", order: 95, access: .signedIn)] }
 
+    public var liveFigures: [LiveFigure] { IdentityLiveFigures.all }
+
     public var events: [EventDeclaration] {
         [
             EventDeclaration("identity.account.created", payload: "account: username, kind, roles"),

@@ -13,11 +13,15 @@ public struct OperationsModule: PlatformModule {
     let desk: AlertDesk
     /// The demo city's simulated sensors; nil outside `hues serve --demo`.
     let demoSensors: DemoSensors?
+    /// The city's live figures, declared by every module (this one's too).
+    public let figures: LiveFigures
     let context: ModuleContext
 
     /// - Parameter transport: how notifications are sent (HTTP under the webhook network policy unless a test gives one).
-    public init(context: ModuleContext, transport: (any NotificationTransport)? = nil) {
+    public init(context: ModuleContext, liveFigures: [LiveFigure] = [], transport: (any NotificationTransport)? = nil) {
         self.context = context
+        figures = LiveFigures(figures: liveFigures + OperationsLiveFigures.all, database: context.database, timeZone: context.profile.calendar.timeZone,
+                              clock: context.clock, logger: context.logger)
         broker = NGSIBroker(database: context.database, operationsUnit: context.profile.city.operationsUnit, clock: context.clock)
         let policy = OutboundPolicy(allowedPrivateNetworks: context.configuration.webhookAllowedNetworks)
         delivery = NotificationDelivery(database: context.database, transport: transport ?? HTTPNotificationTransport(policy: policy), clock: context.clock)
@@ -43,7 +47,7 @@ public struct OperationsModule: PlatformModule {
     }
 
     public var name: String { "operations" }
-    public var migrations: [any Migration] { [CreateSensorTables(), CreateAlertTables()] }
+    public var migrations: [any Migration] { [CreateSensorTables(), CreateAlertTables(), CreateLiveFigureTables()] }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public var events: [EventDeclaration] {
@@ -60,13 +64,22 @@ public struct OperationsModule: PlatformModule {
          CapabilityRequirement((any NoticeBoard).self, required: false, reason: "a notice to the unit's leaders when an alert is raised")]
     }
 
+    public var liveFigures: [LiveFigure] { OperationsLiveFigures.all }
+
+    /// The live figures hold no person (see `personalData`): anyone may read them, answered from memory until one moves.
+    public var publicCaching: [CacheablePath] {
+        [CacheablePath("/api/v1/operations/indicators", changedBy: [LiveFigureValues.streamTopic])]
+    }
+
     public var personalData: [PersonalDataField] {
         [PersonalDataField(table: "ngsi_subscriptions", columns: ["created_by"], category: "account id",
                            purpose: "who sent the city's sensor data to an outside address", basis: .publicDuty, retention: "as the subscription"),
          PersonalDataField(table: "ioc_alerts", columns: ["acknowledged_by", "assigned_to", "closed_by", "close_reason"], category: "account id and note",
                            purpose: "who handled an alert, and why it was closed", basis: .publicDuty, retention: "as the alert"),
          PersonalDataField(table: "ioc_alert_rules", columns: ["created_by"], category: "account id",
-                           purpose: "who set an alert rule", basis: .publicDuty, retention: "as the rule")]
+                           purpose: "who set an alert rule", basis: .publicDuty, retention: "as the rule"),
+         PersonalDataField(table: "ioc_live_items", columns: ["item"], category: "digest of an account id",
+                           purpose: "to count the different accounts active in a day", basis: .publicDuty, retention: "the day, and the next")]
     }
 
     /// Sensor gateways and the operations centre write; operators and admins read. A gateway signs in as an
@@ -81,6 +94,7 @@ public struct OperationsModule: PlatformModule {
         AlertRoutes(desk: desk, rules: alerts.rules, watch: alerts, units: Set(context.profile.units.map(\.code)),
                     capabilities: context.capabilities, clock: context.clock).addRoutes(to: routes)
         SimulatorRoutes(sensors: demoSensors, broker: broker).addRoutes(to: routes)
+        LiveFigureRoutes(figures: figures, clock: context.clock).addRoutes(to: routes)
     }
 
     public var backgroundWork: [BackgroundWork] {
@@ -88,7 +102,14 @@ public struct OperationsModule: PlatformModule {
         let simulated: [BackgroundWork] = demoSensors.map { sensors in
             [BackgroundWork("demo sensors read", every: .seconds(60), singleInstance: true) { logger in try await sensors.tick(logger: logger) }]
         } ?? []
+        let figures = self.figures
         return simulated + [
+            // Woken by the events the figures read, so a screen shows a change within a second; every 10 s otherwise,
+            // for what moves with the clock alone (a deadline passing, a new day).
+            BackgroundWork("live figures kept from the event log", every: .seconds(10), singleInstance: true,
+                           wakeOn: (figures.book.eventTypes, context.database.changes)) { logger in
+                try await figures.round(logger: logger)
+            },
             // Woken by sensor writes, so a threshold crossed shows as an alert within moments.
             BackgroundWork("alert rules run over the latest readings", every: .seconds(30), singleInstance: true,
                            wakeOn: ([NGSIBroker.entitiesTopic], context.database.changes)) { logger in

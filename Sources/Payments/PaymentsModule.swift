@@ -101,6 +101,7 @@ public struct PaymentsModule: PlatformModule {
     }
 
     public var indicators: [IndicatorDeclaration] { Self.indicators }
+    public var liveFigures: [LiveFigure] { PaymentsLiveFigures.all }
 
     public static let indicators: [IndicatorDeclaration] = [
         // Group 3' (procedures integrated, with payments, dossiers paid online): not yet counted from the ledger.

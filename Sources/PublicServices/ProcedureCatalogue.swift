@@ -49,7 +49,7 @@ public struct ProcedureCatalogue: Sendable {
                 try await record.create(on: db)
                 try await EventLog.append(
                     try DomainEvent(type: "public-services.procedure.published", actorName: "city-profile", subject: "procedure:\(procedure.code)",
-                                    payload: ["version": String(record.version)]),
+                                    payload: ["version": String(record.version), "online": procedure.online.rawValue]),
                     on: db)
                 changed.append(procedure.code)
             }

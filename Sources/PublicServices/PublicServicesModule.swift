@@ -67,7 +67,7 @@ public struct PublicServicesModule: PlatformModule {
     }
 
     public var events: [EventDeclaration] {
-        [EventDeclaration("public-services.procedure.published", payload: "code, version"),
+        [EventDeclaration("public-services.procedure.published", payload: "version, online (full or partial)"),
          EventDeclaration("public-services.dossier.filed", payload: "procedure, channel, receivingUnit"),
          EventDeclaration("public-services.dossier.rated", payload: "score"),
          EventDeclaration("public-services.fee.unmatched", payload: "invoice, reason"),
@@ -76,6 +76,7 @@ public struct PublicServicesModule: PlatformModule {
 
     /// Decision 766 figures from dossiers; the performance module scores them by the official rule.
     public var indicators: [IndicatorDeclaration] { Self.indicators }
+    public var liveFigures: [LiveFigure] { PublicServicesLiveFigures.all }
 
     /// Maximum points from the national portal's formula document; the groups whose data lives outside the platform
     /// (publication of procedures, digitisation) are declared so the scorecard shows them as unknown, not zero.

@@ -35,6 +35,8 @@ public protocol PlatformModule: Sendable {
     var events: [EventDeclaration] { get }
     /// Figures the module contributes to the city's scorecards and live screens.
     var indicators: [IndicatorDeclaration] { get }
+    /// Figures the operations centre keeps live from the module's events.
+    var liveFigures: [LiveFigure] { get }
     /// Capabilities the module asks other modules for.
     var requirements: [CapabilityRequirement] { get }
     /// What an operator should watch in the module (backlogs, expiring certificates): `hues doctor` runs them.
@@ -56,6 +58,7 @@ extension PlatformModule {
     public var publicCaching: [CacheablePath] { [] }
     public var events: [EventDeclaration] { [] }
     public var indicators: [IndicatorDeclaration] { [] }
+    public var liveFigures: [LiveFigure] { [] }
     public var requirements: [CapabilityRequirement] { [] }
     public var healthChecks: [HealthCheck] { [] }
     public var personalData: [PersonalDataField] { [] }

@@ -1,0 +1,156 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+/// Keeps the live figures in step with the event log: a consumer with a cursor advanced in the same transaction as
+/// the rows it changed (a crash never skips or counts an event twice; a restart catches up from there), reading
+/// each event through the figures its module declared. Like the performance module's cases, built only from what
+/// modules publish in the log, never from their tables.
+public struct LiveFigureProjection: Sendable {
+    static let consumer = "operations.live-figures"
+    /// Events per transaction: each batch holds SQLite's single writer while it runs.
+    static let batchSize = 200
+    let database: PlatformDatabase
+    let book: LiveFigureBook
+
+    /// Applies every event after the cursor; returns how many were read.
+    @discardableResult
+    public func catchUp(logger: Logger) async throws -> Int {
+        var total = 0
+        while true {
+            let cursor = try await EventLog.cursor(of: Self.consumer, on: try database.db(logger: logger))
+            let events = try await EventLog.read(after: cursor, limit: Self.batchSize, on: try database.db(logger: logger))
+            guard let last = events.last else { return total }
+            let changes = LiveTallyBatch(book: book, events: events, logger: logger)
+            let applied = try await database.write(logger: logger) { db -> Bool in
+                guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+                if sql.dialect.name == "postgresql" { try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockKey))").run() }
+                // Another runner moved the cursor since the batch was read: this batch is not the one after it.
+                guard try await EventLog.cursor(of: Self.consumer, on: db) == cursor else { return false }
+                try await changes.write(on: sql)
+                try await EventLog.advance(Self.consumer, to: last.seq, on: db)
+                if !changes.isEmpty { ChangeTopics.noteChange(LiveFigureValues.changeTopic) }
+                return true
+            }
+            if applied { total += events.count }
+            if applied, events.count < Self.batchSize { return total }
+        }
+    }
+
+    /// Forgets the figures and reads the whole log again (after a module changed how it reads its events).
+    @discardableResult
+    public func rebuild(logger: Logger) async throws -> Int {
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            for table in ["ioc_live_tallies", "ioc_live_items"] { try await sql.raw("DELETE FROM \(ident: table)").run() }
+            try await EventLog.advance(Self.consumer, to: 0, on: db)
+        }
+        return try await catchUp(logger: logger)
+    }
+
+    /// Forgets the distinct things of daily figures (accounts seen) once their day and the next are over, and the
+    /// tallies of days more than 400 days back (the series keeps the city's values).
+    func sweep(at now: Date, logger: Logger) async throws {
+        let daily = book.figures.filter { $0.period == .day }
+        guard !daily.isEmpty else { return }
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            for figure in daily {
+                let twoDaysBack = book.period(of: figure, at: now.addingTimeInterval(-2 * 86_400))
+                let longAgo = book.period(of: figure, at: now.addingTimeInterval(-400 * 86_400))
+                try await sql.raw("DELETE FROM ioc_live_items WHERE figure = \(bind: figure.code) AND period < \(bind: twoDaysBack)").run()
+                try await sql.raw("DELETE FROM ioc_live_tallies WHERE figure = \(bind: figure.code) AND period < \(bind: longAgo)").run()
+            }
+        }
+    }
+
+    static let lockKey: Int64 = 0x6C69_7665
+}
+
+/// One batch of events read into the changes they make: tallies summed, and each thing's final state, so a batch
+/// writes one row per tally and per thing however many events touched it.
+struct LiveTallyBatch {
+    struct TallyKey: Hashable { let figure, period, unit, category: String }
+    struct ItemKey: Hashable { let figure, period, item: String }
+    struct ItemState { var isOpen: Bool; var unit: String?; var category: String?; var due: Date? }
+
+    private(set) var tallies: [TallyKey: (part: Int64, whole: Int64)] = [:]
+    private(set) var items: [ItemKey: ItemState] = [:]
+    var isEmpty: Bool { tallies.isEmpty && items.isEmpty }
+
+    init(book: LiveFigureBook, events: [LoggedEvent], logger: Logger) {
+        for logged in events {
+            guard let figures = book.byType[logged.type], let event = Self.read(logged, logger: logger) else { continue }
+            for figure in figures {
+                let period = book.period(of: figure, at: logged.occurredAt)
+                for change in figure.interpret(event) { apply(change, figure: figure.code, period: period) }
+            }
+        }
+    }
+
+    mutating func apply(_ change: LiveChange, figure: String, period: String) {
+        switch change {
+        case .add(let part, let whole, let unit, let category):
+            let key = TallyKey(figure: figure, period: period, unit: Self.bounded(unit) ?? "", category: Self.bounded(category) ?? "")
+            let sum = tallies[key, default: (0, 0)]
+            // Saturating: a module's odd event never traps the projection (and with it every figure).
+            tallies[key] = (sum.part.addingReportingOverflow(part).overflow ? sum.part : sum.part + part,
+                            sum.whole.addingReportingOverflow(whole).overflow ? sum.whole : sum.whole + whole)
+        case .open(let item, let unit, let category, let due):
+            let key = ItemKey(figure: figure, period: period, item: String(item.prefix(200)))
+            var state = items[key] ?? ItemState(isOpen: true)
+            state.isOpen = true
+            state.unit = Self.bounded(unit) ?? state.unit
+            state.category = Self.bounded(category) ?? state.category
+            state.due = due ?? state.due
+            items[key] = state
+        case .close(let item):
+            let key = ItemKey(figure: figure, period: period, item: String(item.prefix(200)))
+            var state = items[key] ?? ItemState(isOpen: false)
+            state.isOpen = false
+            items[key] = state
+        }
+    }
+
+    struct NotAnObject: Error, CustomStringConvertible {
+        var description: String { "the payload is not a JSON object" }
+    }
+
+    static func bounded(_ text: String?) -> String? { text.map { String($0.prefix(120)) } }
+
+    /// The event's payload as an object; an entry that does not read is left out of the figures and logged.
+    static func read(_ logged: LoggedEvent, logger: Logger) -> LiveEvent? {
+        let payload: [String: JSONValue]
+        do {
+            guard let object = try JSONParser.parse(Array(logged.payload.utf8), maximumDepth: 16).object else { throw NotAnObject() }
+            payload = object
+        } catch {
+            logger.error("operations: an event is left out of the live figures", metadata: ["seq": "\(logged.seq)", "type": "\(logged.type)", "why": "\(error)"])
+            return nil
+        }
+        return LiveEvent(type: logged.type, subject: logged.subject, unit: logged.unitCode, actor: logged.actorID, occurredAt: logged.occurredAt, payload: payload)
+    }
+
+    func write(on sql: any SQLDatabase) async throws {
+        for (key, sum) in tallies {
+            try await sql.raw("""
+                INSERT INTO ioc_live_tallies (figure, period, unit_code, category, part, whole) VALUES \
+                (\(bind: key.figure), \(bind: key.period), \(bind: key.unit), \(bind: key.category), \(bind: sum.part), \(bind: sum.whole)) \
+                ON CONFLICT (figure, period, unit_code, category) DO UPDATE SET part = ioc_live_tallies.part + excluded.part, \
+                whole = ioc_live_tallies.whole + excluded.whole
+                """).run()
+        }
+        for (key, state) in items {
+            let due = state.due.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+            try await sql.raw("""
+                INSERT INTO ioc_live_items (figure, period, item, unit_code, category, due_at_ms, is_open) VALUES \
+                (\(bind: key.figure), \(bind: key.period), \(bind: key.item), \(bind: state.unit), \(bind: state.category), \(bind: due), \
+                \(bind: state.isOpen ? 1 : 0)) ON CONFLICT (figure, period, item) DO UPDATE SET is_open = excluded.is_open, \
+                unit_code = COALESCE(excluded.unit_code, ioc_live_items.unit_code), category = COALESCE(excluded.category, ioc_live_items.category), \
+                due_at_ms = COALESCE(excluded.due_at_ms, ioc_live_items.due_at_ms)
+                """).run()
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+import Synchronization
+
+/// Each live figure's city value over time, by minute, hour and day: the value a bucket ended with. A bucket is
+/// written only when the value moved; reading carries the last value forward through quiet buckets.
+public struct LiveFigureSeries: Sendable {
+    public enum Resolution: String, Sendable, CaseIterable {
+        case minute, hour, day
+
+        var milliseconds: Int64 {
+            switch self {
+            case .minute: 60_000
+            case .hour: 3_600_000
+            case .day: 86_400_000
+            }
+        }
+
+        /// How long its buckets are kept, and so how far back one answer may reach.
+        var kept: Int64 {
+            switch self {
+            case .minute: 2 * 86_400_000
+            case .hour: 90 * 86_400_000
+            case .day: 3 * 366 * 86_400_000
+            }
+        }
+
+        /// What an answer covers when the caller does not say.
+        var defaultSpan: Int64 {
+            switch self {
+            case .minute: 3_600_000
+            case .hour: 2 * 86_400_000
+            case .day: 30 * 86_400_000
+            }
+        }
+    }
+
+    public struct Point: Sendable, Encodable, Equatable {
+        public let at: Date
+        public let value: Double?
+    }
+
+    /// The values last written, so an unchanged figure costs nothing (lost at restart: the first round writes all).
+    final class Written: Sendable {
+        let values = Mutex<[String: Double?]>([:])
+        let lastSweep = Mutex<Int64>(0)
+    }
+
+    let database: PlatformDatabase
+    let written = Written()
+
+    /// Writes the buckets of the figures whose value moved since the last round and tells the live streams; returns
+    /// the codes that moved.
+    @discardableResult
+    func record(_ values: [LiveFigureValue], at now: Date, logger: Logger) async throws -> [String] {
+        let before = written.values.withLock { $0 }
+        let moved = values.filter { before[$0.code] != .some($0.value) }
+        let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        let sweep = written.lastSweep.withLock { last in
+            guard nowMs - last >= 3_600_000 else { return false }
+            last = nowMs
+            return true
+        }
+        guard !moved.isEmpty || sweep else { return [] }
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            for figure in moved {
+                for resolution in Resolution.allCases {
+                    let bucket = nowMs - nowMs % resolution.milliseconds
+                    try await sql.raw("""
+                        INSERT INTO ioc_live_series (figure, resolution, bucket_ms, value) VALUES (\(bind: figure.code), \(bind: resolution.rawValue), \
+                        \(bind: bucket), \(bind: figure.value)) ON CONFLICT (figure, resolution, bucket_ms) DO UPDATE SET value = excluded.value
+                        """).run()
+                }
+            }
+            if sweep {
+                for resolution in Resolution.allCases {
+                    try await sql.raw("""
+                        DELETE FROM ioc_live_series WHERE resolution = \(bind: resolution.rawValue) AND bucket_ms < \(bind: nowMs - resolution.kept)
+                        """).run()
+                }
+            }
+            if !moved.isEmpty { ChangeTopics.noteChange(LiveFigureValues.changeTopic) }
+        }
+        written.values.withLock { written in for figure in moved { written[figure.code] = .some(figure.value) } }
+        return moved.map(\.code)
+    }
+
+    /// The figure's buckets from `from` to `to`, each with the value it ended with (carried through quiet ones).
+    func points(_ code: String, resolution: Resolution, from: Date, to: Date, logger: Logger) async throws -> [Point] {
+        let step = resolution.milliseconds
+        let start = Int64((from.timeIntervalSince1970 * 1000).rounded(.down)) / step * step
+        let end = Int64((to.timeIntervalSince1970 * 1000).rounded(.down)) / step * step
+        guard end >= start else { return [] }
+        let sql = try database.sql(logger: logger)
+        let earlier = try await sql.raw("""
+            SELECT value FROM ioc_live_series WHERE figure = \(bind: code) AND resolution = \(bind: resolution.rawValue) AND bucket_ms < \(bind: start) \
+            ORDER BY bucket_ms DESC LIMIT 1
+            """).first().map { try $0.decode(column: "value", as: Double?.self) }
+        let rows = try await sql.raw("""
+            SELECT bucket_ms, value FROM ioc_live_series WHERE figure = \(bind: code) AND resolution = \(bind: resolution.rawValue) \
+            AND bucket_ms >= \(bind: start) AND bucket_ms <= \(bind: end) ORDER BY bucket_ms
+            """).all()
+        var known: [Int64: Double?] = [:]
+        for row in rows { known[try row.decode(column: "bucket_ms", as: Int64.self)] = try row.decode(column: "value", as: Double?.self) }
+        var points: [Point] = []
+        // Nil before the first value, and for a share with nothing to share.
+        var current: Double? = earlier ?? nil
+        for bucket in stride(from: start, through: end, by: Int(step)) {
+            if let value = known[bucket] { current = value }
+            points.append(Point(at: Date(timeIntervalSince1970: Double(bucket) / 1000), value: current))
+        }
+        return points
+    }
+}

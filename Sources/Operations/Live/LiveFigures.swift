@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import Platform
+import Synchronization
+
+/// The live figures of the city: the projection that keeps them from the event log, their current values and their
+/// series. One round reads new events, then records the figures that moved (a deadline passing moves an overdue
+/// count with no event at all), and the live streams hear of it in the same commit.
+public struct LiveFigures: Sendable {
+    public let book: LiveFigureBook
+    public let projection: LiveFigureProjection
+    public let values: LiveFigureValues
+    let series: LiveFigureSeries
+    let clock: @Sendable () -> Date
+    let swept = Hourly()
+
+    /// Whether an hour has passed since the last time (the first call says yes).
+    final class Hourly: Sendable {
+        let last = Mutex<Date?>(nil)
+        func due(at now: Date) -> Bool {
+            last.withLock { last in
+                guard last.map({ now.timeIntervalSince($0) >= 3600 || now < $0 }) ?? true else { return false }
+                last = now
+                return true
+            }
+        }
+    }
+
+    public init(figures: [LiveFigure], database: PlatformDatabase, timeZone: TimeZone, clock: @escaping @Sendable () -> Date, logger: Logger) {
+        book = LiveFigureBook(figures, timeZone: timeZone, logger: logger)
+        projection = LiveFigureProjection(database: database, book: book)
+        values = LiveFigureValues(database: database, book: book)
+        series = LiveFigureSeries(database: database)
+        self.clock = clock
+    }
+
+    /// Catches up with the log and records what moved; returns the codes of the figures that moved.
+    @discardableResult
+    public func round(logger: Logger) async throws -> [String] {
+        try await projection.catchUp(logger: logger)
+        let now = clock()
+        let moved = try await series.record(try await values.all(at: now, logger: logger), at: now, logger: logger)
+        if swept.due(at: now) { try await projection.sweep(at: now, logger: logger) }
+        return moved
+    }
+
+    public func points(_ code: String, resolution: LiveFigureSeries.Resolution, from: Date, to: Date, logger: Logger) async throws -> [LiveFigureSeries.Point] {
+        try await series.points(code, resolution: resolution, from: from, to: to, logger: logger)
+    }
+}
