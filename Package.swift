@@ -210,12 +210,12 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "Platform",
+                "Platform", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            resources: [.copy("Resources/openapi.json")],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/pages"), .copy("Resources/i18n"), .copy("Resources/static")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -11,9 +11,9 @@ enum FieldReportsLiveFigures {
         LiveFigure(code: "field-reports.open", name: ["vi": "Phản ánh đang xử lý", "en": "Field reports open"], kind: .open,
                    events: WorkflowLiveFigures.events + ["field-report.filed"]) { event in
             guard event.type == "field-report.filed" else { return WorkflowLiveFigures.openCases(of: kind)(event) }
-            // The filing names the category; the case was opened by its start.
+            // The filing names the category; the case's own events open and close it (the filing may be logged after them).
             guard let subject = event.subject, let category = event.text("category") else { return [] }
-            return [.open(key: subject, category: category)]
+            return [.describe(key: subject, category: category)]
         },
         LiveFigure(code: "field-reports.overdue", name: ["vi": "Phản ánh quá hạn", "en": "Field reports overdue"], kind: .overdue(of: "field-reports.open")),
         LiveFigure(code: "field-reports.filed-today", name: ["vi": "Phản ánh mới hôm nay", "en": "Field reports filed today"], kind: .count, period: .day,

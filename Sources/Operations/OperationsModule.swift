@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import Web
 
 /// The operations centre (IOC): the city's sensors over an NGSI-LD broker (`/ngsi-ld/v1`: entities, batches,
 /// subscriptions with HTTP notifications, the temporal API), their readings kept compactly with roll-ups.
@@ -15,10 +16,12 @@ public struct OperationsModule: PlatformModule {
     let demoSensors: DemoSensors?
     /// The city's live figures, declared by every module (this one's too).
     public let figures: LiveFigures
+    /// The operator view and the wall screen; nil without a renderer (the CLI).
+    let pages: OperationsPages?
     let context: ModuleContext
 
     /// - Parameter transport: how notifications are sent (HTTP under the webhook network policy unless a test gives one).
-    public init(context: ModuleContext, liveFigures: [LiveFigure] = [], transport: (any NotificationTransport)? = nil) {
+    public init(context: ModuleContext, liveFigures: [LiveFigure] = [], renderer: PageRenderer? = nil, transport: (any NotificationTransport)? = nil) throws {
         self.context = context
         figures = LiveFigures(figures: liveFigures + OperationsLiveFigures.all, database: context.database, timeZone: context.profile.calendar.timeZone,
                               clock: context.clock, logger: context.logger)
@@ -31,6 +34,12 @@ public struct OperationsModule: PlatformModule {
                             operationsUnit: context.profile.city.operationsUnit, capabilities: context.capabilities, clock: context.clock)
         desk = AlertDesk(database: context.database, broker: broker, clock: context.clock)
         demoSensors = context.configuration.mode == .demo ? DemoSensors(broker: broker, clock: context.clock) : nil
+        let map = try UnitBoundaries(profile: context.profile).flatMap(UnitMap.init(boundaries:))
+        let (figures, broker, desk) = (figures, broker, desk)
+        pages = renderer.map { renderer in
+            OperationsPages(figures: figures, panels: SensorPanels(database: context.database, broker: broker), desk: desk, profile: context.profile,
+                            map: map, renderer: renderer, clock: context.clock)
+        }
     }
 
     /// The demo's alert rules (kept if the operators changed them) and, for a demo with history, the last day of readings.
@@ -66,6 +75,10 @@ public struct OperationsModule: PlatformModule {
 
     public var liveFigures: [LiveFigure] { OperationsLiveFigures.all }
 
+    public var navigation: [NavigationEntry] {
+        pages == nil ? [] : [NavigationEntry(label: "nav_ioc", path: "/ioc", order: 60, access: OperationsPages.access)]
+    }
+
     /// The live figures hold no person (see `personalData`): anyone may read them, answered from memory until one moves.
     public var publicCaching: [CacheablePath] {
         [CacheablePath("/api/v1/operations/indicators", changedBy: [LiveFigureValues.streamTopic])]
@@ -95,6 +108,7 @@ public struct OperationsModule: PlatformModule {
                     capabilities: context.capabilities, clock: context.clock).addRoutes(to: routes)
         SimulatorRoutes(sensors: demoSensors, broker: broker).addRoutes(to: routes)
         LiveFigureRoutes(figures: figures, clock: context.clock).addRoutes(to: routes)
+        pages?.addRoutes(to: routes)
     }
 
     public var backgroundWork: [BackgroundWork] {

@@ -39,6 +39,12 @@ public struct LiveFigureProjection: Sendable {
         }
     }
 
+    /// How many logged events the figures have not read yet (a screen says so rather than pass old figures as current).
+    public func lag(logger: Logger) async throws -> Int {
+        let db = try database.db(logger: logger)
+        return max(0, try await EventLog.latestSeq(on: db) - EventLog.cursor(of: Self.consumer, on: db))
+    }
+
     /// Forgets the figures and reads the whole log again (after a module changed how it reads its events).
     @discardableResult
     public func rebuild(logger: Logger) async throws -> Int {
@@ -74,7 +80,8 @@ public struct LiveFigureProjection: Sendable {
 struct LiveTallyBatch {
     struct TallyKey: Hashable { let figure, period, unit, category: String }
     struct ItemKey: Hashable { let figure, period, item: String }
-    struct ItemState { var isOpen: Bool; var unit: String?; var category: String?; var due: Date? }
+    /// `isOpen` nil: the batch only described the thing, and its state stays as stored (closed if it is new).
+    struct ItemState { var isOpen: Bool?; var unit: String?; var category: String?; var due: Date? }
 
     private(set) var tallies: [TallyKey: (part: Int64, whole: Int64)] = [:]
     private(set) var items: [ItemKey: ItemState] = [:]
@@ -110,6 +117,12 @@ struct LiveTallyBatch {
             let key = ItemKey(figure: figure, period: period, item: String(item.prefix(200)))
             var state = items[key] ?? ItemState(isOpen: false)
             state.isOpen = false
+            items[key] = state
+        case .describe(let item, let unit, let category):
+            let key = ItemKey(figure: figure, period: period, item: String(item.prefix(200)))
+            var state = items[key] ?? ItemState(isOpen: nil)
+            state.unit = Self.bounded(unit) ?? state.unit
+            state.category = Self.bounded(category) ?? state.category
             items[key] = state
         }
     }
@@ -147,7 +160,8 @@ struct LiveTallyBatch {
             try await sql.raw("""
                 INSERT INTO ioc_live_items (figure, period, item, unit_code, category, due_at_ms, is_open) VALUES \
                 (\(bind: key.figure), \(bind: key.period), \(bind: key.item), \(bind: state.unit), \(bind: state.category), \(bind: due), \
-                \(bind: state.isOpen ? 1 : 0)) ON CONFLICT (figure, period, item) DO UPDATE SET is_open = excluded.is_open, \
+                \(bind: state.isOpen == true ? 1 : 0)) ON CONFLICT (figure, period, item) DO UPDATE SET \
+                is_open = \(state.isOpen == nil ? SQLRaw("ioc_live_items.is_open") : SQLRaw("excluded.is_open")), \
                 unit_code = COALESCE(excluded.unit_code, ioc_live_items.unit_code), category = COALESCE(excluded.category, ioc_live_items.category), \
                 due_at_ms = COALESCE(excluded.due_at_ms, ioc_live_items.due_at_ms)
                 """).run()

@@ -14,7 +14,8 @@ struct LiveFigureRoutes {
     func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/api/v1/operations/indicators", access: .everyone, summary: "The city's live figures, with their values by unit and by category") { _, context in
             let now = clock()
-            return JSONResponse(IndicatorBoard(asOf: now, figures: try await figures.values.all(at: now, logger: context.logger)))
+            let behind = try await figures.projection.lag(logger: context.logger)
+            return JSONResponse(IndicatorBoard(asOf: now, eventsBehind: behind, figures: try await figures.values.all(at: now, logger: context.logger)))
         }
         routes.on(.get, "/api/v1/operations/indicators/:code", access: .everyone, summary: "One live figure") { _, context in
             let code = try code(context)
@@ -67,6 +68,8 @@ struct LiveFigureRoutes {
 
 struct IndicatorBoard: Encodable, Sendable {
     let asOf: Date
+    /// Logged events the figures have yet to read: 0 when they are current.
+    let eventsBehind: Int
     let figures: [LiveFigureValue]
 }
 

@@ -89,4 +89,6 @@ public enum LiveChange: Sendable, Equatable {
     case open(key: String, unit: String? = nil, category: String? = nil, due: Date? = nil)
     /// Closes a thing; it opens again with its unit and category if a later event opens it.
     case close(key: String)
+    /// Says more about a thing (its category, from an event written beside its case's) without opening or closing it.
+    case describe(key: String, unit: String? = nil, category: String? = nil)
 }
