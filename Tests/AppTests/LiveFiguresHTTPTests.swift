@@ -117,4 +117,39 @@ import Testing
             #expect(try await figures.values.all(at: now, logger: runtime.logger) == kept)
         }
     }
+
+    @Test func aRuleOverAWardsOverdueReportsRaisesAnAlert() async throws {
+        let clock = TestClock()
+        try await TestApp.run(clock: clock) { client, runtime in
+            let operations = try runtime.require(OperationsModule.self)
+            let citizen = try await client.signIn("citizen", "demo-citizen-2026").access
+            let centre = try await client.signIn("ioc", "demo-ioc-2026").access
+            let filed = try await client.fileReport(fieldReport(), token: citizen)
+            #expect(try await client.reportAction(try client.report(filed).code, "accept", token: centre).status == .ok)
+            // "More than 0 reports overdue in Phú Xuân", over the ward's indicator entity.
+            let rule = #"""
+                {"code":"phu-xuan-overdue","name":{"vi":"Phú Xuân có phản ánh quá hạn","en":"Overdue reports in Phu Xuan"},"severity":"warning",
+                 "entityType":"KeyPerformanceIndicator","entityPrefix":"urn:ngsi-ld:KeyPerformanceIndicator:field-reports.overdue:phuong-phu-xuan",
+                 "attribute":"kpiValue","comparison":">","threshold":0,"sustainedMinutes":0,"unit":"phuong-phu-xuan"}
+                """#
+            #expect(try await client.send(.put, "/api/v1/operations/alert-rules/phu-xuan-overdue", token: centre, json: rule).status == .ok)
+            try await operations.figures.round(logger: runtime.logger)
+            #expect(try await operations.alerts.evaluate(logger: runtime.logger).raised == 0)
+
+            // Two months on, with no event at all, the report is overdue: the figure moves, then the rule raises.
+            clock.advance(by: 60 * 86_400)
+            try await operations.figures.round(logger: runtime.logger)
+            let ioc = try await client.signIn("ioc", "demo-ioc-2026").access
+            let kpi = try await client.send(.get, "/ngsi-ld/v1/entities/urn:ngsi-ld:KeyPerformanceIndicator:field-reports.overdue:phuong-phu-xuan?options=keyValues", token: ioc)
+            #expect(kpi.status == .ok && body(kpi).contains(#""kpiValue":1"#), "\(body(kpi))")
+            // (The background round, woken by the indicator's write, may have raised it already.)
+            _ = try await operations.alerts.evaluate(logger: runtime.logger)
+            let alerts = body(try await client.send(.get, "/api/v1/operations/alerts?state=open", token: ioc))
+            #expect(alerts.components(separatedBy: "phu-xuan-overdue").count == 2 && alerts.contains("field-reports.overdue:phuong-phu-xuan"), "\(alerts)")
+            // A client may not write the platform's own indicators.
+            let forged = try await client.send(.post, "/ngsi-ld/v1/entities", token: ioc,
+                                               json: #"{"id":"urn:ngsi-ld:KeyPerformanceIndicator:x","type":"KeyPerformanceIndicator"}"#)
+            #expect(forged.status == .badRequest)
+        }
+    }
 }

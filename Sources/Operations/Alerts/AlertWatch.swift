@@ -45,8 +45,10 @@ public struct AlertWatch: Sendable {
         let rows = try await database.sql(logger: logger).raw("SELECT subject, cleared_at_ms FROM ioc_alerts WHERE rule_code = \(bind: rule.code) AND state <> 'closed'").all()
         var alive: [String: Bool] = [:]
         for row in rows { alive[try row.decode(column: "subject", as: String.self)] = try row.decode(column: "cleared_at_ms", as: Int64?.self) != nil }
+        // A live figure's indicator holds its value until it changes (it is written on change only); a sensor does not.
+        let holdsItsValue = rule.entityType == LiveFigureEntities.type
         for (sensor, readings) in try await recentReadings(for: rule, logger: logger) {
-            guard let latest = readings.last, latest.at >= Int64(clock().timeIntervalSince1970 * 1000) - Self.staleAfter else { continue }
+            guard let latest = readings.last, holdsItsValue || latest.at >= Int64(clock().timeIntervalSince1970 * 1000) - Self.staleAfter else { continue }
             if rule.holds(over: readings) {
                 if alive[sensor] ?? true, try await raise(rule, sensor: sensor, reading: latest, logger: logger) { raised += 1 }
             } else if rule.clears(over: readings), alive[sensor] == false, try await clear(rule, sensor: sensor, logger: logger) {
@@ -75,7 +77,26 @@ public struct AlertWatch: Sendable {
         }
         // The last sensor of a cut read may lack its latest readings: judging it on them would be wrong.
         if cut { sensors.removeLast() }
-        return sensors
+        guard rule.entityType == LiveFigureEntities.type else { return sensors }
+        return try await withValuesBefore(since, sensors, for: rule, prefix: prefix, logger: logger)
+    }
+
+    /// A live figure's value before the window still stood at its start: each indicator's last reading before
+    /// `since` goes first in its list (and an indicator with none in the window gets that one alone).
+    func withValuesBefore(_ since: Int64, _ sensors: [(String, [(at: Int64, value: Double)])], for rule: AlertRule, prefix: SQLQueryString,
+                          logger: Logger) async throws -> [(String, [(at: Int64, value: Double)])] {
+        let rows = try await database.sql(logger: logger).raw("""
+            SELECT s.entity_id, r.observed_at_ms, r.value FROM ngsi_series s JOIN ngsi_readings r ON r.series_id = s.id \
+            WHERE s.entity_type = \(bind: rule.entityType) AND s.attribute = \(bind: rule.attribute)
+            """ + prefix + " AND r.observed_at_ms = (SELECT MAX(x.observed_at_ms) FROM ngsi_readings x WHERE x.series_id = s.id AND x.observed_at_ms < \(bind: since))"
+            + " ORDER BY s.entity_id LIMIT \(bind: Self.maximumRows)").all()
+        var merged = Dictionary(sensors.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+        for row in rows {
+            let sensor = try row.decode(column: "entity_id", as: String.self)
+            let reading = (at: try row.decode(column: "observed_at_ms", as: Int64.self), value: try row.decode(column: "value", as: Double.self))
+            merged[sensor] = [reading] + (merged[sensor] ?? [])
+        }
+        return merged.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     private func raise(_ rule: AlertRule, sensor: String, reading: (at: Int64, value: Double), logger: Logger) async throws -> Bool {

@@ -45,19 +45,20 @@ public struct LiveFigureSeries: Sendable {
 
     /// The values last written, so an unchanged figure costs nothing (lost at restart: the first round writes all).
     final class Written: Sendable {
-        let values = Mutex<[String: Double?]>([:])
+        let values = Mutex<[String: LiveFigureValue]>([:])
         let lastSweep = Mutex<Int64>(0)
     }
 
     let database: PlatformDatabase
     let written = Written()
 
-    /// Writes the buckets of the figures whose value moved since the last round and tells the live streams; returns
-    /// the codes that moved.
+    /// Writes the buckets of the figures that moved since the last round (in their value or any unit's) and their
+    /// indicator entities, and tells the live streams; returns the codes that moved.
     @discardableResult
-    func record(_ values: [LiveFigureValue], at now: Date, logger: Logger) async throws -> [String] {
+    func record(_ values: [LiveFigureValue], entities: LiveFigureEntities?, at now: Date, logger: Logger) async throws -> [String] {
         let before = written.values.withLock { $0 }
-        let moved = values.filter { before[$0.code] != .some($0.value) }
+        let moved = values.filter { before[$0.code] != $0 }
+        let kpis = entities?.changes(moved, at: now)
         let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         let sweep = written.lastSweep.withLock { last in
             guard nowMs - last >= 3_600_000 else { return false }
@@ -83,9 +84,11 @@ public struct LiveFigureSeries: Sendable {
                         """).run()
                 }
             }
+            if let entities, let kpis { try await entities.write(kpis.entities, at: now, on: sql, logger: logger) }
             if !moved.isEmpty { ChangeTopics.noteChange(LiveFigureValues.changeTopic) }
         }
-        written.values.withLock { written in for figure in moved { written[figure.code] = .some(figure.value) } }
+        if let entities, let kpis { entities.remember(kpis.after) }
+        written.values.withLock { written in for figure in moved { written[figure.code] = figure } }
         return moved.map(\.code)
     }
 

@@ -100,6 +100,8 @@ public struct LiveFigureValues: Sendable {
         }.sorted { ($0.value ?? -1, $1.key) > ($1.value ?? -1, $0.key) }
     }
 
+    static func isShareKind(_ kind: String) -> Bool { kind == "share" }
+
     static func isShare(_ kind: LiveFigure.Kind) -> Bool {
         switch kind {
         case .share, .openShare: true

@@ -11,6 +11,8 @@ public struct LiveFigures: Sendable {
     public let projection: LiveFigureProjection
     public let values: LiveFigureValues
     let series: LiveFigureSeries
+    /// The figures as NGSI-LD indicator entities (for alert rules and the temporal API); nil: not kept as entities.
+    let entities: LiveFigureEntities?
     let clock: @Sendable () -> Date
     let swept = Hourly()
 
@@ -26,7 +28,9 @@ public struct LiveFigures: Sendable {
         }
     }
 
-    public init(figures: [LiveFigure], database: PlatformDatabase, timeZone: TimeZone, clock: @escaping @Sendable () -> Date, logger: Logger) {
+    public init(figures: [LiveFigure], database: PlatformDatabase, broker: NGSIBroker?, timeZone: TimeZone, clock: @escaping @Sendable () -> Date,
+                logger: Logger) {
+        entities = broker.map { LiveFigureEntities(broker: $0) }
         book = LiveFigureBook(figures, timeZone: timeZone, logger: logger)
         projection = LiveFigureProjection(database: database, book: book)
         values = LiveFigureValues(database: database, book: book)
@@ -39,7 +43,7 @@ public struct LiveFigures: Sendable {
     public func round(logger: Logger) async throws -> [String] {
         try await projection.catchUp(logger: logger)
         let now = clock()
-        let moved = try await series.record(try await values.all(at: now, logger: logger), at: now, logger: logger)
+        let moved = try await series.record(try await values.all(at: now, logger: logger), entities: entities, at: now, logger: logger)
         if swept.due(at: now) { try await projection.sweep(at: now, logger: logger) }
         return moved
     }

@@ -10,7 +10,7 @@ public struct EntityParser: Sendable {
     static let earliest = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
     static let reservedNames: Set<String> = ["id", "type", "@context"]
     /// Types only the platform writes: an `Alert` comes from an alert rule, so a gateway cannot forge one.
-    public static let platformTypes: Set<String> = ["Alert"]
+    public static let platformTypes: Set<String> = ["Alert", "KeyPerformanceIndicator"]
     /// System attributes a client may send back from an earlier read; the broker sets its own.
     static let systemNames: Set<String> = ["createdAt", "modifiedAt", "deletedAt"]
 
