@@ -14,10 +14,11 @@ import Synchronization
 /// 2. one 2,000-entity batch upsert (eight thousand readings), timed 20 times;
 /// 3. single-entity updates per second (`PATCH /entities/{id}/attrs`, `--concurrency` callers);
 /// 4. queries by type, by `q` and counts at `--entities` (default 100,000) stations, p50/p95;
-/// 5. the temporal API: a week of one sensor at minute resolution (10,080 readings), raw and hourly averages, p50/p99.
+/// 5. the temporal API: a week of one sensor at minute resolution (10,080 readings), raw and hourly averages, p50/p99;
+/// 6. live-stream fan-out: `--screens` (1,000) screens following the live figures, `--rounds` (20) report filings.
 ///
 /// Usage: hues-ioc-bench [--database postgres://… --disposable | --sqlite PATH] [--entities 100000] [--seconds 10]
-///        [--gateways 4] [--concurrency 8] [--port 18411]
+///        [--gateways 4] [--concurrency 8] [--port 18411] [--screens 1000] [--rounds 20] [--only fanout]
 func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
@@ -39,6 +40,8 @@ let port = Int(option("--port") ?? "") ?? 18_411
 configuration.port = port
 configuration.publicBaseURL = "http://127.0.0.1:\(port)"
 configuration.maxBodyBytes = 16 * 1024 * 1024
+// The fan-out's screens each come from their own address, as behind the city's reverse proxy.
+configuration.trustedProxies = [IPNetwork(cidr: "127.0.0.1/32")].compactMap { $0 }
 let runtime = try await HuesRuntime.make(configuration: configuration)
 try await runtime.migrate()
 _ = try await runtime.seedDemo(includingHistory: false)
@@ -87,6 +90,16 @@ func figure(_ value: Double) -> String { String(format: "%.1f", value) }
     return (response.status.code, answer)
 }
 
+let screens = Int(option("--screens") ?? "") ?? 1000
+if option("--only") == "fanout" {
+    try await fanOut(screens: screens, rounds: Int(option("--rounds") ?? "") ?? 20)
+    try await http.shutdown().get()
+    server.cancel()
+    _ = await server.result
+    await runtime.database.shutdown()
+    try? FileManager.default.removeItem(atPath: folder)
+    exit(0)
+}
 // Load the stations first, then measure.
 let loadStarted = Date()
 for first in stride(from: 0, to: stations, by: 1000) {
@@ -98,6 +111,7 @@ try await largeBatch()
 try await singleUpdates()
 try await queries()
 try await temporal()
+try await fanOut(screens: screens, rounds: Int(option("--rounds") ?? "") ?? 20)
 try await http.shutdown().get()
 server.cancel()
 _ = await server.result

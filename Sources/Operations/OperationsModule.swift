@@ -107,7 +107,7 @@ public struct OperationsModule: PlatformModule {
         AlertRoutes(desk: desk, rules: alerts.rules, watch: alerts, units: Set(context.profile.units.map(\.code)),
                     capabilities: context.capabilities, clock: context.clock).addRoutes(to: routes)
         SimulatorRoutes(sensors: demoSensors, broker: broker).addRoutes(to: routes)
-        LiveFigureRoutes(figures: figures, clock: context.clock).addRoutes(to: routes)
+        LiveFigureRoutes(figures: figures, changes: context.database.changes, clock: context.clock).addRoutes(to: routes)
         pages?.addRoutes(to: routes)
     }
 

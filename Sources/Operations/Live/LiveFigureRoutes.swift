@@ -7,15 +7,21 @@ import Platform
 /// keeps them until a figure moves); `/api/v1/live?topics=operations.figures` says when to ask again.
 struct LiveFigureRoutes {
     let figures: LiveFigures
+    let changes: ChangeTopics
     let clock: @Sendable () -> Date
+    let memo = IndicatorBoardMemo()
     /// Points one series answer may hold, whatever the resolution.
     static let maximumPoints: Int64 = 3_000
 
     func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/api/v1/operations/indicators", access: .everyone, summary: "The city's live figures, with their values by unit and by category") { _, context in
             let now = clock()
-            let behind = try await figures.projection.lag(logger: context.logger)
-            return JSONResponse(IndicatorBoard(asOf: now, eventsBehind: behind, figures: try await figures.values.all(at: now, logger: context.logger)))
+            let logger = context.logger
+            let board = try await memo.board(generation: changes.generation([LiveFigureValues.streamTopic]), at: now) { [figures] in
+                let behind = try await figures.projection.lag(logger: logger)
+                return IndicatorBoard(asOf: now, eventsBehind: behind, figures: try await figures.values.all(at: now, logger: logger))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: board))
         }
         routes.on(.get, "/api/v1/operations/indicators/:code", access: .everyone, summary: "One live figure") { _, context in
             let code = try code(context)
