@@ -23,8 +23,10 @@ func fanOut(screens: Int, rounds: Int) async throws {
         try await Task.sleep(for: .milliseconds(50))
     }
     say("fan-out: \(screens) screens connected in \(figure(milliseconds(started.duration(to: .now)))) ms; process RSS \(residentMegabytes()) MB")
-    let citizen = try await citizenToken()
+    // A citizen may file ten reports in ten minutes: one citizen for every ten filings.
+    let citizens = try await citizenTokens(count: (rounds + 9) / 10)
     for round in 0..<rounds {
+        let citizen = citizens[round / 10]
         board.begin(round)
         let latitude = 16.440 + Double(round % 10) * 0.003, longitude = 107.570 + Double(round / 10) * 0.003
         _ = try await post("/api/v1/field-reports", token: citizen, body: #"""
@@ -106,10 +108,21 @@ func residentMegabytes() -> Int {
     return (line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0) / 1024
 }
 
-/// Signs the demo citizen in.
-func citizenToken() async throws -> String {
-    let answer = try await post("/api/v1/auth/token", token: nil, body: #"{"username":"citizen","password":"demo-citizen-2026"}"#)
-    return (try JSONSerialization.jsonObject(with: Data(buffer: answer)) as? [String: Any])?["access_token"] as? String ?? ""
+/// Opens `count` citizen accounts (as the demo admin) and signs each in.
+func citizenTokens(count: Int) async throws -> [String] {
+    func signIn(_ username: String, _ password: String) async throws -> String {
+        let answer = try await post("/api/v1/auth/token", token: nil, body: #"{"username":"\#(username)","password":"\#(password)"}"#)
+        return (try JSONSerialization.jsonObject(with: Data(buffer: answer)) as? [String: Any])?["access_token"] as? String ?? ""
+    }
+    let admin = try await signIn("admin", "demo-admin-2026")
+    var tokens: [String] = []
+    for index in 0..<count {
+        let username = "bench-citizen-\(index)-\(UUID().uuidString.prefix(6).lowercased())"
+        _ = try await post("/api/v1/accounts", token: admin,
+                           body: #"{"username":"\#(username)","displayName":"Người dân \#(index)","password":"a-long-password-2026","kind":"citizen"}"#)
+        tokens.append(try await signIn(username, "a-long-password-2026"))
+    }
+    return tokens
 }
 
 /// A POST to the platform's own API (not the broker's), failing the run on anything but success.

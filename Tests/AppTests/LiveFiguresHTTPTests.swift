@@ -72,7 +72,7 @@ import Testing
             // Its series ends with the new value.
             let series = try await client.send(.get, "/api/v1/operations/indicators/field-reports.filed-today/series?resolution=minute")
             let points = try #require((try JSONSerialization.jsonObject(with: Data(buffer: series.body)) as? [String: Any])?["points"] as? [[String: Any]])
-            #expect(points.count == 61 && number(points.last, "value") == number(after["field-reports.filed-today"]))
+            #expect(points.count == 61 && number(points.last, "value") == number(after["field-reports.filed-today"]), "\(points.suffix(3)) \(String(describing: after["field-reports.filed-today"]))")
         }
     }
 

@@ -31,7 +31,6 @@ public struct LiveFigureProjection: Sendable {
                 guard try await EventLog.cursor(of: Self.consumer, on: db) == cursor else { return false }
                 try await changes.write(on: sql)
                 try await EventLog.advance(Self.consumer, to: last.seq, on: db)
-                if !changes.isEmpty { ChangeTopics.noteChange(LiveFigureValues.changeTopic) }
                 return true
             }
             if applied { total += events.count }

@@ -38,7 +38,8 @@ public struct LiveFigures: Sendable {
         self.clock = clock
     }
 
-    /// Catches up with the log and records what moved; returns the codes of the figures that moved.
+    /// Catches up with the log and records what moved; returns the codes of the figures that moved. Screens hear of a
+    /// move only from the recording, once the series and indicator entities agree with the tables.
     @discardableResult
     public func round(logger: Logger) async throws -> [String] {
         try await projection.catchUp(logger: logger)
