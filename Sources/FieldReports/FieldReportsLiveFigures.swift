@@ -24,7 +24,8 @@ enum FieldReportsLiveFigures {
                    kind: .openShare(category: "on-time"), period: .month, events: ["workflow.transitioned"],
                    interpret: WorkflowLiveFigures.finishedCases(of: kind)),
         LiveFigure(code: "field-reports.satisfaction-month", name: ["vi": "Hài lòng về xử lý phản ánh trong tháng", "en": "Satisfaction with field reports this month"],
-                   kind: .openShare(category: "satisfied"), period: .month, events: ["field-report.rated"]) { event in
+                   kind: .openShare(category: "satisfied"), period: .month, events: ["field-report.rated"],
+                   publicDetail: false) { event in
             guard let subject = event.subject, let stars = event.whole("stars"), (1...5).contains(stars) else { return [] }
             return [.open(key: subject, unit: event.unit, category: stars >= 4 ? "satisfied" : "not-satisfied")]
         },

@@ -27,7 +27,8 @@ enum PublicServicesLiveFigures {
                    kind: .openShare(category: "on-time"), period: .month, events: ["workflow.transitioned"],
                    interpret: WorkflowLiveFigures.finishedCases(of: "dossier")),
         LiveFigure(code: "public-services.satisfaction-month", name: ["vi": "Mức độ hài lòng về TTHC trong tháng", "en": "Satisfaction with dossiers this month"],
-                   kind: .openShare(category: "satisfied"), period: .month, events: ["public-services.dossier.rated"]) { event in
+                   kind: .openShare(category: "satisfied"), period: .month, events: ["public-services.dossier.rated"],
+                   publicDetail: false) { event in
             guard let subject = event.subject, let score = event.whole("score"), (1...5).contains(score) else { return [] }
             return [.open(key: subject, unit: event.unit, category: score >= 4 ? "satisfied" : "not-satisfied")]
         },

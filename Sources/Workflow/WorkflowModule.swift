@@ -36,7 +36,7 @@ public struct WorkflowModule: PlatformModule {
         [EventDeclaration("workflow.started", payload: "process, state, competentUnit, due, legalDue"),
          EventDeclaration("workflow.transitioned",
                           payload: "process, action, from, to, reportedAs, unit, competentUnit, officer, due, legalDue, paused, onTime, finished, "
-                              + "work, stepLate, faultOf, milestone"),
+                              + "finishedNow, reopened, terminal, waiting, work, stepLate, faultOf, milestone"),
          EventDeclaration("workflow.escalated", payload: "level, unit"), EventDeclaration("workflow.personal-data.erased", payload: "steps")]
     }
 

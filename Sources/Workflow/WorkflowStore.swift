@@ -123,6 +123,13 @@ public struct WorkflowStore: Sendable {
         var paused: Bool?
         var onTime: Bool?
         var finished: Bool
+        /// Set (true) only when it holds: the step finished the case (`finishedNow`), took a finished case up again
+        /// (`reopened`), left it in a terminal state (`terminal`: rejected, merged, withdrawn end there unfinished), or
+        /// in a state whose clock waits on the applicant (`waiting`, even before the case's clock has started).
+        var finishedNow: Bool?
+        var reopened: Bool?
+        var terminal: Bool?
+        var waiting: Bool?
         /// Staff work (Decree 335): the step's standard units, whether it was taken after the deadline that applied
         /// to it, and which earlier steps it faults.
         var work: Double?
@@ -144,6 +151,11 @@ public struct WorkflowStore: Sendable {
             paused = next.clock?.isPaused
             onTime = next.onTime
             finished = next.finishedAt != nil
+            finishedNow = current.finishedAt == nil && next.finishedAt != nil ? true : nil
+            reopened = current.finishedAt != nil && next.finishedAt == nil ? true : nil
+            let state = definition.state(next.state)
+            terminal = state?.terminal == true ? true : nil
+            waiting = state?.clock == .paused ? true : nil
             let action = definition.action(transition.action)
             work = action?.work
             if work != nil { stepLate = current.effectiveDue.map { transition.at > $0 } ?? false }

@@ -69,6 +69,16 @@ import Testing
             // The citizen and the operator signed in today.
             #expect(number(after["identity.active-accounts-today"]) == 2)
 
+            // Anyone may read the board, but what people paid and how satisfied they were, unit by unit, is for
+            // staff: an anonymous reader gets those figures' totals only.
+            let anonymous = try await self.figures(client)
+            for code in ["payments.cashless-today", "payments.cashless-amount-today", "public-services.satisfaction-month",
+                         "field-reports.satisfaction-month", "operations.alerts-open"] {
+                #expect(number(anonymous[code]) == number(after[code]), "\(code)")
+                #expect((anonymous[code]?["byUnit"] as? [Any])?.isEmpty == true && (anonymous[code]?["byCategory"] as? [Any])?.isEmpty == true, "\(code)")
+            }
+            #expect(slice(anonymous["field-reports.open"], "byCategory", "road-damage") == slice(after["field-reports.open"], "byCategory", "road-damage"))
+
             // Its series ends with the new value.
             let series = try await client.send(.get, "/api/v1/operations/indicators/field-reports.filed-today/series?resolution=minute")
             let points = try #require((try JSONSerialization.jsonObject(with: Data(buffer: series.body)) as? [String: Any])?["points"] as? [[String: Any]])
@@ -146,10 +156,28 @@ import Testing
             _ = try await operations.alerts.evaluate(logger: runtime.logger)
             let alerts = body(try await client.send(.get, "/api/v1/operations/alerts?state=open", token: ioc))
             #expect(alerts.components(separatedBy: "phu-xuan-overdue").count == 2 && alerts.contains("field-reports.overdue:phuong-phu-xuan"), "\(alerts)")
+            // The centre sees which ward the open alert is in and how severe; an anonymous reader the total only.
+            try await operations.figures.round(logger: runtime.logger)
+            let staff = try await figures(client, token: ioc)["operations.alerts-open"]
+            let anonymous = try await figures(client)["operations.alerts-open"]
+            #expect(slice(staff, "byUnit", "phuong-phu-xuan") == 1 && slice(staff, "byCategory", "warning") == 1, "\(String(describing: staff))")
+            #expect(number(anonymous) == number(staff) && (anonymous?["byUnit"] as? [Any])?.isEmpty == true
+                    && (anonymous?["byCategory"] as? [Any])?.isEmpty == true, "\(String(describing: anonymous))")
             // A client may not write the platform's own indicators.
             let forged = try await client.send(.post, "/ngsi-ld/v1/entities", token: ioc,
                                                json: #"{"id":"urn:ngsi-ld:KeyPerformanceIndicator:x","type":"KeyPerformanceIndicator"}"#)
             #expect(forged.status == .badRequest)
+            // Nor change, retype or delete them, one by one or in a batch.
+            let ward = "urn:ngsi-ld:KeyPerformanceIndicator:field-reports.overdue:phuong-phu-xuan"
+            let patched = try await client.send(.patch, "/ngsi-ld/v1/entities/\(ward)/attrs", token: ioc, json: #"{"kpiValue":{"type":"Property","value":0}}"#)
+            let retyped = try await client.send(.post, "/ngsi-ld/v1/entityOperations/upsert", token: ioc, json: #"[{"id":"\#(ward)","type":"Thing"}]"#)
+            let removed = try await client.send(.delete, "/ngsi-ld/v1/entities/\(ward)/attrs/kpiValue", token: ioc)
+            let deleted = try await client.send(.delete, "/ngsi-ld/v1/entities/\(ward)", token: ioc)
+            let batchDeleted = try await client.send(.post, "/ngsi-ld/v1/entityOperations/delete", token: ioc, json: #"["\#(ward)"]"#)
+            #expect([patched, removed, deleted].map(\.status) == [.badRequest, .badRequest, .badRequest])
+            #expect(retyped.status.code == 207 && batchDeleted.status.code == 207 && body(batchDeleted).contains("BadRequestData"))
+            let kept = try await client.send(.get, "/ngsi-ld/v1/entities/\(ward)?options=keyValues", token: ioc)
+            #expect(body(kept).contains(#""kpiValue":1"#) && body(kept).contains(#""type":"KeyPerformanceIndicator""#), "\(body(kept))")
         }
     }
 }

@@ -47,8 +47,12 @@ public struct AlertWatch: Sendable {
         for row in rows { alive[try row.decode(column: "subject", as: String.self)] = try row.decode(column: "cleared_at_ms", as: Int64?.self) != nil }
         // A live figure's indicator holds its value until it changes (it is written on change only); a sensor does not.
         let holdsItsValue = rule.entityType == LiveFigureEntities.type
-        for (sensor, readings) in try await recentReadings(for: rule, logger: logger) {
-            guard let latest = readings.last, holdsItsValue || latest.at >= Int64(clock().timeIntervalSince1970 * 1000) - Self.staleAfter else { continue }
+        let now = Int64(clock().timeIntervalSince1970 * 1000)
+        for (sensor, listed) in try await recentReadings(for: rule, logger: logger) {
+            guard let latest = listed.last, holdsItsValue || latest.at >= now - Self.staleAfter else { continue }
+            // An indicator still holds its latest value now: without that, a value held for the rule's stretch since
+            // its last change would never count as sustained.
+            let readings = holdsItsValue && latest.at < now ? listed + [(at: now, value: latest.value)] : listed
             if rule.holds(over: readings) {
                 if alive[sensor] ?? true, try await raise(rule, sensor: sensor, reading: latest, logger: logger) { raised += 1 }
             } else if rule.clears(over: readings), alive[sensor] == false, try await clear(rule, sensor: sensor, logger: logger) {
@@ -78,12 +82,12 @@ public struct AlertWatch: Sendable {
         // The last sensor of a cut read may lack its latest readings: judging it on them would be wrong.
         if cut { sensors.removeLast() }
         guard rule.entityType == LiveFigureEntities.type else { return sensors }
-        return try await withValuesBefore(since, sensors, for: rule, prefix: prefix, logger: logger)
+        return try await withValuesBefore(since, sensors, cut: cut, for: rule, prefix: prefix, logger: logger)
     }
 
     /// A live figure's value before the window still stood at its start: each indicator's last reading before
     /// `since` goes first in its list (and an indicator with none in the window gets that one alone).
-    func withValuesBefore(_ since: Int64, _ sensors: [(String, [(at: Int64, value: Double)])], for rule: AlertRule, prefix: SQLQueryString,
+    func withValuesBefore(_ since: Int64, _ sensors: [(String, [(at: Int64, value: Double)])], cut: Bool, for rule: AlertRule, prefix: SQLQueryString,
                           logger: Logger) async throws -> [(String, [(at: Int64, value: Double)])] {
         let rows = try await database.sql(logger: logger).raw("""
             SELECT s.entity_id, r.observed_at_ms, r.value FROM ngsi_series s JOIN ngsi_readings r ON r.series_id = s.id \
@@ -93,6 +97,8 @@ public struct AlertWatch: Sendable {
         var merged = Dictionary(sensors.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
         for row in rows {
             let sensor = try row.decode(column: "entity_id", as: String.self)
+            // After a cut read, one missing from the window may be the one left out for lack of its latest readings.
+            if cut, merged[sensor] == nil { continue }
             let reading = (at: try row.decode(column: "observed_at_ms", as: Int64.self), value: try row.decode(column: "value", as: Double.self))
             merged[sensor] = [reading] + (merged[sensor] ?? [])
         }

@@ -1,3 +1,4 @@
+import Crypto
 import FluentKit
 import Foundation
 import Logging
@@ -49,23 +50,30 @@ public struct LiveFigureProjection: Sendable {
     public func rebuild(logger: Logger) async throws -> Int {
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            // The same lock as a batch's: a round running on another instance never moves the cursor back over this.
+            if sql.dialect.name == "postgresql" { try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockKey))").run() }
             for table in ["ioc_live_tallies", "ioc_live_items"] { try await sql.raw("DELETE FROM \(ident: table)").run() }
             try await EventLog.advance(Self.consumer, to: 0, on: db)
         }
         return try await catchUp(logger: logger)
     }
 
-    /// Forgets the distinct things of daily figures (accounts seen) once their day and the next are over, and the
-    /// tallies of days more than 400 days back (the series keeps the city's values).
+    /// Forgets the distinct things of daily figures (accounts seen) once their day and the next have begun, the
+    /// tallies of days more than 400 days back (the series keeps the city's values), and monthly figures' things
+    /// from before last month.
     func sweep(at now: Date, logger: Logger) async throws {
         let daily = book.figures.filter { $0.period == .day }
-        guard !daily.isEmpty else { return }
+        let monthly = book.figures.filter { $0.period == .month }
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            for figure in monthly {
+                let lastMonth = book.period(of: figure, at: now.addingTimeInterval(-32 * 86_400))
+                try await sql.raw("DELETE FROM ioc_live_items WHERE figure = \(bind: figure.code) AND period < \(bind: lastMonth)").run()
+            }
             for figure in daily {
-                let twoDaysBack = book.period(of: figure, at: now.addingTimeInterval(-2 * 86_400))
+                let yesterday = book.period(of: figure, at: now.addingTimeInterval(-86_400))
                 let longAgo = book.period(of: figure, at: now.addingTimeInterval(-400 * 86_400))
-                try await sql.raw("DELETE FROM ioc_live_items WHERE figure = \(bind: figure.code) AND period < \(bind: twoDaysBack)").run()
+                try await sql.raw("DELETE FROM ioc_live_items WHERE figure = \(bind: figure.code) AND period < \(bind: yesterday)").run()
                 try await sql.raw("DELETE FROM ioc_live_tallies WHERE figure = \(bind: figure.code) AND period < \(bind: longAgo)").run()
             }
         }
@@ -91,12 +99,19 @@ struct LiveTallyBatch {
             guard let figures = book.byType[logged.type], let event = Self.read(logged, logger: logger) else { continue }
             for figure in figures {
                 let period = book.period(of: figure, at: logged.occurredAt)
-                for change in figure.interpret(event) { apply(change, figure: figure.code, period: period) }
+                for change in figure.interpret(event) { apply(change, figure: figure.code, period: period, daily: figure.period == .day) }
             }
         }
     }
 
-    mutating func apply(_ change: LiveChange, figure: String, period: String) {
+    /// - Parameter daily: the things of a daily figure (the accounts seen today) are kept as digests salted with
+    ///   the day, so the table holds no identifier and one thing's two days cannot be linked.
+    mutating func apply(_ change: LiveChange, figure: String, period: String, daily: Bool = false) {
+        func itemKey(_ item: String) -> ItemKey {
+            let kept = daily ? SHA256.hash(data: Data("\(figure)|\(period)|\(item)".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+                : Self.bounded(item, length: 200) ?? ""
+            return ItemKey(figure: figure, period: period, item: kept)
+        }
         switch change {
         case .add(let part, let whole, let unit, let category):
             let key = TallyKey(figure: figure, period: period, unit: Self.bounded(unit) ?? "", category: Self.bounded(category) ?? "")
@@ -105,7 +120,7 @@ struct LiveTallyBatch {
             tallies[key] = (sum.part.addingReportingOverflow(part).overflow ? sum.part : sum.part + part,
                             sum.whole.addingReportingOverflow(whole).overflow ? sum.whole : sum.whole + whole)
         case .open(let item, let unit, let category, let due):
-            let key = ItemKey(figure: figure, period: period, item: String(item.prefix(200)))
+            let key = itemKey(item)
             var state = items[key] ?? ItemState(isOpen: true)
             state.isOpen = true
             state.unit = Self.bounded(unit) ?? state.unit
@@ -113,12 +128,12 @@ struct LiveTallyBatch {
             state.due = due ?? state.due
             items[key] = state
         case .close(let item):
-            let key = ItemKey(figure: figure, period: period, item: String(item.prefix(200)))
+            let key = itemKey(item)
             var state = items[key] ?? ItemState(isOpen: false)
             state.isOpen = false
             items[key] = state
         case .describe(let item, let unit, let category):
-            let key = ItemKey(figure: figure, period: period, item: String(item.prefix(200)))
+            let key = itemKey(item)
             var state = items[key] ?? ItemState(isOpen: nil)
             state.unit = Self.bounded(unit) ?? state.unit
             state.category = Self.bounded(category) ?? state.category
@@ -130,7 +145,11 @@ struct LiveTallyBatch {
         var description: String { "the payload is not a JSON object" }
     }
 
-    static func bounded(_ text: String?) -> String? { text.map { String($0.prefix(120)) } }
+    /// At most 120 characters and no U+0000 (PostgreSQL refuses it in text): an old or odd event must never stop the
+    /// projection, and with it every figure.
+    static func bounded(_ text: String?, length: Int = 120) -> String? {
+        text.map { String($0.unicodeScalars.filter { $0 != "\u{0}" }.prefix(length).map(Character.init)) }
+    }
 
     /// The event's payload as an object; an entry that does not read is left out of the figures and logged.
     static func read(_ logged: LoggedEvent, logger: Logger) -> LiveEvent? {

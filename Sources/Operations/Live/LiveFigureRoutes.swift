@@ -9,7 +9,18 @@ struct LiveFigureRoutes {
     let figures: LiveFigures
     let changes: ChangeTopics
     let clock: @Sendable () -> Date
-    let memo = IndicatorBoardMemo()
+    let publicMemo = IndicatorBoardMemo()
+    let staffMemo = IndicatorBoardMemo()
+
+    /// Staff of any unit, the operations and security centres and admins see every breakdown.
+    static func isStaff(_ principal: Principal?) -> Bool {
+        Access.roles([.officer, .unitLeader, .iocOperator, .socAnalyst, .admin]).allows(principal)
+    }
+
+    /// The figure as the caller may see it: a breakdown its module keeps from the public goes to staff only.
+    static func shown(_ value: LiveFigureValue, to staff: Bool, book: LiveFigureBook) -> LiveFigureValue {
+        staff || book.figure(value.code)?.publicDetail != false ? value : value.totalOnly
+    }
     /// Points one series answer may hold, whatever the resolution.
     static let maximumPoints: Int64 = 3_000
 
@@ -17,16 +28,19 @@ struct LiveFigureRoutes {
         routes.on(.get, "/api/v1/operations/indicators", access: .everyone, summary: "The city's live figures, with their values by unit and by category") { _, context in
             let now = clock()
             let logger = context.logger
-            let board = try await memo.board(generation: changes.generation([LiveFigureValues.streamTopic]), at: now) { [figures] in
+            let staff = Self.isStaff(context.principal)
+            let board = try await (staff ? staffMemo : publicMemo).board(generation: changes.generation([LiveFigureValues.streamTopic]), at: now) {
+                [figures] in
                 let behind = try await figures.projection.lag(logger: logger)
-                return IndicatorBoard(asOf: now, eventsBehind: behind, figures: try await figures.values.all(at: now, logger: logger))
+                let values = try await figures.values.all(at: now, logger: logger)
+                return IndicatorBoard(asOf: now, eventsBehind: behind, figures: values.map { Self.shown($0, to: staff, book: figures.book) })
             }
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: board))
         }
         routes.on(.get, "/api/v1/operations/indicators/:code", access: .everyone, summary: "One live figure") { _, context in
             let code = try code(context)
             guard let value = try await figures.values.value(code, at: clock(), logger: context.logger) else { throw Problem.notFound("No live figure \(code).") }
-            return JSONResponse(value)
+            return JSONResponse(Self.shown(value, to: Self.isStaff(context.principal), book: figures.book))
         }
         routes.on(.get, "/api/v1/operations/indicators/:code/series", access: .everyone,
                   summary: "A live figure's city value by minute, hour or day (resolution, from, to)") { request, context in

@@ -50,7 +50,18 @@ public struct LiveFigureSeries: Sendable {
     }
 
     let database: PlatformDatabase
+    /// Days (and hours) start at the city's midnight, not UTC's: a "today" figure's day bucket ends with the day.
+    let timeZone: TimeZone
     let written = Written()
+
+    /// The start of the bucket holding `milliseconds`, in the city's time (exact for zones without daylight saving,
+    /// such as Vietnam's).
+    func bucket(_ milliseconds: Int64, _ resolution: Resolution) -> Int64 {
+        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(milliseconds) / 1000))) * 1000
+        let local = milliseconds + offset
+        let step = resolution.milliseconds
+        return local - ((local % step) + step) % step - offset
+    }
 
     /// Writes the buckets of the figures that moved since the last round (in their value or any unit's) and their
     /// indicator entities, and tells the live streams; returns the codes that moved.
@@ -58,22 +69,23 @@ public struct LiveFigureSeries: Sendable {
     func record(_ values: [LiveFigureValue], entities: LiveFigureEntities?, at now: Date, logger: Logger) async throws -> [String] {
         let before = written.values.withLock { $0 }
         let moved = values.filter { before[$0.code] != $0 }
-        let kpis = entities?.changes(moved, at: now)
+        // Every figure, not only those that moved: an indicator unchanged for a day is written again.
+        let kpis = entities?.changes(values, at: now)
         let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         let sweep = written.lastSweep.withLock { last in
             guard nowMs - last >= 3_600_000 else { return false }
             last = nowMs
             return true
         }
-        guard !moved.isEmpty || sweep else { return [] }
+        guard !moved.isEmpty || sweep || kpis?.entities.isEmpty == false else { return [] }
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             for figure in moved {
                 for resolution in Resolution.allCases {
-                    let bucket = nowMs - nowMs % resolution.milliseconds
+                    let start = bucket(nowMs, resolution)
                     try await sql.raw("""
                         INSERT INTO ioc_live_series (figure, resolution, bucket_ms, value) VALUES (\(bind: figure.code), \(bind: resolution.rawValue), \
-                        \(bind: bucket), \(bind: figure.value)) ON CONFLICT (figure, resolution, bucket_ms) DO UPDATE SET value = excluded.value
+                        \(bind: start), \(bind: figure.value)) ON CONFLICT (figure, resolution, bucket_ms) DO UPDATE SET value = excluded.value
                         """).run()
                 }
             }
@@ -92,11 +104,14 @@ public struct LiveFigureSeries: Sendable {
         return moved.map(\.code)
     }
 
+    /// Forgets what was written (another instance may have written since): the next round writes every figure.
+    func forget() { written.values.withLock { $0 = [:] } }
+
     /// The figure's buckets from `from` to `to`, each with the value it ended with (carried through quiet ones).
     func points(_ code: String, resolution: Resolution, from: Date, to: Date, logger: Logger) async throws -> [Point] {
         let step = resolution.milliseconds
-        let start = Int64((from.timeIntervalSince1970 * 1000).rounded(.down)) / step * step
-        let end = Int64((to.timeIntervalSince1970 * 1000).rounded(.down)) / step * step
+        let start = bucket(Int64((from.timeIntervalSince1970 * 1000).rounded(.down)), resolution)
+        let end = bucket(Int64((to.timeIntervalSince1970 * 1000).rounded(.down)), resolution)
         guard end >= start else { return [] }
         let sql = try database.sql(logger: logger)
         let earlier = try await sql.raw("""

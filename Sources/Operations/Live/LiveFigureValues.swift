@@ -26,6 +26,12 @@ public struct LiveFigureValue: Sendable, Encodable, Equatable {
     public let whole: Int64?
     public let byUnit: [Slice]
     public let byCategory: [Slice]
+
+    /// The figure without its breakdown (for callers who may not see it).
+    var totalOnly: LiveFigureValue {
+        LiveFigureValue(code: code, name: name, kind: kind, period: period, periodKey: periodKey, value: value, part: part, whole: whole,
+                        byUnit: [], byCategory: [])
+    }
 }
 
 /// Reads the live figures from their tables.

@@ -15,6 +15,18 @@ public struct LiveFigures: Sendable {
     let entities: LiveFigureEntities?
     let clock: @Sendable () -> Date
     let swept = Hourly()
+    let lastRound = LastRound()
+
+    /// Seconds since the previous round (infinite before the first).
+    final class LastRound: Sendable {
+        let at = Mutex<Date?>(nil)
+        func gap(at now: Date) -> TimeInterval {
+            at.withLock { at in
+                defer { at = now }
+                return at.map { abs(now.timeIntervalSince($0)) } ?? .infinity
+            }
+        }
+    }
 
     /// Whether an hour has passed since the last time (the first call says yes).
     final class Hourly: Sendable {
@@ -34,7 +46,7 @@ public struct LiveFigures: Sendable {
         book = LiveFigureBook(figures, timeZone: timeZone, logger: logger)
         projection = LiveFigureProjection(database: database, book: book)
         values = LiveFigureValues(database: database, book: book)
-        series = LiveFigureSeries(database: database)
+        series = LiveFigureSeries(database: database, timeZone: timeZone)
         self.clock = clock
     }
 
@@ -44,6 +56,12 @@ public struct LiveFigures: Sendable {
     public func round(logger: Logger) async throws -> [String] {
         try await projection.catchUp(logger: logger)
         let now = clock()
+        // A gap between rounds means another instance may have held the work and written meanwhile: what this one
+        // remembers writing is no longer what is stored, so it writes everything again.
+        if lastRound.gap(at: now) > 30 {
+            series.forget()
+            entities?.forget()
+        }
         let moved = try await series.record(try await values.all(at: now, logger: logger), entities: entities, at: now, logger: logger)
         if swept.due(at: now) { try await projection.sweep(at: now, logger: logger) }
         return moved

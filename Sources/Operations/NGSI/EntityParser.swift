@@ -11,6 +11,17 @@ public struct EntityParser: Sendable {
     static let reservedNames: Set<String> = ["id", "type", "@context"]
     /// Types only the platform writes: an `Alert` comes from an alert rule, so a gateway cannot forge one.
     public static let platformTypes: Set<String> = ["Alert", "KeyPerformanceIndicator"]
+
+    /// Whether an entity is the platform's own: of its types, or named under them (`urn:ngsi-ld:Alert:…`), so that a
+    /// client can neither write one under another type nor change or delete it.
+    public static func isPlatformOwned(id: String, type: String? = nil) -> Bool {
+        type.map(platformTypes.contains) == true || platformTypes.contains { id.hasPrefix("urn:ngsi-ld:\($0):") }
+    }
+
+    static func refusePlatformOwned(id: String, type: String? = nil) throws(NGSIError) {
+        guard isPlatformOwned(id: id, type: type) else { return }
+        throw NGSIError(.badRequestData, "\(NGSINames.shown(id)) is written by the platform (its alert rules and live figures), not by clients.")
+    }
     /// System attributes a client may send back from an earlier read; the broker sets its own.
     static let systemNames: Set<String> = ["createdAt", "modifiedAt", "deletedAt"]
 
@@ -35,9 +46,7 @@ public struct EntityParser: Sendable {
             throw NGSIError(.badRequestData, "The entity \(id) has no 'type' (one type name; lists of types are not supported).")
         }
         guard NGSINames.isName(type) else { throw NGSIError(.badRequestData, "The entity type '\(NGSINames.shown(type))' is not a valid name.") }
-        guard !Self.platformTypes.contains(type) else {
-            throw NGSIError(.badRequestData, "\(type) entities are written by the platform (its alert rules), not by clients.")
-        }
+        try Self.refusePlatformOwned(id: id, type: type)
         var attributes: [String: JSONValue] = [:]
         var refused: [(String, NGSIError)] = []
         for (name, raw) in members where !Self.reservedNames.contains(name) && !Self.systemNames.contains(name) {

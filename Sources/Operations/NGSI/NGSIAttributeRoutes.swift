@@ -63,6 +63,7 @@ extension NGSIEntityRoutes {
     static func stored(_ context: HuesRequestContext, broker: NGSIBroker) async throws -> NGSIEntity {
         let id = try NGSIExchange.entityID(context)
         guard let entity = try await broker.entity(id, logger: context.logger) else { throw NGSIError(.resourceNotFound, "No entity \(id).") }
+        try EntityParser.refusePlatformOwned(id: entity.id, type: entity.type)
         return entity
     }
 

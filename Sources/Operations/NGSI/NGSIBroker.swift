@@ -98,10 +98,16 @@ public struct NGSIBroker: Sendable {
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             let unique = Array(Set(ids)).sorted()
             let existing = try await EntityRows.existing(unique, on: sql, logger: logger)
-            let present = unique.filter { existing[$0] != nil }
+            var errors: [(entityID: String, error: NGSIError)] = []
+            var present: [String] = []
+            for id in unique {
+                guard let entity = existing[id] else { errors.append((id, NGSIError(.resourceNotFound, "No entity \(id)."))); continue }
+                do throws(NGSIError) { try EntityParser.refusePlatformOwned(id: id, type: entity.type) } catch { errors.append((id, error)); continue }
+                present.append(id)
+            }
             try await EntityRows.delete(present, on: sql)
             if !present.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
-            return (present, unique.filter { existing[$0] == nil }.map { ($0, NGSIError(.resourceNotFound, "No entity \($0).")) })
+            return (present, errors)
         }
     }
 
@@ -110,6 +116,7 @@ public struct NGSIBroker: Sendable {
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             guard var entity = try await EntityRows.existing([id], on: sql, logger: logger)[id] else { throw NGSIError(.resourceNotFound, "No entity \(id).") }
+            try EntityParser.refusePlatformOwned(id: id, type: entity.type)
             guard entity.attributes.removeValue(forKey: name) != nil else {
                 throw NGSIError(.resourceNotFound, "The entity \(id) has no attribute '\(NGSINames.shown(name))'.")
             }

@@ -21,18 +21,28 @@ struct OperationsPages: Sendable {
 
     func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/ioc", access: Self.access, kind: .page, summary: "The operations centre: live figures, map of units, sensors, alerts") { _, context in
-            try await screen("ioc", title: "ioc_title", context: context)
+            try requireCentre(context)
+            return try await screen("ioc", title: "ioc_title", context: context)
         }
         routes.on(.get, "/ioc/wall", access: Self.access, kind: .page, summary: "The operations centre's wall screen (dark, live)") { _, context in
-            try await screen("ioc-wall", title: "ioc_wall_title", context: context)
+            try requireCentre(context)
+            return try await screen("ioc-wall", title: "ioc_wall_title", context: context)
         }
         routes.on(.get, "/ioc/fragments/sensors", access: Self.access, kind: .page, summary: "The sensor panels, for the screens to refresh") { _, context in
-            try renderer.page("ioc-sensors", title: "ioc_sensors", context: context, values: ["panels": try await panelValues(context)])
+            try requireCentre(context)
+            return try renderer.page("ioc-sensors", title: "ioc_sensors", context: context, values: ["panels": try await panelValues(context)])
         }
         routes.on(.get, "/ioc/fragments/alerts", access: Self.access, kind: .page, summary: "The alerts not yet closed, for the screens to refresh") { _, context in
+            try requireCentre(context)
             let alerts = try await alertValues(context)
             return try renderer.page("ioc-alerts", title: "ioc_alerts", context: context, values: ["alerts": alerts, "noAlerts": alerts.isEmpty])
         }
+    }
+
+    /// The screens show every unit's alerts and every sensor: the city's operations centre (an IOC operator of its
+    /// unit, or an admin) only, not an IOC role held in a ward.
+    func requireCentre(_ context: HuesRequestContext) throws {
+        guard panels.broker.mayUse(try context.requirePrincipal()) else { throw Problem.forbidden() }
     }
 
     func screen(_ template: String, title: String, context: HuesRequestContext) async throws -> Response {

@@ -30,16 +30,20 @@ public struct LiveFigure: Sendable {
     public let period: Period
     /// The event types it reads (a figure of kind `overdue` reads none: it follows its own clock).
     public let events: [String]
+    /// Whether anyone may see the figure by unit and category. A breakdown that can single out one person's act (a
+    /// payment's amount, a rating in a small ward, moving live) is shown to staff only; its city total stays public.
+    public let publicDetail: Bool
     /// What one of those events changes; events it cannot use give nothing.
     public let interpret: @Sendable (LiveEvent) -> [LiveChange]
 
-    public init(code: String, name: [String: String], kind: Kind, period: Period = .always, events: [String] = [],
+    public init(code: String, name: [String: String], kind: Kind, period: Period = .always, events: [String] = [], publicDetail: Bool = true,
                 interpret: @escaping @Sendable (LiveEvent) -> [LiveChange] = { _ in [] }) {
         self.code = code
         self.name = name
         self.kind = kind
         self.period = period
         self.events = events
+        self.publicDetail = publicDetail
         self.interpret = interpret
     }
 }
@@ -68,14 +72,18 @@ public struct LiveEvent: Sendable {
     public func text(_ key: String) -> String? { payload[key]?.string }
     public func flag(_ key: String) -> Bool? { payload[key]?.bool }
 
-    /// A whole number, written as a number or as digits in a string (events carry both).
+    /// A whole number, written as a number or as digits in a string (events carry both), within ±10¹² (a payment of a
+    /// trillion đồng is past any fee): a figure sums millions of them and must never overflow.
     public func whole(_ key: String) -> Int64? {
-        switch payload[key] {
+        let number: Int64? = switch payload[key] {
         case .number(let value)?: value.rounded() == value && abs(value) < 9e15 ? Int64(value) : nil
-        case .string(let text)?: Int64(text)
+        case .string(let text)?: text.utf8.count <= 20 ? Int64(text) : nil
         default: nil
         }
+        return number.flatMap { abs($0) <= Self.largestWhole ? $0 : nil }
     }
+
+    public static let largestWhole: Int64 = 1_000_000_000_000
 
     /// A moment written as ISO 8601 (deadlines).
     public func moment(_ key: String) -> Date? { text(key).flatMap { try? Date($0, strategy: .iso8601) } }

@@ -69,11 +69,20 @@
       .then(function () { loading = null; if (again) { again = false; load(); } });
   }
 
+  // One request per fragment at a time: a burst of changes must not pile requests up on a slow link. A fragment
+  // answered by the sign-in page (the session ended) reloads the whole screen rather than drawing a form in a panel.
   function refresh(holder) {
+    if (holder.getAttribute("data-loading")) return;
+    holder.setAttribute("data-loading", "1");
     fetch(holder.getAttribute("data-fragment"), { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+      .then(function (response) {
+        if (response.redirected) { window.location.reload(); throw new Error("signed out"); }
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
       .then(function (html) { holder.innerHTML = html; })
-      .catch(function () {});
+      .catch(function () {})
+      .then(function () { holder.removeAttribute("data-loading"); });
   }
 
   var state = root.querySelector("[data-live-state]");
