@@ -18,7 +18,8 @@ import Synchronization
 /// 6. live-stream fan-out: `--screens` (1,000) screens following the live figures, `--rounds` (20) report filings.
 ///
 /// Usage: hues-ioc-bench [--database postgres://… --disposable | --sqlite PATH] [--entities 100000] [--seconds 10]
-///        [--gateways 4] [--concurrency 8] [--port 18411] [--screens 1000] [--rounds 20] [--only fanout]
+///        [--gateways 4] [--concurrency 8] [--port 18411] [--screens 1000] [--rounds 20]
+///        [--only fanout|ingest|batch|updates|queries|temporal]
 func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
@@ -106,12 +107,14 @@ for first in stride(from: 0, to: stations, by: 1000) {
     _ = try await call(.POST, "/entityOperations/upsert", body: batchJSON(first..<min(stations, first + 1000), minute: 0, seed: 0))
 }
 say("loaded \(stations) stations (\(stations * 4) readings) in \(figure(Date().timeIntervalSince(loadStarted))) s")
-try await ingest()
-try await largeBatch()
-try await singleUpdates()
-try await queries()
-try await temporal()
-try await fanOut(screens: screens, rounds: Int(option("--rounds") ?? "") ?? 20)
+// `--only ingest|batch|updates|queries|temporal` runs one part after the load (to profile it alone).
+let only = option("--only")
+if only == nil || only == "ingest" { try await ingest() }
+if only == nil || only == "batch" { try await largeBatch() }
+if only == nil || only == "updates" { try await singleUpdates() }
+if only == nil || only == "queries" { try await queries() }
+if only == nil || only == "temporal" { try await temporal() }
+if only == nil { try await fanOut(screens: screens, rounds: Int(option("--rounds") ?? "") ?? 20) }
 try await http.shutdown().get()
 server.cancel()
 _ = await server.result
