@@ -12,7 +12,8 @@ import Synchronization
 /// 1. sensor readings ingested per second through batch upserts (`--gateways` concurrent gateways, 500 stations a
 ///    batch, four readings a station);
 /// 2. one 2,000-entity batch upsert (eight thousand readings), timed 20 times;
-/// 3. single-entity updates per second (`PATCH /entities/{id}/attrs`, `--concurrency` callers);
+/// 3. single-entity updates per second (`PATCH /entities/{id}/attrs`, `--concurrency` callers), then with wrk as the
+///    client when it is installed;
 /// 4. queries by type, by `q` and counts at `--entities` (default 100,000) stations, p50/p95;
 /// 5. the temporal API: a week of one sensor at minute resolution (10,080 readings), raw and hourly averages, p50/p99;
 /// 6. live-stream fan-out: `--screens` (1,000) screens following the live figures, `--rounds` (20) report filings.
@@ -111,7 +112,10 @@ say("loaded \(stations) stations (\(stations * 4) readings) in \(figure(Date().t
 let only = option("--only")
 if only == nil || only == "ingest" { try await ingest() }
 if only == nil || only == "batch" { try await largeBatch() }
-if only == nil || only == "updates" { try await singleUpdates() }
+if only == nil || only == "updates" {
+    try await singleUpdates()
+    try singleUpdatesWithWrk()
+}
 if only == nil || only == "queries" { try await queries() }
 if only == nil || only == "temporal" { try await temporal() }
 if only == nil { try await fanOut(screens: screens, rounds: Int(option("--rounds") ?? "") ?? 20) }

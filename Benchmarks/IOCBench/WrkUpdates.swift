@@ -1,0 +1,62 @@
+import Foundation
+
+/// 3b. The same single-entity updates with wrk as the client, when it is installed: AsyncHTTPClient in this process
+/// spends about a quarter of the 2 cores it shares with the server, and a sensor gateway would not be on the
+/// server's cores at all. wrk (C, one thread) is the lighter stand-in the other benchmarks use.
+func singleUpdatesWithWrk() throws {
+    guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+        say("single-entity updates with wrk: skipped, wrk is not installed (apt-get install -y wrk)")
+        return
+    }
+    let script = folder + "/patch.lua"
+    try patchScript.write(toFile: script, atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: wrk)
+    process.arguments = ["-t1", "-c\(concurrency)", "-d\(Int(seconds))s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
+    var environment = ProcessInfo.processInfo.environment
+    environment["HUES_TOKEN"] = token
+    environment["HUES_STATIONS"] = String(stations)
+    environment["HUES_OBSERVED"] = NGSIClock.instant(minute: 8000)
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    func line(_ prefix: String) -> String {
+        text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?"
+    }
+    say("single-entity updates with wrk (PATCH …/attrs, \(concurrency) connections): \(line("Requests/sec")), latency \(line("50%")), \(line("99%")); \(line("updated"))")
+}
+
+/// Each request updates the next station's PM2.5; every answer other than 204 is counted as refused.
+private let patchScript = #"""
+local token = os.getenv("HUES_TOKEN")
+local stations = tonumber(os.getenv("HUES_STATIONS"))
+local observed = os.getenv("HUES_OBSERVED")
+local threads = {}
+local counter = 0
+updated, refused = 0, 0
+
+function setup(thread) table.insert(threads, thread) end
+
+function request()
+  counter = counter + 1
+  local body = '{"pm25":{"type":"Property","value":' .. (counter % 300) .. ',"observedAt":"' .. observed .. '"}}'
+  return wrk.format("PATCH", "/ngsi-ld/v1/entities/urn:ngsi-ld:AirQualityObserved:s" .. (counter % stations) .. "/attrs",
+                    { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }, body)
+end
+
+function response(status, headers, body)
+  if status == 204 then updated = updated + 1 else refused = refused + 1 end
+end
+
+function done(summary, latency, requests)
+  local total, failed = 0, 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("updated")
+    failed = failed + thread:get("refused")
+  end
+  io.write(string.format("updated %d refused %d\n", total, failed))
+end
+"""#
