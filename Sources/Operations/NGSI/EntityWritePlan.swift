@@ -10,8 +10,10 @@ public enum EntityOperation: Sendable, Equatable {
     case replace
     /// Created, or its attributes added to the stored ones (batch upsert `options=update`, append attributes).
     case merge(overwrite: Bool)
-    /// Only existing entities; attributes added to the stored ones (batch update, `PATCH …/attrs`).
+    /// Only existing entities; attributes added to the stored ones (batch update, append attributes).
     case update(overwrite: Bool)
+    /// Only the attributes an existing entity has (`PATCH …/attrs`); the others are listed as not updated.
+    case patch
 }
 
 struct EntityWritePlan {
@@ -27,6 +29,8 @@ struct EntityWritePlan {
     private var createdSet = Set<String>()
     var updated: [String] = []
     var errors: [(entityID: String, error: NGSIError)] = []
+    /// For `.patch`: the attributes named that the entity does not have, by entity.
+    var notUpdated: [String: [String]] = [:]
 
     init(_ parsed: [EntityParser.Parsed], operation: EntityOperation, existing: [String: NGSIEntity]) {
         for item in parsed {
@@ -43,19 +47,27 @@ struct EntityWritePlan {
         switch (operation, current) {
         case (.create, .some):
             return errors.append((incoming.id, NGSIError(.alreadyExists, "An entity \(incoming.id) already exists.")))
-        case (.update, nil):
+        case (.update, nil), (.patch, nil):
             return errors.append((incoming.id, NGSIError(.resourceNotFound, "No entity \(incoming.id).")))
         case (.replace, let current?):
             // A refused reading leaves the stored one in place: replacing the entity must not erase what was good.
             for name in refused { next.attributes[name] = current.attributes[name] }
         case (.create, nil), (.replace, nil), (.merge, nil):
             break
-        case (.merge(let overwrite), let current?), (.update(let overwrite), let current?):
+        case (.merge, let current?), (.update, let current?), (.patch, let current?):
             guard current.type == incoming.type else {
                 return errors.append((incoming.id, NGSIError(.badRequestData, "The entity \(incoming.id) is a \(current.type), not a \(incoming.type).")))
             }
             next = current
-            if !overwrite { set = set.filter { current.attributes[$0.key] == nil } }
+            switch operation {
+            case .merge(overwrite: false), .update(overwrite: false): set = set.filter { current.attributes[$0.key] == nil }
+            case .patch:
+                let missing = set.keys.filter { current.attributes[$0] == nil }.sorted()
+                if !missing.isEmpty { notUpdated[incoming.id] = missing }
+                set = set.filter { current.attributes[$0.key] != nil }
+                if set.isEmpty { return }
+            default: break
+            }
             next.attributes.merge(set) { _, new in new }
             if incoming.context != nil { next.context = incoming.context }
         }

@@ -18,17 +18,18 @@ extension NGSIEntityRoutes {
         }
         routes.on(.patch, "\(Self.base)/entities/:id/attrs", access: access, summary: "NGSI-LD: update an entity's existing attributes") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
-                let entity = try await Self.stored(context, broker: broker)
-                var parsed = try await Self.attributes(request, context: context, of: entity, now: broker.clock())
-                let unknown = parsed.entity.attributes.keys.filter { entity.attributes[$0] == nil }.sorted()
-                for name in unknown { parsed.entity.attributes[name] = nil }
-                if !parsed.entity.attributes.isEmpty {
-                    let outcome = try await broker.write([parsed], operation: .update(overwrite: true), logger: context.logger)
-                    if let error = outcome.errors.first { throw error.error }
-                }
+                // The type (to read the attributes by) without the document: the write reads that in its transaction,
+                // where it also finds which attributes the entity lacks.
+                let id = try NGSIExchange.entityID(context)
+                guard let type = try await broker.type(of: id, logger: context.logger) else { throw NGSIError(.resourceNotFound, "No entity \(id).") }
+                try EntityParser.refusePlatformOwned(id: id, type: type)
+                let parsed = try await Self.attributes(request, context: context, of: NGSIEntity(id: id, type: type, attributes: [:]), now: broker.clock())
+                let outcome = try await broker.write([parsed], operation: .patch, logger: context.logger)
+                if let error = outcome.errors.first { throw error.error }
+                let unknown = outcome.notUpdated[id] ?? []
                 guard !unknown.isEmpty else { return NGSIExchange.empty(.noContent) }
                 let document: JSONValue = .object([
-                    "updated": .array(parsed.entity.attributes.keys.sorted().map { .string($0) }),
+                    "updated": .array(parsed.entity.attributes.keys.filter { !unknown.contains($0) }.sorted().map { .string($0) }),
                     "notUpdated": .array(unknown.map { .object(["attributeName": .string($0), "reason": .string("The entity has no such attribute.")]) }),
                 ])
                 return NGSIExchange.json(document, status: NGSIExchange.multiStatus, ld: false)

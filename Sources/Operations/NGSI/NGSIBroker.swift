@@ -33,6 +33,8 @@ public struct NGSIBroker: Sendable {
         public var created: [String]
         public var updated: [String]
         public var errors: [(entityID: String, error: NGSIError)]
+        /// For `.patch`: the attributes named that the entity does not have, by entity.
+        public var notUpdated: [String: [String]] = [:]
     }
 
     /// Applies `operation` to each parsed entity; the ones it cannot apply are listed in `errors`, the rest stored.
@@ -65,7 +67,7 @@ public struct NGSIBroker: Sendable {
         try await NotificationOutbox.enqueue(notices, at: milliseconds, on: sql)
         if !plan.written.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
         if !notices.isEmpty { ChangeTopics.noteChange(Self.notificationsTopic) }
-        return (Outcome(created: plan.created, updated: plan.updated, errors: plan.errors), learned)
+        return (Outcome(created: plan.created, updated: plan.updated, errors: plan.errors, notUpdated: plan.notUpdated), learned)
     }
 
     /// What a write needs of the stored entities. Merging needs their attributes; replacing and creating need only
@@ -74,7 +76,7 @@ public struct NGSIBroker: Sendable {
     private func stored(_ ids: [String], for parsed: [EntityParser.Parsed], operation: EntityOperation, on sql: any SQLDatabase,
                         logger: Logger) async throws -> [String: NGSIEntity] {
         switch operation {
-        case .merge, .update:
+        case .merge, .update, .patch:
             return try await EntityRows.existing(ids, on: sql, logger: logger)
         case .create, .replace:
             let needed = Array(Set(parsed.filter { !$0.refused.isEmpty }.map(\.entity.id))).sorted()
@@ -123,6 +125,11 @@ public struct NGSIBroker: Sendable {
             try await EntityRows.save([entity], at: Int64((clock().timeIntervalSince1970 * 1000).rounded()), on: sql)
             ChangeTopics.noteChange(Self.entitiesTopic)
         }
+    }
+
+    /// An entity's type, without reading its document (what a change of its attributes needs to read them by).
+    public func type(of id: String, logger: Logger) async throws -> String? {
+        try await database.sql(logger: logger).raw("SELECT type FROM ngsi_entities WHERE id = \(bind: id)").first()?.decode(column: "type", as: String.self)
     }
 
     public func entity(_ id: String, logger: Logger) async throws -> NGSIEntity? {
