@@ -56,7 +56,7 @@ public struct OperationsModule: PlatformModule {
     }
 
     public var name: String { "operations" }
-    public var migrations: [any Migration] { [CreateSensorTables(), CreateAlertTables(), CreateLiveFigureTables()] }
+    public var migrations: [any Migration] { [CreateSensorTables(), CreateAlertTables(), CreateLiveFigureTables(), StoreEntitiesAsJSONB()] }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public var events: [EventDeclaration] {
