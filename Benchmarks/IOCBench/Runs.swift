@@ -49,8 +49,8 @@ func queries() async throws {
         ("count by type", "/entities?type=AirQualityObserved&limit=0&count=true"),
     ]
     for (name, path) in cases {
-        let samples = try await measure(callers: 4, seconds: max(3, seconds / 2)) { _ in _ = try await call(.GET, path) }
-        say("query \(name) at \(stations) stations: p50 \(figure(percentile(samples, 0.5))) ms, p95 \(figure(percentile(samples, 0.95))) ms (\(samples.count) queries)")
+        let samples = try await measure(callers: queryCallers, seconds: max(3, seconds / 2)) { _ in _ = try await call(.GET, path) }
+        say("query \(name) at \(stations) stations, \(queryCallers) callers: p50 \(figure(percentile(samples, 0.5))) ms, p95 \(figure(percentile(samples, 0.95))) ms (\(samples.count) queries)")
     }
 }
 

@@ -19,7 +19,7 @@ import Synchronization
 /// 6. live-stream fan-out: `--screens` (1,000) screens following the live figures, `--rounds` (20) report filings.
 ///
 /// Usage: hues-ioc-bench [--database postgres://… --disposable | --sqlite PATH] [--entities 100000] [--seconds 10]
-///        [--gateways 4] [--concurrency 8] [--port 18411] [--screens 1000] [--rounds 20]
+///        [--gateways 4] [--concurrency 8] [--query-callers 4] [--port 18411] [--screens 1000] [--rounds 20]
 ///        [--only fanout|ingest|batch|updates|queries|temporal]
 func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 let arguments = CommandLine.arguments
@@ -28,6 +28,7 @@ let seconds = Double(option("--seconds") ?? "") ?? 10
 let concurrency = Int(option("--concurrency") ?? "") ?? 8
 let gateways = Int(option("--gateways") ?? "") ?? 4
 let stations = Int(option("--entities") ?? "") ?? 100_000
+let queryCallers = Int(option("--query-callers") ?? "") ?? 4
 if option("--database") != nil, !arguments.contains("--disposable") {
     say("hues-ioc-bench writes a hundred thousand stations: name a database you can throw away, and say so with --disposable")
     exit(2)
