@@ -46,6 +46,13 @@ struct JSONParserTests {
         }
     }
 
+    /// The exact bytes: escapes only where JSON needs them, everything else (Vietnamese, emoji, `/`) as it is.
+    @Test func stringsAreEscapedOnlyWhereJSONNeeds() {
+        #expect(JSONValue.quoted("a\"b\\c\nd\u{1}\u{1F}é😀/\te\r") == #""a\"b\\c\nd\u0001\u001fé😀/\te\r""#)
+        #expect(JSONValue.quoted("") == #""""#)
+        #expect(JSONValue.object(["b": .string("Huế"), "a": .array([.number(1), .null])]).jsonText == #"{"a":[1,null],"b":"Huế"}"#)
+    }
+
     static func randomValue(_ random: inout SeededRandom, depth: Int) -> JSONValue {
         switch random.next() % (depth > 3 ? 4 : 6) {
         case 0: return .null
