@@ -18,18 +18,16 @@ extension NGSIEntityRoutes {
         }
         routes.on(.patch, "\(Self.base)/entities/:id/attrs", access: access, summary: "NGSI-LD: update an entity's existing attributes") { request, context in
             try await NGSIExchange.handle(request, context, broker) {
-                // The type (to read the attributes by) without the document: the write reads that in its transaction,
-                // where it also finds which attributes the entity lacks.
                 let id = try NGSIExchange.entityID(context)
-                guard let type = try await broker.type(of: id, logger: context.logger) else { throw NGSIError(.resourceNotFound, "No entity \(id).") }
-                try EntityParser.refusePlatformOwned(id: id, type: type)
-                let parsed = try await Self.attributes(request, context: context, of: NGSIEntity(id: id, type: type, attributes: [:]), now: broker.clock())
-                let outcome = try await broker.write([parsed], operation: .patch, logger: context.logger)
+                let (value, link) = try await NGSIExchange.body(request, context: context)
+                guard let members = value.object else { throw NGSIError(.badRequestData, "The attributes are a JSON object.") }
+                let outcome = try await broker.patch(id, attributes: members, linkContext: link, logger: context.logger)
                 if let error = outcome.errors.first { throw error.error }
                 let unknown = outcome.notUpdated[id] ?? []
                 guard !unknown.isEmpty else { return NGSIExchange.empty(.noContent) }
+                let named = members.keys.filter { !EntityParser.reservedNames.contains($0) && !EntityParser.systemNames.contains($0) && !unknown.contains($0) }
                 let document: JSONValue = .object([
-                    "updated": .array(parsed.entity.attributes.keys.filter { !unknown.contains($0) }.sorted().map { .string($0) }),
+                    "updated": .array(named.sorted().map { .string($0) }),
                     "notUpdated": .array(unknown.map { .object(["attributeName": .string($0), "reason": .string("The entity has no such attribute.")]) }),
                 ])
                 return NGSIExchange.json(document, status: NGSIExchange.multiStatus, ld: false)
