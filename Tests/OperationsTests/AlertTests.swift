@@ -52,7 +52,7 @@ struct AlertTests {
 
     @Test func aFloodRaisesOneAlertThatClearsWhenTheWaterGoesDown() async throws {
         try await TestDatabase.usingPlatformDatabase { database, _ in
-            try await database.migrate(EventLog.migrations() + [CreateSensorTables(), CreateAlertTables()], logger: logger)
+            try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations + [CreateAlertTables()], logger: logger)
             let start = Date(timeIntervalSince1970: 1_796_083_200)
             let clock = TestClock(start)
             let inbox = Inbox()

@@ -14,7 +14,7 @@ struct SensorBrokerTests {
     static let start = NGSITime.parse("2026-12-01T00:00:00Z")!
 
     func migrated(_ database: PlatformDatabase) async throws {
-        try await database.migrate(EventLog.migrations() + [CreateSensorTables()], logger: logger)
+        try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations, logger: logger)
     }
 
     static func station(_ id: Int, pm25: JSONValue, at: String, extra: [String: JSONValue] = [:]) -> JSONValue {

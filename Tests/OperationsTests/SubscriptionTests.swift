@@ -38,7 +38,7 @@ struct SubscriptionTests {
 
     @Test func aChangeThatMatchesIsNotifiedOnceAndAFailingSubscriberIsRetriedLater() async throws {
         try await TestDatabase.usingPlatformDatabase { database, _ in
-            try await database.migrate(EventLog.migrations() + [CreateSensorTables()], logger: logger)
+            try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations, logger: logger)
             let clock = TestClock()
             let broker = NGSIBroker(database: database, clock: clock.reading)
             let recorder = Recorder()

@@ -19,11 +19,16 @@ enum EntityRows {
             : "SELECT id, type, CASE WHEN typeof(body) = 'text' THEN body WHEN json_valid(body, 8) THEN json(body) ELSE '' END AS body, context FROM ngsi_entities"
     }
 
-    /// One row's values for an insert: the document bound as text and stored as JSONB on either database.
+    /// One row's values for an insert: the document bound as text and stored as JSONB on either database; on
+    /// SQLite with its indexed texts (`EntityTextIndex`).
     static func values(_ entity: NGSIEntity, at now: Int64, postgres: Bool) -> SQLQueryString {
         let (body, context) = (entity.body.jsonText, entity.context?.jsonText)
         return postgres ? "(\(bind: entity.id), \(bind: entity.type), CAST(\(bind: body) AS JSONB), \(bind: context), \(bind: now), \(bind: now))"
-            : "(\(bind: entity.id), \(bind: entity.type), jsonb(\(bind: body)), \(bind: context), \(bind: now), \(bind: now))"
+            : "(\(bind: entity.id), \(bind: entity.type), jsonb(\(bind: body)), \(bind: context), \(bind: now), \(bind: now), \(bind: EntityTextIndex.texts(of: entity)))"
+    }
+
+    static func columns(postgres: Bool) -> String {
+        "ngsi_entities (id, type, body, context, created_at_ms, modified_at_ms\(postgres ? "" : ", texts"))"
     }
 
     /// A document as the broker stored it (numbers as PostgreSQL prints them may be long).
@@ -88,9 +93,11 @@ enum EntityRows {
         let postgres = sql.dialect.name == "postgresql"
         for part in stride(from: 0, to: entities.count, by: chunk) {
             let rows = entities[part..<min(entities.count, part + chunk)].map { values($0, at: now, postgres: postgres) }
+            let texts = postgres ? "" : ", texts = excluded.texts"
             try await sql.raw("""
-                INSERT INTO ngsi_entities (id, type, body, context, created_at_ms, modified_at_ms) VALUES \(rows.joined(separator: ", ")) \
-                ON CONFLICT (id) DO UPDATE SET type = excluded.type, body = excluded.body, context = excluded.context, modified_at_ms = excluded.modified_at_ms
+                INSERT INTO \(unsafeRaw: columns(postgres: postgres)) VALUES \(rows.joined(separator: ", ")) \
+                ON CONFLICT (id) DO UPDATE SET type = excluded.type, body = excluded.body, context = excluded.context, \
+                modified_at_ms = excluded.modified_at_ms\(unsafeRaw: texts)
                 """).run()
         }
     }
@@ -101,7 +108,7 @@ enum EntityRows {
         var inserted = Set<String>()
         for part in stride(from: 0, to: entities.count, by: chunk) {
             let rows = entities[part..<min(entities.count, part + chunk)].map { values($0, at: now, postgres: postgres) }
-            let answer = try await sql.raw("INSERT INTO ngsi_entities (id, type, body, context, created_at_ms, modified_at_ms) VALUES "
+            let answer = try await sql.raw("INSERT INTO \(unsafeRaw: columns(postgres: postgres)) VALUES "
                                            + rows.joined(separator: ", ") + " ON CONFLICT (id) DO NOTHING RETURNING id").all()
             for row in answer { inserted.insert(try row.decode(column: "id", as: String.self)) }
         }

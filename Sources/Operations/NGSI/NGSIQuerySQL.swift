@@ -11,10 +11,28 @@ struct NGSIQuerySQL {
         case .all(let parts): return "(" + parts.map(condition).joined(separator: " AND ") + ")"
         case .any(let parts): return "(" + parts.map(condition).joined(separator: " OR ") + ")"
         case .term(let term):
+            if let indexed = indexed(term) { return indexed }
             // An attribute holds a `value` (properties) or an `object` (relationships), never both.
             let base = [term.path.attribute] + term.path.subAttributes
             return "(" + condition(term, at: base + ["value"] + term.path.keys) + " OR " + condition(term, at: base + ["object"] + term.path.keys) + ")"
         }
+    }
+
+    /// SQLite: equality of a whole attribute with short texts, answered from `ngsi_text_values` (`EntityTextIndex`).
+    private func indexed(_ term: NGSIQuery.Term) -> SQLQueryString? {
+        guard !postgres, term.comparison == .equal, term.path.subAttributes.isEmpty, term.path.keys.isEmpty else { return nil }
+        let literals: [NGSIQuery.Literal]
+        switch term.operand {
+        case .one(let literal)?: literals = [literal]
+        case .list(let list)?: literals = list
+        default: return nil
+        }
+        var texts: [String] = []
+        for literal in literals {
+            guard case .text(let text) = literal, EntityTextIndex.mayAnswer(text) else { return nil }
+            texts.append(text)
+        }
+        return "(id IN (SELECT entity_id FROM ngsi_text_values WHERE attribute = \(bind: term.path.attribute) AND value IN (\(binds: texts))))"
     }
 
     private func condition(_ term: NGSIQuery.Term, at path: [String]) -> SQLQueryString {
