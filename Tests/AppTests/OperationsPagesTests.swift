@@ -71,6 +71,10 @@ import Testing
             let points = try #require(panels.components(separatedBy: "points=\"").dropFirst().first?.components(separatedBy: "\"").first)
             let ys = points.split(separator: " ").compactMap { $0.split(separator: ",").last.flatMap { Double($0) } }
             #expect(ys.count == 3 && ys == ys.sorted(by: >), "\(points)")
+            // A station taken away leaves the screens (its history stays for the temporal API).
+            #expect(try await client.send(.delete, "/ngsi-ld/v1/entities/urn:ngsi-ld:WaterLevelObserved:dap-da", token: ioc).status == .noContent)
+            let after = body(try await get(client, "/ioc/fragments/sensors", session: session))
+            #expect(!after.contains("Đập Đá") && after.contains("ioc-panel"), "\(after)")
         }
     }
 }

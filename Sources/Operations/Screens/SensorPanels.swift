@@ -30,9 +30,11 @@ struct SensorPanels: Sendable {
         let sql = try database.sql(logger: logger)
         var panels: [Panel] = []
         for kind in Self.shown {
+            // Stations that still exist: a deleted entity keeps its history (the temporal API answers it), not a panel.
             let series = try await sql.raw("""
-                SELECT id, entity_id FROM ngsi_series WHERE entity_type = \(bind: kind.type) AND attribute = \(bind: kind.attribute) \
-                ORDER BY entity_id LIMIT \(literal: Self.maximumPanels)
+                SELECT s.id, s.entity_id FROM ngsi_series s JOIN ngsi_entities e ON e.id = s.entity_id \
+                WHERE s.entity_type = \(bind: kind.type) AND s.attribute = \(bind: kind.attribute) \
+                ORDER BY s.entity_id LIMIT \(literal: Self.maximumPanels)
                 """).all()
             for row in series where panels.count < Self.maximumPanels {
                 let id = try row.decode(column: "id", as: Int64.self)
