@@ -220,6 +220,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // The security operations centre (issue #20); so far the parsers of what the city's machines send.
+            name: "SecurityOperations",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
                 "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
@@ -297,7 +302,7 @@ let package = Package(
         .target(
             name: "HuesFuzzTargets",
             dependencies: ["Platform", "Web", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
-                           "Operations"],
+                           "Operations", "SecurityOperations"],
             path: "fuzz/HuesFuzzTargets",
             swiftSettings: swiftSettings
         ),
@@ -357,6 +362,11 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: ["Operations", "Platform", "HuesTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SecurityOperationsTests",
+            dependencies: ["SecurityOperations"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

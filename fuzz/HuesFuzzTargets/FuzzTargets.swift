@@ -25,6 +25,8 @@ public enum FuzzTargets {
         "ngsi-ld-body": OperationsTargets.ngsiBody,
         "ngsi-ld-q": OperationsTargets.ngsiQuery,
         "json": OperationsTargets.json,
+        "syslog": SecurityTargets.syslog,
+        "syslog-stream": SecurityTargets.syslogStream,
     ]
 
     /// The names, in a stable order.

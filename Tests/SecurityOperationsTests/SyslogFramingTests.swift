@@ -1,0 +1,36 @@
+import SecurityOperations
+import Testing
+
+/// TCP syslog framing (RFC 6587): octet counting and one message a line, in any cut, with bounded memory.
+struct SyslogFramingTests {
+    @Test func countedAndLineFramesComeOutWholeHoweverTheStreamIsCut() throws {
+        let stream = Array("34 <13>1 - host app - - - hello there<14>no count\r\n".utf8) + Array("12 <13>1 - h a".utf8)
+        for step in 1...stream.count {
+            var framing = SyslogFraming()
+            var frames: [SyslogFraming.Frame] = []
+            for start in stride(from: 0, to: stream.count, by: step) {
+                frames += try framing.append(stream[start..<min(stream.count, start + step)])
+            }
+            // The last frame counts 12 bytes but only 10 came: it waits for the rest.
+            #expect(frames == [.message(Array("<13>1 - host app - - - hello there".utf8)), .message(Array("<14>no count".utf8))], "step \(step)")
+        }
+    }
+
+    @Test func aLongLineIsSkippedAndABadCountEndsTheStream() throws {
+        var framing = SyslogFraming(maximumBytes: 64)
+        let long = Array(repeating: UInt8(ascii: "x"), count: 100)
+        var frames = try framing.append(long)
+        frames += try framing.append(Array(repeating: UInt8(ascii: "y"), count: 100))
+        frames += try framing.append(Array("\n<13>after\n".utf8))
+        #expect(frames.count == 2 && frames.last == .message(Array("<13>after".utf8)))
+        guard case .oversized(let prefix) = frames.first else { Issue.record("the long line was not reported"); return }
+        #expect(prefix.count <= 256 && prefix.allSatisfy { $0 == UInt8(ascii: "x") })
+
+        var counted = SyslogFraming(maximumBytes: 64)
+        #expect(throws: SyslogFraming.BrokenStream.self) { try counted.append(Array("65 ".utf8)) }
+        var huge = SyslogFraming(maximumBytes: 64)
+        #expect(throws: SyslogFraming.BrokenStream.self) { try huge.append(Array("99999999999999999999".utf8)) }
+        var noSpace = SyslogFraming(maximumBytes: 64)
+        #expect(throws: SyslogFraming.BrokenStream.self) { try noSpace.append(Array("12x".utf8)) }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import SecurityOperations
+
+/// What the security operations centre reads from the whole city network: syslog messages, and TCP streams of them.
+enum SecurityTargets {
+    static let parser = SyslogParser(timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current,
+                                     receivedAt: Date(timeIntervalSince1970: 1_796_000_000))
+
+    /// One message: read or refused, never a trap; what is read stays within the RFC's ranges.
+    static let syslog: FuzzTargets.Harness = { bytes in
+        guard let message = try? parser.parse(bytes) else { return }
+        FuzzCheck.require((0...23).contains(message.facility) && (0...7).contains(message.severity), "a priority out of range")
+        FuzzCheck.require((message.hostname?.utf8.count ?? 0) <= 255 && (message.appName?.utf8.count ?? 0) <= 48, "a header field too long")
+    }
+
+    /// A TCP stream cut at every few bytes (the first byte says where): the same frames as read whole, memory held
+    /// within the limit.
+    static let syslogStream: FuzzTargets.Harness = { bytes in
+        guard let first = bytes.first else { return }
+        let step = Int(first % 16) + 1
+        let body = bytes.dropFirst()
+        var whole = SyslogFraming(maximumBytes: 512)
+        var pieces = SyslogFraming(maximumBytes: 512)
+        let all = try? whole.append(body)
+        var collected: [SyslogFraming.Frame] = []
+        var broken = false
+        var index = body.startIndex
+        while index < body.endIndex {
+            let end = body.index(index, offsetBy: step, limitedBy: body.endIndex) ?? body.endIndex
+            do { collected += try pieces.append(body[index..<end]) } catch { broken = true; break }
+            index = end
+        }
+        FuzzCheck.require((all == nil) == broken, "a stream broke read in pieces but not whole, or the other way")
+        if let all, !broken { FuzzCheck.require(all == collected, "frames differ when the stream arrives in pieces") }
+        for case .message(let frame) in collected { _ = try? parser.parse(frame) }
+    }
+}
