@@ -222,6 +222,7 @@ let package = Package(
         .target(
             // The security operations centre (issue #20); so far the parsers of what the city's machines send.
             name: "SecurityOperations",
+            dependencies: ["Platform"],
             swiftSettings: swiftSettings
         ),
         .target(

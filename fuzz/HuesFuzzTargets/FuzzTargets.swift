@@ -27,6 +27,8 @@ public enum FuzzTargets {
         "json": OperationsTargets.json,
         "syslog": SecurityTargets.syslog,
         "syslog-stream": SecurityTargets.syslogStream,
+        "cef": SecurityTargets.cef,
+        "ecs": SecurityTargets.ecs,
     ]
 
     /// The names, in a stable order.

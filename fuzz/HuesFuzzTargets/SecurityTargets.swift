@@ -35,3 +35,22 @@ enum SecurityTargets {
         for case .message(let frame) in collected { _ = try? parser.parse(frame) }
     }
 }
+
+extension SecurityTargets {
+    /// A CEF record: read or refused; what is read has its severity in range and bounded extensions.
+    static let cef: FuzzTargets.Harness = { bytes in
+        guard let event = try? CEFParser.parse(bytes) else { return }
+        FuzzCheck.require((0...10).contains(event.severity), "a severity out of range")
+        FuzzCheck.require(event.extensions.count <= CEFParser.maximumExtensions, "too many extensions")
+        FuzzCheck.require(event.extensions.allSatisfy { !$0.key.isEmpty && $0.key.utf8.count <= 63 }, "a bad extension key")
+    }
+}
+
+extension SecurityTargets {
+    /// An ECS NDJSON line: read or refused; what is read is within the field limit and flat.
+    static let ecs: FuzzTargets.Harness = { bytes in
+        guard let fields = try? ECSLine.parse(bytes) else { return }
+        FuzzCheck.require(fields.count <= ECSLine.maximumFields, "too many fields")
+        FuzzCheck.require(fields.values.allSatisfy { $0.object == nil && ($0.array?.allSatisfy { $0.object == nil && $0.array == nil } ?? true) }, "not flat")
+    }
+}
