@@ -24,8 +24,8 @@ public struct OperationsModule: PlatformModule {
     public init(context: ModuleContext, liveFigures: [LiveFigure] = [], renderer: PageRenderer? = nil, transport: (any NotificationTransport)? = nil) throws {
         self.context = context
         broker = NGSIBroker(database: context.database, operationsUnit: context.profile.city.operationsUnit, clock: context.clock)
-        figures = LiveFigures(figures: liveFigures + OperationsLiveFigures.all, database: context.database, broker: broker, timeZone: context.profile.calendar.timeZone,
-                              clock: context.clock, logger: context.logger)
+        figures = LiveFigures(figures: liveFigures + OperationsLiveFigures.all, database: context.database, broker: broker, secrets: context.secrets,
+                              timeZone: context.profile.calendar.timeZone, clock: context.clock, logger: context.logger)
         let policy = OutboundPolicy(allowedPrivateNetworks: context.configuration.webhookAllowedNetworks)
         delivery = NotificationDelivery(database: context.database, transport: transport ?? HTTPNotificationTransport(policy: policy), clock: context.clock)
         retention = SensorRetention(database: context.database, rawDays: context.configuration.sensorRawDays,

@@ -96,6 +96,13 @@ import Testing
                 let response = try await client.send(.get, "\(base)?\(query)")
                 #expect(response.status == .badRequest || response.status == .unprocessableContent, "\(query): \(response.status)")
             }
+            // What people paid, minute by minute, is for staff: others get it by the hour (and by default).
+            let payments = "/api/v1/operations/indicators/payments.cashless-amount-today/series"
+            #expect(try await client.send(.get, payments + "?resolution=minute").status == .forbidden)
+            #expect(try await client.send(.get, payments + "?resolution=hour").status == .ok)
+            #expect(body(try await client.send(.get, payments)).contains(#""resolution":"hour""#))
+            let ioc = try await client.signIn("ioc", "demo-ioc-2026").access
+            #expect(try await client.send(.get, payments + "?resolution=minute", token: ioc).status == .ok)
             #expect(try await client.send(.get, "\(base)?resolution=day&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z").status == .ok)
         }
     }

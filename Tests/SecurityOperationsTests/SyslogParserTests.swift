@@ -43,9 +43,12 @@ struct SyslogParserTests {
         let sshd = try parse("<86>Dec  3 08:59:58 sshd[4242]: Failed password for root from 203.0.113.9 port 52144 ssh2")
         #expect(sshd.hostname == nil && sshd.appName == "sshd" && sshd.processID == "4242" && sshd.message.hasPrefix("Failed password"))
         // Late December arriving in early January belongs to the year before.
-        let january = SyslogParser(timeZone: Self.hue, receivedAt: Date(timeIntervalSince1970: 1_798_822_800))  // 2027-01-01 03:00 Huế
+        let january = SyslogParser(timeZone: Self.hue, receivedAt: Date(timeIntervalSince1970: 1_798_822_800))  // 2027-01-02 00:00 in Huế
         let december = try january.parse(Array("<13>Dec 31 23:59:00 gw kernel: x".utf8))
         #expect(december.timestamp == Date(timeIntervalSince1970: 1_798_736_340))
+        // A CEF record right after the host is the message, not a tag called CEF.
+        let cef = try parse("<134>Dec  3 08:15:02 av-console CEF:0|V|P|1|2|N|3|x=y")
+        #expect(cef.hostname == "av-console" && cef.appName == nil && cef.message == "CEF:0|V|P|1|2|N|3|x=y")
         // No priority (the RFC's default user.notice) and no header: all of it is the message.
         let bare = try parse("just some text")
         #expect(bare.facility == 1 && bare.severity == 5 && bare.timestamp == nil && bare.message == "just some text")

@@ -89,16 +89,23 @@ public struct AlertWatch: Sendable {
     /// `since` goes first in its list (and an indicator with none in the window gets that one alone).
     func withValuesBefore(_ since: Int64, _ sensors: [(String, [(at: Int64, value: Double)])], cut: Bool, for rule: AlertRule, prefix: SQLQueryString,
                           logger: Logger) async throws -> [(String, [(at: Int64, value: Double)])] {
+        // The window's read goes in id order: when it was cut, sensors after the last one it kept may have had
+        // readings in the window that were left out, so their older value must not stand for them (compared by the
+        // database, in the same order as it read). Sensors before it simply had none in the window, a held
+        // indicator's usual state.
+        var through: SQLQueryString = ""
+        if cut {
+            guard let reached = sensors.last?.0 else { return sensors }
+            through = " AND s.entity_id <= \(bind: reached)"
+        }
         let rows = try await database.sql(logger: logger).raw("""
             SELECT s.entity_id, r.observed_at_ms, r.value FROM ngsi_series s JOIN ngsi_readings r ON r.series_id = s.id \
             WHERE s.entity_type = \(bind: rule.entityType) AND s.attribute = \(bind: rule.attribute)
-            """ + prefix + " AND r.observed_at_ms = (SELECT MAX(x.observed_at_ms) FROM ngsi_readings x WHERE x.series_id = s.id AND x.observed_at_ms < \(bind: since))"
+            """ + prefix + through + " AND r.observed_at_ms = (SELECT MAX(x.observed_at_ms) FROM ngsi_readings x WHERE x.series_id = s.id AND x.observed_at_ms < \(bind: since))"
             + " ORDER BY s.entity_id LIMIT \(bind: Self.maximumRows)").all()
         var merged = Dictionary(sensors.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
         for row in rows {
             let sensor = try row.decode(column: "entity_id", as: String.self)
-            // After a cut read, one missing from the window may be the one left out for lack of its latest readings.
-            if cut, merged[sensor] == nil { continue }
             let reading = (at: try row.decode(column: "observed_at_ms", as: Int64.self), value: try row.decode(column: "value", as: Double.self))
             merged[sensor] = [reading] + (merged[sensor] ?? [])
         }

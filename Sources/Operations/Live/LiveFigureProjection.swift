@@ -15,6 +15,8 @@ public struct LiveFigureProjection: Sendable {
     static let batchSize = 200
     let database: PlatformDatabase
     let book: LiveFigureBook
+    /// Keys the digests of daily items (one key a day, derived from the master key).
+    let secrets: SecretBox
 
     /// Applies every event after the cursor; returns how many were read.
     @discardableResult
@@ -24,7 +26,7 @@ public struct LiveFigureProjection: Sendable {
             let cursor = try await EventLog.cursor(of: Self.consumer, on: try database.db(logger: logger))
             let events = try await EventLog.read(after: cursor, limit: Self.batchSize, on: try database.db(logger: logger))
             guard let last = events.last else { return total }
-            let changes = LiveTallyBatch(book: book, events: events, logger: logger)
+            let changes = LiveTallyBatch(book: book, events: events, secrets: secrets, logger: logger)
             let applied = try await database.write(logger: logger) { db -> Bool in
                 guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
                 if sql.dialect.name == "postgresql" { try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockKey))").run() }
@@ -94,7 +96,11 @@ struct LiveTallyBatch {
     private(set) var items: [ItemKey: ItemState] = [:]
     var isEmpty: Bool { tallies.isEmpty && items.isEmpty }
 
-    init(book: LiveFigureBook, events: [LoggedEvent], logger: Logger) {
+    private let secrets: SecretBox
+    private var dailyKeys: [String: SymmetricKey] = [:]
+
+    init(book: LiveFigureBook, events: [LoggedEvent], secrets: SecretBox, logger: Logger) {
+        self.secrets = secrets
         for logged in events {
             guard let figures = book.byType[logged.type], let event = Self.read(logged, logger: logger) else { continue }
             for figure in figures {
@@ -104,21 +110,20 @@ struct LiveTallyBatch {
         }
     }
 
-    /// - Parameter daily: the things of a daily figure (the accounts seen today) are kept as digests salted with
-    ///   the day, so the table holds no identifier and one thing's two days cannot be linked.
+    /// - Parameter daily: the things of a daily figure (the accounts seen today) are kept as HMACs under a key of
+    ///   that day derived from the master key: the table holds no identifier, and without the master key neither
+    ///   can one be tried against it nor one thing's two days be linked.
     mutating func apply(_ change: LiveChange, figure: String, period: String, daily: Bool = false) {
         func itemKey(_ item: String) -> ItemKey {
-            let kept = daily ? SHA256.hash(data: Data("\(figure)|\(period)|\(item)".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
-                : Self.bounded(item, length: 200) ?? ""
-            return ItemKey(figure: figure, period: period, item: kept)
+            guard daily else { return ItemKey(figure: figure, period: period, item: Self.bounded(item, length: 200) ?? "") }
+            return ItemKey(figure: figure, period: period, item: digest(item, figure: figure, period: period))
         }
         switch change {
         case .add(let part, let whole, let unit, let category):
             let key = TallyKey(figure: figure, period: period, unit: Self.bounded(unit) ?? "", category: Self.bounded(category) ?? "")
             let sum = tallies[key, default: (0, 0)]
             // Saturating: a module's odd event never traps the projection (and with it every figure).
-            tallies[key] = (sum.part.addingReportingOverflow(part).overflow ? sum.part : sum.part + part,
-                            sum.whole.addingReportingOverflow(whole).overflow ? sum.whole : sum.whole + whole)
+            tallies[key] = (LiveFigureValues.bounded(sum.part + part), LiveFigureValues.bounded(sum.whole + whole))
         case .open(let item, let unit, let category, let due):
             let key = itemKey(item)
             var state = items[key] ?? ItemState(isOpen: true)
@@ -139,6 +144,13 @@ struct LiveTallyBatch {
             state.category = Self.bounded(category) ?? state.category
             items[key] = state
         }
+    }
+
+    private mutating func digest(_ item: String, figure: String, period: String) -> String {
+        let data = Data("\(figure)|\(item)".utf8)
+        let key = dailyKeys[period] ?? secrets.derivedKey(purpose: "operations.live-figures.items.\(period)")
+        dailyKeys[period] = key
+        return HMAC<SHA256>.authenticationCode(for: data, using: key).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     struct NotAnObject: Error, CustomStringConvertible {
@@ -165,12 +177,16 @@ struct LiveTallyBatch {
     }
 
     func write(on sql: any SQLDatabase) async throws {
+        // Stored tallies stay within ±cap as well, so adding one batch's never overflows in the database either.
+        let (low, high) = sql.dialect.name == "postgresql" ? ("GREATEST", "LEAST") : ("MAX", "MIN")
+        let cap = LiveFigureValues.cap
         for (key, sum) in tallies {
             try await sql.raw("""
                 INSERT INTO ioc_live_tallies (figure, period, unit_code, category, part, whole) VALUES \
                 (\(bind: key.figure), \(bind: key.period), \(bind: key.unit), \(bind: key.category), \(bind: sum.part), \(bind: sum.whole)) \
-                ON CONFLICT (figure, period, unit_code, category) DO UPDATE SET part = ioc_live_tallies.part + excluded.part, \
-                whole = ioc_live_tallies.whole + excluded.whole
+                ON CONFLICT (figure, period, unit_code, category) DO UPDATE SET \
+                part = \(unsafeRaw: low)(-\(literal: cap), \(unsafeRaw: high)(\(literal: cap), ioc_live_tallies.part + excluded.part)), \
+                whole = \(unsafeRaw: low)(-\(literal: cap), \(unsafeRaw: high)(\(literal: cap), ioc_live_tallies.whole + excluded.whole))
                 """).run()
         }
         for (key, state) in items {

@@ -19,7 +19,7 @@ struct LiveFigureRoutes {
 
     /// The figure as the caller may see it: a breakdown its module keeps from the public goes to staff only.
     static func shown(_ value: LiveFigureValue, to staff: Bool, book: LiveFigureBook) -> LiveFigureValue {
-        staff || book.figure(value.code)?.publicDetail != false ? value : value.totalOnly
+        staff || book.figure(value.code)?.publicDetail == true ? value : value.totalOnly
     }
     /// Points one series answer may hold, whatever the resolution.
     static let maximumPoints: Int64 = 3_000
@@ -46,12 +46,16 @@ struct LiveFigureRoutes {
                   summary: "A live figure's city value by minute, hour or day (resolution, from, to)") { request, context in
             let code = try code(context)
             let parameters = request.uri.queryParameters
+            // Minute by minute, a figure whose detail is for staff (payments made, ratings given) would show each act
+            // as it happened: others see it by the hour.
+            let detailed = Self.isStaff(context.principal) || figures.book.figure(code)?.publicDetail == true
             let resolution = try parameters.get("resolution").map { text in
                 guard let resolution = LiveFigureSeries.Resolution(rawValue: text) else {
                     throw Problem.validation([.init(field: "resolution", message: "minute, hour or day")])
                 }
+                guard detailed || resolution != .minute else { throw Problem.forbidden("This figure by the minute is for the city's staff; ask by hour or day.") }
                 return resolution
-            } ?? .minute
+            } ?? (detailed ? .minute : .hour)
             let (from, to) = try span(parameters.get("from"), parameters.get("to"), resolution: resolution)
             let points = try await figures.points(code, resolution: resolution, from: from, to: to, logger: context.logger)
             return JSONResponse(IndicatorSeries(code: code, resolution: resolution.rawValue, points: points))

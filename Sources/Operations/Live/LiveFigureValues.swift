@@ -38,6 +38,11 @@ public struct LiveFigureValue: Sendable, Encodable, Equatable {
 public struct LiveFigureValues: Sendable {
     /// The change type the figures note when they move: `/api/v1/live` streams it under `operations.figures`.
     public static let changeTopic = "operations.figures.changed"
+    /// Every tally, sum and total is kept within ±2⁴⁸ (280 trillion: past any day's fees in đồng), so two of them
+    /// never overflow when added, and the database's SUM over a figure's few thousand rows stays within 64 bits.
+    public static let cap: Int64 = 1 << 48
+
+    static func bounded(_ value: Int64) -> Int64 { min(cap, max(-cap, value)) }
     public static let streamTopic = "operations.figures"
     let database: PlatformDatabase
     let book: LiveFigureBook
@@ -62,8 +67,8 @@ public struct LiveFigureValues: Sendable {
         if case .openShare = figure.kind { byCategory = [] } else {
             byCategory = try await slices(of: figure, owner: owner, period: period, by: "category", at: now, on: sql)
         }
-        let part = byUnit.reduce(Int64(0)) { $0 &+ $1.part }
-        let whole = byUnit.allSatisfy({ $0.whole == nil }) && !Self.isShare(figure.kind) ? nil : byUnit.reduce(Int64(0)) { $0 &+ ($1.whole ?? 0) }
+        let part = byUnit.reduce(Int64(0)) { Self.bounded($0 + $1.part) }
+        let whole = byUnit.allSatisfy({ $0.whole == nil }) && !Self.isShare(figure.kind) ? nil : byUnit.reduce(Int64(0)) { Self.bounded($0 + ($1.whole ?? 0)) }
         return LiveFigureValue(code: figure.code, name: figure.name, kind: Self.kindName(figure.kind), period: figure.period.rawValue,
                                periodKey: period.isEmpty ? nil : period, value: Self.value(part: part, whole: whole, share: Self.isShare(figure.kind)),
                                part: part, whole: whole, byUnit: byUnit, byCategory: byCategory)

@@ -40,11 +40,11 @@ public struct LiveFigures: Sendable {
         }
     }
 
-    public init(figures: [LiveFigure], database: PlatformDatabase, broker: NGSIBroker?, timeZone: TimeZone, clock: @escaping @Sendable () -> Date,
-                logger: Logger) {
+    public init(figures: [LiveFigure], database: PlatformDatabase, broker: NGSIBroker?, secrets: SecretBox, timeZone: TimeZone,
+                clock: @escaping @Sendable () -> Date, logger: Logger) {
         entities = broker.map { LiveFigureEntities(broker: $0) }
         book = LiveFigureBook(figures, timeZone: timeZone, logger: logger)
-        projection = LiveFigureProjection(database: database, book: book)
+        projection = LiveFigureProjection(database: database, book: book, secrets: secrets)
         values = LiveFigureValues(database: database, book: book)
         series = LiveFigureSeries(database: database, timeZone: timeZone)
         self.clock = clock

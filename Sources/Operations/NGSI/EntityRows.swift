@@ -43,7 +43,8 @@ enum EntityRows {
             let contextText = try row.decode(column: "context", as: String?.self)
             let parsed = storedDocument(text)
             guard case .success(let body) = parsed, var members = body.object, let type = members["type"]?.string else {
-                logger.error("stored NGSI-LD entity does not read; left out of the answer", metadata: ["entity": "\(id)", "reason": "\(parsed)"])
+                let reason = switch parsed { case .failure(let failure): "\(failure)"; case .success: "not an object with a type" }
+                logger.error("stored NGSI-LD entity does not read; left out of the answer", metadata: ["entity": "\(id)", "reason": "\(reason)"])
                 return nil
             }
             var context: JSONValue?
@@ -77,12 +78,18 @@ enum EntityRows {
 
     /// Which of `ids` are stored, locked like `existing`.
     static func present(_ ids: [String], on sql: any SQLDatabase) async throws -> Set<String> {
-        var found = Set<String>()
+        Set(try await types(ids, on: sql).keys)
+    }
+
+    /// The type of each stored one of `ids` (from its column, so even a document that no longer reads can be
+    /// deleted), locked like `existing`.
+    static func types(_ ids: [String], on sql: any SQLDatabase) async throws -> [String: String] {
+        var found: [String: String] = [:]
         let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         for part in stride(from: 0, to: ids.count, by: 500) {
             let slice = Array(ids[part..<min(ids.count, part + 500)])
-            for row in try await sql.raw("SELECT id FROM ngsi_entities WHERE id IN (\(binds: slice))" + lock).all() {
-                found.insert(try row.decode(column: "id", as: String.self))
+            for row in try await sql.raw("SELECT id, type FROM ngsi_entities WHERE id IN (\(binds: slice))" + lock).all() {
+                found[try row.decode(column: "id", as: String.self)] = try row.decode(column: "type", as: String.self)
             }
         }
         return found

@@ -21,8 +21,9 @@ enum EntityTextIndex {
         return pairs.isEmpty ? nil : JSONValue.array(pairs).jsonText
     }
 
+    /// As the evaluator reads an attribute: its `value` when it has one (whatever its kind), else its `object`.
     private static func indexed(_ members: [String: JSONValue]) -> String? {
-        let text = members["value"]?.string ?? members["object"]?.string
+        let text = members["value"] != nil ? members["value"]?.string : members["object"]?.string
         guard let text, text.utf8.count <= maximumBytes else { return nil }
         return text
     }

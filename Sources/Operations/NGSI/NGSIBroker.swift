@@ -99,12 +99,12 @@ public struct NGSIBroker: Sendable {
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             let unique = Array(Set(ids)).sorted()
-            let existing = try await EntityRows.existing(unique, on: sql, logger: logger)
+            let existing = try await EntityRows.types(unique, on: sql)
             var errors: [(entityID: String, error: NGSIError)] = []
             var present: [String] = []
             for id in unique {
-                guard let entity = existing[id] else { errors.append((id, NGSIError(.resourceNotFound, "No entity \(id)."))); continue }
-                do throws(NGSIError) { try EntityParser.refusePlatformOwned(id: id, type: entity.type) } catch { errors.append((id, error)); continue }
+                guard let type = existing[id] else { errors.append((id, NGSIError(.resourceNotFound, "No entity \(id)."))); continue }
+                do throws(NGSIError) { try EntityParser.refusePlatformOwned(id: id, type: type) } catch { errors.append((id, error)); continue }
                 present.append(id)
             }
             try await EntityRows.delete(present, on: sql)

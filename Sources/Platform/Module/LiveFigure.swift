@@ -36,7 +36,7 @@ public struct LiveFigure: Sendable {
     /// What one of those events changes; events it cannot use give nothing.
     public let interpret: @Sendable (LiveEvent) -> [LiveChange]
 
-    public init(code: String, name: [String: String], kind: Kind, period: Period = .always, events: [String] = [], publicDetail: Bool = true,
+    public init(code: String, name: [String: String], kind: Kind, period: Period = .always, events: [String] = [], publicDetail: Bool = false,
                 interpret: @escaping @Sendable (LiveEvent) -> [LiveChange] = { _ in [] }) {
         self.code = code
         self.name = name
@@ -80,7 +80,8 @@ public struct LiveEvent: Sendable {
         case .string(let text)?: text.utf8.count <= 20 ? Int64(text) : nil
         default: nil
         }
-        return number.flatMap { abs($0) <= Self.largestWhole ? $0 : nil }
+        // `magnitude`, not `abs`: abs(Int64.min) traps, and "-9223372036854775808" reads as Int64.min.
+        return number.flatMap { $0.magnitude <= UInt64(Self.largestWhole) ? $0 : nil }
     }
 
     public static let largestWhole: Int64 = 1_000_000_000_000

@@ -40,6 +40,8 @@ enum SyslogRFC3164 {
             processID = String(decoding: probe.bytes[pidStart..<probe.offset], as: UTF8.self)
             probe.skip(1)
         }
+        // `CEF:0|…` right after the host is the record itself, not a tag called CEF.
+        guard processID != nil || tag != "CEF" || probe.peek(1).flatMap(ByteReader.digit) == nil else { return (nil, nil) }
         guard probe.expect(UInt8(ascii: ":")) else { return (nil, nil) }
         _ = probe.expect(UInt8(ascii: " "))
         reader = probe

@@ -62,11 +62,13 @@
   // One request at a time; changes heard meanwhile bring one more afterwards.
   function load() {
     if (loading) { again = true; return; }
-    loading = fetch("/api/v1/operations/indicators", { credentials: "same-origin", cache: "no-store" })
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, 30000) : null;
+    loading = fetch("/api/v1/operations/indicators", { credentials: "same-origin", cache: "no-store", signal: abort ? abort.signal : undefined })
       .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
       .then(draw)
       .catch(function () { /* the last values stay on screen; the next change or the minute's refresh tries again */ })
-      .then(function () { loading = null; if (again) { again = false; load(); } });
+      .then(function () { if (timer) clearTimeout(timer); loading = null; if (again) { again = false; load(); } });
   }
 
   // One request per fragment at a time: a burst of changes must not pile requests up on a slow link. A fragment
@@ -74,7 +76,10 @@
   function refresh(holder) {
     if (holder.getAttribute("data-loading")) return;
     holder.setAttribute("data-loading", "1");
-    fetch(holder.getAttribute("data-fragment"), { credentials: "same-origin", cache: "no-store" })
+    // A request that never answers (a half-open connection) must not stop the panel for good: it gives up at 30 s.
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, 30000) : null;
+    fetch(holder.getAttribute("data-fragment"), { credentials: "same-origin", cache: "no-store", signal: abort ? abort.signal : undefined })
       .then(function (response) {
         if (response.redirected) { window.location.reload(); throw new Error("signed out"); }
         if (!response.ok) throw new Error(String(response.status));
@@ -82,7 +87,7 @@
       })
       .then(function (html) { holder.innerHTML = html; })
       .catch(function () {})
-      .then(function () { holder.removeAttribute("data-loading"); });
+      .then(function () { if (timer) clearTimeout(timer); holder.removeAttribute("data-loading"); });
   }
 
   var state = root.querySelector("[data-live-state]");
