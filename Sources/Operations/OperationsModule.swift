@@ -100,10 +100,12 @@ public struct OperationsModule: PlatformModule {
     /// Sensor gateways and the operations centre write; operators and admins read. A gateway signs in as an
     /// account holding the IOC operator role.
     static let access = Access.roles([.iocOperator, .admin])
+    /// What a sensor gateway may reach: writing and reading entities.
+    static let feedAccess = Access.roles([.iocOperator, .sensorGateway, .admin])
 
     public func addRoutes(to routes: SecuredRouter) {
-        NGSIEntityRoutes(broker: broker, access: Self.access).addRoutes(to: routes)
-        NGSIBatchRoutes(broker: broker, access: Self.access).addRoutes(to: routes)
+        NGSIEntityRoutes(broker: broker, access: Self.access, feedAccess: Self.feedAccess).addRoutes(to: routes)
+        NGSIBatchRoutes(broker: broker, access: Self.access, feedAccess: Self.feedAccess).addRoutes(to: routes)
         NGSISubscriptionRoutes(broker: broker, access: Self.access).addRoutes(to: routes)
         NGSITemporalRoutes(broker: broker, access: Self.access).addRoutes(to: routes)
         AlertRoutes(desk: desk, rules: alerts.rules, watch: alerts, units: Set(context.profile.units.map(\.code)),

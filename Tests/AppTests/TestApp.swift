@@ -100,7 +100,7 @@ enum Demo {
     static let passwords: [String: String] = Dictionary(uniqueKeysWithValues: DemoAccounts.logins.map { ($0.account.username, $0.account.password) })
     static let usernameForRole: [Role: String] = [
         .admin: "admin", .citizen: "citizen", .business: "business", .officer: "officer", .unitLeader: "leader", .iocOperator: "ioc",
-        .socAnalyst: "soc",
+        .socAnalyst: "soc", .sensorGateway: "gateway",
     ]
 }
 

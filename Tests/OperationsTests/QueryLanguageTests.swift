@@ -76,7 +76,7 @@ struct QueryLanguageTests {
             #expect(written.count > 100)
             try await sql.raw("UPDATE ngsi_entities SET texts = NULL").run()
             #expect(try await Self.textRows(sql).isEmpty)
-            try await sql.raw(SQLQueryString("UPDATE ngsi_entities SET texts = nullif(\(EntityTextIndex.textsFromBody), '[]')")).run()
+            try await sql.raw(SQLQueryString("UPDATE ngsi_entities SET texts = nullif(" + EntityTextIndex.textsFromBody + ", '[]')")).run()
             #expect(try await Self.textRows(sql) == written)
         }
     }

@@ -30,6 +30,8 @@ public enum DemoAccounts {
          "unit leader and officer (Department of Finance)"),
         (NewAccount(username: "ioc", displayName: "Phạm Quốc Bảo", password: "demo-ioc-2026", email: "bao.pq@ioc.hue.gov.example",
                     kind: .staff, roles: [RoleGrant(role: .iocOperator, unitCode: "hue-ioc")]), "IOC operator (HueIOC)"),
+        (NewAccount(username: "gateway", displayName: "Cổng cảm biến sông Hương", password: "demo-gateway-2026", email: "gateway@ioc.hue.gov.example",
+                    kind: .staff, roles: [RoleGrant(role: .sensorGateway, unitCode: "hue-ioc")]), "sensor gateway (HueIOC)"),
         (NewAccount(username: "soc", displayName: "Hoàng Minh Tuấn", password: "demo-soc-2026", email: "tuan.hm@cntt.hue.gov.example",
                     kind: .staff, roles: [RoleGrant(role: .socAnalyst, unitCode: "trung-tam-cntt")]), "SOC analyst (IT Centre)"),
     ]

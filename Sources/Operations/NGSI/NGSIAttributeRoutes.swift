@@ -6,8 +6,8 @@ import Platform
 extension NGSIEntityRoutes {
     func addAttributeRoutes(to routes: SecuredRouter) {
         let broker = self.broker
-        routes.on(.post, "\(Self.base)/entities/:id/attrs", access: access, summary: "NGSI-LD: add attributes to an entity") { request, context in
-            try await NGSIExchange.handle(request, context, broker) {
+        routes.on(.post, "\(Self.base)/entities/:id/attrs", access: feedAccess, summary: "NGSI-LD: add attributes to an entity") { request, context in
+            try await NGSIExchange.handle(request, context, broker, gateways: true) {
                 let entity = try await Self.stored(context, broker: broker)
                 let parsed = try await Self.attributes(request, context: context, of: entity, now: broker.clock())
                 let overwrite = !(request.uri.queryParameters.get("options") ?? "").split(separator: ",").contains("noOverwrite")
@@ -16,8 +16,8 @@ extension NGSIEntityRoutes {
                 return NGSIExchange.empty(.noContent)
             }
         }
-        routes.on(.patch, "\(Self.base)/entities/:id/attrs", access: access, summary: "NGSI-LD: update an entity's existing attributes") { request, context in
-            try await NGSIExchange.handle(request, context, broker) {
+        routes.on(.patch, "\(Self.base)/entities/:id/attrs", access: feedAccess, summary: "NGSI-LD: update an entity's existing attributes") { request, context in
+            try await NGSIExchange.handle(request, context, broker, gateways: true) {
                 let id = try NGSIExchange.entityID(context)
                 let (value, link) = try await NGSIExchange.body(request, context: context)
                 guard let members = value.object else { throw NGSIError(.badRequestData, "The attributes are a JSON object.") }
@@ -33,8 +33,8 @@ extension NGSIEntityRoutes {
                 return NGSIExchange.json(document, status: NGSIExchange.multiStatus, ld: false)
             }
         }
-        routes.on(.patch, "\(Self.base)/entities/:id/attrs/:attr", access: access, summary: "NGSI-LD: change one attribute") { request, context in
-            try await NGSIExchange.handle(request, context, broker) {
+        routes.on(.patch, "\(Self.base)/entities/:id/attrs/:attr", access: feedAccess, summary: "NGSI-LD: change one attribute") { request, context in
+            try await NGSIExchange.handle(request, context, broker, gateways: true) {
                 let entity = try await Self.stored(context, broker: broker)
                 let name = try Self.attributeName(context)
                 guard let stored = entity.attributes[name]?.object else { throw NGSIError(.resourceNotFound, "The entity has no attribute '\(name)'.") }
@@ -51,8 +51,8 @@ extension NGSIEntityRoutes {
                 return NGSIExchange.empty(.noContent)
             }
         }
-        routes.on(.delete, "\(Self.base)/entities/:id/attrs/:attr", access: access, summary: "NGSI-LD: remove one attribute") { request, context in
-            try await NGSIExchange.handle(request, context, broker) {
+        routes.on(.delete, "\(Self.base)/entities/:id/attrs/:attr", access: feedAccess, summary: "NGSI-LD: remove one attribute") { request, context in
+            try await NGSIExchange.handle(request, context, broker, gateways: true) {
                 try await broker.deleteAttribute(try Self.attributeName(context), of: try NGSIExchange.entityID(context), logger: context.logger)
                 return NGSIExchange.empty(.noContent)
             }

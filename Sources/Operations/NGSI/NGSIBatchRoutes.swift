@@ -7,13 +7,15 @@ import Platform
 struct NGSIBatchRoutes {
     static let maximumEntities = 5000
     let broker: NGSIBroker
+    /// Batch delete: the operations centre; the other batches: its sensor gateways too (`feedAccess`).
     let access: Access
+    let feedAccess: Access
 
     func addRoutes(to routes: SecuredRouter) {
         let broker = self.broker
         for (name, summary) in [("create", "create entities"), ("upsert", "create or replace/update entities"), ("update", "update existing entities")] {
-            routes.on(.post, "\(NGSIEntityRoutes.base)/entityOperations/\(name)", access: access, summary: "NGSI-LD batch: \(summary)") { request, context in
-                try await NGSIExchange.handle(request, context, broker) {
+            routes.on(.post, "\(NGSIEntityRoutes.base)/entityOperations/\(name)", access: feedAccess, summary: "NGSI-LD batch: \(summary)") { request, context in
+                try await NGSIExchange.handle(request, context, broker, gateways: true) {
                     let options = (request.uri.queryParameters.get("options") ?? "").split(separator: ",").map(String.init)
                     let operation: EntityOperation = switch name {
                     case "create": .create

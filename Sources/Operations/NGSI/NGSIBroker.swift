@@ -24,9 +24,12 @@ public struct NGSIBroker: Sendable {
         subscriptions = SubscriptionBook(database: database)
     }
 
-    /// Admins, and IOC operators of the operations centre's unit (an IOC role held in a ward does not reach the city's sensors).
-    public func mayUse(_ principal: Principal) -> Bool {
-        principal.has(.admin) || operationsUnit.map { principal.grants.has(.iocOperator, in: $0) } == true
+    /// Admins, and IOC operators of the operations centre's unit (an IOC role held in a ward does not reach the city's
+    /// sensors); with `gateway`, also the unit's sensor gateways (for writing and reading entities only).
+    public func mayUse(_ principal: Principal, gateway: Bool = false) -> Bool {
+        guard !principal.has(.admin) else { return true }
+        guard let unit = operationsUnit else { return false }
+        return principal.grants.has(.iocOperator, in: unit) || (gateway && principal.grants.has(.sensorGateway, in: unit))
     }
 
     public struct Outcome: Sendable {

@@ -6,12 +6,15 @@ import Platform
 struct NGSIEntityRoutes {
     static let base = "/ngsi-ld/v1"
     let broker: NGSIBroker
+    /// Deleting entities: the operations centre.
     let access: Access
+    /// Writing and reading them: the centre and its sensor gateways.
+    let feedAccess: Access
 
     func addRoutes(to routes: SecuredRouter) {
         let broker = self.broker
-        routes.on(.get, "\(Self.base)/entities", access: access, summary: "NGSI-LD: query entities by type, id, attrs and q") { request, context in
-            try await NGSIExchange.handle(request, context, broker) {
+        routes.on(.get, "\(Self.base)/entities", access: feedAccess, summary: "NGSI-LD: query entities by type, id, attrs and q") { request, context in
+            try await NGSIExchange.handle(request, context, broker, gateways: true) {
                 let query = try EntityQuery(parameters: NGSIExchange.parameters(request))
                 let (entities, count) = try await query.run(on: try broker.database.sql(logger: context.logger), logger: context.logger)
                 let ld = NGSIExchange.wantsLD(request)
@@ -21,8 +24,8 @@ struct NGSIEntityRoutes {
                 return NGSIExchange.json(list, ld: ld, headers: headers)
             }
         }
-        routes.on(.post, "\(Self.base)/entities", access: access, summary: "NGSI-LD: create an entity") { request, context in
-            try await NGSIExchange.handle(request, context, broker) {
+        routes.on(.post, "\(Self.base)/entities", access: feedAccess, summary: "NGSI-LD: create an entity") { request, context in
+            try await NGSIExchange.handle(request, context, broker, gateways: true) {
                 let (value, link) = try await NGSIExchange.body(request, context: context)
                 let parsed = try EntityParser(now: broker.clock()).entity(value, linkContext: link)
                 if let (attribute, error) = parsed.refused.first { throw NGSIError(error.kind, "\(error.detail) (attribute \(attribute))") }
@@ -31,8 +34,8 @@ struct NGSIEntityRoutes {
                 return NGSIExchange.empty(.created, location: "\(Self.base)/entities/\(parsed.entity.id)")
             }
         }
-        routes.on(.get, "\(Self.base)/entities/:id", access: access, summary: "NGSI-LD: read an entity") { request, context in
-            try await NGSIExchange.handle(request, context, broker) {
+        routes.on(.get, "\(Self.base)/entities/:id", access: feedAccess, summary: "NGSI-LD: read an entity") { request, context in
+            try await NGSIExchange.handle(request, context, broker, gateways: true) {
                 let id = try NGSIExchange.entityID(context)
                 let parameters = NGSIExchange.parameters(request)
                 let only = try parameters["attrs"].map { Set(try EntityQuery.list($0, name: "attrs", check: NGSINames.isName)) }

@@ -65,9 +65,12 @@ enum NGSIExchange {
 
     /// Runs a route's work for the city's operations centre only, refusing tenants (this broker has one), and
     /// answers every failure in NGSI-LD's format.
-    static func handle(_ request: Request, _ context: HuesRequestContext, _ broker: NGSIBroker, _ work: () async throws -> Response) async throws -> Response {
-        // The route admits IOC operators of any unit; the city's sensors are for the operations centre's, and admins.
-        guard let principal = context.principal, broker.mayUse(principal) else { throw Problem.forbidden() }
+    /// - Parameter gateways: whether the operations unit's sensor gateways may use the route (writing and reading
+    ///   entities), besides its IOC operators and admins.
+    static func handle(_ request: Request, _ context: HuesRequestContext, _ broker: NGSIBroker, gateways: Bool = false,
+                       _ work: () async throws -> Response) async throws -> Response {
+        // The route admits its roles in any unit; the city's sensors are for the operations centre's, and admins.
+        guard let principal = context.principal, broker.mayUse(principal, gateway: gateways) else { throw Problem.forbidden() }
         if request.headers[tenant] != nil {
             throw NGSIError(.noMultiTenantSupport, "This broker has one tenant; send no NGSILD-Tenant header.")
         }

@@ -9,12 +9,15 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
     case unitLeader = "unit_leader"
     case iocOperator = "ioc_operator"
     case socAnalyst = "soc_analyst"
+    /// A machine account of the operations centre's unit that feeds the NGSI-LD broker (a sensor gateway): it may
+    /// write and read entities, nothing else (no subscriptions, rules, history, screens or staff figures).
+    case sensorGateway = "sensor_gateway"
     case admin
 
     /// Roles that only make sense inside a unit of the org tree.
     public var requiresUnit: Bool {
         switch self {
-        case .officer, .unitLeader, .iocOperator, .socAnalyst: return true
+        case .officer, .unitLeader, .iocOperator, .socAnalyst, .sensorGateway: return true
         case .citizen, .business, .admin: return false
         }
     }
