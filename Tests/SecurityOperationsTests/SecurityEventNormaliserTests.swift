@@ -15,6 +15,13 @@ struct SecurityEventNormaliserTests {
         #expect(event.fields["event.type"] == .array([.string("denied")]) && event.text("event.action") == "Quarantined")
         #expect(event.text("observer.product") == "Security Center" && event.text("rule.name") == "Virus found" && event.fields["event.severity"] == .number(8))
         #expect(event.timestamp == Date(timeIntervalSince1970: 1_796_260_502))
+        #expect(event.fields["error.type"] == nil)
+
+        // A CEF record with a bad escape stays a syslog event with its raw bytes, marked malformed with the reason.
+        let broken = Array(#"<134>Dec  3 08:15:02 av-console CEF:0|V|P|1|2|N|3|msg=a\qb"#.utf8)
+        let kept = SecurityEventNormaliser.event(from: try parser.parse(broken), raw: broken, receivedAt: parser.receivedAt)
+        #expect(kept.source == .syslog && kept.raw == broken && kept.text("error.type") == "malformed-cef")
+        #expect(kept.text("error.message")?.contains("backslash") == true && kept.text("host.name") == "av-console")
     }
 
     @Test func plainSyslogAndECSKeepTheirFields() throws {

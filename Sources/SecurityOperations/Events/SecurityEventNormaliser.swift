@@ -19,10 +19,17 @@ public enum SecurityEventNormaliser {
             for parameter in element.parameters { fields["log.syslog.structured_data.\(element.id).\(parameter.name)"] = .string(parameter.value) }
         }
         var source = SecurityEvent.Source.syslog
-        if message.message.contains("CEF:"), let record = try? CEFParser.parse(Array(message.message.utf8)) {
-            source = .cef
-            fields["message"] = nil
-            fields.merge(cefFields(record)) { _, cef in cef }
+        if message.message.contains("CEF:") {
+            do {
+                let record = try CEFParser.parse(Array(message.message.utf8))
+                source = .cef
+                fields["message"] = nil
+                fields.merge(cefFields(record)) { _, cef in cef }
+            } catch {
+                // Kept as the syslog event it arrived as, raw bytes and all, and marked so it is counted as malformed.
+                fields["error.type"] = .string("malformed-cef")
+                fields["error.message"] = .string(error.description)
+            }
         }
         return SecurityEvent(source: source, timestamp: message.timestamp ?? receivedAt, receivedAt: receivedAt, fields: fields, raw: raw)
     }

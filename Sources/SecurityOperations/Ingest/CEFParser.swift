@@ -79,6 +79,7 @@ enum CEFExtensions {
             }
             if byte == UInt8(ascii: " ") {
                 var next = index + 1
+                // A look ahead: a space not followed by `key=` is part of the value, so its refusal is the answer.
                 if let nextKey = try? readKey(text, at: &next) {
                     try append(&pairs, key, value, at: index)
                     key = nextKey
