@@ -54,6 +54,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -220,9 +221,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            // The security operations centre (issue #20); so far the parsers of what the city's machines send.
+            // The security operations centre (issue #20): the parsers of what the city's machines send, Sigma rules.
             name: "SecurityOperations",
-            dependencies: ["Platform"],
+            dependencies: ["Platform", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/rules")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -243,7 +245,7 @@ let package = Package(
         .executableTarget(
             name: "hues",
             dependencies: [
-                "App", "Platform", "Identity", "Catalog", "Signatures", "Payments", "FieldReports",
+                "App", "Platform", "Identity", "Catalog", "Signatures", "Payments", "FieldReports", "SecurityOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

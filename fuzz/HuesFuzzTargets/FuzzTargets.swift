@@ -29,6 +29,7 @@ public enum FuzzTargets {
         "syslog-stream": SecurityTargets.syslogStream,
         "cef": SecurityTargets.cef,
         "ecs": SecurityTargets.ecs,
+        "sigma-rule": SecurityTargets.sigmaRule,
     ]
 
     /// The names, in a stable order.

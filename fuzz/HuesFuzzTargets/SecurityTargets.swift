@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import SecurityOperations
 
 /// What the security operations centre reads from the whole city network: syslog messages, and TCP streams of them.
@@ -52,5 +53,30 @@ extension SecurityTargets {
         guard let fields = try? ECSLine.parse(bytes) else { return }
         FuzzCheck.require(fields.count <= ECSLine.maximumFields, "too many fields")
         FuzzCheck.require(fields.values.allSatisfy { $0.object == nil && ($0.array?.allSatisfy { $0.object == nil && $0.array == nil } ?? true) }, "not flat")
+    }
+}
+
+extension SecurityTargets {
+    static let sampleEvents: [[String: JSONValue]] = [
+        ["EventID": .number(4625), "LogonType": .string("3"), "IpAddress": .string("203.0.113.9"),
+         "CommandLine": .string(#"C:\Windows\system32\cmd.exe /c whoami"#), "Image": .string(#"C:\Tools\mimikatz.exe"#)],
+        ["c-uri": .string("/a/0123456789abcdef0123456789abcdef.php"), "cs-host": .string("x.example"),
+         "dst_port": .string("22"), "src_ip": .string("2001:db8::1"), "organization.id": .string("ou-001")],
+    ]
+
+    /// A Sigma rule file: loaded or refused with a place in the file, never a trap or a runaway; a loaded rule runs.
+    static let sigmaRule: FuzzTargets.Harness = { bytes in
+        let rule: SigmaRule
+        do {
+            rule = try SigmaRuleLoader.load(bytes, file: "fuzz.yml")
+        } catch let error as SigmaRuleError {
+            FuzzCheck.require(error.line >= 0 && !error.reason.isEmpty, "a refusal without a place or a reason")
+            return
+        } catch {
+            FuzzCheck.require(false, "a refusal that is not a SigmaRuleError")
+            return
+        }
+        let rules = SigmaRuleSet([rule])
+        for event in sampleEvents { _ = rules.matches(event) }
     }
 }
