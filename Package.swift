@@ -223,15 +223,16 @@ let package = Package(
         .target(
             // The security operations centre (issue #20): the parsers of what the city's machines send, Sigma rules.
             name: "SecurityOperations",
-            dependencies: ["Platform", .product(name: "Yams", package: "Yams")],
-            resources: [.copy("Resources/rules")],
+            dependencies: ["Platform", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Metrics", package: "swift-metrics")],
+            resources: [.copy("Resources/rules"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "App",
             dependencies: [
                 "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
-                "Operations",
+                "Operations", "SecurityOperations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -48,6 +48,15 @@ struct SigmaMatchingTests {
         #expect(sigma.matches(event(["EventID": "4625"])))
         #expect(!sigma.matches(event(["EventID": .number(4624)])))
         #expect(!sigma.matches(event(["EventID": "46250"])))
+        // Text that reads as a number is that number, as the reference's numeric columns read it.
+        for written in ["04625", " 4625 ", "+4625", "4625.0", "4.625e3"] { #expect(sigma.matches(event(["EventID": .string(written)])), "\(written)") }
+        for written in ["0x1211", "4625x", "4,625", ""] { #expect(!sigma.matches(event(["EventID": .string(written)])), "\(written)") }
+        let quoted = try rule("    s:\n        Port: '0445'\n        Code: '0x9'\n    condition: s\n")
+        #expect(quoted.matches(event(["Port": .number(445), "Code": "0X9"])))
+        #expect(!quoted.matches(event(["Port": .number(445), "Code": "0x09"])))
+        // Patterns see a number as it is stored: "0042" is 42.
+        let prefix = try rule("    s:\n        n|startswith: '00'\n    condition: s\n")
+        #expect(!prefix.matches(event(["n": "0042"])) && prefix.matches(event(["n": "00x"])))
     }
 
     @Test func comparisonsCIDRAndExists() throws {

@@ -105,20 +105,21 @@ def read_events(path):
     return events
 
 
-def sql_value(value, where):
+def sql_value(value):
     """An event value as the loader binds it (the column's NUMERIC affinity then converts number-like text)."""
-    if value is None or isinstance(value, str):
+    kind = type(value)
+    if value is None or kind is str:
         return value
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, int):
+    if kind is int:
         # Python's sqlite3 cannot bind an integer outside int64; as text it becomes a REAL, like Zircolite's.
         return value if INT64[0] <= value <= INT64[1] else str(value)
-    if isinstance(value, float):
+    if kind is float:
         if not math.isfinite(value):
-            raise ValueError(f"{where}: non-finite number")
+            raise ValueError("non-finite number")
         return value
-    raise ValueError(f"{where}: nested values are outside the contract (flat keys, scalar values)")
+    raise ValueError("nested values are outside the contract (flat keys, scalar values)")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -157,18 +158,23 @@ def build_db(rules, events, connection=None):
         for name in rule.fields:
             columns.setdefault(ascii_lower(name), name)
     rows_by_shape = {}
+    fold = {}  # event key -> ASCII-lowercased, computed once per distinct key
     for number, event in events:
-        keys, values = [], []
-        folded = set()
-        for key, value in event.items():
-            low = ascii_lower(key)
-            if low in folded:
-                raise ValueError(f"line {number}: field names differing only in case ({key!r})")
-            folded.add(low)
-            columns.setdefault(low, key)
-            keys.append(low)
-            values.append(sql_value(value, f"line {number}, field {key!r}"))
-        rows_by_shape.setdefault(tuple(keys), []).append((number, *values))
+        keys = tuple(fold.get(key) or fold.setdefault(key, ascii_lower(key)) for key in event)
+        try:
+            values = [sql_value(value) for value in event.values()]
+        except ValueError as error:
+            raise ValueError(f"line {number}: {error}") from None
+        shape = rows_by_shape.get(keys)
+        if shape is None:
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"line {number}: field names differing only in case ({', '.join(event)})")
+            if ascii_lower(LINE_COLUMN) in keys:
+                raise ValueError(f"line {number}: the field name {LINE_COLUMN} is the oracle's own")
+            for key, low in zip(event, keys):
+                columns.setdefault(low, key)
+            shape = rows_by_shape[keys] = []
+        shape.append((number, *values))
     if len(columns) > 1990:
         raise ValueError(f"{len(columns)} distinct field names: over SQLite's column limit")
     definitions = [f"{quote(LINE_COLUMN)} INTEGER PRIMARY KEY"] + [f"{quote(n)} {COLUMN_TYPE}" for n in columns.values()]

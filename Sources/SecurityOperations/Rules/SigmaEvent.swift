@@ -38,7 +38,13 @@ struct SigmaFieldValue: Sendable {
         case .null:
             return nil
         case .string(let string):
-            self.init(text: string, number: SigmaText.number(string), bool: nil)
+            // Text that reads as a number is that number, and patterns see the number as written canonically, as
+            // the reference's numeric columns store it ("0042" is 42).
+            if let number = SigmaText.number(string) {
+                self.init(text: SigmaText.format(number), number: number, bool: nil)
+            } else {
+                self.init(text: string, number: nil, bool: nil)
+            }
         case .number(let number):
             self.init(text: SigmaText.format(number), number: number, bool: nil)
         case .bool(let flag):
@@ -82,27 +88,48 @@ enum SigmaText {
         return String(decoding: folded(text), as: UTF8.self)
     }
 
-    /// A decimal number written plainly (`4625`, `-3`, `1.5`); not hex, not exponents, not padded with spaces.
+    /// A decimal number as SQLite's numeric affinity reads text: optional surrounding ASCII whitespace, a sign,
+    /// digits with at most one point, an exponent; not hex, not `inf`, not digit groups.
     static func number(_ text: String) -> Double? {
-        let bytes = text.utf8
-        guard !bytes.isEmpty, bytes.count <= 40 else { return nil }
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 64 else { return nil }
+        let spaces: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]
+        var start = 0
+        var end = bytes.count
+        while start < end, spaces.contains(bytes[start]) { start += 1 }
+        while end > start, spaces.contains(bytes[end - 1]) { end -= 1 }
+        var index = start
+        if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
         var digits = 0
-        var dots = 0
-        for (offset, byte) in bytes.enumerated() {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-            case UInt8(ascii: "."): dots += 1
-            case UInt8(ascii: "-") where offset == 0: continue
-            default: return nil
-            }
+        var points = 0
+        while index < end, (bytes[index] >= 0x30 && bytes[index] <= 0x39) || bytes[index] == UInt8(ascii: ".") {
+            if bytes[index] == UInt8(ascii: ".") { points += 1 } else { digits += 1 }
+            index += 1
         }
-        guard digits > 0, dots <= 1 else { return nil }
-        return Double(text)
+        guard digits > 0, points <= 1 else { return nil }
+        if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let exponentStart = index
+            while index < end, bytes[index] >= 0x30 && bytes[index] <= 0x39 { index += 1 }
+            guard index > exponentStart else { return nil }
+        }
+        guard index == end else { return nil }
+        return Double(String(decoding: bytes[start..<end], as: UTF8.self))
     }
 
-    /// A number as text the way it is written in rules and logs: whole numbers without a decimal point.
+    /// A number as SQLite writes it: whole numbers within 64 bits in decimal, others with 15 significant digits.
     static func format(_ number: Double) -> String {
-        if number.isFinite, number == number.rounded(), number.magnitude < 1e15 { return String(Int64(number)) }
-        return String(number)
+        if number.isInfinite { return number < 0 ? "-Inf" : "Inf" }
+        if number == number.rounded(), number.magnitude < 9.2e18 { return String(Int64(number)) }
+        var text = String(format: "%.15g", number)
+        if !text.contains(".") {
+            if let exponent = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+                text.insert(contentsOf: ".0", at: exponent)
+            } else {
+                text += ".0"
+            }
+        }
+        return text
     }
 }

@@ -39,8 +39,8 @@ enum SigmaValueTest: Sendable {
     enum Comparison: String, Sendable { case gt, gte, lt, lte }
 
     case pattern(SigmaPattern)
-    /// A number in the rule matches the number, or the same digits as text.
-    case number(Double, SigmaPattern)
+    /// A number in the rule (or text that reads as one) matches the same number, however the event wrote it.
+    case number(Double)
     case bool(Bool)
     /// `null` in the rule: the field is missing or null.
     case null
@@ -59,7 +59,7 @@ enum SigmaValueTest: Sendable {
     private func matchesOne(_ value: SigmaFieldValue) -> Bool {
         switch self {
         case .pattern(let pattern): pattern.matches(value.folded)
-        case .number(let number, let digits): value.number == number || digits.matches(value.folded)
+        case .number(let number): value.number == number
         case .bool(let flag): value.bool == flag || value.folded == SigmaText.folded(flag ? "true" : "false")
         case .null: false
         case .regex(let regex): regex.matches(value.text)

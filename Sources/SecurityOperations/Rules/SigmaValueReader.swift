@@ -73,7 +73,11 @@ struct SigmaValueReader {
             return .bool(flag)
         case .number where wrap == nil:
             guard let number = try number(node, scalar) else { throw reader.fail(node, "not a number") }
-            return .number(number, SigmaPattern(scalar.string))
+            return .number(number)
+        case .text where wrap == nil && !Self.hasWildcard(scalar.string):
+            // Plain text that reads as a number compares as that number (the reference's numeric columns).
+            if let number = SigmaText.number(scalar.string) { return .number(number) }
+            return .pattern(SigmaPattern(scalar.string))
         case .number, .text:
             return .pattern(SigmaPattern(scalar.string, anyBefore: wrap?.before ?? false, anyAfter: wrap?.after ?? false))
         }
@@ -93,6 +97,10 @@ struct SigmaValueReader {
             throw reader.fail(node, "write the number in decimal")
         }
         return value
+    }
+
+    static func hasWildcard(_ text: String) -> Bool {
+        SigmaPattern.pieces(of: Array(text.utf8)).contains { $0 == .anyRun || $0 == .anyOne }
     }
 
     static func kind(_ node: Node) -> Kind {

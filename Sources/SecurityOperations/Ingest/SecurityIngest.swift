@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import Metrics
+import Platform
+
+/// The one way in for events, whatever carried them: each is normalised, given its unit, matched against the rules
+/// and stored with the alerts it raised in one transaction, so an acknowledged batch is all there. What does not
+/// read is stored as malformed with its bytes, and the good events beside it go on.
+public struct SecurityIngest: Sendable {
+    public struct Receipt: Codable, Sendable, Equatable {
+        public struct Refusal: Codable, Sendable, Equatable {
+            public let line: Int
+            public let reason: String
+        }
+
+        public let accepted: Int
+        public let malformed: Int
+        public let alerts: Int
+        /// The first refusals, by line, for the sender to fix.
+        public let refusals: [Refusal]
+    }
+
+    /// Lines in one NDJSON post; a shipper sends more in more posts.
+    public static let maximumLines = 5_000
+
+    let writer: SecurityEventWriter
+    let detection: SecurityDetection
+    let gate: IngestGate
+    let clock: @Sendable () -> Date
+    private let accepted = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "accepted")])
+    private let malformed = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "malformed")])
+
+    public init(database: PlatformDatabase, detection: SecurityDetection, gate: IngestGate, clock: @escaping @Sendable () -> Date) {
+        writer = SecurityEventWriter(database: database)
+        self.detection = detection
+        self.gate = gate
+        self.clock = clock
+    }
+
+    /// An NDJSON body of ECS events from `unit`'s key; nil when the gate is full (the caller answers 503).
+    public func ingestNDJSON(_ body: [UInt8], unit: String, logger: Logger) async throws -> Receipt? {
+        let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard lines.count <= Self.maximumLines else {
+            throw Problem.validation([.init(field: "body", message: "at most \(Self.maximumLines) lines a post")])
+        }
+        guard await gate.enter(events: lines.count) else { return nil }
+        do {
+            let receipt = try await read(lines, unit: unit, logger: logger)
+            await gate.leave()
+            return receipt
+        } catch {
+            await gate.leave()
+            throw error
+        }
+    }
+
+    private func read(_ lines: [ArraySlice<UInt8>], unit: String, logger: Logger) async throws -> Receipt {
+        let receivedAt = clock()
+        var records: [SecurityEventRecord] = []
+        var refusals: [Receipt.Refusal] = []
+        for (number, slice) in lines.enumerated() {
+            var line = Array(slice)
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+            let id = UUID().uuidString.lowercased()
+            do {
+                var fields = try ECSLine.parse(line)
+                fields["organization.id"] = .string(unit)
+                let event = SecurityEventNormaliser.event(fromECS: fields, raw: line, receivedAt: receivedAt)
+                records.append(SecurityEventRecord(id: id, event: event, unit: unit))
+            } catch {
+                records.append(SecurityEventRecord(malformedID: id, unit: unit, source: "ecs", raw: line,
+                                                   reason: error.description, receivedAt: receivedAt))
+                if refusals.count < 20 { refusals.append(.init(line: number + 1, reason: error.description)) }
+            }
+        }
+        return try await store(records, refusals: refusals, logger: logger)
+    }
+
+    /// Events already read (syslog, CEF, the platform's own), each with its unit.
+    public func ingest(_ events: [(SecurityEvent, unit: String)], logger: Logger) async throws -> Receipt? {
+        guard await gate.enter(events: events.count) else { return nil }
+        let records = events.map { event, unit in
+            var event = event
+            event.fields["organization.id"] = .string(unit)
+            return SecurityEventRecord(id: UUID().uuidString.lowercased(), event: event, unit: unit)
+        }
+        do {
+            let receipt = try await store(records, refusals: [], logger: logger)
+            await gate.leave()
+            return receipt
+        } catch {
+            await gate.leave()
+            throw error
+        }
+    }
+
+    private func store(_ records: [SecurityEventRecord], refusals: [Receipt.Refusal], logger: Logger) async throws -> Receipt {
+        let alerts = records.flatMap(detection.alerts(for:))
+        try await writer.write(records, alerts: alerts, logger: logger)
+        let bad = records.count(where: { $0.malformed != nil })
+        accepted.increment(by: Int64(records.count - bad))
+        malformed.increment(by: Int64(bad))
+        return Receipt(accepted: records.count - bad, malformed: bad, alerts: alerts.count, refusals: refusals)
+    }
+}

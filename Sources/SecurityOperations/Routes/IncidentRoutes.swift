@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import Platform
+
+/// `/api/v1/security/incidents`: analysts see and handle every unit's incidents; a unit's staff read their own.
+struct IncidentRoutes {
+    let desk: IncidentDesk
+    let access: SecurityAccess
+    let staff: (any StaffDirectory)?
+
+    func addRoutes(to routes: SecuredRouter) {
+        routes.on(.get, "/api/v1/security/incidents", access: SecurityAccess.reading,
+                  summary: "Security incidents, latest alert first (analysts: all; a unit's staff: their units')") { request, context in
+            let principal = try context.requirePrincipal()
+            let state = request.uri.queryParameters.get("state")
+            guard state.map({ ["open", "acknowledged", "closed"].contains($0) }) ?? true else {
+                throw Problem.validation([.init(field: "state", message: "open, acknowledged or closed")])
+            }
+            let limit = try request.queryInteger("limit", in: 1...500) ?? 100
+            return JSONResponse(try await desk.incidents(state: state, units: access.scope(principal), limit: limit, logger: context.logger))
+        }
+        routes.on(.get, "/api/v1/security/incidents/:id", access: SecurityAccess.reading, summary: "One incident, its alerts and notes") { _, context in
+            JSONResponse(try await desk.detail(of: try await visible(context), logger: context.logger))
+        }
+        for step in IncidentDesk.Step.allCases {
+            routes.on(.post, "/api/v1/security/incidents/:id/\(step.rawValue)", access: SecurityAccess.analysts,
+                      summary: "Incident: \(step.rawValue)") { request, context in
+                let principal = try context.requirePrincipal()
+                try access.requireAnalyst(principal)
+                let incident = try await visible(context)
+                var request = request
+                let detail = try await detail(for: step, request: &request, context: context)
+                return JSONResponse(try await desk.take(step, on: incident.id, detail: detail, by: principal, logger: context.logger))
+            }
+        }
+        routes.on(.post, "/api/v1/security/incidents/:id/notes", access: SecurityAccess.analysts, summary: "Incident: add a note") { request, context in
+            let principal = try context.requirePrincipal()
+            try access.requireAnalyst(principal)
+            let incident = try await visible(context)
+            var request = request
+            let body = try await request.decodeJSON(as: NoteInput.self, context: context).body.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...4_000).contains(body.count), !Self.hasControl(body, allowingNewlines: true) else {
+                throw Problem.unprocessable([.init(field: "body", message: "1 to 4,000 characters")])
+            }
+            try await desk.addNote(body, to: incident, by: principal, logger: context.logger)
+            return JSONResponse(try await desk.detail(of: incident, logger: context.logger), status: .created)
+        }
+    }
+
+    private func visible(_ context: HuesRequestContext) async throws -> SecurityIncident {
+        let principal = try context.requirePrincipal()
+        let id = context.parameters.get("id") ?? ""
+        guard id.utf8.count <= 64, let incident = try await desk.incident(id, logger: context.logger) else {
+            throw Problem.notFound("No incident \(id.prefix(64)).")
+        }
+        if let units = access.scope(principal), !units.contains(incident.unit) { throw Problem.notFound("No incident \(id).") }
+        return incident
+    }
+
+    struct AssignInput: Decodable { var assignee: String }
+    struct CloseInput: Decodable { var reason: String }
+    struct NoteInput: Decodable { var body: String }
+
+    /// The assignee's account id (a SOC analyst found by username), or the closing reason.
+    private func detail(for step: IncidentDesk.Step, request: inout Request, context: HuesRequestContext) async throws -> String? {
+        switch step {
+        case .acknowledge:
+            return nil
+        case .assign:
+            let input = try await request.decodeJSON(as: AssignInput.self, context: context)
+            guard input.assignee.utf8.count <= 100, !Self.hasControl(input.assignee, allowingNewlines: false),
+                  let profile = try await staff?.profile(username: input.assignee, logger: context.logger),
+                  access.securityUnit.map({ profile.grants.has(.socAnalyst, in: $0) }) == true else {
+                throw Problem.unprocessable([.init(field: "assignee", message: "the username of a SOC analyst")])
+            }
+            return profile.accountID
+        case .close:
+            let reason = try await request.decodeJSON(as: CloseInput.self, context: context).reason
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (3...500).contains(reason.count), !Self.hasControl(reason, allowingNewlines: true) else {
+                throw Problem.unprocessable([.init(field: "reason", message: "3 to 500 characters saying why it is closed")])
+            }
+            return reason
+        }
+    }
+
+    static func hasControl(_ text: String, allowingNewlines: Bool) -> Bool {
+        text.unicodeScalars.contains { ($0.value < 0x20 && !(allowingNewlines && $0 == "\n")) || $0.value == 0x7F }
+    }
+}

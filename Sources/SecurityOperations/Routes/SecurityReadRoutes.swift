@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import Platform
+
+/// Event search, the units' computers and the rules in force with their hit counts.
+struct SecurityReadRoutes {
+    struct RuleEntry: Codable, Sendable {
+        let id: String
+        let title: String
+        let level: String
+        let tags: [String]
+        let author: String?
+        let file: String
+        let hits: Int64
+        let lastHit: Date?
+    }
+
+    let search: SecurityEventSearch
+    let detection: SecurityDetection
+    let access: SecurityAccess
+
+    func addRoutes(to routes: SecuredRouter) {
+        routes.on(.get, "/api/v1/security/events", access: SecurityAccess.reading,
+                  summary: "Stored security events, newest first, filtered by unit, host, type, category, time, malformed") { request, context in
+            let principal = try context.requirePrincipal()
+            var filter = SecurityEventSearch.Filter()
+            filter.units = access.scope(principal)
+            if let unit = try text(request, "unit") {
+                filter.units = filter.units.map { $0.filter { $0 == unit } } ?? [unit]
+            }
+            filter.host = try text(request, "host")
+            filter.eventType = try text(request, "type")
+            filter.category = try text(request, "category")
+            filter.fromMs = try instant(request, "from")
+            filter.toMs = try instant(request, "to")
+            filter.malformedOnly = request.uri.queryParameters.get("malformed") == "true"
+            filter.limit = try request.queryInteger("limit", in: 1...500) ?? 100
+            return JSONResponse(try await search.events(filter, logger: context.logger))
+        }
+        routes.on(.get, "/api/v1/security/endpoints", access: SecurityAccess.reading,
+                  summary: "The units' computers as their events show them; stale when not heard from in a week") { _, context in
+            let principal = try context.requirePrincipal()
+            return JSONResponse(try await search.endpoints(units: access.scope(principal), logger: context.logger))
+        }
+        routes.on(.get, "/api/v1/security/rules", access: SecurityAccess.analysts, summary: "Detection rules in force, with hit counts") { _, context in
+            try access.requireAnalyst(try context.requirePrincipal())
+            let hits = try await search.ruleHits(logger: context.logger)
+            return JSONResponse(detection.rules.rules.map { rule in
+                RuleEntry(id: rule.id, title: rule.title, level: rule.level.rawValue, tags: rule.tags, author: rule.author,
+                          file: URL(fileURLWithPath: rule.file).lastPathComponent, hits: hits[rule.id]?.hits ?? 0, lastHit: hits[rule.id]?.last)
+            })
+        }
+    }
+
+    private func text(_ request: Request, _ key: String) throws -> String? {
+        guard let value = request.uri.queryParameters.get(key), !value.isEmpty else { return nil }
+        guard value.utf8.count <= 255 else { throw Problem.validation([.init(field: key, message: "at most 255 bytes")]) }
+        return value
+    }
+
+    /// An RFC 3339 time in the query, as milliseconds.
+    private func instant(_ request: Request, _ key: String) throws -> Int64? {
+        guard let value = try text(request, key) else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        guard let date = formatter.date(from: value), let milliseconds = SecurityEventRecord.milliseconds(date) else {
+            throw Problem.validation([.init(field: key, message: "a time such as 2026-12-01T00:00:00+07:00")])
+        }
+        return milliseconds
+    }
+}

@@ -1,0 +1,65 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+
+/// The security operations centre (SOC): events from the units' machines (ECS NDJSON over HTTP with per-unit keys;
+/// syslog and CEF parsers ready for the listeners), Sigma rules run on ingest, alerts grouped into incidents that
+/// analysts handle, and the units' computers as their events show them.
+public struct SecurityOperationsModule: PlatformModule {
+    public let ingest: SecurityIngest
+    public let detection: SecurityDetection
+    let keys: IngestKeys
+    let desk: IncidentDesk
+    let search: SecurityEventSearch
+    let access: SecurityAccess
+    let context: ModuleContext
+
+    /// In-flight ingest batches before the SOC sheds load (each at most a request body).
+    public static let ingestCapacity = 8
+
+    public init(context: ModuleContext, detection: SecurityDetection? = nil) throws {
+        self.context = context
+        let detection = try detection ?? SecurityDetection.load(extraFolders: [])
+        self.detection = detection
+        ingest = SecurityIngest(database: context.database, detection: detection,
+                                gate: IngestGate(capacity: Self.ingestCapacity), clock: context.clock)
+        keys = IngestKeys(database: context.database, clock: context.clock)
+        desk = IncidentDesk(database: context.database, clock: context.clock)
+        search = SecurityEventSearch(database: context.database, clock: context.clock)
+        access = SecurityAccess(securityUnit: context.profile.city.securityUnit)
+    }
+
+    public var name: String { "security" }
+    public var migrations: [any Migration] { [CreateSecurityTables()] }
+    public var resources: ModuleResources? { ModuleResources(bundle: .module) }
+
+    public var events: [EventDeclaration] {
+        [EventDeclaration("security.incident.opened", payload: "rule, level, host"),
+         EventDeclaration("security.incident.acknowledged", payload: "detail"), EventDeclaration("security.incident.assigned", payload: "detail"),
+         EventDeclaration("security.incident.closed", payload: "detail (the reason)"), EventDeclaration("security.incident.noted", payload: ""),
+         EventDeclaration("security.ingest-key.created", payload: "")]
+    }
+
+    public var requirements: [CapabilityRequirement] {
+        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "incidents are assigned to SOC analysts by username")]
+    }
+
+    public var personalData: [PersonalDataField] {
+        [PersonalDataField(table: "soc_events", columns: ["fields", "raw_base64"], category: "user names and addresses in machines' logs",
+                           purpose: "to detect attacks on the city's computers", basis: .publicDuty, retention: "as the SOC's retention"),
+         PersonalDataField(table: "soc_incidents", columns: ["assigned_to", "acknowledged_by", "closed_by", "close_reason"],
+                           category: "account id and note", purpose: "who handled an incident, and why it was closed",
+                           basis: .publicDuty, retention: "as the incident"),
+         PersonalDataField(table: "soc_incident_notes", columns: ["author", "body"], category: "name and note",
+                           purpose: "analysts' notes on an incident", basis: .publicDuty, retention: "as the incident"),
+         PersonalDataField(table: "soc_ingest_keys", columns: ["created_by"], category: "account id",
+                           purpose: "who made a unit's ingest key", basis: .publicDuty, retention: "as the key")]
+    }
+
+    public func addRoutes(to routes: SecuredRouter) {
+        IngestRoutes(ingest: ingest, keys: keys, access: access, units: Set(context.profile.units.map(\.code))).addRoutes(to: routes)
+        IncidentRoutes(desk: desk, access: access, staff: context.capabilities.first((any StaffDirectory).self)).addRoutes(to: routes)
+        SecurityReadRoutes(search: search, detection: detection, access: access).addRoutes(to: routes)
+    }
+}

@@ -1,0 +1,24 @@
+import Metrics
+
+/// Back-pressure for the ingest path: at most `capacity` batches in hand at once. A batch that finds the gate full is
+/// shed (the sender is told to retry later) and counted, so an overload costs events the sender still holds,
+/// never the server's memory.
+public actor IngestGate {
+    public let capacity: Int
+    private var inHand = 0
+    private let shed = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "shed")])
+
+    public init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    /// False when full; the caller then sheds `events` events.
+    public func enter(events: Int) -> Bool {
+        guard inHand < capacity else {
+            shed.increment(by: Int64(max(0, events)))
+            return false
+        }
+        inHand += 1
+        return true
+    }
+
+    public func leave() { inHand = max(0, inHand - 1) }
+}

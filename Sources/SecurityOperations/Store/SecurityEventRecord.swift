@@ -1,0 +1,79 @@
+import Foundation
+import Platform
+
+/// An event as the SOC stores it: the unit from the key or host it came by, the columns reports and searches filter
+/// on, every field as JSON, and the bytes as they arrived. A malformed one keeps its bytes and the reason.
+struct SecurityEventRecord: Sendable {
+    let id: String
+    let unit: String
+    let source: String
+    let occurredAtMs: Int64
+    let receivedAtMs: Int64
+    let host: String?
+    let category: String?
+    let eventType: String?
+    let fields: [String: JSONValue]
+    let raw: [UInt8]
+    let malformed: String?
+    let agentVersion: String?
+    let antivirus: String?
+
+    init(id: String, event: SecurityEvent, unit: String) {
+        self.id = id
+        self.unit = unit
+        source = event.source.rawValue
+        receivedAtMs = Self.milliseconds(event.receivedAt) ?? 0
+        // A sender's clock far off (or a date no calendar holds) is filed at arrival; the field keeps what was sent.
+        occurredAtMs = Self.milliseconds(event.timestamp) ?? receivedAtMs
+        host = Self.host(of: event.fields)
+        category = Self.first(event.fields["event.category"])
+        eventType = Self.first(event.fields["event.type"])
+        fields = event.fields
+        raw = event.raw
+        malformed = event.fields["error.type"]?.string == "malformed-cef" ? event.fields["error.message"]?.string : nil
+        agentVersion = Self.bounded(event.fields["agent.version"]?.string)
+        antivirus = Self.bounded([event.fields["observer.product"]?.string, event.fields["observer.version"]?.string]
+            .compactMap { $0 }.joined(separator: " "))
+    }
+
+    init(malformedID id: String, unit: String, source: String, raw: [UInt8], reason: String, receivedAt: Date) {
+        self.id = id
+        self.unit = unit
+        self.source = source
+        receivedAtMs = Self.milliseconds(receivedAt) ?? 0
+        occurredAtMs = receivedAtMs
+        host = nil
+        category = nil
+        eventType = nil
+        fields = [:]
+        self.raw = raw
+        malformed = reason
+        agentVersion = nil
+        antivirus = nil
+    }
+
+    /// The computer an event is about: ECS `host.name`, else the observer (the firewall or console that saw it).
+    static func host(of fields: [String: JSONValue]) -> String? {
+        bounded(fields["host.name"]?.string ?? fields["host.hostname"]?.string ?? fields["observer.hostname"]?.string)
+    }
+
+    static func first(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text): bounded(text)
+        case .array(let items): bounded(items.first?.string)
+        default: nil
+        }
+    }
+
+    static func bounded(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return String(text.prefix(255))
+    }
+
+    /// Milliseconds since 1970 for a date within ±10,000 years; nil beyond (no conversion can trap).
+    static func milliseconds(_ date: Date) -> Int64? {
+        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        guard value.isFinite, value.magnitude < 3.2e14 else { return nil }
+        return Int64(value)
+    }
+}

@@ -1,0 +1,124 @@
+import FluentKit
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+/// Writes a batch in one transaction: the events, their units' computers, and each alert into the incident of its
+/// rule, unit and host that is still open and saw an alert within the hour (a new one otherwise, logged as an event).
+struct SecurityEventWriter: Sendable {
+    /// Alerts of one rule on one host this close together are one incident.
+    static let groupingWindowMs: Int64 = 3_600_000
+    static let rowsPerInsert = 100
+
+    let database: PlatformDatabase
+
+    func write(_ records: [SecurityEventRecord], alerts: [RaisedAlert], logger: Logger) async throws {
+        guard !records.isEmpty else { return }
+        let rows = try records.map(Self.row)
+        try await database.write(logger: logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
+                let chunk = rows[start..<min(rows.count, start + Self.rowsPerInsert)]
+                try await sql.raw("""
+                    INSERT INTO soc_events (id, unit_code, source, occurred_at_ms, received_at_ms, host_name, category, event_type, \
+                    fields, raw_base64, malformed) VALUES 
+                    """ + Array(chunk).joined(separator: ", ")).run()
+            }
+            try await Self.seeEndpoints(records, on: sql)
+            try await Self.file(alerts, on: db, sql: sql)
+        }
+    }
+
+    private static func row(_ record: SecurityEventRecord) throws -> SQLQueryString {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let fields = String(decoding: try encoder.encode(record.fields), as: UTF8.self)
+        let raw = Data(record.raw).base64EncodedString()
+        return """
+            (\(bind: record.id), \(bind: record.unit), \(bind: record.source), \(bind: record.occurredAtMs), \(bind: record.receivedAtMs), \
+            \(bind: record.host), \(bind: record.category), \(bind: record.eventType), \(bind: fields), \(bind: raw), \(bind: record.malformed))
+            """
+    }
+
+    /// The computers events name, with the newest agent and antivirus versions they reported.
+    private static func seeEndpoints(_ records: [SecurityEventRecord], on sql: any SQLDatabase) async throws {
+        var latest: [String: SecurityEventRecord] = [:]
+        for record in records {
+            guard let host = record.host else { continue }
+            let key = record.unit + "\u{0}" + host
+            if let seen = latest[key], seen.receivedAtMs > record.receivedAtMs { continue }
+            latest[key] = record
+        }
+        for record in latest.values.sorted(by: { ($0.unit, $0.host ?? "") < ($1.unit, $1.host ?? "") }) {
+            try await sql.raw("""
+                INSERT INTO soc_endpoints (unit_code, host_name, agent_version, antivirus, first_seen_at_ms, last_seen_at_ms) \
+                VALUES (\(bind: record.unit), \(bind: record.host), \(bind: record.agentVersion), \(bind: record.antivirus), \
+                \(bind: record.receivedAtMs), \(bind: record.receivedAtMs)) \
+                ON CONFLICT (unit_code, host_name) DO UPDATE SET \
+                last_seen_at_ms = CASE WHEN excluded.last_seen_at_ms > soc_endpoints.last_seen_at_ms \
+                THEN excluded.last_seen_at_ms ELSE soc_endpoints.last_seen_at_ms END, \
+                agent_version = COALESCE(excluded.agent_version, soc_endpoints.agent_version), \
+                antivirus = COALESCE(excluded.antivirus, soc_endpoints.antivirus)
+                """).run()
+        }
+    }
+
+    private static func file(_ alerts: [RaisedAlert], on db: any Database, sql: any SQLDatabase) async throws {
+        var incidents: [String: (id: String, count: Int64, last: Int64)] = [:]
+        var hits: [String: (count: Int64, last: Int64)] = [:]
+        for alert in alerts {
+            let key = [alert.ruleID, alert.unit, alert.host].joined(separator: "\u{0}")
+            var incident: (id: String, count: Int64, last: Int64)
+            if let known = incidents[key] {
+                incident = known
+            } else if let open = try await sql.raw("""
+                SELECT id FROM soc_incidents WHERE rule_id = \(bind: alert.ruleID) AND unit_code = \(bind: alert.unit) \
+                AND host_name = \(bind: alert.host) AND state <> 'closed' AND last_alert_at_ms >= \(bind: alert.atMs - groupingWindowMs) \
+                ORDER BY last_alert_at_ms DESC LIMIT 1
+                """).first() {
+                incident = (try open.decode(column: "id", as: String.self), 0, alert.atMs)
+            } else {
+                incident = (try await open(alert, on: db, sql: sql), 0, alert.atMs)
+            }
+            incident.count += 1
+            incident.last = max(incident.last, alert.atMs)
+            incidents[key] = incident
+            let hit = hits[alert.ruleID] ?? (0, alert.atMs)
+            hits[alert.ruleID] = (hit.count + 1, max(hit.last, alert.atMs))
+            try await sql.raw("""
+                INSERT INTO soc_alerts (id, incident_id, event_id, rule_id, level, unit_code, host_name, raised_at_ms) \
+                VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: incident.id), \(bind: alert.eventID), \(bind: alert.ruleID), \
+                \(bind: alert.level.rawValue), \(bind: alert.unit), \(bind: alert.host), \(bind: alert.atMs))
+                """).run()
+        }
+        for incident in incidents.values.sorted(by: { $0.id < $1.id }) {
+            try await sql.raw("""
+                UPDATE soc_incidents SET alert_count = alert_count + \(bind: incident.count), \
+                last_alert_at_ms = CASE WHEN last_alert_at_ms > \(bind: incident.last) THEN last_alert_at_ms ELSE \(bind: incident.last) END \
+                WHERE id = \(bind: incident.id)
+                """).run()
+        }
+        for (rule, hit) in hits.sorted(by: { $0.key < $1.key }) {
+            try await sql.raw("""
+                INSERT INTO soc_rule_hits (rule_id, hits, last_hit_at_ms) VALUES (\(bind: rule), \(bind: hit.count), \(bind: hit.last)) \
+                ON CONFLICT (rule_id) DO UPDATE SET hits = soc_rule_hits.hits + excluded.hits, \
+                last_hit_at_ms = CASE WHEN excluded.last_hit_at_ms > soc_rule_hits.last_hit_at_ms \
+                THEN excluded.last_hit_at_ms ELSE soc_rule_hits.last_hit_at_ms END
+                """).run()
+        }
+    }
+
+    private static func open(_ alert: RaisedAlert, on db: any Database, sql: any SQLDatabase) async throws -> String {
+        let id = UUID().uuidString.lowercased()
+        try await sql.raw("""
+            INSERT INTO soc_incidents (id, unit_code, host_name, rule_id, title, level, state, alert_count, opened_at_ms, last_alert_at_ms) \
+            VALUES (\(bind: id), \(bind: alert.unit), \(bind: alert.host), \(bind: alert.ruleID), \(bind: alert.title), \
+            \(bind: alert.level.rawValue), 'open', 0, \(bind: alert.atMs), \(bind: alert.atMs))
+            """).run()
+        try await EventLog.append(try DomainEvent(type: "security.incident.opened", unitCode: alert.unit, subject: id,
+                                                  payload: ["rule": alert.ruleID, "level": alert.level.rawValue, "host": alert.host],
+                                                  occurredAt: Date(timeIntervalSince1970: Double(alert.atMs) / 1000)), on: db)
+        return id
+    }
+}

@@ -1,0 +1,99 @@
+import App
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A unit's shipper sends events with its key; a rule's match becomes an incident the SOC handles; the unit's staff
+/// see their own and nobody else's.
+@Suite struct SecurityOperationsHTTPTests {
+    static let keyHeader = HTTPField.Name("X-HueS-Ingest-Key")!
+
+    func post(_ client: some TestClientProtocol, key: String?, _ lines: [String]) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/x-ndjson"]
+        if let key { headers[Self.keyHeader] = key }
+        return try await client.execute(uri: "/api/v1/security/events", method: .post, headers: headers,
+                                        body: ByteBuffer(string: lines.joined(separator: "\n"))) { $0 }
+    }
+
+    static let mimikatz = #"{"@timestamp":"2026-12-01T02:15:00Z","host.name":"pc-px-017","agent.version":"8.15.1","event.category":"process","process.command_line":"x","CommandLine":"mimikatz.exe \"sekurlsa::logonpasswords\" exit","Image":"C:\\Tools\\m.exe","organization.id":"someone-else"}"#
+    static let quiet = #"{"@timestamp":"2026-12-01T02:16:00Z","host.name":"pc-px-018","event.category":"authentication","event.type":"start"}"#
+
+    @Test func eventsBecomeIncidentsThatTheSOCHandlesAndTheUnitSees() async throws {
+        try await TestApp.run { client, _ in
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let made = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"phuong-phu-xuan","label":"ward AV console"}"#)
+            #expect(made.status == .created)
+            let key = try #require(try client.json([String: AnyCodable].self, made)["key"]?.string)
+            #expect(key.hasPrefix("hsk_"))
+
+            // Without a key, or with a wrong one: refused, nothing kept.
+            #expect(try await post(client, key: nil, [Self.quiet]).status == .unauthorized)
+            #expect(try await post(client, key: "hsk_wrong", [Self.quiet]).status == .unauthorized)
+
+            let sent = try await post(client, key: key, [Self.mimikatz, "{not json", Self.quiet, "", "[1,2]"])
+            #expect(sent.status == .accepted)
+            let receipt = try client.json([String: AnyCodable].self, sent)
+            #expect(receipt["accepted"]?.int == 2 && receipt["malformed"]?.int == 2 && receipt["alerts"]?.int == 1)
+            #expect(receipt["refusals"]?.array?.compactMap { $0["line"]?.int } == [2, 5])
+
+            let incidents = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: soc))
+            let incident = try #require(incidents.first)
+            #expect(incidents.count == 1 && incident["unit"]?.string == "phuong-phu-xuan" && incident["host"]?.string == "pc-px-017")
+            #expect(incident["rule"]?.string == "a642964e-bead-4bed-8910-1bb4d63e3b4d" && incident["state"]?.string == "open")
+            let id = try #require(incident["id"]?.string)
+
+            // The ward's leader sees it and cannot act; another unit's leader does not see it.
+            let leader = try await client.signIn("leader", "demo-leader-2026").access
+            #expect(try await client.send(.get, "/api/v1/security/incidents/\(id)", token: leader).status == .ok)
+            #expect(try await client.send(.post, "/api/v1/security/incidents/\(id)/acknowledge", token: leader).status == .forbidden)
+            let finance = try await client.signIn("finance", "demo-finance-2026").access
+            #expect(try await client.send(.get, "/api/v1/security/incidents/\(id)", token: finance).status == .notFound)
+            #expect(try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: finance)).isEmpty)
+
+            // The SOC acknowledges, assigns, notes and closes; a second close is a conflict.
+            #expect(try await client.send(.post, "/api/v1/security/incidents/\(id)/acknowledge", token: soc).status == .ok)
+            #expect(try await client.send(.post, "/api/v1/security/incidents/\(id)/assign", token: soc, json: #"{"assignee":"leader"}"#).status == .unprocessableContent)
+            #expect(try await client.send(.post, "/api/v1/security/incidents/\(id)/assign", token: soc, json: #"{"assignee":"soc"}"#).status == .ok)
+            #expect(try await client.send(.post, "/api/v1/security/incidents/\(id)/notes", token: soc, json: #"{"body":"Host isolated by the ward."}"#).status == .created)
+            let closed = try await client.send(.post, "/api/v1/security/incidents/\(id)/close", token: soc, json: #"{"reason":"Reimaged, password reset"}"#)
+            #expect(try client.json([String: AnyCodable].self, closed)["state"]?.string == "closed")
+            #expect(try await client.send(.post, "/api/v1/security/incidents/\(id)/close", token: soc, json: #"{"reason":"again"}"#).status == .conflict)
+            let detail = try client.json([String: AnyCodable].self, try await client.send(.get, "/api/v1/security/incidents/\(id)", token: soc))
+            #expect(detail["notes"]?.array?.first?["body"]?.string == "Host isolated by the ward." && detail["alerts"]?.array?.count == 1)
+
+            // The unit is the key's, whatever the event claimed; malformed lines are kept with their bytes.
+            let events = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?host=pc-px-017", token: soc))
+            #expect(events.first?["unit"]?.string == "phuong-phu-xuan" && events.first?["fields"]?["organization.id"]?.string == "phuong-phu-xuan")
+            let malformed = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?malformed=true", token: soc))
+            #expect(Set(malformed.compactMap { $0["raw"]?.string }.compactMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }) == ["{not json", "[1,2]"])
+
+            let endpoints = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/endpoints", token: leader))
+            #expect(endpoints.map { $0["host"]?.string } == ["pc-px-017", "pc-px-018"] && endpoints.first?["agentVersion"]?.string == "8.15.1")
+            let rules = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/rules", token: soc))
+            #expect(rules.count == 53 && rules.first { $0["id"]?.string == "a642964e-bead-4bed-8910-1bb4d63e3b4d" }?["hits"]?.int == 1)
+        }
+    }
+
+    @Test func whoMayReachWhat() async throws {
+        try await TestApp.run { client, _ in
+            #expect(try await client.send(.get, "/api/v1/security/incidents").status == .unauthorized)
+            let citizen = try await client.signIn("citizen", "demo-citizen-2026").access
+            let leader = try await client.signIn("leader", "demo-leader-2026").access
+            let ioc = try await client.signIn("ioc", "demo-ioc-2026").access
+            for token in [citizen, ioc] {
+                #expect(try await client.send(.get, "/api/v1/security/incidents", token: token).status == .forbidden)
+                #expect(try await client.send(.get, "/api/v1/security/events", token: token).status == .forbidden)
+            }
+            for token in [citizen, leader, ioc] {
+                #expect(try await client.send(.post, "/api/v1/security/ingest-keys", token: token, json: #"{"unit":"phuong-phu-xuan","label":"x"}"#).status == .forbidden)
+                #expect(try await client.send(.get, "/api/v1/security/rules", token: token).status == .forbidden)
+            }
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            #expect(try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"nowhere","label":"x"}"#).status == .unprocessableContent)
+            #expect(try await client.send(.get, "/api/v1/security/events?from=yesterday", token: soc).status == .badRequest)
+            #expect(try await client.send(.get, "/api/v1/security/incidents?limit=100000", token: soc).status == .badRequest)
+        }
+    }
+}
