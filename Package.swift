@@ -30,6 +30,7 @@ let package = Package(
         .executable(name: "hues-field-report-bench", targets: ["FieldReportBench"]),
         .executable(name: "hues-performance-bench", targets: ["PerformanceBench"]),
         .executable(name: "hues-ioc-bench", targets: ["IOCBench"]),
+        .executable(name: "hues-soc-bench", targets: ["SOCBench"]),
         .executable(name: "hues-fuzz", targets: ["HuesFuzz"]),
     ],
     dependencies: [
@@ -300,6 +301,12 @@ let package = Package(
             dependencies: ["App", "Platform", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio")],
             path: "Benchmarks/IOCBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SOCBench",
+            dependencies: ["SecurityOperations", "Platform"],
+            path: "Benchmarks/SOCBench",
             swiftSettings: swiftSettings
         ),
         // Fuzz targets for every parser of outside bytes (fuzz/run builds them with libFuzzer); swift test replays their corpus.
