@@ -24,8 +24,12 @@ struct SigmaRuleLoaderTests {
     @Test func everyShippedRuleLoads() throws {
         let folder = try #require(BundledRules.folder)
         let rules = try SigmaRuleLoader.loadFolders([folder])
-        #expect(rules.count == 53)
-        #expect(Set(rules.map(\.id)).count == 53)
+        // The 53 acceptance rules and the platform's own failed sign-in (counted by its brute-force correlation).
+        #expect(rules.count == 54)
+        #expect(Set(rules.map(\.id)).count == 54)
+        let all = try SigmaRuleLoader.loadAll([folder])
+        #expect(all.correlations.map(\.id) == ["0b7d51a2-6f44-4d1e-8c2a-3e9f5a6b7c80"])
+        #expect(try SigmaRuleSet(all).quiet.count == 1)
         let mimikatz = try #require(rules.first { $0.id == "a642964e-bead-4bed-8910-1bb4d63e3b4d" })
         #expect(mimikatz.level == .high && mimikatz.tags.contains("attack.credential-access"))
         #expect(mimikatz.author?.isEmpty == false && mimikatz.file.hasSuffix("proc_creation_win_hktl_mimikatz_command_line.yml"))
@@ -64,9 +68,9 @@ struct SigmaRuleLoaderTests {
             (rule("    selection:\n        a: 1\n    condition: selection\n", level: "urgent"), "level must be"),
             (rule("    selection:\n        a: [[1]]\n    condition: selection\n"), "cannot hold lists"),
             ("title: T\ndetection:\n    s:\n        a: 1\n    condition: s\n", "needs an id"),
-            ("title: T\nid: x\ncorrelation:\n    type: event_count\n", "correlation"),
+            ("title: T\nid: x\ncorrelation:\n    type: event_count\n", "needs 'rules'"),
             ("- just\n- a list\n", "YAML mapping"),
-            (rule("    selection:\n        a: 1\n    condition: selection\n") + "---\ntitle: second\n", "one rule per file"),
+            (rule("    selection:\n        a: 1\n    condition: selection\n") + "---\ntitle: second\n", "needs an id"),
         ]
         for (text, reason) in cases {
             let error = refusal(text)

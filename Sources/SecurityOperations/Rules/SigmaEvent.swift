@@ -3,37 +3,51 @@ import Platform
 
 /// An event as rules read it: field names folded to ASCII lower case (rules name fields in any case), each value
 /// kept as text, as its ASCII-folded bytes for case-insensitive patterns, and as a number when it is one.
-/// Built once per event and shared by every rule.
+/// Built once per event and shared by every rule: by a rule set, in the slots it gave the fields its rules read
+/// (an array index per test, no hashing); alone, by name.
 public struct SigmaEvent: Sendable {
-    var fields: [String: SigmaFieldValue]
+    var fields: [String: SigmaFieldValue] = [:]
+    var slots: [SigmaFieldValue?] = []
 
-    /// Only the fields in `wanted` (folded names) are prepared when given: the rules read few of an event's fields.
+    /// Every field by its folded name; only those in `wanted` when given.
     public init(fields source: [String: JSONValue], wanted: Set<String>? = nil) {
-        var fields: [String: SigmaFieldValue] = [:]
         fields.reserveCapacity(wanted.map { min($0.count, source.count) } ?? source.count)
         for (name, value) in source {
             let folded = SigmaText.foldedString(name)
             if let wanted, !wanted.contains(folded) { continue }
-            guard let prepared = SigmaFieldValue(value) else { continue }
+            guard let prepared = SigmaFieldValue.make(value) else { continue }
             // Two names that differ only in case: the first one read wins, as a case-insensitive store would keep one.
             if fields[folded] == nil { fields[folded] = prepared }
         }
-        self.fields = fields
     }
 
-    func value(_ field: String) -> SigmaFieldValue? { fields[field] }
+    /// The fields a rule set reads, in its slots.
+    init(fields source: [String: JSONValue], slots table: [String: Int]) {
+        slots = Array(repeating: nil, count: table.count)
+        for (name, value) in source {
+            guard let slot = table[name] ?? table[SigmaText.foldedString(name)], slots[slot] == nil,
+                  let prepared = SigmaFieldValue.make(value) else { continue }
+            slots[slot] = prepared
+        }
+    }
+
+    @inline(__always)
+    func value(_ field: String, slot: Int) -> SigmaFieldValue? {
+        if slot >= 0 { return slot < slots.count ? slots[slot] : nil }
+        return fields[field]
+    }
 }
 
 /// One field's value. A JSON array is any of its elements (ECS fields such as `related.ip` are lists).
-struct SigmaFieldValue: Sendable {
+final class SigmaFieldValue: Sendable {
     let text: String
     let folded: [UInt8]
     let number: Double?
     let bool: Bool?
-    var elements: [SigmaFieldValue] = []
+    let elements: [SigmaFieldValue]
 
     /// nil for JSON null: a null field is a missing one.
-    init?(_ value: JSONValue) {
+    static func make(_ value: JSONValue) -> SigmaFieldValue? {
         switch value {
         case .null:
             return nil
@@ -41,37 +55,29 @@ struct SigmaFieldValue: Sendable {
             // Text that reads as a number is that number, and patterns see the number as written canonically, as
             // the reference's numeric columns store it ("0042" is 42).
             if let number = SigmaText.number(string) {
-                self.init(text: SigmaText.format(number), number: number, bool: nil)
-            } else {
-                self.init(text: string, number: nil, bool: nil)
+                return SigmaFieldValue(text: SigmaText.format(number), number: number, bool: nil)
             }
+            return SigmaFieldValue(text: string, number: nil, bool: nil)
         case .number(let number):
-            self.init(text: SigmaText.format(number), number: number, bool: nil)
+            return SigmaFieldValue(text: SigmaText.format(number), number: number, bool: nil)
         case .bool(let flag):
-            self.init(text: flag ? "true" : "false", number: nil, bool: flag)
+            return SigmaFieldValue(text: flag ? "true" : "false", number: nil, bool: flag)
         case .array(let items):
-            let values = items.compactMap(SigmaFieldValue.init)
-            guard var first = values.first else { return nil }
-            first.elements = Array(values.dropFirst())
-            self = first
+            let values = items.compactMap(SigmaFieldValue.make)
+            guard let first = values.first else { return nil }
+            return SigmaFieldValue(text: first.text, number: first.number, bool: first.bool, elements: Array(values.dropFirst()))
         case .object:
             // Events are flattened to dotted names before rules see them; an object left is not a value to match.
             return nil
         }
     }
 
-    private init(text: String, number: Double?, bool: Bool?) {
+    private init(text: String, number: Double?, bool: Bool?, elements: [SigmaFieldValue] = []) {
         self.text = text
         self.folded = SigmaText.folded(text)
         self.number = number
         self.bool = bool
-    }
-
-    /// Whether this value or, for a list, any of its elements satisfies the test.
-    func any(_ test: (SigmaFieldValue) -> Bool) -> Bool {
-        if test(self) { return true }
-        for element in elements where test(element) { return true }
-        return false
+        self.elements = elements
     }
 }
 
@@ -91,13 +97,15 @@ enum SigmaText {
     /// A decimal number as SQLite's numeric affinity reads text: optional surrounding ASCII whitespace, a sign,
     /// digits with at most one point, an exponent; not hex, not `inf`, not digit groups.
     static func number(_ text: String) -> Double? {
+        // Most values (paths, command lines, names) fail on their first byte: no copy for them.
+        guard let lead = text.utf8.first, (lead >= 0x30 && lead <= 0x39) || lead == 0x2B || lead == 0x2D || lead == 0x2E
+            || lead == 0x20 || (lead >= 0x09 && lead <= 0x0D), text.utf8.count <= 64 else { return nil }
         let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 64 else { return nil }
-        let spaces: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
         var start = 0
         var end = bytes.count
-        while start < end, spaces.contains(bytes[start]) { start += 1 }
-        while end > start, spaces.contains(bytes[end - 1]) { end -= 1 }
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
         var index = start
         if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
         var digits = 0

@@ -18,6 +18,8 @@ public struct SigmaRule: Sendable {
     }
 
     public let id: String
+    /// What correlation rules call it by (besides its id).
+    public let name: String?
     public let title: String
     public let level: Level
     public let status: String?
@@ -27,17 +29,56 @@ public struct SigmaRule: Sendable {
     public let tags: [String]
     /// Where it was loaded from, for messages and the rule list.
     public let file: String
-    let searches: [SigmaSearch]
-    let condition: SigmaCondition
+    private(set) var matcher: SigmaRuleMatcher
+
+    init(id: String, name: String?, title: String, level: Level, status: String?, description: String?, author: String?,
+         tags: [String], file: String, searches: [SigmaSearch], condition: SigmaCondition) {
+        (self.id, self.name, self.title, self.level, self.status) = (id, name, title, level, status)
+        (self.description, self.author, self.tags, self.file) = (description, author, tags, file)
+        matcher = SigmaRuleMatcher(searches: searches, condition: condition)
+    }
 
     /// Whether the event matches the rule.
-    public func matches(_ event: SigmaEvent) -> Bool {
-        condition.evaluate { searches[$0].matches(event) }
+    public func matches(_ event: SigmaEvent) -> Bool { matcher.matches(event) }
+
+    /// The rule with each field test pointing at the slot a rule set keeps its field in.
+    func bound(to slots: [String: Int]) -> SigmaRule {
+        var copy = self
+        copy.matcher = SigmaRuleMatcher(searches: matcher.searches.map { $0.bound(to: slots) }, condition: matcher.condition)
+        return copy
     }
 
     /// The lower-cased field names the rule reads: an event needs only these prepared.
     var fieldNames: Set<String> {
-        Set(searches.flatMap { $0.alternatives.flatMap { $0.map(\.field) } })
+        Set(matcher.searches.flatMap { $0.alternatives.flatMap { $0.map(\.field) } })
+    }
+}
+
+/// A rule's compiled searches and condition, shared (not copied) by every match.
+final class SigmaRuleMatcher: Sendable {
+    let searches: [SigmaSearch]
+    let condition: SigmaCondition
+
+    init(searches: [SigmaSearch], condition: SigmaCondition) {
+        self.searches = searches
+        self.condition = condition
+    }
+
+    func matches(_ event: SigmaEvent) -> Bool { evaluate(condition, event) }
+
+    private func evaluate(_ condition: SigmaCondition, _ event: SigmaEvent) -> Bool {
+        switch condition {
+        case .search(let index):
+            return index < searches.count && searches[index].matches(event)
+        case .not(let inner):
+            return !evaluate(inner, event)
+        case .and(let parts):
+            for part in parts where !evaluate(part, event) { return false }
+            return true
+        case .or(let parts):
+            for part in parts where evaluate(part, event) { return true }
+            return false
+        }
     }
 }
 

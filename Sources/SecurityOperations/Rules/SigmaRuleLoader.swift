@@ -7,7 +7,17 @@ public enum SigmaRuleLoader {
     /// Rule files are a few kilobytes; the largest SigmaHQ rule is about 40 KiB.
     public static let maximumFileSize = 256 * 1024
 
+    /// A file of one detection rule (what most files are); a file with more, or a correlation, is refused here.
     public static func load(_ bytes: [UInt8], file: String) throws(SigmaRuleError) -> SigmaRule {
+        let documents = try loadFile(bytes, file: file)
+        guard documents.rules.count == 1, documents.correlations.isEmpty, let rule = documents.rules.first else {
+            throw SigmaRuleError(file: file, line: 1, reason: "expected one detection rule in the file")
+        }
+        return rule
+    }
+
+    /// Every document of a file: detection rules and correlation rules.
+    public static func loadFile(_ bytes: [UInt8], file: String) throws(SigmaRuleError) -> SigmaRuleFile {
         guard bytes.count <= maximumFileSize else {
             throw SigmaRuleError(file: file, line: 1, reason: "the file is larger than \(maximumFileSize) bytes")
         }
@@ -16,19 +26,17 @@ public enum SigmaRuleLoader {
                                  reason: "the file is not UTF-8")
         }
         try SigmaYAMLShape.check(bytes, file: file)
-        let root: Node
+        let reader = SigmaRuleReader(file: file)
+        var documents = SigmaRuleFile()
         do {
-            var documents = try compose_all(yaml: text).makeIterator()
-            guard let first = documents.next() else {
-                if let error = documents.error { throw error }
-                throw SigmaRuleError(file: file, line: 1, reason: "the file holds no rule")
+            var roots = try compose_all(yaml: text).makeIterator()
+            var count = 0
+            while let root = roots.next() {
+                count += 1
+                guard count <= 16 else { throw SigmaRuleError(file: file, line: root.mark?.line ?? 1, reason: "more than 16 rules in one file") }
+                try reader.read(root, into: &documents)
             }
-            if let second = documents.next() {
-                throw SigmaRuleError(file: file, line: second.mark?.line ?? 1,
-                                     reason: "one rule per file (correlation rules are not in the subset yet)")
-            }
-            if let error = documents.error { throw error }
-            root = first
+            if let error = roots.error { throw error }
         } catch let error as SigmaRuleError {
             throw error
         } catch let error as YamlError {
@@ -36,26 +44,36 @@ public enum SigmaRuleLoader {
         } catch {
             throw SigmaRuleError(file: file, line: 1, reason: "the file is not valid YAML: \(error)")
         }
-        return try SigmaRuleReader(file: file).rule(from: root)
+        guard !documents.rules.isEmpty || !documents.correlations.isEmpty else {
+            throw SigmaRuleError(file: file, line: 1, reason: "the file holds no rule")
+        }
+        return documents
     }
 
     /// Every `.yml` and `.yaml` file under the folders, in name order; the first refusal stops the load, so a
     /// broken rule is never silently left out. Two rules with one id are refused: alerts are keyed by it.
     public static func loadFolders(_ folders: [URL]) throws -> [SigmaRule] {
+        try loadAll(folders).rules
+    }
+
+    /// Detection and correlation rules of every file under the folders; ids unique across both.
+    public static func loadAll(_ folders: [URL]) throws -> SigmaRuleFile {
         var files: [URL] = []
         for folder in folders { files += try ruleFiles(in: folder) }
-        var rules: [SigmaRule] = []
+        var all = SigmaRuleFile()
         var seen: [String: String] = [:]
         for file in files {
-            let bytes = try [UInt8](Data(contentsOf: file))
-            let rule = try load(bytes, file: file.path)
-            if let other = seen[rule.id] {
-                throw SigmaRuleError(file: file.path, line: 1, reason: "rule id \(rule.id) is also the id of \(other)")
+            let documents = try loadFile([UInt8](Data(contentsOf: file)), file: file.path)
+            for id in documents.rules.map(\.id) + documents.correlations.map(\.id) {
+                if let other = seen[id] {
+                    throw SigmaRuleError(file: file.path, line: 1, reason: "rule id \(id) is also the id of \(other)")
+                }
+                seen[id] = file.path
             }
-            seen[rule.id] = file.path
-            rules.append(rule)
+            all.rules += documents.rules
+            all.correlations += documents.correlations
         }
-        return rules
+        return all
     }
 
     static func ruleFiles(in folder: URL) throws -> [URL] {

@@ -11,12 +11,18 @@ struct SigmaRuleReader {
         SigmaRuleError(file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, reason: reason)
     }
 
-    func rule(from root: Node) throws(SigmaRuleError) -> SigmaRule {
+    /// One document: a detection rule or a correlation, added to `file`.
+    func read(_ root: Node, into file: inout SigmaRuleFile) throws(SigmaRuleError) {
         guard let top = root.mapping else { throw fail(root, "a rule is a YAML mapping (title, id, detection…)") }
         let entries = try keyed(top)
-        if let correlation = entries["correlation"] {
-            throw fail(correlation.key, "correlation rules are not in the subset yet")
+        if entries["correlation"] != nil {
+            file.correlations.append(try correlation(entries, root: root))
+        } else {
+            file.rules.append(try rule(entries, root: root))
         }
+    }
+
+    private func rule(_ entries: [String: (key: Node, value: Node)], root: Node) throws(SigmaRuleError) -> SigmaRule {
         guard let title = try text(entries["title"]?.value, "title"), !title.isEmpty else {
             throw fail(root, "a rule needs a title")
         }
@@ -27,8 +33,9 @@ struct SigmaRuleReader {
         guard let detection = entries["detection"] else { throw fail(root, "a rule needs a detection") }
         var detectionReader = SigmaDetectionReader(reader: self)
         let (searches, condition) = try detectionReader.read(detection.value)
+        let name = try text(entries["name"]?.value, "name")
         return SigmaRule(
-            id: id, title: title, level: level,
+            id: id, name: name, title: title, level: level,
             status: try text(entries["status"]?.value, "status"),
             description: try text(entries["description"]?.value, "description"),
             author: try text(entries["author"]?.value, "author"),
@@ -53,7 +60,7 @@ struct SigmaRuleReader {
         return scalar.string
     }
 
-    private func list(_ node: Node?, _ name: String) throws(SigmaRuleError) -> [String] {
+    func list(_ node: Node?, _ name: String) throws(SigmaRuleError) -> [String] {
         guard let node else { return [] }
         guard let sequence = node.sequence else { throw fail(node, "'\(name)' must be a list") }
         var items: [String] = []
@@ -64,7 +71,7 @@ struct SigmaRuleReader {
         return items
     }
 
-    private func level(_ node: Node?) throws(SigmaRuleError) -> SigmaRule.Level {
+    func level(_ node: Node?) throws(SigmaRuleError) -> SigmaRule.Level {
         guard let node else { return .medium }
         guard let name = node.scalar?.string, let level = SigmaRule.Level(rawValue: name.lowercased()) else {
             let names = SigmaRule.Level.allCases.map(\.rawValue).joined(separator: ", ")

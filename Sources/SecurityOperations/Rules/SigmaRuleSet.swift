@@ -4,20 +4,77 @@ import Platform
 /// runs over that. Immutable, so the ingest path shares one across threads and swaps it whole on reload.
 public struct SigmaRuleSet: Sendable {
     public let rules: [SigmaRule]
-    private let wanted: Set<String>
+    public let correlations: [SigmaCorrelation]
+    /// For each correlation, the places in `rules` of the rules it counts.
+    let counted: [[Int]]
+    /// Rules counted by a correlation that does not `generate`: they raise no alert of their own.
+    public let quiet: Set<Int>
+    /// A slot for each field some rule or correlation reads: events keep those fields in an array.
+    let slots: [String: Int]
+    /// The rules' compiled trees, walked without copying the rules.
+    private let matchers: [SigmaRuleMatcher]
 
     public init(_ rules: [SigmaRule]) {
-        self.rules = rules
-        wanted = rules.reduce(into: Set<String>()) { $0.formUnion($1.fieldNames) }
+        let slots = Self.slots(for: rules.reduce(into: Set<String>()) { $0.formUnion($1.fieldNames) })
+        self.rules = rules.map { $0.bound(to: slots) }
+        matchers = self.rules.map(\.matcher)
+        correlations = []
+        counted = []
+        quiet = []
+        self.slots = slots
+    }
+
+    private static func slots(for fields: Set<String>) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: fields.sorted().enumerated().map { ($1, $0) })
+    }
+
+    func slot(of field: String) -> Int { slots[field] ?? -1 }
+
+    /// Rules and correlations; each correlation's rules must be among `rules`, by name or id.
+    public init(_ file: SigmaRuleFile) throws(SigmaRuleError) {
+        var byName: [String: Int] = [:]
+        for (index, rule) in file.rules.enumerated() {
+            byName[rule.id] = index
+            if let name = rule.name { byName[name] = index }
+        }
+        var counted: [[Int]] = []
+        var quiet = Set<Int>()
+        var wanted = file.rules.reduce(into: Set<String>()) { $0.formUnion($1.fieldNames) }
+        for correlation in file.correlations {
+            var places: [Int] = []
+            for reference in correlation.references {
+                guard let place = byName[reference] else {
+                    throw SigmaRuleError(file: correlation.file, line: 1,
+                                         reason: "correlation \(correlation.id) counts '\(reference)', which is no loaded rule's name or id")
+                }
+                places.append(place)
+            }
+            counted.append(places)
+            if !correlation.generate { quiet.formUnion(places) }
+            wanted.formUnion(correlation.groupBy)
+            if let field = correlation.valueField { wanted.insert(field) }
+        }
+        let slots = Self.slots(for: wanted)
+        rules = file.rules.map { $0.bound(to: slots) }
+        matchers = rules.map(\.matcher)
+        correlations = file.correlations
+        self.counted = counted
+        self.quiet = quiet
+        self.slots = slots
     }
 
     public func prepare(_ fields: [String: JSONValue]) -> SigmaEvent {
-        SigmaEvent(fields: fields, wanted: wanted)
+        SigmaEvent(fields: fields, slots: slots)
     }
 
     /// The places in `rules` of the rules the event matches, in rule order.
     public func matches(_ fields: [String: JSONValue]) -> [Int] {
-        let event = prepare(fields)
-        return rules.indices.filter { rules[$0].matches(event) }
+        matches(prepare(fields))
+    }
+
+    public func matches(_ event: SigmaEvent) -> [Int] {
+        var matched: [Int] = []
+        for (index, matcher) in matchers.enumerated() where matcher.matches(event) { matched.append(index) }
+        return matched
     }
 }

@@ -1,17 +1,36 @@
 import Foundation
+import Metrics
 
 /// A named search of a rule's `detection`: a map is all of its field tests; a list of maps is any of them.
-struct SigmaSearch: Sendable {
+/// Classes, not structs, so matching an event shares the compiled tree instead of copying it.
+final class SigmaSearch: Sendable {
     let name: String
     let alternatives: [[SigmaFieldTest]]
 
+    init(name: String, alternatives: [[SigmaFieldTest]]) {
+        self.name = name
+        self.alternatives = alternatives
+    }
+
+    func bound(to slots: [String: Int]) -> SigmaSearch {
+        SigmaSearch(name: name, alternatives: alternatives.map { $0.map { $0.bound(to: slots) } })
+    }
+
     func matches(_ event: SigmaEvent) -> Bool {
-        alternatives.contains { tests in tests.allSatisfy { $0.matches(event) } }
+        for tests in alternatives {
+            var all = true
+            for test in tests where !test.matches(event) {
+                all = false
+                break
+            }
+            if all { return true }
+        }
+        return false
     }
 }
 
 /// One `field|modifiers: values` entry.
-struct SigmaFieldTest: Sendable {
+final class SigmaFieldTest: Sendable {
     enum Test: Sendable {
         /// Any of the values, or every one of them with `|all`.
         case values([SigmaValueTest], all: Bool)
@@ -19,18 +38,34 @@ struct SigmaFieldTest: Sendable {
     }
 
     let field: String
-    let test: Test
+    /// Where a rule set keeps the field in its events; -1: looked up by name.
+    let slot: Int
+    let values: [SigmaValueTest]
+    let all: Bool
+    let exists: Bool?
+
+    init(field: String, test: Test, slot: Int = -1) {
+        self.field = field
+        self.slot = slot
+        switch test {
+        case .values(let values, let all): (self.values, self.all, exists) = (values, all, nil)
+        case .exists(let wanted): (values, all, exists) = ([], false, wanted)
+        }
+    }
+
+    func bound(to slots: [String: Int]) -> SigmaFieldTest {
+        SigmaFieldTest(field: field, test: exists.map { .exists($0) } ?? .values(values, all: all), slot: slots[field] ?? -1)
+    }
 
     func matches(_ event: SigmaEvent) -> Bool {
-        let value = event.value(field)
-        switch test {
-        case .exists(let wanted):
-            return (value != nil) == wanted
-        case .values(let tests, all: false):
-            return tests.contains { $0.matches(value) }
-        case .values(let tests, all: true):
-            return tests.allSatisfy { $0.matches(value) }
+        let value = event.value(field, slot: slot)
+        if let exists { return (value != nil) == exists }
+        if all {
+            for test in values where !test.matches(value) { return false }
+            return true
         }
+        for test in values where test.matches(value) { return true }
+        return false
     }
 }
 
@@ -53,7 +88,9 @@ enum SigmaValueTest: Sendable {
             if case .null = self { return true }
             return false
         }
-        return value.any(matchesOne)
+        if matchesOne(value) { return true }
+        for element in value.elements where matchesOne(element) { return true }
+        return false
     }
 
     private func matchesOne(_ value: SigmaFieldValue) -> Bool {
@@ -80,7 +117,16 @@ enum SigmaValueTest: Sendable {
 }
 
 /// A compiled `|re` pattern. Matching reads no shared state, so one instance serves every thread.
+///
+/// Rules' expressions run on attackers' text with a backtracking engine, so one rule such as `.+\..+@.+` can take
+/// cubic time on a crafted value: each match is given a budget, and a match that runs out of it counts as a match
+/// (an alert an analyst sees, never a silent miss an attacker can aim for), counted in a metric.
 final class SigmaRegex: @unchecked Sendable {
+    static let budget: Duration = .milliseconds(20)
+    /// Longer values are matched on their first bytes only (events are bounded at 64 KiB anyway).
+    static let maximumText = 16_384
+    private static let timeouts = Counter(label: "hues_soc_regex_timeouts_total")
+
     private let expression: NSRegularExpression
 
     init(_ pattern: String) throws {
@@ -89,7 +135,21 @@ final class SigmaRegex: @unchecked Sendable {
 
     /// Anywhere in the value, case-sensitive unless the pattern says `(?i)`.
     func matches(_ text: String) -> Bool {
-        let range = NSRange(text.startIndex..<text.endIndex, in: text)
-        return expression.firstMatch(in: text, options: [], range: range) != nil
+        let subject = text.utf8.count <= Self.maximumText ? text : String(decoding: text.utf8.prefix(Self.maximumText), as: UTF8.self)
+        let range = NSRange(subject.startIndex..<subject.endIndex, in: subject)
+        let deadline = ContinuousClock.now + Self.budget
+        var found = false
+        var timedOut = false
+        expression.enumerateMatches(in: subject, options: [.reportProgress], range: range) { result, _, stop in
+            if result != nil {
+                found = true
+                stop.pointee = true
+            } else if ContinuousClock.now > deadline {
+                timedOut = true
+                stop.pointee = true
+            }
+        }
+        if timedOut && !found { Self.timeouts.increment() }
+        return found || timedOut
     }
 }

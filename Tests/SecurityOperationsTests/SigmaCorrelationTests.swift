@@ -1,0 +1,137 @@
+import Foundation
+import Platform
+import SecurityOperations
+import Testing
+
+/// Correlation rules streamed: counts per group within the timespan, firing once per burst, with bounded state.
+struct SigmaCorrelationTests {
+    static let base = """
+        title: Failed sign-in
+        name: failed_sign_in
+        id: base-1
+        detection:
+            selection:
+                event.outcome: failure
+            condition: selection
+        level: low
+
+        """
+
+    func ruleSet(_ correlation: String) throws -> SigmaRuleSet {
+        try SigmaRuleSet(SigmaRuleLoader.loadFile(Array((Self.base + "---\n" + correlation).utf8), file: "c.yml"))
+    }
+
+    func feed(_ set: SigmaRuleSet, _ correlator: SigmaCorrelator, _ fields: [String: JSONValue], at seconds: Int64) -> [SigmaCorrelator.Firing] {
+        let event = set.prepare(fields)
+        return correlator.observe(event, matched: set.matches(event), atMs: seconds * 1000)
+    }
+
+    @Test func tenFailuresFromOneAddressWithinFiveMinutesFireOnce() throws {
+        let set = try ruleSet("""
+            title: Brute force
+            id: corr-1
+            correlation:
+                type: event_count
+                rules: [failed_sign_in]
+                group-by: [source.ip]
+                timespan: 5m
+                condition: {gte: 10}
+            level: high
+
+            """)
+        #expect(set.quiet == [0] && set.correlations.first?.kind == .eventCount)
+        let correlator = SigmaCorrelator(ruleSet: set)
+        var fired: [Int64] = []
+        for second in stride(from: Int64(0), to: 300, by: 20) {
+            // 15 failures from one address, 20 s apart: the tenth (at 180 s) fires; the count starts again after it.
+            if !feed(set, correlator, ["event.outcome": "failure", "source.ip": "203.0.113.9"], at: second).isEmpty { fired.append(second) }
+            // Another address and successes never add up.
+            #expect(feed(set, correlator, ["event.outcome": "failure", "source.ip": .string("198.51.100.\(second)")], at: second).isEmpty)
+            #expect(feed(set, correlator, ["event.outcome": "success", "source.ip": "203.0.113.9"], at: second).isEmpty)
+        }
+        #expect(fired == [180])
+        // Spread over more than the timespan, ten failures do not fire.
+        let slow = SigmaCorrelator(ruleSet: set)
+        let spread = (0..<12).flatMap { feed(set, slow, ["event.outcome": "failure", "source.ip": "192.0.2.1"], at: Int64($0) * 40) }
+        #expect(spread.isEmpty)
+    }
+
+    @Test func distinctValuesAndRulesInTurn() throws {
+        let spray = try ruleSet("""
+            title: Password spray
+            id: corr-2
+            correlation:
+                type: value_count
+                rules: [failed_sign_in]
+                group-by: [source.ip]
+                timespan: 10m
+                condition: {field: user.name, gt: 2}
+                generate: true
+
+            """)
+        #expect(spray.quiet.isEmpty)
+        let correlator = SigmaCorrelator(ruleSet: spray)
+        let users = ["an", "an", "binh", "an", "chi"]
+        let fired = users.enumerated().map { feed(spray, correlator, ["event.outcome": "failure", "source.ip": "203.0.113.5", "user.name": .string($1)], at: Int64($0)) }
+        #expect(fired.map(\.isEmpty) == [true, true, true, true, false])
+        #expect(fired.last?.first?.group == ["source.ip": "203.0.113.5"])
+
+        let text = Self.base + """
+            ---
+            title: Success after failure
+            name: ok
+            id: base-2
+            detection:
+                selection:
+                    event.outcome: success
+                condition: selection
+            ---
+            title: Failure then success
+            id: corr-3
+            correlation:
+                type: temporal
+                rules: [failed_sign_in, ok]
+                group-by: [user.name]
+                timespan: 1m
+
+            """
+        let turn = try SigmaRuleSet(SigmaRuleLoader.loadFile(Array(text.utf8), file: "t.yml"))
+        let temporal = SigmaCorrelator(ruleSet: turn)
+        #expect(feed(turn, temporal, ["event.outcome": "failure", "user.name": "an"], at: 0).isEmpty)
+        #expect(feed(turn, temporal, ["event.outcome": "success", "user.name": "binh"], at: 10).isEmpty)
+        #expect(feed(turn, temporal, ["event.outcome": "success", "user.name": "an"], at: 120).isEmpty)
+        #expect(feed(turn, temporal, ["event.outcome": "failure", "user.name": "an"], at: 130).count == 1)
+    }
+
+    @Test func whatStreamingCannotDecideIsRefused() {
+        let cases: [(String, String)] = [
+            ("correlation:\n    type: event_count\n    rules: [failed_sign_in]\n    timespan: 5m\n    condition: {lt: 3}\n", "cannot be decided"),
+            ("correlation:\n    type: event_count\n    rules: [failed_sign_in]\n    timespan: 5y\n    condition: {gte: 3}\n", "unit is s, m, h or d"),
+            ("correlation:\n    type: event_count\n    rules: [failed_sign_in]\n    timespan: 40d\n    condition: {gte: 3}\n", "at most 31 days"),
+            ("correlation:\n    type: value_count\n    rules: [failed_sign_in]\n    timespan: 5m\n    condition: {gte: 3}\n", "names the 'field'"),
+            ("correlation:\n    type: temporal\n    rules: [failed_sign_in]\n    timespan: 5m\n", "at least two rules"),
+            ("correlation:\n    type: event_count\n    rules: [nobody]\n    timespan: 5m\n    condition: {gte: 3}\n", "no loaded rule"),
+            ("correlation:\n    type: event_count\n    rules: [failed_sign_in]\n    timespan: 5m\n    condition: {gte: 99999}\n", "up to 10000"),
+        ]
+        for (body, reason) in cases {
+            do {
+                _ = try ruleSet("title: C\nid: c\n" + body)
+                Issue.record("loaded: \(body)")
+            } catch let error as SigmaRuleError {
+                #expect(error.reason.contains(reason), "\(reason): \(error)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+
+    @Test func groupsAreBounded() throws {
+        let set = try ruleSet("title: B\nid: b\ncorrelation:\n    type: event_count\n    rules: [failed_sign_in]\n    group-by: [source.ip]\n    timespan: 1d\n    condition: {gte: 5}\n")
+        let correlator = SigmaCorrelator(ruleSet: set)
+        for index in 0..<(SigmaCorrelator.maximumGroups + 5_000) {
+            _ = feed(set, correlator, ["event.outcome": "failure", "source.ip": .string("10.\(index / 65_536).\(index / 256 % 256).\(index % 256)")], at: Int64(index))
+        }
+        #expect(correlator.groupCount(0) <= SigmaCorrelator.maximumGroups)
+        #expect(correlator.groupCount(0) >= SigmaCorrelator.maximumGroups * 8 / 10)
+    }
+}
