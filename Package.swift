@@ -404,7 +404,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
-                "Operations", "HuesTestSupport", "hues", "HuesFuzzTargets",
+                "Operations", "SecurityOperations", "HuesTestSupport", "hues", "HuesFuzzTargets",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -25,6 +25,7 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
         runtime.identity.authentication
         RequestLimitMiddleware(runtime.requestLimits)
         RefusedCredentialMiddleware()
+        SecuritySignalMiddleware(signals: { [capabilities = runtime.capabilities] in capabilities.first((any SecuritySignals).self) })
         PublicResponseCache(runtime.modules.flatMap(\.publicCaching), changes: runtime.database.changes)
     }
     let routes = SecuredRouter(router: router, catalog: catalog)

@@ -13,6 +13,8 @@ public struct SecurityOperationsModule: PlatformModule {
     let desk: IncidentDesk
     let search: SecurityEventSearch
     let access: SecurityAccess
+    /// The platform's own failed sign-ins, refusals and bad webhook signatures, on their way in.
+    let platformSignals = PlatformSignals()
     let context: ModuleContext
 
     /// In-flight ingest batches before the SOC sheds load (each at most a request body).
@@ -28,6 +30,20 @@ public struct SecurityOperationsModule: PlatformModule {
         desk = IncidentDesk(database: context.database, clock: context.clock)
         search = SecurityEventSearch(database: context.database, clock: context.clock)
         access = SecurityAccess(securityUnit: context.profile.city.securityUnit)
+        context.capabilities.provide((any SecuritySignals).self, platformSignals, by: "security")
+    }
+
+    /// Sends the platform's waiting signals now (what the background round does every two seconds).
+    public func flushPlatformSignals(logger: Logger) async throws {
+        try await platformSignals.flush(into: ingest, logger: logger)
+    }
+
+    public var backgroundWork: [BackgroundWork] {
+        let (signals, ingest) = (platformSignals, ingest)
+        // Every instance sends its own buffer (not single-instance): each saw its own requests.
+        return [BackgroundWork("the platform's security signals to the SOC", every: .seconds(2)) { logger in
+            try await signals.flush(into: ingest, logger: logger)
+        }]
     }
 
     public var name: String { "security" }
@@ -38,7 +54,7 @@ public struct SecurityOperationsModule: PlatformModule {
         [EventDeclaration("security.incident.opened", payload: "rule, level, host"),
          EventDeclaration("security.incident.acknowledged", payload: "detail"), EventDeclaration("security.incident.assigned", payload: "detail"),
          EventDeclaration("security.incident.closed", payload: "detail (the reason)"), EventDeclaration("security.incident.noted", payload: ""),
-         EventDeclaration("security.ingest-key.created", payload: "")]
+         EventDeclaration("security.ingest-key.created", payload: ""), EventDeclaration("security.ingest-key.revoked", payload: "")]
     }
 
     public var requirements: [CapabilityRequirement] {

@@ -2,6 +2,7 @@ import App
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SecurityOperations
 import HummingbirdTesting
 import Testing
 
@@ -69,10 +70,64 @@ import Testing
             let malformed = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?malformed=true", token: soc))
             #expect(Set(malformed.compactMap { $0["raw"]?.string }.compactMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }) == ["{not json", "[1,2]"])
 
+            // Raw logs are the analysts' alone; the ward's leader sees its computers and incidents, not the logs.
+            #expect(try await client.send(.get, "/api/v1/security/events", token: leader).status == .forbidden)
             let endpoints = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/endpoints", token: leader))
             #expect(endpoints.map { $0["host"]?.string } == ["pc-px-017", "pc-px-018"] && endpoints.first?["agentVersion"]?.string == "8.15.1")
             let rules = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/rules", token: soc))
-            #expect(rules.count == 53 && rules.first { $0["id"]?.string == "a642964e-bead-4bed-8910-1bb4d63e3b4d" }?["hits"]?.int == 1)
+            #expect(rules.count == 55 && rules.last?["kind"]?.string == "event_count" && rules.first { $0["id"]?.string == "a642964e-bead-4bed-8910-1bb4d63e3b4d" }?["hits"]?.int == 1)
+        }
+    }
+
+    @Test func hostileBatchesAreBoundedAndKeysRevoked() async throws {
+        try await TestApp.run { client, _ in
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let made = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"phuong-phu-xuan","label":"shipper"}"#)
+            let key = try #require(try client.json([String: AnyCodable].self, made)["key"]?.string)
+            // A sender naming 80 hosts opens 50 incidents and one alert storm, not 80.
+            let many = (0..<80).map { #"{"host.name":"h\#($0)","CommandLine":"mimikatz sekurlsa::logonpasswords"}"# }
+            // Two names for the unit that differ only in case, and a line far too long: refused, kept (the long one in part).
+            let cased = #"{"organization.id":"x","ORGANIZATION.ID":"y","host.name":"z"}"#
+            let huge = #"{"message":""# + String(repeating: "a", count: 70_000) + #""}"#
+            let sent = try await post(client, key: key, many + [cased, huge])
+            let receipt = try client.json([String: AnyCodable].self, sent)
+            #expect(receipt["accepted"]?.int == 80 && receipt["malformed"]?.int == 2 && receipt["alerts"]?.int == 80)
+            let incidents = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents?limit=500", token: soc))
+            #expect(incidents.count == 51)
+            let storm = incidents.first { $0["rule"]?.string == "hues.alert-storm" }
+            #expect(storm?["alertCount"]?.int == 30 && storm?["host"]?.string == "*")
+            let malformed = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?malformed=true", token: soc))
+            let long = malformed.first { $0["malformed"]?.string?.contains("SHA-256") == true }
+            #expect(long.flatMap { $0["raw"]?.string }.flatMap { Data(base64Encoded: $0) }?.count == 65_536)
+            #expect(malformed.contains { $0["malformed"]?.string?.contains("differ only in case") == true })
+
+            // Revoked: the key stops at once.
+            let keys = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/ingest-keys", token: soc))
+            let id = try #require(keys.first?["id"]?.string)
+            #expect(try await client.send(.post, "/api/v1/security/ingest-keys/\(id)/revoke", token: soc).status == .noContent)
+            #expect(try await post(client, key: key, [Self.quiet]).status == .unauthorized)
+            #expect(try await client.send(.post, "/api/v1/security/ingest-keys/\(id)/revoke", token: soc).status == .notFound)
+        }
+    }
+
+    @Test func signInGuessingAgainstThePlatformBecomesAnIncident() async throws {
+        try await TestApp.run { client, runtime in
+            for attempt in 0..<10 {
+                let response = try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "application/json"],
+                                                        body: ByteBuffer(string: #"{"username":"user\#(attempt)","password":"guess"}"#)) { $0 }
+                #expect(response.status == .unauthorized)
+            }
+            let citizen = try await client.signIn("citizen", "demo-citizen-2026").access
+            #expect(try await client.send(.get, "/api/v1/security/incidents", token: citizen).status == .forbidden)
+            try await runtime.require(SecurityOperationsModule.self).flushPlatformSignals(logger: runtime.logger)
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let incidents = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: soc))
+            let brute = incidents.first { $0["rule"]?.string == "0b7d51a2-6f44-4d1e-8c2a-3e9f5a6b7c80" }
+            #expect(brute?["unit"]?.string == "platform" && brute?["level"]?.string == "high")
+            // The refused request is an event of unit "platform" too, for the analysts.
+            let events = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?unit=platform&limit=50", token: soc))
+            #expect(events.contains { $0["fields"]?["event.code"]?.string == "access-forbidden" })
+            #expect(events.filter { $0["fields"]?["event.code"]?.string == "sign-in-failed" }.count == 10)
         }
     }
 

@@ -123,3 +123,16 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
 }
+
+/// A rule's expression run on a value crafted to make the backtracking engine take forever: it gives up within its
+/// budget and counts as a match (an alert, never a miss an attacker can aim for).
+struct SigmaRegexBudgetTests {
+    @Test func aCatastrophicValueIsCutShortAndCountsAsAMatch() throws {
+        let text = "title: T\nid: r1\ndetection:\n    s:\n        cs-uri|re: '(?i)(ipfs\\.io/|ipfs\\.io\\s).+\\..+@.+\\.[a-z]+'\n    condition: s\n"
+        let rule = try SigmaRuleLoader.load(Array(text.utf8), file: "t.yml")
+        let hostile = "ipfs.io/" + String(repeating: ".@", count: 8_000)
+        #expect(rule.matches(SigmaEvent(fields: ["cs-uri": .string(hostile)])))
+        #expect(rule.matches(SigmaEvent(fields: ["cs-uri": "https://ipfs.io/ipfs/x.html?u=a@b.example"])))
+        #expect(!rule.matches(SigmaEvent(fields: ["cs-uri": "https://example.org/"])))
+    }
+}

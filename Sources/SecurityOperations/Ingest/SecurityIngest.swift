@@ -22,6 +22,8 @@ public struct SecurityIngest: Sendable {
 
     /// Lines in one NDJSON post; a shipper sends more in more posts.
     public static let maximumLines = 5_000
+    /// A post's body: read only once the gate has let the batch in, so shed load costs no memory.
+    public static let maximumBodyBytes = 4 * 1024 * 1024
 
     let writer: SecurityEventWriter
     let detection: SecurityDetection
@@ -37,21 +39,19 @@ public struct SecurityIngest: Sendable {
         self.clock = clock
     }
 
-    /// An NDJSON body of ECS events from `unit`'s key; nil when the gate is full (the caller answers 503).
-    public func ingestNDJSON(_ body: [UInt8], unit: String, logger: Logger) async throws -> Receipt? {
-        let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    /// Whether a batch may come in now; false: shed (the caller answers 503, the sender retries). Each admitted
+    /// batch is followed by exactly one `release()`.
+    public func admit() async -> Bool { await gate.enter(events: 0) }
+    public func release() async { await gate.leave() }
+
+    /// An NDJSON body of ECS events from `unit`'s key, admitted by `admit()`.
+    public func ingestNDJSON(admitted body: [UInt8], unit: String, logger: Logger) async throws -> Receipt {
+        var lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
         guard lines.count <= Self.maximumLines else {
             throw Problem.validation([.init(field: "body", message: "at most \(Self.maximumLines) lines a post")])
         }
-        guard await gate.enter(events: lines.count) else { return nil }
-        do {
-            let receipt = try await read(lines, unit: unit, logger: logger)
-            await gate.leave()
-            return receipt
-        } catch {
-            await gate.leave()
-            throw error
-        }
+        return try await read(lines, unit: unit, logger: logger)
     }
 
     private func read(_ lines: [ArraySlice<UInt8>], unit: String, logger: Logger) async throws -> Receipt {
@@ -65,13 +65,20 @@ public struct SecurityIngest: Sendable {
             let id = UUID().uuidString.lowercased()
             do {
                 var fields = try ECSLine.parse(line)
+                // Names that differ only in case are one field to the rules: which one they read must not be the
+                // sender's choice (an organization.id beside ORGANIZATION.ID).
+                guard Set(fields.keys.map(SigmaText.foldedString)).count == fields.count else {
+                    throw ECSLine.Failure(reason: "two fields whose names differ only in case", offset: 0)
+                }
                 fields["organization.id"] = .string(unit)
                 let event = SecurityEventNormaliser.event(fromECS: fields, raw: line, receivedAt: receivedAt)
                 records.append(SecurityEventRecord(id: id, event: event, unit: unit))
             } catch {
+                let reason = (error as? ECSLine.Failure)?.description ?? "\(error)"
                 records.append(SecurityEventRecord(malformedID: id, unit: unit, source: "ecs", raw: line,
-                                                   reason: error.description, receivedAt: receivedAt))
-                if refusals.count < 20 { refusals.append(.init(line: number + 1, reason: error.description)) }
+                                                   reason: reason, receivedAt: receivedAt))
+                logger.debug("a malformed security event was kept", metadata: ["unit": "\(unit)", "line": "\(number + 1)"])
+                if refusals.count < 20 { refusals.append(.init(line: number + 1, reason: reason)) }
             }
         }
         return try await store(records, refusals: refusals, logger: logger)

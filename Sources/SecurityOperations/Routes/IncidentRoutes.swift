@@ -39,7 +39,7 @@ struct IncidentRoutes {
             let incident = try await visible(context)
             var request = request
             let body = try await request.decodeJSON(as: NoteInput.self, context: context).body.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...4_000).contains(body.count), !Self.hasControl(body, allowingNewlines: true) else {
+            guard (1...4_000).contains(body.utf8.count), !Self.hasControl(body, allowingNewlines: true) else {
                 throw Problem.unprocessable([.init(field: "body", message: "1 to 4,000 characters")])
             }
             try await desk.addNote(body, to: incident, by: principal, logger: context.logger)
@@ -77,7 +77,7 @@ struct IncidentRoutes {
         case .close:
             let reason = try await request.decodeJSON(as: CloseInput.self, context: context).reason
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (3...500).contains(reason.count), !Self.hasControl(reason, allowingNewlines: true) else {
+            guard (3...500).contains(reason.count), reason.utf8.count <= 2_000, !Self.hasControl(reason, allowingNewlines: true) else {
                 throw Problem.unprocessable([.init(field: "reason", message: "3 to 500 characters saying why it is closed")])
             }
             return reason

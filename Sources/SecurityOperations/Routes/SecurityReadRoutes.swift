@@ -6,6 +6,8 @@ import Platform
 struct SecurityReadRoutes {
     struct RuleEntry: Codable, Sendable {
         let id: String
+        /// `detection`, or the correlation's type.
+        let kind: String
         let title: String
         let level: String
         let tags: [String]
@@ -20,9 +22,11 @@ struct SecurityReadRoutes {
     let access: SecurityAccess
 
     func addRoutes(to routes: SecuredRouter) {
-        routes.on(.get, "/api/v1/security/events", access: SecurityAccess.reading,
+        // The raw logs name people (accounts, addresses, what they ran): the SOC's analysts only.
+        routes.on(.get, "/api/v1/security/events", access: SecurityAccess.analysts,
                   summary: "Stored security events, newest first, filtered by unit, host, type, category, time, malformed") { request, context in
             let principal = try context.requirePrincipal()
+            try access.requireAnalyst(principal)
             var filter = SecurityEventSearch.Filter()
             filter.units = access.scope(principal)
             if let unit = try text(request, "unit") {
@@ -45,10 +49,15 @@ struct SecurityReadRoutes {
         routes.on(.get, "/api/v1/security/rules", access: SecurityAccess.analysts, summary: "Detection rules in force, with hit counts") { _, context in
             try access.requireAnalyst(try context.requirePrincipal())
             let hits = try await search.ruleHits(logger: context.logger)
-            return JSONResponse(detection.rules.rules.map { rule in
-                RuleEntry(id: rule.id, title: rule.title, level: rule.level.rawValue, tags: rule.tags, author: rule.author,
+            let rules = detection.rules.rules.map { rule in
+                RuleEntry(id: rule.id, kind: "detection", title: rule.title, level: rule.level.rawValue, tags: rule.tags, author: rule.author,
                           file: URL(fileURLWithPath: rule.file).lastPathComponent, hits: hits[rule.id]?.hits ?? 0, lastHit: hits[rule.id]?.last)
-            })
+            }
+            let correlations = detection.rules.correlations.map { rule in
+                RuleEntry(id: rule.id, kind: rule.kind.rawValue, title: rule.title, level: rule.level.rawValue, tags: rule.tags, author: rule.author,
+                          file: URL(fileURLWithPath: rule.file).lastPathComponent, hits: hits[rule.id]?.hits ?? 0, lastHit: hits[rule.id]?.last)
+            }
+            return JSONResponse(rules + correlations)
         }
     }
 

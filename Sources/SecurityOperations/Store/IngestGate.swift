@@ -7,13 +7,15 @@ public actor IngestGate {
     public let capacity: Int
     private var inHand = 0
     private let shed = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "shed")])
+    private let shedBatches = Counter(label: "hues_soc_batches_shed_total")
 
     public init(capacity: Int) { self.capacity = max(1, capacity) }
 
-    /// False when full; the caller then sheds `events` events.
+    /// False when full; the caller then sheds the batch (`events` events, when it knows how many).
     public func enter(events: Int) -> Bool {
         guard inHand < capacity else {
-            shed.increment(by: Int64(max(0, events)))
+            shedBatches.increment()
+            if events > 0 { shed.increment(by: Int64(events)) }
             return false
         }
         inHand += 1

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Platform
 
@@ -23,14 +24,18 @@ struct SecurityEventRecord: Sendable {
         self.unit = unit
         source = event.source.rawValue
         receivedAtMs = Self.milliseconds(event.receivedAt) ?? 0
-        // A sender's clock far off (or a date no calendar holds) is filed at arrival; the field keeps what was sent.
-        occurredAtMs = Self.milliseconds(event.timestamp) ?? receivedAtMs
+        // Searches and reports sort by this: a sender's clock far off (a month back, a day ahead, or no date at all)
+        // is filed at arrival, so an event cannot hide at either end; `@timestamp` keeps what was sent.
+        let sent = Self.milliseconds(event.timestamp) ?? receivedAtMs
+        occurredAtMs = sent < receivedAtMs - Self.pastToleranceMs || sent > receivedAtMs + Self.futureToleranceMs ? receivedAtMs : sent
         host = Self.host(of: event.fields)
         category = Self.first(event.fields["event.category"])
         eventType = Self.first(event.fields["event.type"])
         fields = event.fields
         raw = event.raw
-        malformed = event.fields["error.type"]?.string == "malformed-cef" ? event.fields["error.message"]?.string : nil
+        // Only the platform's own reading marks an event malformed; an ECS line saying so of itself is just a field.
+        malformed = event.source != .ecs && event.fields["error.type"]?.string == "malformed-cef"
+            ? event.fields["error.message"]?.string ?? "malformed CEF" : nil
         agentVersion = Self.bounded(event.fields["agent.version"]?.string)
         antivirus = Self.bounded([event.fields["observer.product"]?.string, event.fields["observer.version"]?.string]
             .compactMap { $0 }.joined(separator: " "))
@@ -46,8 +51,15 @@ struct SecurityEventRecord: Sendable {
         category = nil
         eventType = nil
         fields = [:]
-        self.raw = raw
-        malformed = reason
+        // A line refused for its size is kept in part, with its length and digest: enough to inspect, not a way to
+        // fill the disk.
+        if raw.count > Self.maximumRawBytes {
+            self.raw = Array(raw.prefix(Self.maximumRawBytes))
+            malformed = reason + "; \(raw.count) bytes, SHA-256 \(SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()), first \(Self.maximumRawBytes) kept"
+        } else {
+            self.raw = raw
+            malformed = reason
+        }
         agentVersion = nil
         antivirus = nil
     }
@@ -65,9 +77,16 @@ struct SecurityEventRecord: Sendable {
         }
     }
 
+    static let maximumRawBytes = 65_536
+    static let pastToleranceMs: Int64 = 30 * 86_400_000
+    static let futureToleranceMs: Int64 = 86_400_000
+
+    /// At most 255 bytes, without control characters (PostgreSQL refuses NUL; screens should not show the rest).
     static func bounded(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
-        return String(text.prefix(255))
+        let clean = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        guard !clean.isEmpty else { return nil }
+        return clean.utf8.count <= 255 ? clean : String(decoding: clean.utf8.prefix(255), as: UTF8.self)
     }
 
     /// Milliseconds since 1970 for a date within ±10,000 years; nil beyond (no conversion can trap).

@@ -64,35 +64,68 @@ struct SecurityEventWriter: Sendable {
         }
     }
 
+    /// New incidents one batch may open; alerts that would open more go to one alert-storm incident of the unit,
+    /// so a sender naming thousands of hosts cannot bury the queue (or the event log) under incidents.
+    static let maximumNewIncidentsPerBatch = 50
+    static let stormRule = "hues.alert-storm"
+
     private static func file(_ alerts: [RaisedAlert], on db: any Database, sql: any SQLDatabase) async throws {
         var incidents: [String: (id: String, count: Int64, last: Int64)] = [:]
         var hits: [String: (count: Int64, last: Int64)] = [:]
+        var opened = 0
+        var rows: [SQLQueryString] = []
         for alert in alerts {
-            let key = [alert.ruleID, alert.unit, alert.host].joined(separator: "\u{0}")
+            var key = [alert.ruleID, alert.unit, alert.host].joined(separator: "\u{0}")
             var incident: (id: String, count: Int64, last: Int64)
             if let known = incidents[key] {
                 incident = known
-            } else if let open = try await sql.raw("""
-                SELECT id FROM soc_incidents WHERE rule_id = \(bind: alert.ruleID) AND unit_code = \(bind: alert.unit) \
-                AND host_name = \(bind: alert.host) AND state <> 'closed' AND last_alert_at_ms >= \(bind: alert.atMs - groupingWindowMs) \
-                ORDER BY last_alert_at_ms DESC LIMIT 1
-                """).first() {
-                incident = (try open.decode(column: "id", as: String.self), 0, alert.atMs)
-            } else {
+            } else if let open = try await openIncident(for: alert, on: sql) {
+                incident = (open, 0, alert.atMs)
+            } else if opened < maximumNewIncidentsPerBatch {
+                opened += 1
                 incident = (try await open(alert, on: db, sql: sql), 0, alert.atMs)
+            } else {
+                let storm = RaisedAlert(ruleID: stormRule, title: "Alert storm: more new incidents in one batch than the SOC opens at once",
+                                        level: .high, eventID: alert.eventID, unit: alert.unit, host: "*", atMs: alert.atMs)
+                key = [storm.ruleID, storm.unit, storm.host].joined(separator: "\u{0}")
+                if let known = incidents[key] {
+                    incident = known
+                } else if let open = try await openIncident(for: storm, on: sql) {
+                    incident = (open, 0, alert.atMs)
+                } else {
+                    incident = (try await open(storm, on: db, sql: sql), 0, alert.atMs)
+                }
             }
             incident.count += 1
             incident.last = max(incident.last, alert.atMs)
             incidents[key] = incident
             let hit = hits[alert.ruleID] ?? (0, alert.atMs)
             hits[alert.ruleID] = (hit.count + 1, max(hit.last, alert.atMs))
-            try await sql.raw("""
-                INSERT INTO soc_alerts (id, incident_id, event_id, rule_id, level, unit_code, host_name, raised_at_ms) \
-                VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: incident.id), \(bind: alert.eventID), \(bind: alert.ruleID), \
+            rows.append("""
+                (\(bind: UUID().uuidString.lowercased()), \(bind: incident.id), \(bind: alert.eventID), \(bind: alert.ruleID), \
                 \(bind: alert.level.rawValue), \(bind: alert.unit), \(bind: alert.host), \(bind: alert.atMs))
-                """).run()
+                """)
         }
-        for incident in incidents.values.sorted(by: { $0.id < $1.id }) {
+        for start in stride(from: 0, to: rows.count, by: rowsPerInsert) {
+            try await sql.raw("""
+                INSERT INTO soc_alerts (id, incident_id, event_id, rule_id, level, unit_code, host_name, raised_at_ms) VALUES 
+                """ + Array(rows[start..<min(rows.count, start + rowsPerInsert)]).joined(separator: ", ")).run()
+        }
+        try await count(incidents: Array(incidents.values), hits: hits, on: sql)
+    }
+
+    /// The open incident of the alert's rule, unit and host that saw an alert within the hour.
+    private static func openIncident(for alert: RaisedAlert, on sql: any SQLDatabase) async throws -> String? {
+        try await sql.raw("""
+            SELECT id FROM soc_incidents WHERE rule_id = \(bind: alert.ruleID) AND unit_code = \(bind: alert.unit) \
+            AND host_name = \(bind: alert.host) AND state <> 'closed' AND last_alert_at_ms >= \(bind: alert.atMs - groupingWindowMs) \
+            ORDER BY last_alert_at_ms DESC LIMIT 1
+            """).first()?.decode(column: "id", as: String.self)
+    }
+
+    private static func count(incidents: [(id: String, count: Int64, last: Int64)], hits: [String: (count: Int64, last: Int64)],
+                              on sql: any SQLDatabase) async throws {
+        for incident in incidents.sorted(by: { $0.id < $1.id }) {
             try await sql.raw("""
                 UPDATE soc_incidents SET alert_count = alert_count + \(bind: incident.count), \
                 last_alert_at_ms = CASE WHEN last_alert_at_ms > \(bind: incident.last) THEN last_alert_at_ms ELSE \(bind: incident.last) END \
@@ -117,7 +150,7 @@ struct SecurityEventWriter: Sendable {
             \(bind: alert.level.rawValue), 'open', 0, \(bind: alert.atMs), \(bind: alert.atMs))
             """).run()
         try await EventLog.append(try DomainEvent(type: "security.incident.opened", unitCode: alert.unit, subject: id,
-                                                  payload: ["rule": alert.ruleID, "level": alert.level.rawValue, "host": alert.host],
+                                                  payload: ["rule": alert.ruleID, "level": alert.level.rawValue],
                                                   occurredAt: Date(timeIntervalSince1970: Double(alert.atMs) / 1000)), on: db)
         return id
     }

@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+
+/// Tells the SOC (through the `SecuritySignals` capability, when a module provides it) of requests that look like
+/// attacks on the platform: a refused sign-in, a 403, a bank webhook whose signature did not verify. Runs inside
+/// authentication, so it sees who was signed in, and sees both answers and thrown problems.
+public struct SecuritySignalMiddleware: RouterMiddleware {
+    public typealias Context = HuesRequestContext
+    static let signInPaths: Set<String> = ["/login", "/api/v1/auth/token", "/oauth2/token"]
+    static let webhookPaths: Set<String> = ["/api/v1/payments/bank/confirmations"]
+
+    let signals: @Sendable () -> (any SecuritySignals)?
+    let clock: @Sendable () -> Date
+
+    public init(signals: @escaping @Sendable () -> (any SecuritySignals)?, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.signals = signals
+        self.clock = clock
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            let response = try await next(request, context)
+            note(status: Int(response.status.code), request: request, context: context)
+            return response
+        } catch let problem as Problem {
+            note(status: Int(problem.status.code), request: request, context: context)
+            throw problem
+        }
+    }
+
+    private func note(status: Int, request: Request, context: Context) {
+        guard status == 401 || status == 403 || status == 429 else { return }
+        let path = request.uri.path
+        let kind: SecuritySignal.Kind
+        if request.method == .post, Self.signInPaths.contains(path) {
+            kind = .signInFailed
+        } else if Self.webhookPaths.contains(path), status == 401 || status == 403 {
+            kind = .webhookSignatureFailed
+        } else if status == 403 {
+            kind = .accessForbidden
+        } else {
+            return
+        }
+        signals()?.record(SecuritySignal(kind: kind, sourceAddress: context.clientAddress, method: request.method.rawValue,
+                                         path: String(path.prefix(200)), status: status, accountID: context.principal?.accountID, at: clock()))
+    }
+}
