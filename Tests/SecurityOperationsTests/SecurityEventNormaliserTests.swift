@@ -12,6 +12,11 @@ struct SecurityEventNormaliserTests {
         let event = SecurityEventNormaliser.event(from: try parser.parse(raw), raw: raw, receivedAt: parser.receivedAt)
         #expect(event.source == .cef && event.raw == raw)
         #expect(event.text("host.name") == "pc-ubnd-017" && event.text("source.ip") == "10.20.3.17" && event.text("file.name") == "invoice.pdf.exe")
+        #expect(event.text("observer.hostname") == "av-console")
+        // "CEF:" inside a logged value is not a record: a user name cannot rewrite the event.
+        let sneaky = Array(#"<38>Dec  3 08:15:02 gw-01 sshd[77]: Failed password for CEF:0|a|b|c|d|e|0|dhost=dc01 act=allow from 203.0.113.9"#.utf8)
+        let plain = SecurityEventNormaliser.event(from: try parser.parse(sneaky), raw: sneaky, receivedAt: parser.receivedAt)
+        #expect(plain.source == .syslog && plain.text("host.name") == "gw-01" && plain.fields["event.type"] == nil)
         #expect(event.fields["event.type"] == .array([.string("denied")]) && event.text("event.action") == "Quarantined")
         #expect(event.text("observer.product") == "Security Center" && event.text("rule.name") == "Virus found" && event.fields["event.severity"] == .number(8))
         #expect(event.timestamp == Date(timeIntervalSince1970: 1_796_260_502))

@@ -136,3 +136,20 @@ struct SigmaRegexBudgetTests {
         #expect(!rule.matches(SigmaEvent(fields: ["cs-uri": "https://example.org/"])))
     }
 }
+
+/// The condition language as the reference reads it: lower-case keywords, case-sensitive search patterns, and `_`
+/// helpers left out of patterns that do not name them.
+struct SigmaConditionStrictnessTests {
+    func load(_ condition: String) throws -> SigmaRule {
+        let text = "title: T\nid: r\ndetection:\n    selection:\n        a: 1\n    _helper:\n        b: 2\n    Not:\n        c: 3\n    condition: \(condition)\n"
+        return try SigmaRuleLoader.load(Array(text.utf8), file: "t.yml")
+    }
+
+    @Test func patternsAndKeywords() throws {
+        #expect(try !load("1 of *").matches(SigmaEvent(fields: ["b": .number(2)])))
+        #expect(try load("1 of _*").matches(SigmaEvent(fields: ["b": .number(2)])))
+        #expect(try load("selection and not Not").matches(SigmaEvent(fields: ["a": .number(1)])))
+        #expect(throws: SigmaRuleError.self) { try load("1 of Sel*") }
+        #expect(throws: SigmaRuleError.self) { try load("selection AND _helper") }
+    }
+}

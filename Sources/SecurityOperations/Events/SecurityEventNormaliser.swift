@@ -19,11 +19,15 @@ public enum SecurityEventNormaliser {
             for parameter in element.parameters { fields["log.syslog.structured_data.\(element.id).\(parameter.name)"] = .string(parameter.value) }
         }
         var source = SecurityEvent.Source.syslog
-        if message.message.contains("CEF:") {
+        // Only a message that is a CEF record (after, at most, a BSD tag) is read as one: "CEF:" inside a user name
+        // or a URL someone logged must not rewrite the event's host or outcome.
+        if let start = cefStart(message.message) {
             do {
-                let record = try CEFParser.parse(Array(message.message.utf8))
+                let record = try CEFParser.parse(Array(message.message.utf8.dropFirst(start)))
                 source = .cef
                 fields["message"] = nil
+                // The sender (an antivirus console, a firewall) is the observer; the record names the host it is about.
+                fields["observer.hostname"] = fields.removeValue(forKey: "host.name")
                 fields.merge(cefFields(record)) { _, cef in cef }
             } catch {
                 // Kept as the syslog event it arrived as, raw bytes and all, and marked so it is counted as malformed.
@@ -42,6 +46,17 @@ public enum SecurityEventNormaliser {
             if let moment = SyslogTime.rfc5424(&reader), reader.isAtEnd { timestamp = moment }
         }
         return SecurityEvent(source: .ecs, timestamp: timestamp, receivedAt: receivedAt, fields: fields, raw: raw)
+    }
+
+    /// Where a CEF record starts: the message's start, or right after a BSD tag such as `CEF_Agent: `.
+    static func cefStart(_ message: String) -> Int? {
+        let bytes = Array(message.utf8.prefix(64))
+        if bytes.starts(with: Array("CEF:".utf8)) { return 0 }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0,
+              bytes[..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "|") }) else { return nil }
+        var start = colon + 1
+        while start < bytes.count, bytes[start] == UInt8(ascii: " ") { start += 1 }
+        return bytes[start...].starts(with: Array("CEF:".utf8)) ? start : nil
     }
 
     /// CEF's header and its common extension keys under ECS names; every extension also as `cef.extensions.<key>`.

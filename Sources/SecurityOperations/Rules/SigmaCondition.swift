@@ -59,7 +59,8 @@ struct SigmaConditionParser {
 
     private var next: String? { position < tokens.count ? tokens[position] : nil }
 
-    private func isKeyword(_ keyword: String) -> Bool { next?.lowercased() == keyword }
+    /// Keywords are lower case, as the reference reads them (a search may be named `Not`).
+    private func isKeyword(_ keyword: String) -> Bool { next == keyword }
 
     private mutating func orExpression(depth: Int) throws(SigmaConditionError) -> SigmaCondition {
         var parts = [try andExpression(depth: depth)]
@@ -91,7 +92,7 @@ struct SigmaConditionParser {
     private mutating func primary(depth: Int) throws(SigmaConditionError) -> SigmaCondition {
         guard let token = next else { throw SigmaConditionError("the condition ends where a search was expected") }
         position += 1
-        switch token.lowercased() {
+        switch token {
         case "(":
             let inner = try orExpression(depth: depth + 1)
             guard next == ")" else { throw SigmaConditionError("a '(' in the condition is not closed") }
@@ -100,7 +101,7 @@ struct SigmaConditionParser {
         case "1", "any", "all":
             guard isKeyword("of") else { return try search(named: token) }
             position += 1
-            return try quantified(every: token.lowercased() == "all")
+            return try quantified(every: token == "all")
         case ")", "and", "or", "of", "them":
             throw SigmaConditionError("unexpected '\(token)' in the condition")
         default:
@@ -112,17 +113,31 @@ struct SigmaConditionParser {
         guard let target = next else { throw SigmaConditionError("'of' must be followed by a search name or 'them'") }
         position += 1
         let chosen: [Int]
-        if target.lowercased() == "them" {
+        if target == "them" {
             // Searches whose names start with '_' are helpers that 'them' leaves out, per the Sigma specification.
             chosen = names.indices.filter { !names[$0].hasPrefix("_") }
         } else {
-            let pattern = SigmaPattern(target)
-            chosen = names.indices.filter { pattern.matches(SigmaText.folded(names[$0])) }
+            // Names match case-sensitively, '*' as a wildcard; '_' helpers only when the pattern names them.
+            let helpers = target.hasPrefix("_")
+            chosen = names.indices.filter { (helpers || !names[$0].hasPrefix("_")) && Self.glob(target, matches: names[$0]) }
         }
         guard !chosen.isEmpty else { throw SigmaConditionError("no search is named like '\(target)'") }
         let searches = chosen.map(SigmaCondition.search)
         if searches.count == 1 { return searches[0] }
         return every ? .and(searches) : .or(searches)
+    }
+
+    /// A search-name pattern: `*` any run, everything else itself, case and all.
+    static func glob(_ pattern: String, matches name: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else { return pattern == name }
+        guard let first = parts.first, let last = parts.last, name.hasPrefix(first), name.count >= first.count + last.count else { return false }
+        var rest = Substring(name.dropFirst(first.count))
+        for middle in parts.dropFirst().dropLast() where !middle.isEmpty {
+            guard let range = rest.range(of: middle) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return rest.hasSuffix(last)
     }
 
     private func search(named name: String) throws(SigmaConditionError) -> SigmaCondition {

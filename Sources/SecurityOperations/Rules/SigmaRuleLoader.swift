@@ -77,6 +77,10 @@ public enum SigmaRuleLoader {
     }
 
     static func ruleFiles(in folder: URL) throws -> [URL] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw SigmaRuleError(file: folder.path, line: 0, reason: "no such rule folder")
+        }
         guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
         else { throw SigmaRuleError(file: folder.path, line: 0, reason: "the rule folder cannot be read") }
         var files: [URL] = []
@@ -130,17 +134,28 @@ enum SigmaYAMLShape {
         var quote: UInt8? = nil
         var escaped = false
         var inComment = false
+        var inTag = false
+        var last: UInt8 = 0x0A
 
         mutating func read(_ byte: UInt8, before next: UInt8) -> String? {
-            if byte == UInt8(ascii: "\n") {
-                (line, indent, entries, atLineStart, valueMayStart, inComment) = (line + 1, 0, 0, true, true, false)
+            let previous = last
+            last = byte
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                if byte == UInt8(ascii: "\n") || next != UInt8(ascii: "\n") { line += 1 }
+                (indent, entries, atLineStart, valueMayStart, inComment, inTag) = (0, 0, true, true, false, false)
                 return nil
             }
             if inComment { return nil }
             if let open = quote {
-                if escaped { escaped = false } else if open == UInt8(ascii: "\""), byte == UInt8(ascii: "\\") {
+                if escaped {
+                    escaped = false
+                } else if open == UInt8(ascii: "\""), byte == UInt8(ascii: "\\") {
                     escaped = true
-                } else if byte == open { quote = nil }
+                } else if open == UInt8(ascii: "'"), byte == open, next == open {
+                    escaped = true  // '' inside single quotes is one quote
+                } else if byte == open {
+                    quote = nil
+                }
                 return nil
             }
             let space = byte == UInt8(ascii: " ")
@@ -156,10 +171,29 @@ enum SigmaYAMLShape {
                 }
                 atLineStart = false
             }
-            if space { return nil }
-            if byte == UInt8(ascii: "#") { inComment = true; return nil }
-            defer { valueMayStart = [UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "{")].contains(byte)
-                || (byte == UInt8(ascii: ":") && endsIndicator) || (byte == UInt8(ascii: "-") && endsIndicator) }
+            if space {
+                inTag = false
+                return nil
+            }
+            // '#' starts a comment only after a space (or at a line's start); inside a plain value it is text.
+            if byte == UInt8(ascii: "#"), previous == 0x20 || previous == 0x0A || previous == 0x0D || previous == 0x09 {
+                inComment = true
+                return nil
+            }
+            // A tag (`!!str`) runs to the next space and keeps the place a value may start.
+            if inTag { return nil }
+            if valueMayStart, byte == UInt8(ascii: "!") {
+                inTag = true
+                return nil
+            }
+            // ',' separates values only inside brackets.
+            defer { valueMayStart = (byte == UInt8(ascii: ",") && flowDepth > 0) || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{")
+                || (byte == UInt8(ascii: ":") && endsIndicator) || (byte == UInt8(ascii: "-") && endsIndicator)
+                || (byte == UInt8(ascii: "?") && endsIndicator) }
+            // Anchors and aliases let a few bytes name a huge tree (the YAML library hashes it whole): no rule needs them.
+            if valueMayStart, byte == UInt8(ascii: "&") || byte == UInt8(ascii: "*"), !endsIndicator {
+                return "anchors and aliases (& and *) are not in the subset"
+            }
             if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
                 flowDepth = max(0, flowDepth - 1)
                 return nil
