@@ -33,4 +33,17 @@ struct SyslogFramingTests {
         var noSpace = SyslogFraming(maximumBytes: 64)
         #expect(throws: SyslogFraming.BrokenStream.self) { try noSpace.append(Array("12x".utf8)) }
     }
+
+    /// Found by fuzzing: a line exactly at the limit, ended by CRLF, was kept whole but called too long when its
+    /// bytes arrived one at a time (the CR counted before the LF showed it was a CR).
+    @Test func aLineAtTheLimitEndedByCRLFIsTheSameInPieces() throws {
+        let stream = Array("abcdefgh\r\nabcdefghi\r\nok\n".utf8)
+        var whole = SyslogFraming(maximumBytes: 8)
+        var pieces = SyslogFraming(maximumBytes: 8)
+        let all = try whole.append(stream)
+        var collected: [SyslogFraming.Frame] = []
+        for byte in stream { collected += try pieces.append([byte]) }
+        #expect(all == collected)
+        #expect(all == [.message(Array("abcdefgh".utf8)), .oversized(prefix: Array("abcdefgh".utf8)), .message(Array("ok".utf8))])
+    }
 }

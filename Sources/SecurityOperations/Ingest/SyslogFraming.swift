@@ -17,6 +17,9 @@ public struct SyslogFraming: Sendable {
     private var buffer: [UInt8] = []
     private var skippingLine = false
 
+    /// What is kept of a line too long: never more than the limit, so it is the same bytes however the line arrived.
+    private var keptPrefix: Int { min(256, maximumBytes) }
+
     public init(maximumBytes: Int = SyslogParser.maximumBytes) {
         self.maximumBytes = maximumBytes
     }
@@ -40,10 +43,12 @@ public struct SyslogFraming: Sendable {
             } else if let end = buffer[start...].firstIndex(of: 0x0A) {
                 var line = Array(buffer[start..<end])
                 if line.last == 0x0D { line.removeLast() }
-                if !line.isEmpty { frames.append(line.count <= maximumBytes ? .message(line) : .oversized(prefix: Array(line.prefix(256)))) }
+                if !line.isEmpty { frames.append(line.count <= maximumBytes ? .message(line) : .oversized(prefix: Array(line.prefix(keptPrefix)))) }
                 start = end + 1
-            } else if buffer.count - start > maximumBytes {
-                frames.append(.oversized(prefix: Array(buffer[start...].prefix(256))))
+            } else if buffer.count - start > maximumBytes + 1 {
+                // One byte over the limit may still be the CR of a line that fits: only past that is the line too
+                // long, whichever way the stream was cut (a fuzzed stream found the difference).
+                frames.append(.oversized(prefix: Array(buffer[start...].prefix(keptPrefix))))
                 skippingLine = true
                 start = buffer.count
             } else {
