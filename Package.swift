@@ -225,7 +225,9 @@ let package = Package(
             // The security operations centre (issue #20): the parsers of what the city's machines send, Sigma rules.
             name: "SecurityOperations",
             dependencies: ["Platform", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Metrics", package: "swift-metrics")],
+                           .product(name: "Metrics", package: "swift-metrics"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             resources: [.copy("Resources/rules"), .copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
@@ -405,6 +407,7 @@ let package = Package(
             dependencies: [
                 "App", "Platform", "Identity", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
                 "Operations", "SecurityOperations", "HuesTestSupport", "hues", "HuesFuzzTargets",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -39,6 +39,7 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
     let instance = instanceName()
     var services: [any Service] = [DatabaseService(database: runtime.database),
                                    BackgroundWorker(work: runtime.backgroundWork, leases: WorkLeases(database: runtime.database, holder: instance), logger: logger)]
+    services += runtime.modules.flatMap(\.services)
     if let broadcast = ChangeBroadcast(database: runtime.database, instance: instance, eventTypes: runtime.modules.flatMap(\.events).map(\.type),
                                        logger: logger) {
         services.append(broadcast)

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import ServiceLifecycle
 
 /// The security operations centre (SOC): events from the units' machines (ECS NDJSON over HTTP with per-unit keys;
 /// syslog and CEF parsers ready for the listeners), Sigma rules run on ingest, alerts grouped into incidents that
@@ -15,6 +16,8 @@ public struct SecurityOperationsModule: PlatformModule {
     let access: SecurityAccess
     /// The platform's own failed sign-ins, refusals and bad webhook signatures, on their way in.
     let platformSignals = PlatformSignals()
+    /// Syslog from the city's machines, on its way in.
+    public let syslog: SyslogIntake
     let context: ModuleContext
 
     /// In-flight ingest batches before the SOC sheds load (each at most a request body).
@@ -22,7 +25,8 @@ public struct SecurityOperationsModule: PlatformModule {
 
     public init(context: ModuleContext, detection: SecurityDetection? = nil) throws {
         self.context = context
-        let detection = try detection ?? SecurityDetection.load(extraFolders: [])
+        let settings = context.configuration.security
+        let detection = try detection ?? SecurityDetection.load(extraFolders: settings.ruleFolders.map { URL(fileURLWithPath: $0) })
         self.detection = detection
         ingest = SecurityIngest(database: context.database, detection: detection,
                                 gate: IngestGate(capacity: Self.ingestCapacity), clock: context.clock)
@@ -31,6 +35,15 @@ public struct SecurityOperationsModule: PlatformModule {
         search = SecurityEventSearch(database: context.database, clock: context.clock)
         access = SecurityAccess(securityUnit: context.profile.city.securityUnit)
         context.capabilities.provide((any SecuritySignals).self, platformSignals, by: "security")
+        syslog = SyslogIntake(sources: settings.sources, timeZone: context.profile.calendar.timeZone, clock: context.clock)
+    }
+
+    public var services: [any Service] {
+        let settings = context.configuration.security
+        guard settings.syslogUDPPort > 0 || settings.syslogTCPPort > 0 else { return [] }
+        return [SyslogListener(host: settings.syslogHost, udpPort: settings.syslogUDPPort > 0 ? settings.syslogUDPPort : nil,
+                               tcpPort: settings.syslogTCPPort > 0 ? settings.syslogTCPPort : nil, intake: syslog,
+                               logger: context.logger("security"))]
     }
 
     /// Sends the platform's waiting signals now (what the background round does every two seconds).
@@ -38,11 +51,18 @@ public struct SecurityOperationsModule: PlatformModule {
         try await platformSignals.flush(into: ingest, logger: logger)
     }
 
+    /// Takes in the syslog waiting now (what the background round does every second).
+    public func flushSyslog(logger: Logger) async throws {
+        try await syslog.drain(into: ingest, logger: logger)
+    }
+
     public var backgroundWork: [BackgroundWork] {
-        let (signals, ingest) = (platformSignals, ingest)
-        // Every instance sends its own buffer (not single-instance): each saw its own requests.
+        let (signals, ingest, syslog) = (platformSignals, ingest, syslog)
+        // Every instance sends its own buffers (not single-instance): each saw its own requests and datagrams.
         return [BackgroundWork("the platform's security signals to the SOC", every: .seconds(2)) { logger in
             try await signals.flush(into: ingest, logger: logger)
+        }, BackgroundWork("syslog taken in by the SOC", every: .seconds(1)) { logger in
+            try await syslog.drain(into: ingest, logger: logger)
         }]
     }
 

@@ -62,6 +62,7 @@ public struct HuesConfiguration: Sendable {
     public var databaseReplicaURL: String?
     /// Per-route rate limits and daily quotas per client, from the rules file `HUES_RATE_LIMITS` names.
     public var rateLimits = RateLimitSettings()
+    public var security = SecuritySettings()
 
     /// Every setting with its meaning; the README's configuration table is written from this list.
     public static let settings: [(key: String, meaning: String, defaultValue: String)] = [
@@ -79,6 +80,11 @@ public struct HuesConfiguration: Sendable {
         ("HUES_MAX_BODY_SIZE", "largest request body in bytes", "10485760"),
         ("HUES_SENSOR_RAW_DAYS", "days sensor readings are kept as sent, then rolled up into hourly figures (1-3650)", "30"),
         ("HUES_SENSOR_HOURLY_DAYS", "days the hourly figures of sensor readings are kept (1-36500)", "730"),
+        ("HUES_SOC_RULES", "the city's own Sigma rule folders, colon-separated, loaded beside the shipped rules", "none"),
+        ("HUES_SYSLOG_UDP_PORT", "port of the SOC's syslog listener over UDP (RFC 5424/3164, CEF); 0 is off", "0"),
+        ("HUES_SYSLOG_TCP_PORT", "port of the SOC's syslog listener over TCP (octet counting or newline framing); 0 is off", "0"),
+        ("HUES_SYSLOG_HOST", "address the syslog listeners bind to", "0.0.0.0"),
+        ("HUES_SYSLOG_SOURCES", "which unit each sending network is: NETWORK=UNIT,… (10.20.0.0/16=phuong-phu-xuan); others are 'unassigned'", "none"),
         ("HUES_PASSWORD_HASH_COST", "bcrypt cost, 10-16", "12"),
         ("HUES_ACCESS_TOKEN_TTL", "access token lifetime in seconds", "600"),
         ("HUES_REFRESH_TOKEN_TTL", "refresh token lifetime in seconds", "2592000"),
@@ -173,7 +179,8 @@ public struct HuesConfiguration: Sendable {
         let (map, mapProblems) = MapSettings.read(values)
         let (push, pushProblems) = PushSettings.read(values)
         let (rateLimits, rateLimitProblems) = RateLimitSettings.read(values)
-        problems += reader.problems + mapProblems + pushProblems + rateLimitProblems
+        let (security, securityProblems) = SecuritySettings.read(values)
+        problems += reader.problems + mapProblems + pushProblems + rateLimitProblems + securityProblems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
         var configuration = HuesConfiguration(
@@ -197,6 +204,7 @@ public struct HuesConfiguration: Sendable {
         configuration.map = map
         configuration.push = push
         configuration.rateLimits = rateLimits
+        configuration.security = security
         configuration.databaseReplicaURL = replica
         configuration.modulesOff = Set((values["HUES_MODULES_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty })

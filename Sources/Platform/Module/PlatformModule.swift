@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// Everything a module brings to the platform, declared in one place (its manifest): its tables, routes, city-profile
 /// sync, demo seed, background work, pages and translations, navigation links, the events it writes, the figures it
@@ -19,6 +20,8 @@ public protocol PlatformModule: Sendable {
     func seedDemo(_ demo: DemoSeeding) async throws -> [String]
     /// Periodic work while the server runs (sweeps, deliveries), each with its interval.
     var backgroundWork: [BackgroundWork] { get }
+    /// Long-running services beside the HTTP server (listeners on other ports), started and stopped with it.
+    var services: [any Service] { get }
     /// The module's pages, translations, scripts and part of the OpenAPI document.
     var resources: ModuleResources? { get }
     /// Links the module adds to the site's navigation.
@@ -51,6 +54,7 @@ extension PlatformModule {
     public func syncProfile(_ profile: CityProfile, database: PlatformDatabase) async throws {}
     public func seedDemo(_ demo: DemoSeeding) async throws -> [String] { [] }
     public var backgroundWork: [BackgroundWork] { [] }
+    public var services: [any Service] { [] }
     public var resources: ModuleResources? { nil }
     public var navigation: [NavigationEntry] { [] }
     public var tasks: [MainTask] { [] }

@@ -86,11 +86,27 @@ public struct SecurityIngest: Sendable {
 
     /// Events already read (syslog, CEF, the platform's own), each with its unit.
     public func ingest(_ events: [(SecurityEvent, unit: String)], logger: Logger) async throws -> Receipt? {
-        guard await gate.enter(events: events.count) else { return nil }
-        let records = events.map { event, unit in
-            var event = event
-            event.fields["organization.id"] = .string(unit)
-            return SecurityEventRecord(id: UUID().uuidString.lowercased(), event: event, unit: unit)
+        try await ingest(items: events.map { Item.event($0.0, unit: $0.unit) }, logger: logger)
+    }
+
+    /// What a listener read: an event, or bytes that did not read (kept as malformed).
+    public enum Item: Sendable {
+        case event(SecurityEvent, unit: String)
+        case malformed(raw: [UInt8], reason: String, source: String, unit: String, receivedAt: Date)
+    }
+
+    /// Events already read, and what did not read, each with its unit; nil when the gate is full.
+    public func ingest(items: [Item], logger: Logger) async throws -> Receipt? {
+        guard await gate.enter(events: items.count) else { return nil }
+        let records = items.map { item in
+            switch item {
+            case .event(var event, let unit):
+                event.fields["organization.id"] = .string(unit)
+                return SecurityEventRecord(id: UUID().uuidString.lowercased(), event: event, unit: unit)
+            case .malformed(let raw, let reason, let source, let unit, let receivedAt):
+                return SecurityEventRecord(malformedID: UUID().uuidString.lowercased(), unit: unit, source: source, raw: raw,
+                                           reason: reason, receivedAt: receivedAt)
+            }
         }
         do {
             let receipt = try await store(records, refusals: [], logger: logger)

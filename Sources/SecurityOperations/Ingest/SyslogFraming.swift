@@ -26,9 +26,28 @@ public struct SyslogFraming: Sendable {
 
     /// Takes the next bytes read from the connection and returns the frames they complete.
     public mutating func append(_ bytes: some Collection<UInt8>) throws(BrokenStream) -> [Frame] {
+        let (frames, broken) = read(bytes)
+        if let broken { throw broken }
+        return frames
+    }
+
+    /// The frames the bytes complete, and, when the stream broke after them, why: the frames before a bad count are
+    /// as good as any and are not lost with the connection.
+    public mutating func read(_ bytes: some Collection<UInt8>) -> (frames: [Frame], broken: BrokenStream?) {
         buffer.append(contentsOf: bytes)
         var frames: [Frame] = []
         var start = 0
+        do {
+            try frame(into: &frames, from: &start)
+        } catch {
+            buffer.removeAll()
+            return (frames, error)
+        }
+        buffer.removeFirst(start)
+        return (frames, nil)
+    }
+
+    private mutating func frame(into frames: inout [Frame], from start: inout Int) throws(BrokenStream) {
         while start < buffer.count {
             if skippingLine {
                 guard let end = buffer[start...].firstIndex(of: 0x0A) else { start = buffer.count; break }
@@ -55,8 +74,6 @@ public struct SyslogFraming: Sendable {
                 break
             }
         }
-        buffer.removeFirst(start)
-        return frames
     }
 
     /// The length and body start of an octet-counted frame at `start`, or nil when more bytes are needed.
