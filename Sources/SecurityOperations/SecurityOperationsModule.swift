@@ -96,6 +96,7 @@ public struct SecurityOperationsModule: PlatformModule {
     public func addRoutes(to routes: SecuredRouter) {
         IngestRoutes(ingest: ingest, keys: keys, access: access, units: Set(context.profile.units.map(\.code))).addRoutes(to: routes)
         IncidentRoutes(desk: desk, access: access, staff: context.capabilities.first((any StaffDirectory).self)).addRoutes(to: routes)
-        SecurityReadRoutes(search: search, detection: detection, access: access).addRoutes(to: routes)
+        SecurityReadRoutes(search: search, detection: detection, access: access,
+                           reports: MonthlyReports(database: context.database, timeZone: context.profile.calendar.timeZone)).addRoutes(to: routes)
     }
 }

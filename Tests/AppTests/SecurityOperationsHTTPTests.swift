@@ -131,6 +131,38 @@ import Testing
         }
     }
 
+    @Test func aMonthOfBlockedEventsInTheCitysTime() async throws {
+        try await TestApp.run { client, _ in
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let made = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"phuong-phu-xuan","label":"av"}"#)
+            let key = try #require(try client.json([String: AnyCodable].self, made)["key"]?.string)
+            func event(_ time: String, _ host: String, _ category: String, _ type: String) -> String {
+                #"{"@timestamp":"\#(time)","host.name":"\#(host)","event.category":["\#(category)"],"event.type":["\#(type)"]}"#
+            }
+            // 00:30 on 1 December in Huế is still 30 November in UTC; 23:30 on 30 November in Huế is November's.
+            let lines = [event("2026-11-30T17:30:00Z", "pc-1", "malware", "denied"), event("2026-12-02T03:00:00Z", "pc-1", "malware", "denied"),
+                         event("2026-12-02T04:00:00Z", "pc-2", "intrusion_detection", "denied"), event("2026-12-02T05:00:00Z", "pc-2", "malware", "allowed"),
+                         event("2026-11-30T16:30:00Z", "pc-3", "malware", "denied")]
+            #expect(try await post(client, key: key, lines).status == .accepted)
+            let december = try client.json([String: AnyCodable].self, try await client.send(.get, "/api/v1/security/reports/monthly?month=2026-12", token: soc))
+            #expect(december["blocked"]?.int == 3 && december["timeZone"]?.string == "Asia/Ho_Chi_Minh")
+            #expect(december["byCategory"]?["malware"]?.int == 2 && december["byCategory"]?["intrusion_detection"]?.int == 1)
+            #expect(december["topHosts"]?.array?.first?["host"]?.string == "pc-1" && december["byUnit"]?["phuong-phu-xuan"]?.int == 3)
+            let november = try client.json([String: AnyCodable].self, try await client.send(.get, "/api/v1/security/reports/monthly?month=2026-11", token: soc))
+            #expect(november["blocked"]?.int == 1)
+            let csv = try await client.send(.get, "/api/v1/security/reports/monthly?month=2026-12&format=csv", token: soc)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(body(csv) == "unit,category,blocked\r\nphuong-phu-xuan,malware,2\r\nphuong-phu-xuan,intrusion_detection,1\r\n")
+            // Another unit's leader sees none of it; a month that is not one is refused.
+            let finance = try await client.signIn("finance", "demo-finance-2026").access
+            let theirs = try client.json([String: AnyCodable].self, try await client.send(.get, "/api/v1/security/reports/monthly?month=2026-12", token: finance))
+            #expect(theirs["blocked"]?.int == 0)
+            for month in ["2026-13", "26-12", "december", "1999-12"] {
+                #expect(try await client.send(.get, "/api/v1/security/reports/monthly?month=\(month)", token: soc).status == .badRequest)
+            }
+        }
+    }
+
     @Test func whoMayReachWhat() async throws {
         try await TestApp.run { client, _ in
             #expect(try await client.send(.get, "/api/v1/security/incidents").status == .unauthorized)

@@ -20,6 +20,7 @@ struct SecurityReadRoutes {
     let search: SecurityEventSearch
     let detection: SecurityDetection
     let access: SecurityAccess
+    let reports: MonthlyReports
 
     func addRoutes(to routes: SecuredRouter) {
         // The raw logs name people (accounts, addresses, what they ran): the SOC's analysts only.
@@ -58,6 +59,22 @@ struct SecurityReadRoutes {
                           file: URL(fileURLWithPath: rule.file).lastPathComponent, hits: hits[rule.id]?.hits ?? 0, lastHit: hits[rule.id]?.last)
             }
             return JSONResponse(rules + correlations)
+        }
+        addReportRoutes(to: routes)
+    }
+
+    func addReportRoutes(to routes: SecuredRouter) {
+        routes.on(.get, "/api/v1/security/reports/monthly", access: SecurityAccess.reading,
+                  summary: "A month's blocked events by category and unit, top hosts and rules (format=csv for a spreadsheet)") { request, context in
+            let principal = try context.requirePrincipal()
+            let month = request.uri.queryParameters.get("month") ?? ""
+            guard let report = try await reports.report(month: month, units: access.scope(principal), logger: context.logger) else {
+                throw Problem.validation([.init(field: "month", message: "a month such as 2026-12")])
+            }
+            guard request.uri.queryParameters.get("format") == "csv" else { return try JSONResponse(report).response(from: request, context: context) }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"soc-\(month).csv\""],
+                            body: .init(byteBuffer: ByteBuffer(string: report.csv)))
         }
     }
 
