@@ -113,7 +113,8 @@ import Testing
     @Test func signInGuessingAgainstThePlatformBecomesAnIncident() async throws {
         try await TestApp.run { client, runtime in
             for attempt in 0..<10 {
-                let response = try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "application/json"],
+                // The router ignores empty segments, and so does the SOC: `//api/v1/auth/token/` is a sign-in too.
+                let response = try await client.execute(uri: attempt % 2 == 0 ? "/api/v1/auth/token" : "//api/v1/auth/token/", method: .post, headers: [.contentType: "application/json"],
                                                         body: ByteBuffer(string: #"{"username":"user\#(attempt)","password":"guess"}"#)) { $0 }
                 #expect(response.status == .unauthorized)
             }
@@ -152,7 +153,7 @@ import Testing
             #expect(november["blocked"]?.int == 1)
             let csv = try await client.send(.get, "/api/v1/security/reports/monthly?month=2026-12&format=csv", token: soc)
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
-            #expect(body(csv) == "unit,category,blocked\r\nphuong-phu-xuan,malware,2\r\nphuong-phu-xuan,intrusion_detection,1\r\n")
+            #expect(body(csv) == "unit,category,blocked\r\n\"phuong-phu-xuan\",\"malware\",2\r\n\"phuong-phu-xuan\",\"intrusion_detection\",1\r\n")
             // Another unit's leader sees none of it; a month that is not one is refused.
             let finance = try await client.signIn("finance", "demo-finance-2026").access
             let theirs = try client.json([String: AnyCodable].self, try await client.send(.get, "/api/v1/security/reports/monthly?month=2026-12", token: finance))

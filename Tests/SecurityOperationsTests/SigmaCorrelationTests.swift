@@ -54,6 +54,10 @@ struct SigmaCorrelationTests {
         let slow = SigmaCorrelator(ruleSet: set)
         let spread = (0..<12).flatMap { feed(set, slow, ["event.outcome": "failure", "source.ip": "192.0.2.1"], at: Int64($0) * 40) }
         #expect(spread.isEmpty)
+        // Nine at one moment and a tenth an hour late: no five-minute window holds ten.
+        let late = SigmaCorrelator(ruleSet: set)
+        let nine = (0..<9).flatMap { _ in feed(set, late, ["event.outcome": "failure", "source.ip": "192.0.2.3"], at: 7_200) }
+        #expect(nine.isEmpty && feed(set, late, ["event.outcome": "failure", "source.ip": "192.0.2.3"], at: 3_600).isEmpty)
     }
 
     @Test func distinctValuesAndRulesInTurn() throws {

@@ -30,7 +30,8 @@ public struct SecuritySignalMiddleware: RouterMiddleware {
 
     private func note(status: Int, request: Request, context: Context) {
         guard status == 401 || status == 403 || status == 429 else { return }
-        let path = request.uri.path
+        // The router ignores empty segments (`//login`, `/api/v1/auth/token/`): compare the path it routed by.
+        let path = String(CanonicalPath.of(request.uri.path))
         let kind: SecuritySignal.Kind
         if request.method == .post, Self.signInPaths.contains(path) {
             kind = .signInFailed

@@ -46,11 +46,13 @@ public struct SecurityIngest: Sendable {
 
     /// An NDJSON body of ECS events from `unit`'s key, admitted by `admit()`.
     public func ingestNDJSON(admitted body: [UInt8], unit: String, logger: Logger) async throws -> Receipt {
-        var lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        guard lines.count <= Self.maximumLines else {
+        // Counted before splitting: a body of line feeds alone must not become millions of slices.
+        let breaks = body.reduce(into: 0) { if $1 == UInt8(ascii: "\n") { $0 += 1 } }
+        guard breaks - (body.last == UInt8(ascii: "\n") ? 1 : 0) < Self.maximumLines else {
             throw Problem.validation([.init(field: "body", message: "at most \(Self.maximumLines) lines a post")])
         }
+        var lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
         return try await read(lines, unit: unit, logger: logger)
     }
 

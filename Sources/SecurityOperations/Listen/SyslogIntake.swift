@@ -17,9 +17,18 @@ public final class SyslogIntake: Sendable {
     }
 
     public static let capacity = 50_000
+    /// Bytes held at most (messages are up to 64 KiB each, so the count alone would allow gigabytes).
+    public static let capacityBytes = 64 * 1024 * 1024
+    /// Bytes read and stored in one round.
+    static let batchBytes = 8 * 1024 * 1024
     public static let unassigned = "unassigned"
 
-    private let queue = Mutex<[Received]>([])
+    private struct Queue {
+        var messages: [Received] = []
+        var bytes = 0
+    }
+
+    private let queue = Mutex<Queue>(Queue())
     private let dropped = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "shed")])
     private let sources: [(network: IPNetwork, unit: String)]
     private let parserZone: TimeZone
@@ -34,14 +43,47 @@ public final class SyslogIntake: Sendable {
     /// From a listener's thread: never blocks.
     public func accept(_ bytes: [UInt8], from sender: String, refused: String? = nil) {
         let kept = queue.withLock { queue -> Bool in
-            guard queue.count < Self.capacity else { return false }
-            queue.append(Received(bytes: bytes, sender: sender, at: clock(), refused: refused))
+            guard queue.messages.count < Self.capacity, queue.bytes + bytes.count <= Self.capacityBytes else { return false }
+            queue.messages.append(Received(bytes: bytes, sender: sender, at: clock(), refused: refused))
+            queue.bytes += bytes.count
             return true
         }
         if !kept { dropped.increment() }
     }
 
-    public var waiting: Int { queue.withLock { $0.count } }
+    public var waiting: Int { queue.withLock { $0.messages.count } }
+
+    /// The next batch: at most 5,000 messages and 8 MiB.
+    private func take() -> [Received] {
+        queue.withLock { queue in
+            var count = 0
+            var bytes = 0
+            while count < queue.messages.count, count < SecurityIngest.maximumLines,
+                  count == 0 || bytes + queue.messages[count].bytes.count <= Self.batchBytes {
+                bytes += queue.messages[count].bytes.count
+                count += 1
+            }
+            let taken = Array(queue.messages.prefix(count))
+            queue.messages.removeFirst(count)
+            queue.bytes -= bytes
+            return taken
+        }
+    }
+
+    /// A batch the SOC could not take goes back to the head of the queue; what no longer fits is dropped, counted.
+    private func putBack(_ batch: [Received]) {
+        let lost = queue.withLock { queue -> Int in
+            var room = batch
+            var bytes = room.reduce(0) { $0 + $1.bytes.count }
+            while !room.isEmpty, queue.messages.count + room.count > Self.capacity || queue.bytes + bytes > Self.capacityBytes {
+                bytes -= room.removeLast().bytes.count
+            }
+            queue.messages.insert(contentsOf: room, at: 0)
+            queue.bytes += bytes
+            return batch.count - room.count
+        }
+        if lost > 0 { dropped.increment(by: Int64(lost)) }
+    }
 
     /// The unit of a sending address: the first configured network holding it.
     public func unitOf(_ sender: String) -> String { unit(of: sender) }
@@ -53,11 +95,7 @@ public final class SyslogIntake: Sendable {
     /// Reads and takes in what is waiting, a batch at a time; a batch the SOC sheds goes back to the queue's head.
     public func drain(into ingest: SecurityIngest, logger: Logger) async throws {
         while true {
-            let batch = queue.withLock { queue -> [Received] in
-                let taken = Array(queue.prefix(SecurityIngest.maximumLines))
-                queue.removeFirst(taken.count)
-                return taken
-            }
+            let batch = take()
             guard !batch.isEmpty else { return }
             let parser = SyslogParser(timeZone: parserZone, receivedAt: clock())
             let items = batch.map { received -> SecurityIngest.Item in
@@ -74,8 +112,16 @@ public final class SyslogIntake: Sendable {
                     return .malformed(raw: received.bytes, reason: "\(error)", source: "syslog", unit: unit, receivedAt: received.at)
                 }
             }
-            guard try await ingest.ingest(items: items, logger: logger) != nil else {
-                queue.withLock { queue in queue.insert(contentsOf: batch.prefix(max(0, Self.capacity - queue.count)), at: 0) }
+            let receipt: SecurityIngest.Receipt?
+            do {
+                receipt = try await ingest.ingest(items: items, logger: logger)
+            } catch {
+                // The database said no (a failover, a restart): the batch waits for the next round, not lost.
+                putBack(batch)
+                throw error
+            }
+            guard receipt != nil else {
+                putBack(batch)
                 return
             }
         }

@@ -1,7 +1,9 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// The SOC's syslog listeners on the city network: UDP (a datagram a message) and TCP (RFC 6587 framing, bounded per
 /// connection). Every byte is hostile: nothing is parsed on the event loop, messages go to the bounded intake, and
@@ -15,6 +17,8 @@ public struct SyslogListener: Service {
     let logger: Logger
     /// Bound ports, for tests that ask for port 0.
     let bound: @Sendable (_ udp: Int?, _ tcp: Int?) -> Void
+    public static let maximumConnections = 2_000
+    let connections = ConnectionCount(limit: SyslogListener.maximumConnections)
 
     public init(host: String, udpPort: Int?, tcpPort: Int?, intake: SyslogIntake, logger: Logger,
                 bound: @escaping @Sendable (Int?, Int?) -> Void = { _, _ in }) {
@@ -41,8 +45,15 @@ public struct SyslogListener: Service {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2_048, maximum: 65_536))
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SyslogStreamHandler(intake: intake)) }
+                .childChannelInitializer { [connections] channel in
+                    // Bounded: at most `maximumConnections` at once (each holds up to 64 KiB of framing), and one that
+                    // sends no whole frame for a minute is closed, so idle or trickling senders cannot hold them all.
+                    guard connections.open() else { return channel.close() }
+                    channel.closeFuture.whenComplete { _ in connections.close() }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(60)))
+                        try channel.pipeline.syncOperations.addHandler(SyslogStreamHandler(intake: intake))
+                    }
                 }
                 .bind(host: host, port: tcpPort).get()
             tcp = channel.localAddress?.port
@@ -53,6 +64,27 @@ public struct SyslogListener: Service {
         try? await gracefulShutdown()
         for channel in channels { try? await channel.close().get() }
     }
+}
+
+/// Open TCP connections, refused past the limit (counted).
+final class ConnectionCount: Sendable {
+    private let count = Mutex(0)
+    let limit: Int
+    private let refused = Counter(label: "hues_soc_syslog_connections_refused_total")
+
+    init(limit: Int) { self.limit = limit }
+
+    func open() -> Bool {
+        let admitted = count.withLock { open -> Bool in
+            guard open < limit else { return false }
+            open += 1
+            return true
+        }
+        if !admitted { refused.increment() }
+        return admitted
+    }
+
+    func close() { count.withLock { $0 = max(0, $0 - 1) } }
 }
 
 /// One datagram, one message (RFC 5426).
@@ -77,6 +109,10 @@ final class SyslogStreamHandler: ChannelInboundHandler {
     private var framing = SyslogFraming()
 
     init(intake: SyslogIntake) { self.intake = intake }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)

@@ -41,11 +41,11 @@ public struct MonthlyReport: Codable, Sendable {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// A cell quoted when it must be, and never read as a formula (`=`, `+`, `-`, `@` first).
+    /// A text cell: always quoted (a Vietnamese-locale spreadsheet splits at ';' too), and never read as a formula
+    /// (`=`, `+`, `-`, `@` first). Senders choose categories and hosts, so every cell is theirs to try.
     static func cell(_ text: String) -> String {
         var value = text
-        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
+        if let first = value.first, "=+-@\t\r;".contains(first) { value = "'" + value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

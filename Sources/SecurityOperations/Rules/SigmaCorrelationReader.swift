@@ -84,7 +84,7 @@ extension SigmaRuleReader {
         if let gte = entries["gte"] { bound = (gte.value, 0) } else if let gt = entries["gt"] { bound = (gt.value, 1) } else {
             throw fail(node, "the condition needs gt or gte")
         }
-        guard let scalar = bound.0.scalar, let value = Int(scalar.string), value >= 0,
+        guard let scalar = bound.0.scalar, scalar.string.utf8.count <= 6, let value = Int(scalar.string), value >= 0,
               value + bound.1 <= SigmaCorrelation.maximumThreshold else {
             throw fail(bound.0, "the count is a whole number up to \(SigmaCorrelation.maximumThreshold)")
         }

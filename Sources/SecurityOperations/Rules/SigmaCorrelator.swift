@@ -75,7 +75,8 @@ public final class SigmaCorrelator: Sendable {
             let place = times.firstIndex { $0 > atMs } ?? times.endIndex
             times.insert(atMs, at: place)
             if times.count > correlation.threshold { times.removeFirst(times.count - correlation.threshold) }
-            fired = times.count >= correlation.threshold
+            // Within one timespan: a late event among earlier ones must not complete a count no window holds.
+            fired = times.count >= correlation.threshold && times[times.count - 1] - times[times.count - correlation.threshold] <= window
             groups[key] = fired ? nil : .times(times)
         case (.valueCount, let held):
             guard let value else { return false }

@@ -36,9 +36,24 @@ public final class PlatformSignals: SecuritySignals {
         }
         guard !batch.isEmpty else { return }
         let events = batch.map { (Self.event(for: $0), unit: Self.unit) }
-        if try await ingest.ingest(events, logger: logger) == nil {
-            pending.withLock { signals in signals.insert(contentsOf: batch.prefix(max(0, Self.capacity - signals.count)), at: 0) }
+        let receipt: SecurityIngest.Receipt?
+        do {
+            receipt = try await ingest.ingest(events, logger: logger)
+        } catch {
+            putBack(batch)
+            throw error
         }
+        if receipt == nil { putBack(batch) }
+    }
+
+    /// Back to the head of the buffer for the next round; what no longer fits is dropped, counted.
+    private func putBack(_ batch: [SecuritySignal]) {
+        let kept = pending.withLock { signals -> Int in
+            let room = batch.prefix(max(0, Self.capacity - signals.count))
+            signals.insert(contentsOf: room, at: 0)
+            return room.count
+        }
+        if kept < batch.count { dropped.increment(by: Int64(batch.count - kept)) }
     }
 
     static func event(for signal: SecuritySignal) -> SecurityEvent {
