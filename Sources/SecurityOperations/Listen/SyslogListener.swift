@@ -61,8 +61,19 @@ public struct SyslogListener: Service {
         }
         logger.info("syslog listeners", metadata: ["udp": "\(udp.map(String.init) ?? "off")", "tcp": "\(tcp.map(String.init) ?? "off")"])
         bound(udp, tcp)
-        try? await gracefulShutdown()
-        for channel in channels { try? await channel.close().get() }
+        do {
+            try await gracefulShutdown()
+        } catch {
+            // Cancelled rather than shut down gracefully (a test, or the service group torn down): close all the same.
+            logger.debug("syslog listeners cancelled", metadata: ["reason": "\(error)"])
+        }
+        for channel in channels {
+            do {
+                try await channel.close().get()
+            } catch {
+                logger.warning("a syslog listener did not close cleanly", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 

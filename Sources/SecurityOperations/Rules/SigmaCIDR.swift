@@ -1,7 +1,9 @@
 import Foundation
 
 /// An IPv4 or IPv6 network from a `|cidr` value; addresses in events are read strictly (`inet_pton`), so text that
-/// is not an address never matches.
+/// is not an address never matches. Not the platform's `IPNetwork`: that one maps IPv4 into IPv6 (`::ffff:10.1.2.3`
+/// is in 10/8 there, as proxies need), while rules, like the reference they are checked against, keep the families
+/// apart.
 struct SigmaCIDR: Sendable {
     let network: [UInt8]
     let prefix: Int
