@@ -52,7 +52,7 @@ import Testing
                 var reader: any ResponseBodyWriter = LiveStreamTests.Reader(transcript: transcript)
                 do { try await LiveChangeStream.run(changes: runtime.database.changes, topics: [LiveFigureValues.streamTopic], to: &reader) } catch {}
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await transcript.waitUntilFollowing()
             #expect(try await client.fileReport(fieldReport(), token: citizen).status == .created)
             // No hand here runs the projection: the background round, woken by the filing, does, and the stream says so.
             let timeout = Task { try await Task.sleep(for: .seconds(10)); stream.cancel() }

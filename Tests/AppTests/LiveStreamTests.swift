@@ -28,6 +28,16 @@ import Testing
 
     final class Transcript: Sendable {
         let text = Mutex("")
+
+        /// Waits until the stream has subscribed (its first line is written after subscribing): acting before then
+        /// could announce a change nobody hears, as happened under a loaded CI machine with a fixed 100 ms wait.
+        func waitUntilFollowing() async throws {
+            for _ in 0..<500 {
+                if text.withLock({ $0.contains(": following") }) { return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            Issue.record("the stream did not start following within 10 s")
+        }
     }
 
     @Test func aFiledReportReachesTheStreamAsItsKindOnly() async throws {
@@ -40,7 +50,7 @@ import Testing
                     try await LiveChangeStream.run(changes: runtime.database.changes, topics: ["field-report"], to: &reader)
                 } catch {}
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await transcript.waitUntilFollowing()
             // A change of another topic (a notice read) is not sent; the report is.
             #expect(try await client.send(.get, "/api/v1/notices", token: citizen).status == .ok)
             #expect(try await client.fileReport(fieldReport(), token: citizen).status == .created)
