@@ -29,7 +29,7 @@ public struct SecurityOperationsModule: PlatformModule {
         let detection = try detection ?? SecurityDetection.load(extraFolders: settings.ruleFolders.map { URL(fileURLWithPath: $0) })
         self.detection = detection
         ingest = SecurityIngest(database: context.database, detection: detection,
-                                gate: IngestGate(capacity: Self.ingestCapacity), clock: context.clock)
+                                gate: IngestGate(capacity: Self.ingestCapacity), capabilities: context.capabilities, clock: context.clock)
         keys = IngestKeys(database: context.database, clock: context.clock)
         desk = IncidentDesk(database: context.database, clock: context.clock)
         search = SecurityEventSearch(database: context.database, clock: context.clock)
@@ -78,7 +78,8 @@ public struct SecurityOperationsModule: PlatformModule {
     }
 
     public var requirements: [CapabilityRequirement] {
-        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "incidents are assigned to SOC analysts by username")]
+        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "incidents are assigned to SOC analysts by username, and a unit's leaders hear of its incidents"),
+         CapabilityRequirement((any NoticeBoard).self, required: false, reason: "a notice to the unit's leaders when an incident opens on its machines")]
     }
 
     public var personalData: [PersonalDataField] {

@@ -45,13 +45,17 @@ import Testing
             #expect(incident["rule"]?.string == "a642964e-bead-4bed-8910-1bb4d63e3b4d" && incident["state"]?.string == "open")
             let id = try #require(incident["id"]?.string)
 
-            // The ward's leader sees it and cannot act; another unit's leader does not see it.
+            // The ward's leader was told (in their inbox, in their language's words), sees it and cannot act; another
+            // unit's leader does not see it and was not told.
             let leader = try await client.signIn("leader", "demo-leader-2026").access
+            let inbox = String(buffer: try await client.send(.get, "/api/v1/notices", token: leader).body)
+            #expect(inbox.contains("pc-px-017") && inbox.contains("/soc/unit"), "\(inbox)")
             #expect(try await client.send(.get, "/api/v1/security/incidents/\(id)", token: leader).status == .ok)
             #expect(try await client.send(.post, "/api/v1/security/incidents/\(id)/acknowledge", token: leader).status == .forbidden)
             let finance = try await client.signIn("finance", "demo-finance-2026").access
             #expect(try await client.send(.get, "/api/v1/security/incidents/\(id)", token: finance).status == .notFound)
             #expect(try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: finance)).isEmpty)
+            #expect(!String(buffer: try await client.send(.get, "/api/v1/notices", token: finance).body).contains("pc-px-017"))
 
             // The SOC acknowledges, assigns, notes and closes; a second close is a conflict.
             #expect(try await client.send(.post, "/api/v1/security/incidents/\(id)/acknowledge", token: soc).status == .ok)

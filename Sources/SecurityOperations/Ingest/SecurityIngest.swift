@@ -32,8 +32,10 @@ public struct SecurityIngest: Sendable {
     private let accepted = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "accepted")])
     private let malformed = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "malformed")])
 
-    public init(database: PlatformDatabase, detection: SecurityDetection, gate: IngestGate, clock: @escaping @Sendable () -> Date) {
-        writer = SecurityEventWriter(database: database)
+    /// `capabilities`: where the staff directory and notice board are, to tell a unit's leaders of a new incident.
+    public init(database: PlatformDatabase, detection: SecurityDetection, gate: IngestGate, capabilities: Capabilities? = nil,
+                clock: @escaping @Sendable () -> Date) {
+        writer = SecurityEventWriter(database: database, contacts: IncidentContacts(capabilities: capabilities))
         self.detection = detection
         self.gate = gate
         self.clock = clock

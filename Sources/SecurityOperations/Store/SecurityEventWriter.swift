@@ -12,10 +12,13 @@ struct SecurityEventWriter: Sendable {
     static let rowsPerInsert = 100
 
     let database: PlatformDatabase
+    let contacts: IncidentContacts
 
     func write(_ records: [SecurityEventRecord], alerts: [RaisedAlert], logger: Logger) async throws {
         guard !records.isEmpty else { return }
         let rows = try records.map(Self.row)
+        let leaders = alerts.isEmpty ? [:] : try await contacts.leaders(of: Set(alerts.map(\.unit)), logger: logger)
+        let contacts = contacts
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
@@ -26,7 +29,9 @@ struct SecurityEventWriter: Sendable {
                     """ + Array(chunk).joined(separator: ", ")).run()
             }
             try await Self.seeEndpoints(records, on: sql)
-            try await Self.file(alerts, on: db, sql: sql)
+            try await Self.file(alerts, on: db, sql: sql, tell: { incident, alert in
+                try await contacts.tell(leaders[alert.unit] ?? [], incident: incident, alert: alert, on: db)
+            })
         }
     }
 
@@ -69,7 +74,9 @@ struct SecurityEventWriter: Sendable {
     static let maximumNewIncidentsPerBatch = 50
     static let stormRule = "hues.alert-storm"
 
-    private static func file(_ alerts: [RaisedAlert], on db: any Database, sql: any SQLDatabase) async throws {
+    /// `tell` announces each incident opened to the unit's contacts.
+    private static func file(_ alerts: [RaisedAlert], on db: any Database, sql: any SQLDatabase,
+                             tell: (String, RaisedAlert) async throws -> Void) async throws {
         var incidents: [String: (id: String, count: Int64, last: Int64)] = [:]
         var hits: [String: (count: Int64, last: Int64)] = [:]
         var opened = 0
@@ -84,6 +91,7 @@ struct SecurityEventWriter: Sendable {
             } else if opened < maximumNewIncidentsPerBatch {
                 opened += 1
                 incident = (try await open(alert, on: db, sql: sql), 0, alert.atMs)
+                try await tell(incident.id, alert)
             } else {
                 let storm = RaisedAlert(ruleID: stormRule, title: "Alert storm: more new incidents in one batch than the SOC opens at once",
                                         level: .high, eventID: alert.eventID, unit: alert.unit, host: "*", atMs: alert.atMs)
@@ -94,6 +102,7 @@ struct SecurityEventWriter: Sendable {
                     incident = (open, 0, alert.atMs)
                 } else {
                     incident = (try await open(storm, on: db, sql: sql), 0, alert.atMs)
+                    try await tell(incident.id, storm)
                 }
             }
             incident.count += 1
