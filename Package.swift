@@ -224,11 +224,12 @@ let package = Package(
         .target(
             // The security operations centre (issue #20): the parsers of what the city's machines send, Sigma rules.
             name: "SecurityOperations",
-            dependencies: ["Platform", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["Platform", "Web", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Metrics", package: "swift-metrics"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
-            resources: [.copy("Resources/rules"), .copy("Resources/openapi.json")],
+            resources: [.copy("Resources/rules"), .copy("Resources/openapi.json"), .copy("Resources/pages"), .copy("Resources/i18n"),
+                        .copy("Resources/static")],
             swiftSettings: swiftSettings
         ),
         .target(

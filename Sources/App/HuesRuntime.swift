@@ -54,7 +54,7 @@ public struct HuesRuntime: Sendable {
         try await add("field-reports") { try FieldReportsModule(context: context, renderer: renderer) }
         // After the modules whose live figures it keeps (and with its own).
         try await add("operations") { try OperationsModule(context: context, liveFigures: modules.flatMap(\.liveFigures), renderer: renderer) }
-        try await add("security") { try SecurityOperationsModule(context: context) }
+        try await add("security") { try SecurityOperationsModule(context: context, renderer: renderer) }
         // Last, so it sees the indicators every other module declares.
         try await add("performance") { try PerformanceModule(context: context, declarations: modules.flatMap(\.indicators), renderer: renderer) }
         // A misspelt name would leave on a module the operator meant to switch off, so it stops the start.

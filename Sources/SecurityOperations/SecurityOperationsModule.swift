@@ -2,7 +2,9 @@ import FluentKit
 import Foundation
 import Logging
 import Platform
+import SQLKit
 import ServiceLifecycle
+import Web
 
 /// The security operations centre (SOC): events from the units' machines (ECS NDJSON over HTTP with per-unit keys;
 /// syslog and CEF parsers ready for the listeners), Sigma rules run on ingest, alerts grouped into incidents that
@@ -19,12 +21,15 @@ public struct SecurityOperationsModule: PlatformModule {
     /// Syslog from the city's machines, on its way in.
     public let syslog: SyslogIntake
     let context: ModuleContext
+    /// The console's pages; nil: API only (tests of the API alone, the benchmark).
+    let renderer: PageRenderer?
 
     /// In-flight ingest batches before the SOC sheds load (each at most a request body).
     public static let ingestCapacity = 8
 
-    public init(context: ModuleContext, detection: SecurityDetection? = nil) throws {
+    public init(context: ModuleContext, detection: SecurityDetection? = nil, renderer: PageRenderer? = nil) throws {
         self.context = context
+        self.renderer = renderer
         let settings = context.configuration.security
         let detection = try detection ?? SecurityDetection.load(extraFolders: settings.ruleFolders.map { URL(fileURLWithPath: $0) })
         self.detection = detection
@@ -66,9 +71,36 @@ public struct SecurityOperationsModule: PlatformModule {
         }]
     }
 
+    /// Three weeks of the demo city's security events (with history only: tests start from an empty SOC).
+    public func seedDemo(_ demo: DemoSeeding) async throws -> [String] {
+        guard demo.includesHistory else { return [] }
+        let stored = try await context.database.sql(logger: demo.logger).raw("SELECT COUNT(*) AS n FROM soc_events").first()?
+            .decode(column: "n", as: Int64.self) ?? 0
+        guard stored == 0 else { return ["security: demo events already there"] }
+        let lines = SecurityDemo.lines(units: context.profile.units.map(\.code), now: context.clock())
+        var alerts = 0
+        for (unit, batch) in Dictionary(grouping: lines, by: \.unit).sorted(by: { $0.key < $1.key }) {
+            guard await ingest.admit() else { throw Problem.unavailable(detail: "The SOC is busy; the demo events were not all stored.") }
+            do {
+                let receipt = try await ingest.ingestNDJSON(admitted: Array(batch.map(\.json).joined(separator: "\n").utf8), unit: unit, logger: demo.logger)
+                alerts += receipt.alerts
+                await ingest.release()
+            } catch {
+                await ingest.release()
+                throw error
+            }
+        }
+        return ["security: \(lines.count) demo events from the units' machines, \(alerts) alerts"]
+    }
+
     public var name: String { "security" }
     public var migrations: [any Migration] { [CreateSecurityTables()] }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
+
+    public var navigation: [NavigationEntry] {
+        renderer == nil ? [] : [NavigationEntry(label: "nav_soc", path: "/soc", order: 62, access: SecurityAccess.analysts),
+                                NavigationEntry(label: "nav_soc_unit", path: "/soc/unit", order: 63, access: .roles([.unitLeader, .officer]))]
+    }
 
     public var events: [EventDeclaration] {
         [EventDeclaration("security.incident.opened", payload: "rule, level, host"),
@@ -97,7 +129,12 @@ public struct SecurityOperationsModule: PlatformModule {
     public func addRoutes(to routes: SecuredRouter) {
         IngestRoutes(ingest: ingest, keys: keys, access: access, units: Set(context.profile.units.map(\.code))).addRoutes(to: routes)
         IncidentRoutes(desk: desk, access: access, staff: context.capabilities.first((any StaffDirectory).self)).addRoutes(to: routes)
-        SecurityReadRoutes(search: search, detection: detection, access: access,
-                           reports: MonthlyReports(database: context.database, timeZone: context.profile.calendar.timeZone)).addRoutes(to: routes)
+        let reports = MonthlyReports(database: context.database, timeZone: context.profile.calendar.timeZone)
+        SecurityReadRoutes(search: search, detection: detection, access: access, reports: reports).addRoutes(to: routes)
+        if let renderer {
+            SecurityPages(desk: desk, search: search, detection: detection, reports: reports, access: access,
+                          staff: context.capabilities.first((any StaffDirectory).self), profile: context.profile, renderer: renderer,
+                          clock: context.clock).addRoutes(to: routes)
+        }
     }
 }

@@ -29,6 +29,16 @@ public struct IncidentDesk: Sendable {
             .map(SecurityIncident.init(row:))
     }
 
+    /// The incident if the caller may see it (the SOC: all; a unit's staff: their units'); 404 otherwise, the same
+    /// answer as for an incident that does not exist.
+    func incident(_ id: String, visibleTo principal: Principal, access: SecurityAccess, logger: Logger) async throws -> SecurityIncident {
+        guard id.utf8.count <= 64, let incident = try await incident(id, logger: logger),
+              access.scope(principal).map({ $0.contains(incident.unit) }) ?? true else {
+            throw Problem.notFound("No incident \(id.prefix(64)).")
+        }
+        return incident
+    }
+
     public func detail(of incident: SecurityIncident, logger: Logger) async throws -> SecurityIncidentDetail {
         let sql = try database.sql(logger: logger)
         let alertRows = try await sql.raw("""

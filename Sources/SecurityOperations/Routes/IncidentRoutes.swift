@@ -38,23 +38,14 @@ struct IncidentRoutes {
             try access.requireAnalyst(principal)
             let incident = try await visible(context)
             var request = request
-            let body = try await request.decodeJSON(as: NoteInput.self, context: context).body.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...4_000).contains(body.utf8.count), !Self.hasControl(body, allowingNewlines: true) else {
-                throw Problem.unprocessable([.init(field: "body", message: "1 to 4,000 characters")])
-            }
+            let body = try IncidentInput.note(try await request.decodeJSON(as: NoteInput.self, context: context).body)
             try await desk.addNote(body, to: incident, by: principal, logger: context.logger)
             return JSONResponse(try await desk.detail(of: incident, logger: context.logger), status: .created)
         }
     }
 
     private func visible(_ context: HuesRequestContext) async throws -> SecurityIncident {
-        let principal = try context.requirePrincipal()
-        let id = context.parameters.get("id") ?? ""
-        guard id.utf8.count <= 64, let incident = try await desk.incident(id, logger: context.logger) else {
-            throw Problem.notFound("No incident \(id.prefix(64)).")
-        }
-        if let units = access.scope(principal), !units.contains(incident.unit) { throw Problem.notFound("No incident \(id).") }
-        return incident
+        try await desk.incident(context.parameters.get("id") ?? "", visibleTo: try context.requirePrincipal(), access: access, logger: context.logger)
     }
 
     struct AssignInput: Decodable { var assignee: String }
@@ -68,23 +59,9 @@ struct IncidentRoutes {
             return nil
         case .assign:
             let input = try await request.decodeJSON(as: AssignInput.self, context: context)
-            guard input.assignee.utf8.count <= 100, !Self.hasControl(input.assignee, allowingNewlines: false),
-                  let profile = try await staff?.profile(username: input.assignee, logger: context.logger),
-                  access.securityUnit.map({ profile.grants.has(.socAnalyst, in: $0) }) == true else {
-                throw Problem.unprocessable([.init(field: "assignee", message: "the username of a SOC analyst")])
-            }
-            return profile.accountID
+            return try await IncidentInput.assignee(input.assignee, staff: staff, access: access, logger: context.logger)
         case .close:
-            let reason = try await request.decodeJSON(as: CloseInput.self, context: context).reason
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (3...500).contains(reason.count), reason.utf8.count <= 2_000, !Self.hasControl(reason, allowingNewlines: true) else {
-                throw Problem.unprocessable([.init(field: "reason", message: "3 to 500 characters saying why it is closed")])
-            }
-            return reason
+            return try IncidentInput.closeReason(try await request.decodeJSON(as: CloseInput.self, context: context).reason)
         }
-    }
-
-    static func hasControl(_ text: String, allowingNewlines: Bool) -> Bool {
-        text.unicodeScalars.contains { ($0.value < 0x20 && !(allowingNewlines && $0 == "\n")) || $0.value == 0x7F }
     }
 }
