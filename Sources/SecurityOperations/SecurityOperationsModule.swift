@@ -90,6 +90,12 @@ public struct SecurityOperationsModule: PlatformModule {
                 throw error
             }
         }
+        // Inventory dates arrival, not the sender's clock: the demo's silent computers are set back to their last event.
+        let silent = Int64((context.clock().timeIntervalSince1970 - 10 * 86_400) * 1000)
+        try await context.database.write(logger: demo.logger) { db in
+            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            try await sql.raw("UPDATE soc_endpoints SET last_seen_at_ms = \(bind: silent) WHERE host_name LIKE \(bind: SecurityDemo.silentHostPattern)").run()
+        }
         return ["security: \(lines.count) demo events from the units' machines, \(alerts) alerts"]
     }
 

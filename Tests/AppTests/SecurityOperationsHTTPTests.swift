@@ -83,6 +83,27 @@ import Testing
         }
     }
 
+    /// Senders choose how many incidents open: a unit's leaders hear once a quarter of an hour, and a host name that
+    /// is not a host name never reaches their email as the sender wrote it.
+    @Test func aUnitsLeadersHearOfIncidentsWithoutBeingFlooded() async throws {
+        try await TestApp.run { client, _ in
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let made = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"so-tai-chinh","label":"finance AV"}"#)
+            let key = try #require(try client.json([String: AnyCodable].self, made)["key"]?.string)
+            func dumper(on host: String) -> String { Self.mimikatz.replacingOccurrences(of: "pc-px-017", with: host) }
+            #expect(try await post(client, key: key, [dumper(on: "visit evil.example now"), dumper(on: "pc-tc-002"), dumper(on: "pc-tc-003")]).status == .accepted)
+            #expect(try await post(client, key: key, [dumper(on: "pc-tc-004")]).status == .accepted)
+            let incidents = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: soc))
+            #expect(incidents.count == 4)
+            let finance = try await client.signIn("finance", "demo-finance-2026").access
+            let inbox = try client.json([String: AnyCodable].self, try await client.send(.get, "/api/v1/notices", token: finance))
+            let told = (inbox["items"]?.array ?? []).filter { $0["template"]?.string == "security.incident.opened" }
+            #expect(told.count == 1, "one notice for four incidents within the quarter hour")
+            let text = String(buffer: try await client.send(.get, "/api/v1/notices", token: finance).body)
+            #expect(text.contains("(22 bytes)") && !text.contains("evil.example"))
+        }
+    }
+
     @Test func hostileBatchesAreBoundedAndKeysRevoked() async throws {
         try await TestApp.run { client, _ in
             let soc = try await client.signIn("soc", "demo-soc-2026").access

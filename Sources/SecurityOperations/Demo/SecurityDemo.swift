@@ -15,6 +15,9 @@ enum SecurityDemo {
                              "Win32/TrojanDownloader.Agent.GVN", "VBA/TrojanDownloader.Agent.XYZ", "Android/Spy.Agent.BZN"]
     static let probes = ["23", "445", "3389", "1433", "5900"]
 
+    /// The computers that went silent ten days ago (one per unit).
+    static let silentHostPattern = "pc-%-099"
+
     /// Units the demo accounts lead (so their unit pages have something to show), first when the city has them.
     static let featured = ["phuong-phu-xuan", "so-tai-chinh", "trung-tam-cntt"]
 

@@ -52,7 +52,7 @@ public struct IncidentDesk: Sendable {
                                          raisedAt: Date(timeIntervalSince1970: Double(try row.decode(column: "raised_at_ms", as: Int64.self)) / 1000))
         }
         let noteRows = try await sql.raw("""
-            SELECT author, written_at_ms, body FROM soc_incident_notes WHERE incident_id = \(bind: incident.id) ORDER BY written_at_ms, id
+            SELECT author, written_at_ms, body FROM soc_incident_notes WHERE incident_id = \(bind: incident.id) ORDER BY written_at_ms, id LIMIT 500
             """).all()
         let notes = try noteRows.map { row in
             SecurityIncidentDetail.Note(author: try row.decode(column: "author", as: String.self),

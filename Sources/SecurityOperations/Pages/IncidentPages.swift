@@ -26,16 +26,33 @@ extension SecurityPages {
         let detail = try await desk.detail(of: incident, logger: context.logger)
         let analyst = access.runsTheSOC(principal)
         let assignee = try await incident.assignedTo.asyncMap { try await staff?.profile(accountID: $0, logger: context.logger)?.name ?? $0 }
-        let error = request.uri.queryParameters.get("error").map { String($0.prefix(500)) }
-        return try renderer.page("soc-incident", title: "soc_incident_title", context: context, values: [
+        var values: [String: Any] = [
             "incident": incidentValues(incident, context: context), "incidentId": incident.id, "analyst": analyst, "closed": incident.state == "closed",
             "acknowledgeable": incident.state == "open", "assignee": assignee ?? "—", "closeReason": incident.closeReason ?? "",
             "alerts": detail.alerts.map { alert in
                 ["eventId": alert.eventID, "level": alert.level, "raisedAt": renderer.clock.text(alert.raisedAt), "analyst": analyst] as [String: Any]
             },
             "notes": detail.notes.map { ["author": $0.author, "writtenAt": renderer.clock.text($0.writtenAt), "body": $0.body] },
-            "noNotes": detail.notes.isEmpty, "error": error as Any,
-        ])
+            "noNotes": detail.notes.isEmpty,
+        ]
+        // Only the page's own words, chosen by a code: the address cannot put text of its own on the page.
+        if let code = request.uri.queryParameters.get("error"), Self.errorCodes.contains(code) { values["error"] = words(context)["soc_error_\(code)"] ?? code }
+        return try renderer.page("soc-incident", title: "soc_incident_title", context: context, values: values)
+    }
+
+    static let errorCodes: Set<String> = ["state", "reason", "assignee", "note", "kind", "reference", "refused"]
+
+    /// The code of what was wrong with a form, for the page to say in its own words.
+    static func errorCode(_ problem: Problem) -> String {
+        if problem.status == .conflict { return "state" }
+        switch problem.errors.first?.field {
+        case "reason": return "reason"
+        case "assignee": return "assignee"
+        case "body": return "note"
+        case "kind": return "kind"
+        case "reference": return "reference"
+        default: return "refused"
+        }
     }
 
     func act(_ step: String, request: Request, context: HuesRequestContext) async throws -> Response {
@@ -60,8 +77,7 @@ extension SecurityPages {
             }
             return Response(status: .seeOther, headers: [.location: page])
         } catch let problem as Problem where problem.status.code < 500 {
-            let message = ([problem.detail] + problem.errors.map { "\($0.field): \($0.message)" }).filter { !$0.isEmpty }.joined(separator: " ")
-            return Response(status: .seeOther, headers: [.location: page + "?error=" + (message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")])
+            return Response(status: .seeOther, headers: [.location: page + "?error=" + Self.errorCode(problem)])
         }
     }
 }

@@ -41,10 +41,10 @@ extension SecurityPages {
         var machines: [SecurityEventSearch.Endpoint] = []
         var incidents: [SecurityIncident] = []
         if let unit {
-            machines = try await search.endpoints(units: [unit], logger: context.logger)
+            machines = try await search.endpoints(units: [unit], limit: 500, logger: context.logger)
             incidents = try await desk.incidents(state: nil, units: [unit], limit: 100, logger: context.logger)
         }
-        let machineRows: [[String: Any]] = machines.prefix(500).map { machine in
+        let machineRows: [[String: Any]] = machines.map { machine in
             ["host": machine.host, "agent": machine.agentVersion ?? "—", "antivirus": machine.antivirus ?? "—",
              "lastSeen": renderer.clock.text(machine.lastSeen), "stale": machine.stale]
         }

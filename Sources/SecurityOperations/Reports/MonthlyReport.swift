@@ -52,6 +52,9 @@ public struct MonthlyReport: Codable, Sendable {
 
 /// Builds monthly reports from the stored events and alerts.
 public struct MonthlyReports: Sendable {
+    /// Senders choose categories: a report lists at most this many unit-and-category rows, the largest first.
+    static let maximumRows = 2_000
+
     let database: PlatformDatabase
     let timeZone: TimeZone
 
@@ -78,7 +81,7 @@ public struct MonthlyReports: Sendable {
         let rows = try await sql.raw("""
             SELECT unit_code, COALESCE(category, 'other') AS category, COUNT(*) AS n FROM soc_events \
             WHERE event_type = 'denied' AND occurred_at_ms >= \(bind: from) AND occurred_at_ms < \(bind: to)
-            """ + scope + " GROUP BY unit_code, COALESCE(category, 'other') ORDER BY n DESC, unit_code, category").all()
+            """ + scope + " GROUP BY unit_code, COALESCE(category, 'other') ORDER BY n DESC, unit_code, category LIMIT \(bind: Self.maximumRows)").all()
         let counts = try rows.map { row in
             MonthlyReport.Count(unit: try row.decode(column: "unit_code", as: String.self),
                                 category: try row.decode(column: "category", as: String.self), count: try row.decode(column: "n", as: Int64.self))
@@ -90,10 +93,18 @@ public struct MonthlyReports: Sendable {
         let ruleRows = try await sql.raw("""
             SELECT rule_id, COUNT(*) AS n FROM soc_alerts WHERE raised_at_ms >= \(bind: from) AND raised_at_ms < \(bind: to)
             """ + scope + " GROUP BY rule_id ORDER BY n DESC, rule_id LIMIT 10").all()
+        // Totals by one dimension are counted apart: the pairs above stop at `maximumRows`.
+        let blocked: SQLQueryString = "FROM soc_events WHERE event_type = 'denied' AND occurred_at_ms >= \(bind: from) AND occurred_at_ms < \(bind: to)" + scope
+        let byCategory = try await sql.raw("SELECT COALESCE(category, 'other') AS k, COUNT(*) AS n " + blocked
+                                           + " GROUP BY COALESCE(category, 'other') ORDER BY n DESC, k LIMIT 100").all()
+        let byUnit = try await sql.raw("SELECT unit_code AS k, COUNT(*) AS n " + blocked + " GROUP BY unit_code ORDER BY n DESC, k LIMIT 1000").all()
+        func totals(_ rows: [any SQLRow]) throws -> [String: Int64] {
+            try rows.reduce(into: [:]) { $0[try $1.decode(column: "k", as: String.self)] = try $1.decode(column: "n", as: Int64.self) }
+        }
+        let all = try await sql.raw("SELECT COUNT(*) AS n " + blocked).first()?.decode(column: "n", as: Int64.self) ?? 0
         return MonthlyReport(
-            month: month, timeZone: timeZone.identifier, from: start, to: end, blocked: counts.reduce(0) { $0 + $1.count },
-            byCategory: counts.reduce(into: [:]) { $0[$1.category, default: 0] += $1.count },
-            byUnit: counts.reduce(into: [:]) { $0[$1.unit, default: 0] += $1.count }, byUnitAndCategory: counts,
+            month: month, timeZone: timeZone.identifier, from: start, to: end, blocked: all,
+            byCategory: try totals(byCategory), byUnit: try totals(byUnit), byUnitAndCategory: counts,
             topHosts: try hostRows.map { MonthlyReport.Host(unit: try $0.decode(column: "unit_code", as: String.self),
                                                             host: try $0.decode(column: "host_name", as: String.self),
                                                             count: try $0.decode(column: "n", as: Int64.self)) },

@@ -84,12 +84,12 @@ public struct SecurityEventSearch: Sendable {
         }
     }
 
-    public func endpoints(units: [String]?, logger: Logger) async throws -> [Endpoint] {
+    public func endpoints(units: [String]?, limit: Int = 10_000, logger: Logger) async throws -> [Endpoint] {
         let filter: SQLQueryString = units.map { $0.isEmpty ? " WHERE 1 = 0" : " WHERE unit_code IN (\(binds: $0))" } ?? ""
         let staleBefore = Int64(clock().timeIntervalSince1970 * 1000) - Int64(Self.staleAfterDays) * 86_400_000
         let rows = try await database.sql(logger: logger).raw("""
             SELECT unit_code, host_name, agent_version, antivirus, first_seen_at_ms, last_seen_at_ms FROM soc_endpoints
-            """ + filter + " ORDER BY unit_code, host_name LIMIT 10000").all()
+            """ + filter + " ORDER BY unit_code, host_name LIMIT \(bind: limit)").all()
         return try rows.map { row in
             let last = try row.decode(column: "last_seen_at_ms", as: Int64.self)
             return Endpoint(unit: try row.decode(column: "unit_code", as: String.self),

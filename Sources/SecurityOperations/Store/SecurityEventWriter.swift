@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Platform
 import SQLKit
+import Synchronization
 
 /// Writes a batch in one transaction: the events, their units' computers, and each alert into the incident of its
 /// rule, unit and host that is still open and saw an alert within the hour (a new one otherwise, logged as an event).
@@ -17,10 +18,14 @@ struct SecurityEventWriter: Sendable {
     func write(_ records: [SecurityEventRecord], alerts: [RaisedAlert], logger: Logger) async throws {
         guard !records.isEmpty else { return }
         let rows = try records.map(Self.row)
-        let leaders = alerts.isEmpty ? [:] : try await contacts.leaders(of: Set(alerts.map(\.unit)), logger: logger)
+        let now = Date()
+        let leaders = alerts.isEmpty ? [:] : try await contacts.leaders(of: Set(alerts.map(\.unit)), at: now, logger: logger)
         let contacts = contacts
+        // One notice per unit a batch (the first incident it opens), and none while the unit is in its quiet time.
+        let told = Mutex<Set<String>>([])
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            told.withLock { $0 = [] }  // a retried transaction tells again
             for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
                 let chunk = rows[start..<min(rows.count, start + Self.rowsPerInsert)]
                 try await sql.raw("""
@@ -30,9 +35,11 @@ struct SecurityEventWriter: Sendable {
             }
             try await Self.seeEndpoints(records, on: sql)
             try await Self.file(alerts, on: db, sql: sql, tell: { incident, alert in
-                try await contacts.tell(leaders[alert.unit] ?? [], incident: incident, alert: alert, on: db)
+                guard let unitLeaders = leaders[alert.unit], told.withLock({ $0.insert(alert.unit).inserted }) else { return }
+                try await contacts.tell(unitLeaders, incident: incident, alert: alert, on: db)
             })
         }
+        contacts.throttle.record(told.withLock { $0 }, at: now)
     }
 
     private static func row(_ record: SecurityEventRecord) throws -> SQLQueryString {
