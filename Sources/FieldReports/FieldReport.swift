@@ -136,6 +136,8 @@ public struct FieldReportView: Codable, Sendable, Equatable {
     public var actions: [String]
     /// Until when the reporter may still say "not fixed".
     public var reopenUntil: Date?
+    /// Security incidents linked to the report (the operations centre and the handling unit's staff only).
+    public var securityIncidents: [LinkedIncident]?
 }
 
 /// A row of the public list and the map.

@@ -11,6 +11,7 @@ public struct FieldReportsModule: PlatformModule {
     public let reports: FieldReportService
     public let clients: Open311Clients
     let renderer: PageRenderer?
+    let capabilities: Capabilities
     let publicBaseURL: String
 
     let sweepInterval: Duration
@@ -26,6 +27,8 @@ public struct FieldReportsModule: PlatformModule {
                                           notices: context.capabilities.first((any NoticeBoard).self),
                                           resizer: PhotoResizer.fromPath(logger: context.logger("field-reports")))
         self.clients = Open311Clients(database: context.database)
+        self.capabilities = context.capabilities
+        context.capabilities.provide((any CaseDirectory).self, FieldReportCases(reports: reports), by: "field-reports")
         self.renderer = renderer
         self.publicBaseURL = context.configuration.publicBaseURL
         // Closing settled reports is a "time has passed" sweep over cases, like escalation: it shares its timer.
@@ -36,7 +39,7 @@ public struct FieldReportsModule: PlatformModule {
     public var migrations: [any Migration] { [CreateFieldReportsTables()] }
 
     public func addRoutes(to routes: SecuredRouter) {
-        FieldReportsRoutes(reports: reports, clients: clients).addRoutes(to: routes)
+        FieldReportsRoutes(reports: reports, clients: clients, capabilities: capabilities).addRoutes(to: routes)
         Open311Routes(reports: reports, clients: clients, publicBaseURL: publicBaseURL).addRoutes(to: routes)
         ReportMapFeed(reports: reports).addRoutes(to: routes)
         if let renderer { FieldReportsPages(reports: reports, renderer: renderer).addRoutes(to: routes) }

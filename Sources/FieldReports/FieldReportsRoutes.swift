@@ -9,6 +9,8 @@ import Workflow
 struct FieldReportsRoutes: Sendable {
     let reports: FieldReportService
     let clients: Open311Clients
+    /// Where the SOC's links are found once every module is built.
+    let capabilities: Capabilities
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
@@ -155,7 +157,11 @@ struct FieldReportsRoutes: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<FieldReportView> {
-        JSONResponse(try await reports.view(code: context.parameters.get("code") ?? "", for: Self.viewer(context), logger: context.logger))
+        let viewer = Self.viewer(context)
+        var view = try await reports.view(code: context.parameters.get("code") ?? "", for: viewer, logger: context.logger)
+        view.securityIncidents = try await FieldReportCases(reports: reports)
+            .incidents(for: view, viewer: viewer, links: capabilities.first((any SecurityIncidentLinks).self), logger: context.logger)
+        return JSONResponse(view)
     }
 
     @Sendable func takeAction(_ request: Request, context: HuesRequestContext) async throws -> JSONResponse<FieldReportView> {

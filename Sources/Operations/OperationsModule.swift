@@ -33,6 +33,7 @@ public struct OperationsModule: PlatformModule {
         alerts = AlertWatch(database: context.database, broker: broker, rules: AlertRules(database: context.database),
                             operationsUnit: context.profile.city.operationsUnit, capabilities: context.capabilities, clock: context.clock)
         desk = AlertDesk(database: context.database, broker: broker, clock: context.clock)
+        context.capabilities.provide((any CaseDirectory).self, AlertCases(desk: desk), by: "operations")
         demoSensors = context.configuration.mode == .demo ? DemoSensors(broker: broker, clock: context.clock) : nil
         let map = try UnitBoundaries(profile: context.profile).flatMap(UnitMap.init(boundaries:))
         let (figures, broker, desk) = (figures, broker, desk)

@@ -14,6 +14,7 @@ public struct SecurityOperationsModule: PlatformModule {
     public let detection: SecurityDetection
     let keys: IngestKeys
     let desk: IncidentDesk
+    let links: IncidentLinks
     let search: SecurityEventSearch
     let access: SecurityAccess
     /// The platform's own failed sign-ins, refusals and bad webhook signatures, on their way in.
@@ -37,6 +38,8 @@ public struct SecurityOperationsModule: PlatformModule {
                                 gate: IngestGate(capacity: Self.ingestCapacity), capabilities: context.capabilities, clock: context.clock)
         keys = IngestKeys(database: context.database, clock: context.clock)
         desk = IncidentDesk(database: context.database, clock: context.clock)
+        links = IncidentLinks(database: context.database, capabilities: context.capabilities, clock: context.clock)
+        context.capabilities.provide((any SecurityIncidentLinks).self, links, by: "security")
         search = SecurityEventSearch(database: context.database, clock: context.clock)
         access = SecurityAccess(securityUnit: context.profile.city.securityUnit)
         context.capabilities.provide((any SecuritySignals).self, platformSignals, by: "security")
@@ -100,7 +103,7 @@ public struct SecurityOperationsModule: PlatformModule {
     }
 
     public var name: String { "security" }
-    public var migrations: [any Migration] { [CreateSecurityTables()] }
+    public var migrations: [any Migration] { [CreateSecurityTables(), CreateIncidentLinks()] }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public var navigation: [NavigationEntry] {
@@ -112,11 +115,14 @@ public struct SecurityOperationsModule: PlatformModule {
         [EventDeclaration("security.incident.opened", payload: "rule, level, host"),
          EventDeclaration("security.incident.acknowledged", payload: "detail"), EventDeclaration("security.incident.assigned", payload: "detail"),
          EventDeclaration("security.incident.closed", payload: "detail (the reason)"), EventDeclaration("security.incident.noted", payload: ""),
+         EventDeclaration("security.incident.linked", payload: "kind, reference (an operations-centre alert or a field report)"),
+         EventDeclaration("security.incident.unlinked", payload: "kind, reference"),
          EventDeclaration("security.ingest-key.created", payload: ""), EventDeclaration("security.ingest-key.revoked", payload: "")]
     }
 
     public var requirements: [CapabilityRequirement] {
-        [CapabilityRequirement((any StaffDirectory).self, required: false, reason: "incidents are assigned to SOC analysts by username, and a unit's leaders hear of its incidents"),
+        [CapabilityRequirement((any CaseDirectory).self, required: false, reason: "incidents link to operations-centre alerts and field reports"),
+         CapabilityRequirement((any StaffDirectory).self, required: false, reason: "incidents are assigned to SOC analysts by username, and a unit's leaders hear of its incidents"),
          CapabilityRequirement((any NoticeBoard).self, required: false, reason: "a notice to the unit's leaders when an incident opens on its machines")]
     }
 
@@ -128,17 +134,19 @@ public struct SecurityOperationsModule: PlatformModule {
                            basis: .publicDuty, retention: "as the incident"),
          PersonalDataField(table: "soc_incident_notes", columns: ["author", "body"], category: "name and note",
                            purpose: "analysts' notes on an incident", basis: .publicDuty, retention: "as the incident"),
+         PersonalDataField(table: "soc_incident_links", columns: ["linked_by"], category: "account id",
+                           purpose: "who linked an incident to an alert or a report", basis: .publicDuty, retention: "as the incident"),
          PersonalDataField(table: "soc_ingest_keys", columns: ["created_by"], category: "account id",
                            purpose: "who made a unit's ingest key", basis: .publicDuty, retention: "as the key")]
     }
 
     public func addRoutes(to routes: SecuredRouter) {
         IngestRoutes(ingest: ingest, keys: keys, access: access, units: Set(context.profile.units.map(\.code))).addRoutes(to: routes)
-        IncidentRoutes(desk: desk, access: access, staff: context.capabilities.first((any StaffDirectory).self)).addRoutes(to: routes)
+        IncidentRoutes(desk: desk, links: links, access: access, staff: context.capabilities.first((any StaffDirectory).self)).addRoutes(to: routes)
         let reports = MonthlyReports(database: context.database, timeZone: context.profile.calendar.timeZone)
         SecurityReadRoutes(search: search, detection: detection, access: access, reports: reports).addRoutes(to: routes)
         if let renderer {
-            SecurityPages(desk: desk, search: search, detection: detection, reports: reports, access: access,
+            SecurityPages(desk: desk, links: links, search: search, detection: detection, reports: reports, access: access,
                           staff: context.capabilities.first((any StaffDirectory).self), profile: context.profile, renderer: renderer,
                           clock: context.clock).addRoutes(to: routes)
         }

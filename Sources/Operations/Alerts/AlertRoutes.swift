@@ -31,8 +31,11 @@ struct AlertRoutes {
             let limit = try request.queryInteger("limit", in: 1...500) ?? 100
             return JSONResponse(try await desk.alerts(state: state, units: scope(principal), limit: limit, logger: context.logger))
         }
-        routes.on(.get, "/api/v1/operations/alerts/:id", access: reading, summary: "One alert") { _, context in
-            JSONResponse(try await visibleAlert(context))
+        routes.on(.get, "/api/v1/operations/alerts/:id", access: reading, summary: "One alert, with the security incidents linked to it") { _, context in
+            let alert = try await visibleAlert(context)
+            let incidents = try await capabilities.first((any SecurityIncidentLinks).self)?
+                .incidents(linkedTo: AlertCases(desk: desk).kind, reference: alert.id, logger: context.logger) ?? []
+            return JSONResponse(AlertWithIncidents(alert: alert, securityIncidents: incidents))
         }
         for step in [AlertDesk.Step.acknowledge, .assign, .close] {
             routes.on(.post, "/api/v1/operations/alerts/:id/\(step.rawValue)", access: .roles([.iocOperator, .admin, .unitLeader]),

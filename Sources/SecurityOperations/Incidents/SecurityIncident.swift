@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import SQLKit
 
 /// Alerts of one rule on one host of a unit, handled as one case: open → acknowledged → closed with a reason.
@@ -41,7 +42,8 @@ public struct SecurityIncident: Codable, Sendable, Equatable {
     }
 }
 
-/// An incident with what it is made of: its latest alerts (each naming the event) and the analysts' notes.
+/// An incident with what it is made of: its latest alerts (each naming the event), the analysts' notes and the
+/// operations-centre alerts and field reports it is linked to.
 public struct SecurityIncidentDetail: Codable, Sendable {
     public struct Alert: Codable, Sendable {
         public let id: String
@@ -59,4 +61,5 @@ public struct SecurityIncidentDetail: Codable, Sendable {
     public let incident: SecurityIncident
     public let alerts: [Alert]
     public let notes: [Note]
+    public var links: [LinkedCase] = []
 }

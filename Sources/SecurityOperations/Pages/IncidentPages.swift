@@ -7,7 +7,7 @@ import Web
 /// assign, close with a reason, add a note. A refused form comes back to the page with the reason, the typed text
 /// kept out of the address.
 extension SecurityPages {
-    static let steps = ["acknowledge", "assign", "close", "notes"]
+    static let steps = ["acknowledge", "assign", "close", "notes", "links", "unlink"]
 
     func addIncidentRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/soc/incidents/:id", access: SecurityAccess.reading, kind: .page, summary: "A security incident, its alerts and notes",
@@ -24,6 +24,7 @@ extension SecurityPages {
         let principal = try context.requirePrincipal()
         let incident = try await desk.incident(context.parameters.get("id") ?? "", visibleTo: principal, access: access, logger: context.logger)
         let detail = try await desk.detail(of: incident, logger: context.logger)
+        let linked = try await links.cases(of: incident.id, logger: context.logger)
         let analyst = access.runsTheSOC(principal)
         let assignee = try await incident.assignedTo.asyncMap { try await staff?.profile(accountID: $0, logger: context.logger)?.name ?? $0 }
         var values: [String: Any] = [
@@ -34,10 +35,19 @@ extension SecurityPages {
             },
             "notes": detail.notes.map { ["author": $0.author, "writtenAt": renderer.clock.text($0.writtenAt), "body": $0.body] },
             "noNotes": detail.notes.isEmpty,
+            "links": linked.map { linkValues($0, analyst: analyst, context: context) }, "noLinks": linked.isEmpty,
+            "kinds": links.kinds.map { ["value": $0, "label": words(context)["soc_link_\($0)"] ?? $0] },
         ]
         // Only the page's own words, chosen by a code: the address cannot put text of its own on the page.
         if let code = request.uri.queryParameters.get("error"), Self.errorCodes.contains(code) { values["error"] = words(context)["soc_error_\(code)"] ?? code }
         return try renderer.page("soc-incident", title: "soc_incident_title", context: context, values: values)
+    }
+
+    func linkValues(_ linked: LinkedCase, analyst: Bool, context: HuesRequestContext) -> [String: Any] {
+        ["kind": linked.kind, "kindText": words(context)["soc_link_\(linked.kind)"] ?? linked.kind, "reference": linked.reference,
+         "title": linked.title, "state": linked.state, "unitName": linked.unit.isEmpty ? "" : unitName(linked.unit, context),
+         // Field reports have a page; an alert is read on the operations centre's screens and API.
+         "path": linked.path.hasPrefix("/reports/") ? linked.path : "", "analyst": analyst]
     }
 
     static let errorCodes: Set<String> = ["state", "reason", "assignee", "note", "kind", "reference", "refused"]
@@ -72,6 +82,13 @@ extension SecurityPages {
             case "close":
                 _ = try await desk.take(.close, on: incident.id, detail: try IncidentInput.closeReason(form["reason"] ?? ""), by: principal,
                                         logger: context.logger)
+            case "links":
+                let reference = (form["reference"] ?? "").trimmingCharacters(in: .whitespaces)
+                _ = try await links.link(incident, kind: form["kind"] ?? "", reference: reference, by: principal, logger: context.logger)
+            case "unlink":
+                guard try await links.unlink(incident, kind: form["kind"] ?? "", reference: form["reference"] ?? "", by: principal, logger: context.logger) else {
+                    throw Problem.notFound("The incident has no such link.")
+                }
             default:
                 try await desk.addNote(try IncidentInput.note(form["body"] ?? ""), to: incident, by: principal, logger: context.logger)
             }

@@ -8,6 +8,7 @@ import Web
 /// page of its computers and incidents. Pages come whole from the server and work without scripts.
 struct SecurityPages: Sendable {
     let desk: IncidentDesk
+    let links: IncidentLinks
     let search: SecurityEventSearch
     let detection: SecurityDetection
     let reports: MonthlyReports
