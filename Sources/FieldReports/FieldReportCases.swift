@@ -21,7 +21,8 @@ struct FieldReportCases: CaseDirectory {
 
     /// The incidents linked to `view`'s report when `viewer` is the operations centre or the handling unit's staff.
     func incidents(for view: FieldReportView, viewer: ReportViewer, links: (any SecurityIncidentLinks)?, logger: Logger) async throws -> [LinkedIncident]? {
-        guard let links, viewer.isOperator(of: reports.settings.intakeUnit) || viewer.isStaff(of: view.unit) else { return nil }
-        return try await links.incidents(linkedTo: kind, reference: view.code, logger: logger)
+        let operations = viewer.isOperator(of: reports.settings.intakeUnit)
+        guard let links, operations || viewer.isStaff(of: view.unit) else { return nil }
+        return try await links.incidents(linkedTo: kind, reference: view.code, units: operations ? nil : viewer.grants.staffUnits, logger: logger)
     }
 }

@@ -65,12 +65,31 @@ import Testing
             // The citizen who reported it is not shown the SOC's work.
             #expect(try object(try await client.send(.get, "/api/v1/field-reports/\(report)", token: citizen))["securityIncidents"] == nil)
 
+            // Each reader sees what their role shows elsewhere: an incident of the Department of Finance linked to the same
+            // alert is not shown to the ward's leader reading the alert, and the ward's alert is not shown to the
+            // department's leader reading their incident.
+            let other = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"so-tai-chinh","label":"finance AV"}"#)
+            let otherKey = try #require(try client.json([String: AnyCodable].self, other)["key"]?.string)
+            #expect(try await SecurityOperationsHTTPTests().post(client, key: otherKey, [SecurityOperationsHTTPTests.mimikatz]).status == .accepted)
+            let financeIncidents = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: soc))
+            let financeIncident = try #require(financeIncidents.first { $0["unit"]?.string == "so-tai-chinh" }?["id"]?.string)
+            #expect(try await client.send(.post, "/api/v1/security/incidents/\(financeIncident)/links", token: soc,
+                                          json: #"{"kind":"ioc-alert","reference":"\#(alert)"}"#).status == .ok)
+            #expect(Set((try object(try await client.send(.get, "/api/v1/operations/alerts/\(alert)", token: ioc))["securityIncidents"] as? [[String: Any]] ?? [])
+                .compactMap { $0["id"] as? String }) == [incident, financeIncident])
+            #expect((try object(try await client.send(.get, "/api/v1/operations/alerts/\(alert)", token: leader))["securityIncidents"] as? [[String: Any]])?
+                .compactMap { $0["id"] as? String } == [incident])
+            let finance = try await client.signIn("finance", "demo-finance-2026").access
+            #expect((try object(try await client.send(.get, "/api/v1/security/incidents/\(financeIncident)", token: finance))["links"] as? [Any])?.isEmpty == true)
+            #expect((try object(try await client.send(.get, "/api/v1/security/incidents/\(financeIncident)", token: soc))["links"] as? [Any])?.count == 1)
+
             // The incident page shows both; an analyst removes one, and removing it again is a 404.
             let page = body(try await client.send(.get, "/soc/incidents/\(incident)", token: soc))
             #expect(page.contains(#"href="/reports/\#(report)""#) && page.contains(#"data-link="ioc-alert:\#(alert)""#))
             #expect(try await client.send(.delete, "\(linksPath)/ioc-alert/\(alert)", token: soc).status == .ok)
             #expect(try await client.send(.delete, "\(linksPath)/ioc-alert/\(alert)", token: soc).status == .notFound)
-            #expect((try object(try await client.send(.get, "/api/v1/operations/alerts/\(alert)", token: ioc))["securityIncidents"] as? [Any])?.isEmpty == true)
+            #expect((try object(try await client.send(.get, "/api/v1/operations/alerts/\(alert)", token: ioc))["securityIncidents"] as? [[String: Any]])?
+                .compactMap { $0["id"] as? String } == [financeIncident])
 
             // From the console's form too.
             var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .authorization: "Bearer \(soc)"]
@@ -82,7 +101,7 @@ import Testing
                                                  body: ByteBuffer(string: "kind=ioc-alert&reference=nothing")) { $0 }
             #expect(wrong.headers[.location] == "/soc/incidents/\(incident)?error=reference")
             #expect(try await client.send(.get, "/api/v1/operations/alerts/\(alert)", token: ioc).status == .ok)
-            #expect((try object(try await client.send(.get, "/api/v1/operations/alerts/\(alert)", token: ioc))["securityIncidents"] as? [Any])?.count == 1)
+            #expect((try object(try await client.send(.get, "/api/v1/operations/alerts/\(alert)", token: ioc))["securityIncidents"] as? [Any])?.count == 2)
         }
     }
 }

@@ -34,7 +34,7 @@ struct AlertRoutes {
         routes.on(.get, "/api/v1/operations/alerts/:id", access: reading, summary: "One alert, with the security incidents linked to it") { _, context in
             let alert = try await visibleAlert(context)
             let incidents = try await capabilities.first((any SecurityIncidentLinks).self)?
-                .incidents(linkedTo: AlertCases(desk: desk).kind, reference: alert.id, logger: context.logger) ?? []
+                .incidents(linkedTo: AlertCases(desk: desk).kind, reference: alert.id, units: scope(try context.requirePrincipal()), logger: context.logger) ?? []
             return JSONResponse(AlertWithIncidents(alert: alert, securityIncidents: incidents))
         }
         for step in [AlertDesk.Step.acknowledge, .assign, .close] {

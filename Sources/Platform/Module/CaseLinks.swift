@@ -35,13 +35,16 @@ public protocol CaseDirectory: Sendable {
 /// A security incident as a linked case shows it.
 public struct LinkedIncident: Codable, Sendable, Equatable {
     public var id: String
+    /// The unit whose machines the incident is on.
+    public var unit: String
     public var title: String
     public var level: String
     public var state: String
     public var path: String
 
-    public init(id: String, title: String, level: String, state: String, path: String) {
+    public init(id: String, unit: String, title: String, level: String, state: String, path: String) {
         self.id = id
+        self.unit = unit
         self.title = title
         self.level = level
         self.state = state
@@ -49,7 +52,8 @@ public struct LinkedIncident: Codable, Sendable, Equatable {
     }
 }
 
-/// The SOC's incidents linked to another module's case (the way back).
+/// The SOC's incidents linked to another module's case (the way back). `units`: the incidents of these units only
+/// (a unit's staff see their own units' incidents, as on the SOC's pages); nil: all (the operations centre).
 public protocol SecurityIncidentLinks: Sendable {
-    func incidents(linkedTo kind: String, reference: String, logger: Logger) async throws -> [LinkedIncident]
+    func incidents(linkedTo kind: String, reference: String, units: [String]?, logger: Logger) async throws -> [LinkedIncident]
 }

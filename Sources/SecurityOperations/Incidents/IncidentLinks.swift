@@ -19,16 +19,21 @@ public struct IncidentLinks: SecurityIncidentLinks {
     var kinds: [String] { capabilities.all((any CaseDirectory).self).map(\.kind).sorted() }
 
     /// The cases linked to `incident`, as their modules describe them now (a case since removed shows as its reference).
-    func cases(of incident: String, logger: Logger) async throws -> [LinkedCase] {
+    /// `units`: the reader sees only cases of these units (a unit's staff: not another unit's alert or private
+    /// report); nil: every case (the SOC).
+    func cases(of incident: String, units: [String]?, logger: Logger) async throws -> [LinkedCase] {
         let rows = try await database.sql(logger: logger).raw("""
-            SELECT kind, reference FROM soc_incident_links WHERE incident_id = \(bind: incident) ORDER BY linked_at_ms, kind, reference
+            SELECT kind, reference FROM soc_incident_links WHERE incident_id = \(bind: incident) ORDER BY linked_at_ms, kind, reference \
+            LIMIT \(bind: Self.maximumPerIncident)
             """).all()
         var cases: [LinkedCase] = []
         for row in rows {
             let kind = try row.decode(column: "kind", as: String.self)
             let reference = try row.decode(column: "reference", as: String.self)
             let described = try await directory(kind)?.linkedCase(reference, logger: logger)
-            cases.append(described ?? LinkedCase(kind: kind, reference: reference, title: reference, unit: "", state: "unknown", path: ""))
+            let shown = described ?? LinkedCase(kind: kind, reference: reference, title: reference, unit: "", state: "unknown", path: "")
+            if let units, !units.contains(shown.unit) { continue }
+            cases.append(shown)
         }
         return cases
     }
@@ -43,8 +48,12 @@ public struct IncidentLinks: SecurityIncidentLinks {
             throw Problem.unprocessable([.init(field: "reference", message: "no \(kind) \(reference.prefix(100))")])
         }
         let now = Int64((clock().timeIntervalSince1970 * 1000).rounded())
+        // The incident's row is locked (PostgreSQL) or the writer is alone (SQLite) from the count to the insert, so
+        // two analysts linking at once cannot pass the cap together.
+        let lock = database.kind == .postgres ? " FOR UPDATE" : ""
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
+            _ = try await sql.raw("SELECT id FROM soc_incidents WHERE id = \(bind: incident.id)" + SQLQueryString(lock)).first()
             let held = try await sql.raw("SELECT COUNT(*) AS n FROM soc_incident_links WHERE incident_id = \(bind: incident.id)").first()?
                 .decode(column: "n", as: Int64.self) ?? 0
             guard held < Self.maximumPerIncident else { throw Problem.conflict("The incident has \(Self.maximumPerIncident) links already.") }
@@ -76,14 +85,15 @@ public struct IncidentLinks: SecurityIncidentLinks {
         }
     }
 
-    public func incidents(linkedTo kind: String, reference: String, logger: Logger) async throws -> [LinkedIncident] {
+    public func incidents(linkedTo kind: String, reference: String, units: [String]?, logger: Logger) async throws -> [LinkedIncident] {
+        let scope: SQLQueryString = units.map { $0.isEmpty ? " AND 1 = 0" : " AND i.unit_code IN (\(binds: $0))" } ?? ""
         let rows = try await database.sql(logger: logger).raw("""
-            SELECT i.id, i.title, i.level, i.state FROM soc_incident_links l JOIN soc_incidents i ON i.id = l.incident_id \
-            WHERE l.kind = \(bind: kind) AND l.reference = \(bind: reference) ORDER BY l.linked_at_ms, i.id LIMIT 50
-            """).all()
+            SELECT i.id, i.unit_code, i.title, i.level, i.state FROM soc_incident_links l JOIN soc_incidents i ON i.id = l.incident_id \
+            WHERE l.kind = \(bind: kind) AND l.reference = \(bind: reference)
+            """ + scope + " ORDER BY l.linked_at_ms, i.id LIMIT 50").all()
         return try rows.map { row in
             let id = try row.decode(column: "id", as: String.self)
-            return LinkedIncident(id: id, title: try row.decode(column: "title", as: String.self), level: try row.decode(column: "level", as: String.self),
+            return LinkedIncident(id: id, unit: try row.decode(column: "unit_code", as: String.self), title: try row.decode(column: "title", as: String.self), level: try row.decode(column: "level", as: String.self),
                                   state: try row.decode(column: "state", as: String.self), path: "/soc/incidents/\(id)")
         }
     }

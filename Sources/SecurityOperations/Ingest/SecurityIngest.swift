@@ -101,7 +101,7 @@ public struct SecurityIngest: Sendable {
 
     /// Events already read, and what did not read, each with its unit; nil when the gate is full.
     public func ingest(items: [Item], logger: Logger) async throws -> Receipt? {
-        guard await gate.enter(events: items.count) else { return nil }
+        guard await gate.enter(events: items.count, lane: .intake) else { return nil }
         let records = items.map { item in
             switch item {
             case .event(var event, let unit):

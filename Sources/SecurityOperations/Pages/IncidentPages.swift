@@ -24,7 +24,7 @@ extension SecurityPages {
         let principal = try context.requirePrincipal()
         let incident = try await desk.incident(context.parameters.get("id") ?? "", visibleTo: principal, access: access, logger: context.logger)
         let detail = try await desk.detail(of: incident, logger: context.logger)
-        let linked = try await links.cases(of: incident.id, logger: context.logger)
+        let linked = try await links.cases(of: incident.id, units: access.scope(principal), logger: context.logger)
         let analyst = access.runsTheSOC(principal)
         let assignee = try await incident.assignedTo.asyncMap { try await staff?.profile(accountID: $0, logger: context.logger)?.name ?? $0 }
         var values: [String: Any] = [
@@ -50,11 +50,12 @@ extension SecurityPages {
          "path": linked.path.hasPrefix("/reports/") ? linked.path : "", "analyst": analyst]
     }
 
-    static let errorCodes: Set<String> = ["state", "reason", "assignee", "note", "kind", "reference", "refused"]
+    static let errorCodes: Set<String> = ["state", "reason", "assignee", "note", "kind", "reference", "full", "gone", "refused"]
 
     /// The code of what was wrong with a form, for the page to say in its own words.
     static func errorCode(_ problem: Problem) -> String {
-        if problem.status == .conflict { return "state" }
+        if problem.status == .conflict { return problem.detail.contains("links already") ? "full" : "state" }
+        if problem.status == .notFound { return "gone" }
         switch problem.errors.first?.field {
         case "reason": return "reason"
         case "assignee": return "assignee"

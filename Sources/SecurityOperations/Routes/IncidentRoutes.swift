@@ -22,7 +22,7 @@ struct IncidentRoutes {
             return JSONResponse(try await desk.incidents(state: state, units: access.scope(principal), limit: limit, logger: context.logger))
         }
         routes.on(.get, "/api/v1/security/incidents/:id", access: SecurityAccess.reading, summary: "One incident, its alerts, notes and links") { _, context in
-            JSONResponse(try await detail(of: try await visible(context), logger: context.logger))
+            JSONResponse(try await detail(of: try await visible(context), for: try context.requirePrincipal(), logger: context.logger))
         }
         addLinkRoutes(to: routes)
         for step in IncidentDesk.Step.allCases {
@@ -43,7 +43,7 @@ struct IncidentRoutes {
             var request = request
             let body = try IncidentInput.note(try await request.decodeJSON(as: NoteInput.self, context: context).body)
             try await desk.addNote(body, to: incident, by: principal, logger: context.logger)
-            return JSONResponse(try await detail(of: incident, logger: context.logger), status: .created)
+            return JSONResponse(try await detail(of: incident, for: principal, logger: context.logger), status: .created)
         }
     }
 
@@ -58,7 +58,7 @@ struct IncidentRoutes {
             var request = request
             let input = try await request.decodeJSON(as: LinkInput.self, context: context)
             _ = try await links.link(incident, kind: input.kind, reference: input.reference, by: principal, logger: context.logger)
-            return JSONResponse(try await detail(of: incident, logger: context.logger))
+            return JSONResponse(try await detail(of: incident, for: principal, logger: context.logger))
         }
         routes.on(.delete, "/api/v1/security/incidents/:id/links/:kind/:reference", access: SecurityAccess.analysts,
                   summary: "Remove an incident's link") { _, context in
@@ -69,13 +69,13 @@ struct IncidentRoutes {
             guard try await links.unlink(incident, kind: kind, reference: reference, by: principal, logger: context.logger) else {
                 throw Problem.notFound("The incident has no such link.")
             }
-            return JSONResponse(try await detail(of: incident, logger: context.logger))
+            return JSONResponse(try await detail(of: incident, for: principal, logger: context.logger))
         }
     }
 
-    func detail(of incident: SecurityIncident, logger: Logger) async throws -> SecurityIncidentDetail {
+    func detail(of incident: SecurityIncident, for principal: Principal, logger: Logger) async throws -> SecurityIncidentDetail {
         var detail = try await desk.detail(of: incident, logger: logger)
-        detail.links = try await links.cases(of: incident.id, logger: logger)
+        detail.links = try await links.cases(of: incident.id, units: access.scope(principal), logger: logger)
         return detail
     }
 
