@@ -15,6 +15,7 @@ public struct SecurityOperationsModule: PlatformModule {
     let keys: IngestKeys
     let desk: IncidentDesk
     let links: IncidentLinks
+    let retention: SecurityEventRetention
     let search: SecurityEventSearch
     let access: SecurityAccess
     /// The platform's own failed sign-ins, refusals and bad webhook signatures, on their way in.
@@ -38,6 +39,7 @@ public struct SecurityOperationsModule: PlatformModule {
                                 gate: IngestGate(capacity: Self.ingestCapacity), capabilities: context.capabilities, clock: context.clock)
         keys = IngestKeys(database: context.database, clock: context.clock)
         desk = IncidentDesk(database: context.database, clock: context.clock)
+        retention = SecurityEventRetention(database: context.database, days: settings.retentionDays, clock: context.clock)
         links = IncidentLinks(database: context.database, capabilities: context.capabilities, clock: context.clock)
         context.capabilities.provide((any SecurityIncidentLinks).self, links, by: "security")
         search = SecurityEventSearch(database: context.database, clock: context.clock)
@@ -59,18 +61,24 @@ public struct SecurityOperationsModule: PlatformModule {
         try await platformSignals.flush(into: ingest, logger: logger)
     }
 
+    /// Removes stored events past their retention now (what the background round does every hour); returns how many.
+    @discardableResult
+    public func expireEvents(logger: Logger) async throws -> Int { try await retention.sweep(logger: logger) }
+
     /// Takes in the syslog waiting now (what the background round does every second).
     public func flushSyslog(logger: Logger) async throws {
         try await syslog.drain(into: ingest, logger: logger)
     }
 
     public var backgroundWork: [BackgroundWork] {
-        let (signals, ingest, syslog) = (platformSignals, ingest, syslog)
+        let (signals, ingest, syslog, retention) = (platformSignals, ingest, syslog, retention)
         // Every instance sends its own buffers (not single-instance): each saw its own requests and datagrams.
         return [BackgroundWork("the platform's security signals to the SOC", every: .seconds(2)) { logger in
             try await signals.flush(into: ingest, logger: logger)
         }, BackgroundWork("syslog taken in by the SOC", every: .seconds(1)) { logger in
             try await syslog.drain(into: ingest, logger: logger)
+        }, BackgroundWork("stored security events past their retention", every: .seconds(3_600), singleInstance: true) { logger in
+            try await retention.sweep(logger: logger)
         }]
     }
 

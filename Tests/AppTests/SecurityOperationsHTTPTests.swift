@@ -2,6 +2,7 @@ import App
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HuesTestSupport
 import SecurityOperations
 import HummingbirdTesting
 import Testing
@@ -101,6 +102,24 @@ import Testing
             #expect(told.count == 1, "one notice for four incidents within the quarter hour")
             let text = String(buffer: try await client.send(.get, "/api/v1/notices", token: finance).body)
             #expect(text.contains("(22 bytes)") && !text.contains("evil.example"))
+        }
+    }
+
+    /// Events go after the retention (180 days by default, by when they happened); the incident they raised stays.
+    @Test func eventsPastTheirRetentionGoAndTheirIncidentsStay() async throws {
+        let clock = TestClock()
+        try await TestApp.run(clock: clock) { client, runtime in
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let made = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"phuong-phu-xuan","label":"ward AV"}"#)
+            let key = try #require(try client.json([String: AnyCodable].self, made)["key"]?.string)
+            #expect(try await post(client, key: key, [Self.mimikatz, Self.quiet]).status == .accepted)
+            let module = try runtime.require(SecurityOperationsModule.self)
+            #expect(try await module.expireEvents(logger: runtime.logger) == 0)
+            clock.advance(by: 181 * 86_400)
+            #expect(try await module.expireEvents(logger: runtime.logger) == 2)
+            let soc2 = try await client.signIn("soc", "demo-soc-2026").access
+            #expect(try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events", token: soc2)).isEmpty)
+            #expect(try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: soc2)).count == 1)
         }
     }
 

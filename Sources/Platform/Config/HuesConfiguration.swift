@@ -84,6 +84,7 @@ public struct HuesConfiguration: Sendable {
         ("HUES_SYSLOG_UDP_PORT", "port of the SOC's syslog listener over UDP (RFC 5424/3164, CEF); 0 is off", "0"),
         ("HUES_SYSLOG_TCP_PORT", "port of the SOC's syslog listener over TCP (octet counting or newline framing); 0 is off", "0"),
         ("HUES_SYSLOG_HOST", "address the syslog listeners bind to", "0.0.0.0"),
+        ("HUES_SOC_RETENTION_DAYS", "days the SOC keeps stored events with their raw bytes (7-3650); incidents and alerts stay", "180"),
         ("HUES_SYSLOG_SOURCES", "which unit each sending network is: NETWORK=UNIT,… (10.20.0.0/16=phuong-phu-xuan); others are 'unassigned'", "none"),
         ("HUES_PASSWORD_HASH_COST", "bcrypt cost, 10-16", "12"),
         ("HUES_ACCESS_TOKEN_TTL", "access token lifetime in seconds", "600"),

@@ -20,6 +20,8 @@ public struct SecuritySettings: Sendable, Equatable {
     public var syslogUDPPort = 0
     public var syslogTCPPort = 0
     public var sources: [Source] = []
+    /// Days stored events are kept (by when they happened); incidents, alerts and the inventory stay.
+    public var retentionDays = 180
 
     public init() {}
 
@@ -42,6 +44,13 @@ public struct SecuritySettings: Sendable, Equatable {
                 settings[keyPath: path] = port
             } else {
                 problems.append(ConfigProblem(key: key, message: "'\(text)' is not a port (0 to 65535; 0 is off)"))
+            }
+        }
+        if let text = values["HUES_SOC_RETENTION_DAYS"], !text.isEmpty {
+            if let days = BoundedInteger.parse(text, in: 7...3_650) {
+                settings.retentionDays = days
+            } else {
+                problems.append(ConfigProblem(key: "HUES_SOC_RETENTION_DAYS", message: "'\(text)' is not a number of days from 7 to 3650"))
             }
         }
         if let list = values["HUES_SYSLOG_SOURCES"], !list.isEmpty {
