@@ -21,8 +21,9 @@ struct SOCCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let rules = try SOCCommand.load(folders)
-                say("\(rules.count) rules load")
+                // As the server loads them: correlations too, each counting loaded rules, every id and name once.
+                let set = try SigmaRuleSet(try SOCCommand.loadAll(folders))
+                say("\(set.rules.count) rules and \(set.correlations.count) correlation\(set.correlations.count == 1 ? "" : "s") load")
             } catch let error as SigmaRuleError {
                 say("\(error)")
                 throw ExitCode(65)
@@ -58,6 +59,14 @@ struct SOCCommand: AsyncParsableCommand {
             let output = try JSONSerialization.data(withJSONObject: ["rules": matched], options: [.sortedKeys])
             FileHandle.standardOutput.write(output + Data("\n".utf8))
         }
+    }
+
+    static func loadAll(_ folders: [String]) throws -> SigmaRuleFile {
+        if folders.isEmpty {
+            guard let bundled = BundledRules.folder else { throw ValidationError("the shipped rules are missing") }
+            return try SigmaRuleLoader.loadAll([bundled])
+        }
+        return try SigmaRuleLoader.loadAll(folders.map { URL(fileURLWithPath: $0) })
     }
 
     static func load(_ folders: [String]) throws -> [SigmaRule] {

@@ -37,6 +37,22 @@ struct SigmaRuleLoaderTests {
         #expect(throws: SigmaRuleError.self) { try SigmaRuleLoader.loadFolders([folder, folder.appendingPathComponent("local")]) }
     }
 
+    /// Correlations count rules by name: two rules answering to one name would count for each other.
+    @Test func twoRulesWithOneNameAreRefused() throws {
+        func named(_ id: String) -> String {
+            "title: T\nid: \(id)\nname: failed_logon\nlevel: low\nlogsource:\n    product: windows\ndetection:\n    selection:\n        EventID: 4625\n    condition: selection\n"
+        }
+        let file = try SigmaRuleLoader.loadFile(Array((named("11111111-0000-0000-0000-000000000001") + "---\n" + named("11111111-0000-0000-0000-000000000002")).utf8),
+                                                file: "twins.yml")
+        #expect(file.rules.count == 2)
+        #expect(throws: SigmaRuleError.self) { try SigmaRuleSet(file) }
+        do {
+            _ = try SigmaRuleSet(file)
+        } catch {
+            #expect(error.reason.contains("'failed_logon' is already the id or name of a rule in twins.yml"))
+        }
+    }
+
     @Test func invalidYAMLIsRefusedWithItsLine() throws {
         let error = try #require(refusal("title: T\nid: x\ndetection:\n    selection:\n      - a: [1, 2\n    condition: selection\n"))
         #expect(error.file == "test.yml" && error.line >= 5)

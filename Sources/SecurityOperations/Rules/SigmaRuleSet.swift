@@ -1,3 +1,4 @@
+import Foundation
 import Platform
 
 /// The rules in force, matched together: an event is prepared once (only the fields some rule reads) and every rule
@@ -30,12 +31,28 @@ public struct SigmaRuleSet: Sendable {
 
     func slot(of field: String) -> Int { slots[field] ?? -1 }
 
-    /// Rules and correlations; each correlation's rules must be among `rules`, by name or id.
+    /// Rules and correlations; each correlation's rules must be among `rules`, by name or id. Ids and names are
+    /// unique across rules and correlations: hits, incidents and correlations find a rule by them, and two rules
+    /// answering to one would count for each other.
     public init(_ file: SigmaRuleFile) throws(SigmaRuleError) {
         var byName: [String: Int] = [:]
+        var owners: [String: String] = [:]
+        func claim(_ key: String, _ file: String) throws(SigmaRuleError) {
+            if let owner = owners[key] {
+                throw SigmaRuleError(file: file, line: 1, reason: "'\(key)' is already the id or name of a rule in \(URL(fileURLWithPath: owner).lastPathComponent)")
+            }
+            owners[key] = file
+        }
         for (index, rule) in file.rules.enumerated() {
+            try claim(rule.id, rule.file)
             byName[rule.id] = index
-            if let name = rule.name { byName[name] = index }
+            if let name = rule.name, name != rule.id {
+                try claim(name, rule.file)
+                byName[name] = index
+            }
+        }
+        for correlation in file.correlations {
+            try claim(correlation.id, correlation.file)
         }
         var counted: [[Int]] = []
         var quiet = Set<Int>()
