@@ -23,9 +23,9 @@ public func buildApplication(runtime: HuesRuntime) async throws -> some Applicat
         ProblemMiddleware(catalog: catalog, bodyLimit: configuration.maxBodyBytes)
         BodyLimitMiddleware(limit: configuration.maxBodyBytes)
         runtime.identity.authentication
+        SecuritySignalMiddleware(signals: { [capabilities = runtime.capabilities] in capabilities.first((any SecuritySignals).self) })
         RequestLimitMiddleware(runtime.requestLimits)
         RefusedCredentialMiddleware()
-        SecuritySignalMiddleware(signals: { [capabilities = runtime.capabilities] in capabilities.first((any SecuritySignals).self) })
         PublicResponseCache(runtime.modules.flatMap(\.publicCaching), changes: runtime.database.changes)
     }
     let routes = SecuredRouter(router: router, catalog: catalog)

@@ -176,6 +176,32 @@ import Testing
         }
     }
 
+    /// A forged token and a replayed refresh token reach the SOC as what they are, not as failed sign-ins.
+    @Test func forgedAndReusedTokensBecomeSignals() async throws {
+        try await TestApp.run { client, runtime in
+            let tokens = try await client.signIn("citizen", "demo-citizen-2026")
+            // The same token with its signature changed: a 401, and the SOC hears "forged".
+            var parts = tokens.access.split(separator: ".").map(String.init)
+            let signature = Array(parts[2])
+            let middle = signature.count / 2
+            parts[2] = String(signature[..<middle]) + (signature[middle] == "A" ? "B" : "A") + String(signature[(middle + 1)...])
+            let forged = try await client.send(.get, "/api/v1/notices", token: parts.joined(separator: "."))
+            #expect(forged.status == .unauthorized && body(forged).contains("/problems/token-signature-invalid"))
+            // An expired or garbled token is not a forgery.
+            #expect(try await client.send(.get, "/api/v1/notices", token: "not-a-token").status == .unauthorized)
+            #expect(try await client.send(.post, "/api/v1/auth/refresh", json: #"{"refresh_token":"\#(tokens.refresh)"}"#).status == .ok)
+            #expect(try await client.send(.post, "/api/v1/auth/refresh", json: #"{"refresh_token":"\#(tokens.refresh)"}"#).status == .unauthorized)
+            try await runtime.require(SecurityOperationsModule.self).flushPlatformSignals(logger: runtime.logger)
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let events = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?unit=platform&limit=50", token: soc))
+            let codes = events.compactMap { $0["fields"]?["event.code"]?.string }
+            #expect(codes.filter { $0 == "token-forged" }.count == 1 && codes.filter { $0 == "token-reused" }.count == 1, "\(codes)")
+            #expect(!codes.contains("sign-in-failed"))
+            let forgery = events.first { $0["fields"]?["event.code"]?.string == "token-forged" }
+            #expect(forgery?["fields"]?["url.path"]?.string == "/api/v1/notices" && forgery?["category"]?.string == "authentication")
+        }
+    }
+
     @Test func aMonthOfBlockedEventsInTheCitysTime() async throws {
         try await TestApp.run { client, _ in
             let soc = try await client.signIn("soc", "demo-soc-2026").access

@@ -273,6 +273,10 @@ public final class AccessTokens: Sendable {
                 throw Problem.unauthorized("The access token is invalid.")
             }
             return retried
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            // Not an expired or garbled token: one signed with a key this city does not hold. The SOC hears of it.
+            throw Problem(status: .unauthorized, type: "token-signature-invalid", title: "Invalid token",
+                          detail: "The access token's signature does not verify.")
         } catch {
             throw Problem.unauthorized("The access token is invalid or has expired.")
         }

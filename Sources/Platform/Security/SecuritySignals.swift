@@ -1,6 +1,7 @@
 import Foundation
 
-/// What the platform notices about attacks on itself (failed sign-ins, refused access, bad webhook signatures), for
+/// What the platform notices about attacks on itself (failed sign-ins, forged or reused tokens, refused access,
+/// clients past their request limits, bad webhook signatures), for
 /// the security operations centre to take in as events from unit "platform". Recording never blocks a request: the
 /// receiver buffers, bounded, and drops (counted) rather than slow the city's traffic.
 public protocol SecuritySignals: Sendable {
@@ -12,6 +13,12 @@ public struct SecuritySignal: Sendable, Equatable {
         case signInFailed = "sign-in-failed"
         case accessForbidden = "access-forbidden"
         case webhookSignatureFailed = "webhook-signature-failed"
+        /// A bearer token whose signature does not verify: forged, or signed with a key this city never had.
+        case tokenForged = "token-forged"
+        /// A refresh token used a second time: the whole sign-in's tokens are revoked, and someone else may hold one.
+        case tokenReused = "token-reused"
+        /// A client refused by the request limits (429).
+        case rateLimited = "rate-limited"
     }
 
     public var kind: Kind

@@ -57,11 +57,14 @@ public final class PlatformSignals: SecuritySignals {
     }
 
     static func event(for signal: SecuritySignal) -> SecurityEvent {
-        let category = signal.kind == .signInFailed ? "authentication" : "web"
+        let category = [.signInFailed, .tokenForged, .tokenReused].contains(signal.kind) ? "authentication" : "web"
         let action = switch signal.kind {
         case .signInFailed: "sign-in"
         case .accessForbidden: "access"
         case .webhookSignatureFailed: "webhook-signature"
+        case .tokenForged: "token-verification"
+        case .tokenReused: "token-refresh"
+        case .rateLimited: "request-limit"
         }
         var fields: [String: JSONValue] = [
             "@timestamp": .string(ISO8601DateFormatter().string(from: signal.at)),
