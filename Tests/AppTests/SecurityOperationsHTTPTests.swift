@@ -202,6 +202,37 @@ import Testing
         }
     }
 
+    /// Batches filed at once (PostgreSQL runs them side by side) still make one incident of one rule on one host.
+    @Test func batchesAtOnceOpenOneIncidentForOneGroup() async throws {
+        try await TestApp.run { client, _ in
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let made = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"phuong-phu-xuan","label":"ward AV"}"#)
+            let key = try #require(try client.json([String: AnyCodable].self, made)["key"]?.string)
+            // Ten rounds of six posters at once, of an event naming no host (so no computer's row is written, which
+            // would make the batches wait for each other anyway).
+            let line = Self.mimikatz.replacingOccurrences(of: #""host.name":"pc-px-017","#, with: "")
+            for _ in 1...10 {
+                let stored = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<6 {
+                        group.addTask {
+                            // A shed post (503) is sent again, as a shipper would.
+                            for _ in 0..<50 {
+                                let response = try await post(client, key: key, [line])
+                                if response.status == .accepted { return 1 }
+                                try await Task.sleep(for: .milliseconds(20))
+                            }
+                            return 0
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+                #expect(stored == 6)
+            }
+            let incidents = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: soc))
+            #expect(incidents.count == 1 && incidents.first?["alertCount"]?.int == 60, "\(incidents.map { $0["alertCount"]?.int ?? 0 })")
+        }
+    }
+
     @Test func aMonthOfBlockedEventsInTheCitysTime() async throws {
         try await TestApp.run { client, _ in
             let soc = try await client.signIn("soc", "demo-soc-2026").access

@@ -21,6 +21,7 @@ struct SecurityEventWriter: Sendable {
         let now = Date()
         let leaders = alerts.isEmpty ? [:] : try await contacts.leaders(of: Set(alerts.map(\.unit)), at: now, logger: logger)
         let contacts = contacts
+        let postgres = database.kind == .postgres
         // One notice per unit a batch (the first incident it opens), and none while the unit is in its quiet time.
         let told = Mutex<Set<String>>([])
         try await database.write(logger: logger) { db in
@@ -34,6 +35,7 @@ struct SecurityEventWriter: Sendable {
                     """ + Array(chunk).joined(separator: ", ")).run()
             }
             try await Self.seeEndpoints(records, on: sql)
+            if postgres { try await Self.lockGroups(of: alerts, on: sql) }
             try await Self.file(alerts, on: db, sql: sql, tell: { incident, alert in
                 guard let unitLeaders = leaders[alert.unit], told.withLock({ $0.insert(alert.unit).inserted }) else { return }
                 try await contacts.tell(unitLeaders, incident: incident, alert: alert, on: db)
@@ -128,6 +130,20 @@ struct SecurityEventWriter: Sendable {
                 """ + Array(rows[start..<min(rows.count, start + rowsPerInsert)]).joined(separator: ", ")).run()
         }
         try await count(incidents: Array(incidents.values), hits: hits, on: sql)
+    }
+
+    /// On PostgreSQL two batches at once could each find no open incident for a group and open one each: each batch
+    /// first takes a transaction lock per group it files into (in one order, so two batches never wait on each
+    /// other in a circle). SQLite has one writer at a time and needs none.
+    private static func lockGroups(of alerts: [RaisedAlert], on sql: any SQLDatabase) async throws {
+        // PostgreSQL text holds no NUL: the parts are joined by the unit separator (host names carry no controls).
+        let groups = Set(alerts.flatMap { ["\($0.ruleID)\u{1F}\($0.unit)\u{1F}\($0.host)", "\(stormRule)\u{1F}\($0.unit)\u{1F}*"] }).sorted()
+        for start in stride(from: 0, to: groups.count, by: 500) {
+            let values = groups[start..<min(groups.count, start + 500)].map { "(\(bind: $0))" as SQLQueryString }
+            // Output expressions are evaluated after the sort (PostgreSQL 9.6 and later): the locks are taken in order.
+            try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended('soc-incident:' || k, 0)) FROM (VALUES "
+                              + values.joined(separator: ", ") + ") AS g(k) ORDER BY k").run()
+        }
     }
 
     /// The open incident of the alert's rule, unit and host that saw an alert within the hour.
