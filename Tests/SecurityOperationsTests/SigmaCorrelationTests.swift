@@ -21,9 +21,10 @@ struct SigmaCorrelationTests {
         try SigmaRuleSet(SigmaRuleLoader.loadFile(Array((Self.base + "---\n" + correlation).utf8), file: "c.yml"))
     }
 
-    func feed(_ set: SigmaRuleSet, _ correlator: SigmaCorrelator, _ fields: [String: JSONValue], at seconds: Int64) -> [SigmaCorrelator.Firing] {
+    func feed(_ set: SigmaRuleSet, _ correlator: SigmaCorrelator, _ fields: [String: JSONValue], at seconds: Int64,
+              unit: String = "") -> [SigmaCorrelator.Firing] {
         let event = set.prepare(fields)
-        return correlator.observe(event, matched: set.matches(event), atMs: seconds * 1000)
+        return correlator.observe(event, matched: set.matches(event), atMs: seconds * 1000, scope: unit)
     }
 
     @Test func tenFailuresFromOneAddressWithinFiveMinutesFireOnce() throws {
@@ -58,6 +59,11 @@ struct SigmaCorrelationTests {
         let late = SigmaCorrelator(ruleSet: set)
         let nine = (0..<9).flatMap { _ in feed(set, late, ["event.outcome": "failure", "source.ip": "192.0.2.3"], at: 7_200) }
         #expect(nine.isEmpty && feed(set, late, ["event.outcome": "failure", "source.ip": "192.0.2.3"], at: 3_600).isEmpty)
+        // Nine from one unit's machines and one from another unit's: the second unit cannot complete the first's count.
+        let units = SigmaCorrelator(ruleSet: set)
+        let ward = (0..<9).flatMap { _ in feed(set, units, ["event.outcome": "failure", "source.ip": "192.0.2.4"], at: 60, unit: "phuong-phu-xuan") }
+        #expect(ward.isEmpty && feed(set, units, ["event.outcome": "failure", "source.ip": "192.0.2.4"], at: 61, unit: "so-tai-chinh").isEmpty)
+        #expect(feed(set, units, ["event.outcome": "failure", "source.ip": "192.0.2.4"], at: 62, unit: "phuong-phu-xuan").count == 1)
     }
 
     @Test func distinctValuesAndRulesInTurn() throws {

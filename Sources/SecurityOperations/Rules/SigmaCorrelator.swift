@@ -41,8 +41,10 @@ public final class SigmaCorrelator: Sendable {
 
     public func groupCount(_ correlation: Int) -> Int { state.withLock { $0[correlation].count } }
 
-    /// Feeds one event and the rules it matched; the correlations that fire on it.
-    public func observe(_ event: SigmaEvent, matched: [Int], atMs: Int64) -> [Firing] {
+    /// Feeds one event and the rules it matched; the correlations that fire on it. `scope` keeps groups apart beyond
+    /// their fields (the SOC passes the event's unit, so one unit's sender can neither complete nor feed another
+    /// unit's count).
+    public func observe(_ event: SigmaEvent, matched: [Int], atMs: Int64, scope: String = "") -> [Firing] {
         guard !ruleSet.correlations.isEmpty, !matched.isEmpty else { return [] }
         var firings: [Firing] = []
         for (index, correlation) in ruleSet.correlations.enumerated() {
@@ -53,7 +55,7 @@ public final class SigmaCorrelator: Sendable {
             for field in correlation.groupBy {
                 group[field] = event.value(field, slot: ruleSet.slot(of: field)).map { String($0.text.prefix(255)) } ?? ""
             }
-            let key = correlation.groupBy.map { group[$0] ?? "" }.joined(separator: "\u{0}")
+            let key = ([scope] + correlation.groupBy.map { group[$0] ?? "" }).joined(separator: "\u{0}")
             let value = correlation.valueField.flatMap { event.value($0, slot: ruleSet.slot(of: $0)).map { String($0.text.prefix(255)) } }
             let fired = state.withLock { groups in
                 step(&groups[index], key: key, correlation: correlation, hits: hits, value: value, atMs: atMs)
