@@ -13,14 +13,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import overflow, screenshot
 from test_dossier_flow import PASSWORDS, sign_in
+from test_ioc_screens import api_token
 
 PASSWORDS.update({"soc": "demo-soc-2026", "leader": "demo-leader-2026"})
-
-
-def api_token(server, username):
-    response = requests.post(server + "/api/v1/auth/token", json={"username": username, "password": PASSWORDS[username]}, timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
 
 
 def send_mimikatz(server, host):
