@@ -46,15 +46,16 @@ struct SOCCommand: AsyncParsableCommand {
             let ruleSet = SigmaRuleSet(try SOCCommand.load(folders))
             var matched = [String: [Int]](uniqueKeysWithValues: ruleSet.rules.map { ($0.id, []) })
             let data = try Data(contentsOf: URL(fileURLWithPath: events))
+            var reader = ruleSet.lineReader()
             for (number, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
             where !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
-                let fields: [String: JSONValue]
+                let event: SigmaEvent
                 do {
-                    fields = try ECSLine.parse(Array(line))
+                    event = try reader.read(Array(line))
                 } catch {
                     throw ValidationError("line \(number + 1) of \(events): \(error)")
                 }
-                for index in ruleSet.matches(fields) { matched[ruleSet.rules[index].id, default: []].append(number) }
+                for index in ruleSet.matches(event) { matched[ruleSet.rules[index].id, default: []].append(number) }
             }
             let output = try JSONSerialization.data(withJSONObject: ["rules": matched], options: [.sortedKeys])
             FileHandle.standardOutput.write(output + Data("\n".utf8))

@@ -29,6 +29,7 @@ public enum FuzzTargets {
         "syslog-stream": SecurityTargets.syslogStream,
         "cef": SecurityTargets.cef,
         "ecs": SecurityTargets.ecs,
+        "ecs-reader": SecurityTargets.ecsReader,
         "sigma-rule": SecurityTargets.sigmaRule,
     ]
 

@@ -80,3 +80,44 @@ extension SecurityTargets {
         for event in sampleEvents { _ = rules.matches(event) }
     }
 }
+
+extension SecurityTargets {
+    static let readerRules: SigmaRuleSet = {
+        let text = """
+            title: T
+            id: r1
+            level: high
+            detection:
+                selection:
+                    event.category: malware
+                    Image|endswith: '\\\\mimikatz.exe'
+                listed:
+                    related.ip: [10.0.0.9, '2001:db8::1']
+                    EventID: [4688, '4625']
+                words:
+                    CommandLine|contains: [' -enc ', 'sekurlsa']
+                deep:
+                    a.B.c|startswith: x
+                condition: selection or listed or words or deep
+            """
+        do {
+            return SigmaRuleSet([try SigmaRuleLoader.load(Array(text.utf8), file: "reader.yml")])
+        } catch {
+            fatalError("the fuzz rule does not load: \(error)")
+        }
+    }()
+
+    /// An ECS line through the engine's own reader and through ingest's (ECSLine, then the rules' fields picked
+    /// out): refused by both or by neither, and when read, the same rules match.
+    static let ecsReader: FuzzTargets.Harness = { bytes in
+        let direct = try? readerRules.prepare(line: bytes)
+        var whole: [String: JSONValue]? = try? ECSLine.parse(bytes)
+        if let fields = whole, Set(fields.keys.map { $0.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }).count != fields.count {
+            whole = nil
+        }
+        FuzzCheck.require((direct == nil) == (whole == nil), "the engine's reader and ingest's disagree on refusing the line")
+        if let direct, let whole {
+            FuzzCheck.require(readerRules.matches(direct) == readerRules.matches(readerRules.prepare(whole)), "the readers' events match different rules")
+        }
+    }
+}

@@ -26,7 +26,15 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8], maximumDepth: Int, maximumNumberLength: Int) {
+    /// Reads the number that starts at `offset`: its value and the offset just after it.
+    public static func number(in bytes: [UInt8], at offset: Int, maximumLength: Int = 64) throws(Failure) -> (Double, Int) {
+        var parser = JSONParser(bytes: bytes, maximumDepth: 0, maximumNumberLength: maximumLength)
+        parser.index = offset
+        let number = try parser.number()
+        return (number, parser.index)
+    }
+
+    init(bytes: [UInt8], maximumDepth: Int, maximumNumberLength: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
         self.maximumNumberLength = maximumNumberLength

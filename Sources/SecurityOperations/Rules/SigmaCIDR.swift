@@ -36,7 +36,7 @@ struct SigmaCIDR: Sendable {
     }
 
     static func address(_ text: String) -> [UInt8]? {
-        if text.contains(":") {
+        if text.utf8.contains(UInt8(ascii: ":")) {
             var storage = in6_addr()
             guard inet_pton(AF_INET6, text, &storage) == 1 else { return nil }
             return withUnsafeBytes(of: &storage) { Array($0) }

@@ -53,10 +53,10 @@ public final class SigmaCorrelator: Sendable {
             guard !hits.isEmpty else { continue }
             var group: [String: String] = [:]
             for field in correlation.groupBy {
-                group[field] = event.value(field, slot: ruleSet.slot(of: field)).map { String($0.text.prefix(255)) } ?? ""
+                group[field] = event.value(field, slot: ruleSet.slot(of: field)).map { String($0.prefix(255)) } ?? ""
             }
             let key = ([scope] + correlation.groupBy.map { group[$0] ?? "" }).joined(separator: "\u{0}")
-            let value = correlation.valueField.flatMap { event.value($0, slot: ruleSet.slot(of: $0)).map { String($0.text.prefix(255)) } }
+            let value = correlation.valueField.flatMap { event.value($0, slot: ruleSet.slot(of: $0)).map { String($0.prefix(255)) } }
             let fired = state.withLock { groups in
                 step(&groups[index], key: key, correlation: correlation, hits: hits, value: value, atMs: atMs)
             }

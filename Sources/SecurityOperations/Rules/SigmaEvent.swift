@@ -1,143 +1,154 @@
 import Foundation
 import Platform
 
-/// An event as rules read it: field names folded to ASCII lower case (rules name fields in any case), each value
-/// kept as text, as its ASCII-folded bytes for case-insensitive patterns, and as a number when it is one.
-/// Built once per event and shared by every rule: by a rule set, in the slots it gave the fields its rules read
-/// (an array index per test, no hashing); alone, by name.
+/// An event as rules read it, laid out flat so that matching fifty rules allocates nothing and counts no
+/// references: every value's bytes in one buffer (numbers written canonically, as the reference's numeric columns
+/// store them), the same bytes folded to ASCII lower case in a second (rules match case-insensitively; folding keeps
+/// lengths, so one range serves both), and an entry per value. A JSON list is a chain of entries, any of which may
+/// match (ECS fields such as `related.ip` are lists). Built once per event and shared by every rule: by a rule set,
+/// in the slots it gave the fields its rules read; alone, by folded name.
 public struct SigmaEvent: Sendable {
-    var fields: [String: SigmaFieldValue] = [:]
-    var slots: [SigmaFieldValue?] = []
+    var text: [UInt8] = []
+    var folded: [UInt8] = []
+    var entries: [SigmaEntry] = []
+    /// Per slot, the entry holding the field's (first) value; -1 when the field is missing or null.
+    var slots: [Int32] = []
+    /// By folded name, for an event made without a rule set.
+    var named: [String: Int32] = [:]
 
     /// Every field by its folded name; only those in `wanted` when given.
     public init(fields source: [String: JSONValue], wanted: Set<String>? = nil) {
-        fields.reserveCapacity(wanted.map { min($0.count, source.count) } ?? source.count)
         for (name, value) in source {
             let folded = SigmaText.foldedString(name)
             if let wanted, !wanted.contains(folded) { continue }
-            guard let prepared = SigmaFieldValue.make(value) else { continue }
             // Two names that differ only in case: the first one read wins, as a case-insensitive store would keep one.
-            if fields[folded] == nil { fields[folded] = prepared }
+            guard named[folded] == nil, let head = append(value) else { continue }
+            named[folded] = head
         }
     }
 
     /// The fields a rule set reads, in its slots.
     init(fields source: [String: JSONValue], slots table: [String: Int]) {
-        slots = Array(repeating: nil, count: table.count)
+        slots = Array(repeating: -1, count: table.count)
         for (name, value) in source {
-            guard let slot = table[name] ?? table[SigmaText.foldedString(name)], slots[slot] == nil,
-                  let prepared = SigmaFieldValue.make(value) else { continue }
-            slots[slot] = prepared
+            guard let slot = table[name] ?? table[SigmaText.foldedString(name)], slots[slot] < 0,
+                  let head = append(value) else { continue }
+            slots[slot] = head
         }
     }
 
-    @inline(__always)
-    func value(_ field: String, slot: Int) -> SigmaFieldValue? {
-        if slot >= 0 { return slot < slots.count ? slots[slot] : nil }
-        return fields[field]
+    /// An empty event with room for a rule set's slots, filled by a reader.
+    init(slotCount: Int, capacity: Int) {
+        slots = Array(repeating: -1, count: slotCount)
+        text.reserveCapacity(capacity)
+        folded.reserveCapacity(capacity)
     }
-}
 
-/// One field's value. A JSON array is any of its elements (ECS fields such as `related.ip` are lists).
-final class SigmaFieldValue: Sendable {
-    let text: String
-    let folded: [UInt8]
-    let number: Double?
-    let bool: Bool?
-    let elements: [SigmaFieldValue]
+    /// Empty again, keeping its buffers, for a reader's next line.
+    mutating func clear(slotCount: Int) {
+        text.removeAll(keepingCapacity: true)
+        folded.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+        if slots.count == slotCount {
+            for index in slots.indices { slots[index] = -1 }
+        } else {
+            slots = Array(repeating: -1, count: slotCount)
+        }
+    }
 
-    /// nil for JSON null: a null field is a missing one.
-    static func make(_ value: JSONValue) -> SigmaFieldValue? {
+    /// The entry of a field's value: by slot when the event was made for a rule set, else by name.
+    @inline(__always)
+    func head(_ field: String, slot: Int) -> Int32 {
+        if slot >= 0 { return slot < slots.count ? slots[slot] : -1 }
+        return named[field] ?? -1
+    }
+
+    /// A field's (first) value as text, as correlations group by it.
+    func value(_ field: String, slot: Int) -> String? {
+        let index = head(field, slot: slot)
+        guard index >= 0 else { return nil }
+        let entry = entries[Int(index)]
+        return String(decoding: text[Int(entry.start)..<Int(entry.start + entry.count)], as: UTF8.self)
+    }
+
+    /// Adds a value (a list as a chain of its elements); nil for what is no value: null, an object, an empty list.
+    mutating func append(_ value: JSONValue) -> Int32? {
         switch value {
-        case .null:
-            return nil
-        case .string(let string):
-            // Text that reads as a number is that number, and patterns see the number as written canonically, as
-            // the reference's numeric columns store it ("0042" is 42).
-            if let number = SigmaText.number(string) {
-                return SigmaFieldValue(text: SigmaText.format(number), number: number, bool: nil)
-            }
-            return SigmaFieldValue(text: string, number: nil, bool: nil)
-        case .number(let number):
-            return SigmaFieldValue(text: SigmaText.format(number), number: number, bool: nil)
-        case .bool(let flag):
-            return SigmaFieldValue(text: flag ? "true" : "false", number: nil, bool: flag)
-        case .array(let items):
-            let values = items.compactMap(SigmaFieldValue.make)
-            guard let first = values.first else { return nil }
-            return SigmaFieldValue(text: first.text, number: first.number, bool: first.bool, elements: Array(values.dropFirst()))
-        case .object:
+        case .null, .object:
             // Events are flattened to dotted names before rules see them; an object left is not a value to match.
             return nil
+        case .string(let string):
+            // Text that reads as a number is that number, written as the reference's numeric columns store it.
+            if let number = SigmaText.number(string) { return append(number: number) }
+            var string = string
+            return string.withUTF8 { appendText($0, number: nil, bool: -1) }
+        case .number(let number):
+            return append(number: number)
+        case .bool(let flag):
+            return append(bool: flag)
+        case .array(let items):
+            var first: Int32? = nil
+            var last: Int32? = nil
+            for item in items {
+                guard let head = append(item) else { continue }
+                if let last { entries[Int(last)].next = head } else { first = head }
+                var tail = head
+                while entries[Int(tail)].next >= 0 { tail = entries[Int(tail)].next }
+                last = tail
+            }
+            return first
         }
     }
 
-    private init(text: String, number: Double?, bool: Bool?, elements: [SigmaFieldValue] = []) {
-        self.text = text
-        self.folded = SigmaText.folded(text)
-        self.number = number
-        self.bool = bool
-        self.elements = elements
+    mutating func append(bool flag: Bool) -> Int32 {
+        appendText(flag ? "true" : "false", bool: flag ? 1 : 0)
+    }
+
+    /// Text already unescaped and valid UTF-8.
+    mutating func appendText(_ bytes: [UInt8]) -> Int32 {
+        bytes.withUnsafeBufferPointer { appendText($0, number: nil, bool: -1) }
+    }
+
+    mutating func append(number: Double) -> Int32 {
+        appendText(SigmaText.format(number), number: number)
+    }
+
+    private mutating func appendText(_ string: String, number: Double? = nil, bool: Int8 = -1) -> Int32 {
+        var string = string
+        return string.withUTF8 { appendText($0, number: number, bool: bool) }
+    }
+
+    /// Adds one value's bytes as they are (already unescaped, valid UTF-8), folding them and hashing the folded
+    /// bytes in the same pass (exact-text tests look the hash up instead of reading the value again).
+    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, number: Double?, bool: Int8) -> Int32 {
+        let start = text.count
+        text.append(contentsOf: bytes)
+        folded.append(contentsOf: bytes)
+        var hash = SigmaValuePools.hashSeed
+        folded.withUnsafeMutableBufferPointer { folded in
+            for index in start..<folded.count {
+                var byte = folded[index]
+                if byte >= 0x41 && byte <= 0x5A {
+                    byte |= 0x20
+                    folded[index] = byte
+                }
+                hash = SigmaValuePools.hash(hash, byte)
+            }
+        }
+        entries.append(SigmaEntry(start: Int32(start), count: Int32(bytes.count), hash: hash | 1, number: number ?? .nan,
+                                  bool: bool, next: -1))
+        return Int32(entries.count - 1)
     }
 }
 
-/// ASCII-only case folding and number reading as the reference engine does them.
-enum SigmaText {
-    static func folded(_ text: String) -> [UInt8] {
-        var bytes = Array(text.utf8)
-        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] |= 0x20 }
-        return bytes
-    }
-
-    static func foldedString(_ text: String) -> String {
-        if !text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return text }
-        return String(decoding: folded(text), as: UTF8.self)
-    }
-
-    /// A decimal number as SQLite's numeric affinity reads text: optional surrounding ASCII whitespace, a sign,
-    /// digits with at most one point, an exponent; not hex, not `inf`, not digit groups.
-    static func number(_ text: String) -> Double? {
-        // Most values (paths, command lines, names) fail on their first byte: no copy for them.
-        guard let lead = text.utf8.first, (lead >= 0x30 && lead <= 0x39) || lead == 0x2B || lead == 0x2D || lead == 0x2E
-            || lead == 0x20 || (lead >= 0x09 && lead <= 0x0D), text.utf8.count <= 64 else { return nil }
-        let bytes = Array(text.utf8)
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
-        var start = 0
-        var end = bytes.count
-        while start < end, isSpace(bytes[start]) { start += 1 }
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        var index = start
-        if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-        var digits = 0
-        var points = 0
-        while index < end, (bytes[index] >= 0x30 && bytes[index] <= 0x39) || bytes[index] == UInt8(ascii: ".") {
-            if bytes[index] == UInt8(ascii: ".") { points += 1 } else { digits += 1 }
-            index += 1
-        }
-        guard digits > 0, points <= 1 else { return nil }
-        if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            let exponentStart = index
-            while index < end, bytes[index] >= 0x30 && bytes[index] <= 0x39 { index += 1 }
-            guard index > exponentStart else { return nil }
-        }
-        guard index == end else { return nil }
-        return Double(String(decoding: bytes[start..<end], as: UTF8.self))
-    }
-
-    /// A number as SQLite writes it: whole numbers within 64 bits in decimal, others with 15 significant digits.
-    static func format(_ number: Double) -> String {
-        if number.isInfinite { return number < 0 ? "-Inf" : "Inf" }
-        if number == number.rounded(), number.magnitude < 9.2e18 { return String(Int64(number)) }
-        var text = String(format: "%.15g", number)
-        if !text.contains(".") {
-            if let exponent = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-                text.insert(contentsOf: ".0", at: exponent)
-            } else {
-                text += ".0"
-            }
-        }
-        return text
-    }
+/// One value of an event: its bytes' range in the event's buffers, the hash of its folded bytes, the number it reads
+/// as (NaN when none), whether it was a JSON boolean (-1 when not), and the next element when it is part of a list
+/// (-1 at the end).
+struct SigmaEntry: Sendable {
+    let start: Int32
+    let count: Int32
+    let hash: UInt64
+    let number: Double
+    let bool: Int8
+    var next: Int32
 }

@@ -30,12 +30,12 @@ struct SigmaPattern: Sendable, Equatable {
         shape = Self.shape(of: pieces)
     }
 
-    func matches(_ folded: [UInt8]) -> Bool {
+    func matches(_ folded: UnsafeBufferPointer<UInt8>) -> Bool {
         switch shape {
-        case .exact(let literal): folded == literal
-        case .prefix(let literal): folded.starts(with: literal)
-        case .suffix(let literal): folded.count >= literal.count && folded.suffix(literal.count).elementsEqual(literal)
-        case .contains(let literal): Self.find(literal, in: folded)
+        case .exact(let literal): literal.withUnsafeBufferPointer { $0.elementsEqual(folded) }
+        case .prefix(let literal): literal.withUnsafeBufferPointer { Self.starts(folded, with: $0) }
+        case .suffix(let literal): literal.withUnsafeBufferPointer { Self.ends(folded, with: $0) }
+        case .contains(let literal): literal.withUnsafeBufferPointer { Self.find($0, in: folded) }
         case .everything: true
         case .glob(let pieces): Self.glob(pieces, folded)
         }
@@ -88,29 +88,35 @@ struct SigmaPattern: Sendable, Equatable {
         }
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
-        if needle.isEmpty { return true }
-        guard needle.count <= haystack.count else { return false }
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { pin in
-                let first = pin[0]
-                let last = hay.count - pin.count
-                var at = 0
-                while at <= last {
-                    if hay[at] == first {
-                        var offset = 1
-                        while offset < pin.count, hay[at + offset] == pin[offset] { offset += 1 }
-                        if offset == pin.count { return true }
-                    }
-                    at += 1
-                }
-                return false
-            }
+    static func starts(_ folded: UnsafeBufferPointer<UInt8>, with literal: UnsafeBufferPointer<UInt8>) -> Bool {
+        folded.count >= literal.count && UnsafeBufferPointer(rebasing: folded[0..<literal.count]).elementsEqual(literal)
+    }
+
+    static func ends(_ folded: UnsafeBufferPointer<UInt8>, with literal: UnsafeBufferPointer<UInt8>) -> Bool {
+        folded.count >= literal.count
+            && UnsafeBufferPointer(rebasing: folded[(folded.count - literal.count)...]).elementsEqual(literal)
+    }
+
+    /// Whether `needle` occurs in `hay`: memchr (vectorised by the C library) finds each place the needle's first
+    /// byte occurs, and only there are the rest compared; command lines are long and most hold no needle at all.
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = needle.first else { return true }
+        guard needle.count <= hay.count, let base = hay.baseAddress else { return false }
+        let last = hay.count - needle.count
+        var at = 0
+        while at <= last {
+            guard let found = memchr(base + at, Int32(first), last - at + 1) else { return false }
+            at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            var offset = 1
+            while offset < needle.count, hay[at + offset] == needle[offset] { offset += 1 }
+            if offset == needle.count { return true }
+            at += 1
         }
+        return false
     }
 
     /// Wildcard matching that backtracks only to the last `*` (linear in practice, never exponential).
-    private static func glob(_ pieces: [Piece], _ text: [UInt8]) -> Bool {
+    private static func glob(_ pieces: [Piece], _ text: UnsafeBufferPointer<UInt8>) -> Bool {
         var piece = 0
         var at = 0
         var star: (piece: Int, at: Int)? = nil
@@ -125,7 +131,7 @@ struct SigmaPattern: Sendable, Equatable {
                     at = nextCharacter(after: at, in: text)
                     piece += 1
                     continue
-                case .literal(let literal) where literalAt(literal, at, text):
+                case .literal(let literal) where literal.withUnsafeBufferPointer({ literalAt($0, at, text) }):
                     at += literal.count
                     piece += 1
                     continue
@@ -143,14 +149,14 @@ struct SigmaPattern: Sendable, Equatable {
         }
     }
 
-    private static func literalAt(_ literal: [UInt8], _ at: Int, _ text: [UInt8]) -> Bool {
+    private static func literalAt(_ literal: UnsafeBufferPointer<UInt8>, _ at: Int, _ text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard at + literal.count <= text.count else { return false }
         for offset in 0..<literal.count where text[at + offset] != literal[offset] { return false }
         return true
     }
 
     /// `?` and `*` step over whole UTF-8 characters, as the reference's `_` and `%` do.
-    private static func nextCharacter(after at: Int, in text: [UInt8]) -> Int {
+    private static func nextCharacter(after at: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
         var next = at + 1
         while next < text.count, text[next] & 0xC0 == 0x80 { next += 1 }
         return next

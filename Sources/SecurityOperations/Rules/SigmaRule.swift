@@ -29,56 +29,34 @@ public struct SigmaRule: Sendable {
     public let tags: [String]
     /// Where it was loaded from, for messages and the rule list.
     public let file: String
-    private(set) var matcher: SigmaRuleMatcher
+    let searches: [SigmaSearch]
+    let condition: SigmaCondition
+    /// The rule compiled alone: fields by name, or by slot once bound to a rule set's slots.
+    private(set) var program: SigmaProgram
 
     init(id: String, name: String?, title: String, level: Level, status: String?, description: String?, author: String?,
          tags: [String], file: String, searches: [SigmaSearch], condition: SigmaCondition) {
         (self.id, self.name, self.title, self.level, self.status) = (id, name, title, level, status)
         (self.description, self.author, self.tags, self.file) = (description, author, tags, file)
-        matcher = SigmaRuleMatcher(searches: searches, condition: condition)
+        (self.searches, self.condition) = (searches, condition)
+        program = SigmaProgram()
+        program.append(searches: searches, condition: condition, slots: [:])
     }
 
     /// Whether the event matches the rule.
-    public func matches(_ event: SigmaEvent) -> Bool { matcher.matches(event) }
+    public func matches(_ event: SigmaEvent) -> Bool { program.matches(rule: 0, event) }
 
     /// The rule with each field test pointing at the slot a rule set keeps its field in.
     func bound(to slots: [String: Int]) -> SigmaRule {
         var copy = self
-        copy.matcher = SigmaRuleMatcher(searches: matcher.searches.map { $0.bound(to: slots) }, condition: matcher.condition)
+        copy.program = SigmaProgram()
+        copy.program.append(searches: searches, condition: condition, slots: slots)
         return copy
     }
 
     /// The lower-cased field names the rule reads: an event needs only these prepared.
     var fieldNames: Set<String> {
-        Set(matcher.searches.flatMap { $0.alternatives.flatMap { $0.map(\.field) } })
-    }
-}
-
-/// A rule's compiled searches and condition, shared (not copied) by every match.
-final class SigmaRuleMatcher: Sendable {
-    let searches: [SigmaSearch]
-    let condition: SigmaCondition
-
-    init(searches: [SigmaSearch], condition: SigmaCondition) {
-        self.searches = searches
-        self.condition = condition
-    }
-
-    func matches(_ event: SigmaEvent) -> Bool { evaluate(condition, event) }
-
-    private func evaluate(_ condition: SigmaCondition, _ event: SigmaEvent) -> Bool {
-        switch condition {
-        case .search(let index):
-            return index < searches.count && searches[index].matches(event)
-        case .not(let inner):
-            return !evaluate(inner, event)
-        case .and(let parts):
-            for part in parts where !evaluate(part, event) { return false }
-            return true
-        case .or(let parts):
-            for part in parts where evaluate(part, event) { return true }
-            return false
-        }
+        Set(searches.flatMap { $0.alternatives.flatMap { $0.map(\.field) } })
     }
 }
 

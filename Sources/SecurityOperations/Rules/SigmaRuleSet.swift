@@ -12,13 +12,15 @@ public struct SigmaRuleSet: Sendable {
     public let quiet: Set<Int>
     /// A slot for each field some rule or correlation reads: events keep those fields in an array.
     let slots: [String: Int]
-    /// The rules' compiled trees, walked without copying the rules.
-    private let matchers: [SigmaRuleMatcher]
+    /// Every rule compiled into one program over the slots.
+    private let program: SigmaProgram
+    private let slotTable: SigmaSlotTable
 
     public init(_ rules: [SigmaRule]) {
         let slots = Self.slots(for: rules.reduce(into: Set<String>()) { $0.formUnion($1.fieldNames) })
         self.rules = rules.map { $0.bound(to: slots) }
-        matchers = self.rules.map(\.matcher)
+        program = Self.program(rules, slots: slots)
+        slotTable = SigmaSlotTable(slots)
         correlations = []
         counted = []
         quiet = []
@@ -30,6 +32,12 @@ public struct SigmaRuleSet: Sendable {
     }
 
     func slot(of field: String) -> Int { slots[field] ?? -1 }
+
+    private static func program(_ rules: [SigmaRule], slots: [String: Int]) -> SigmaProgram {
+        var program = SigmaProgram()
+        for rule in rules { program.append(searches: rule.searches, condition: rule.condition, slots: slots) }
+        return program
+    }
 
     /// Rules and correlations; each correlation's rules must be among `rules`, by name or id. Ids and names are
     /// unique across rules and correlations: hits, incidents and correlations find a rule by them, and two rules
@@ -73,7 +81,8 @@ public struct SigmaRuleSet: Sendable {
         }
         let slots = Self.slots(for: wanted)
         rules = file.rules.map { $0.bound(to: slots) }
-        matchers = rules.map(\.matcher)
+        program = Self.program(file.rules, slots: slots)
+        slotTable = SigmaSlotTable(slots)
         correlations = file.correlations
         self.counted = counted
         self.quiet = quiet
@@ -84,14 +93,24 @@ public struct SigmaRuleSet: Sendable {
         SigmaEvent(fields: fields, slots: slots)
     }
 
+    /// Reads one ECS NDJSON line straight into an event for these rules; refused as `ECSLine` refuses it, and when
+    /// two names differ only in case.
+    public func prepare(line: [UInt8]) throws(ECSLine.Failure) -> SigmaEvent {
+        var reader = lineReader()
+        return try reader.read(line)
+    }
+
+    /// A reader of ECS NDJSON lines for these rules, to keep for a stream of lines.
+    public func lineReader() -> ECSEventReader {
+        ECSEventReader(table: slotTable, slotCount: slots.count)
+    }
+
     /// The places in `rules` of the rules the event matches, in rule order.
     public func matches(_ fields: [String: JSONValue]) -> [Int] {
         matches(prepare(fields))
     }
 
     public func matches(_ event: SigmaEvent) -> [Int] {
-        var matched: [Int] = []
-        for (index, matcher) in matchers.enumerated() where matcher.matches(event) { matched.append(index) }
-        return matched
+        program.matchingRules(event)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Metrics
 
 /// A named search of a rule's `detection`: a map is all of its field tests; a list of maps is any of them.
-/// Classes, not structs, so matching an event shares the compiled tree instead of copying it.
+/// What a rule file says; `SigmaProgram` compiles it for matching.
 final class SigmaSearch: Sendable {
     let name: String
     let alternatives: [[SigmaFieldTest]]
@@ -10,22 +10,6 @@ final class SigmaSearch: Sendable {
     init(name: String, alternatives: [[SigmaFieldTest]]) {
         self.name = name
         self.alternatives = alternatives
-    }
-
-    func bound(to slots: [String: Int]) -> SigmaSearch {
-        SigmaSearch(name: name, alternatives: alternatives.map { $0.map { $0.bound(to: slots) } })
-    }
-
-    func matches(_ event: SigmaEvent) -> Bool {
-        for tests in alternatives {
-            var all = true
-            for test in tests where !test.matches(event) {
-                all = false
-                break
-            }
-            if all { return true }
-        }
-        return false
     }
 }
 
@@ -38,34 +22,16 @@ final class SigmaFieldTest: Sendable {
     }
 
     let field: String
-    /// Where a rule set keeps the field in its events; -1: looked up by name.
-    let slot: Int
     let values: [SigmaValueTest]
     let all: Bool
     let exists: Bool?
 
-    init(field: String, test: Test, slot: Int = -1) {
+    init(field: String, test: Test) {
         self.field = field
-        self.slot = slot
         switch test {
         case .values(let values, let all): (self.values, self.all, exists) = (values, all, nil)
         case .exists(let wanted): (values, all, exists) = ([], false, wanted)
         }
-    }
-
-    func bound(to slots: [String: Int]) -> SigmaFieldTest {
-        SigmaFieldTest(field: field, test: exists.map { .exists($0) } ?? .values(values, all: all), slot: slots[field] ?? -1)
-    }
-
-    func matches(_ event: SigmaEvent) -> Bool {
-        let value = event.value(field, slot: slot)
-        if let exists { return (value != nil) == exists }
-        if all {
-            for test in values where !test.matches(value) { return false }
-            return true
-        }
-        for test in values where test.matches(value) { return true }
-        return false
     }
 }
 
@@ -83,24 +49,15 @@ enum SigmaValueTest: Sendable {
     case cidr(SigmaCIDR)
     case compare(Comparison, Double)
 
-    func matches(_ value: SigmaFieldValue?) -> Bool {
-        guard let value else {
-            if case .null = self { return true }
-            return false
-        }
-        if matchesOne(value) { return true }
-        for element in value.elements where matchesOne(element) { return true }
-        return false
-    }
-
-    private func matchesOne(_ value: SigmaFieldValue) -> Bool {
+    /// One value (not a list) against this test; plain shapes and numbers are matched by `SigmaValueSet` itself.
+    func matchesOne(_ value: SigmaValueView) -> Bool {
         switch self {
         case .pattern(let pattern): pattern.matches(value.folded)
         case .number(let number): value.number == number
-        case .bool(let flag): value.bool == flag || value.folded == SigmaText.folded(flag ? "true" : "false")
+        case .bool(let flag): value.bool == flag || value.folded.elementsEqual((flag ? "true" : "false").utf8)
         case .null: false
-        case .regex(let regex): regex.matches(value.text)
-        case .cidr(let network): network.contains(value.text)
+        case .regex(let regex): regex.matches(value.string)
+        case .cidr(let network): network.contains(value.string)
         case .compare(let comparison, let bound): Self.compare(value.number, comparison, bound)
         }
     }
