@@ -111,7 +111,7 @@ public struct SecurityOperationsModule: PlatformModule {
     }
 
     public var name: String { "security" }
-    public var migrations: [any Migration] { [CreateSecurityTables(), CreateIncidentLinks()] }
+    public var migrations: [any Migration] { [CreateSecurityTables(), CreateIncidentLinks(), CreateSenderEventIDs()] }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public var navigation: [NavigationEntry] {

@@ -154,6 +154,37 @@ import Testing
         }
     }
 
+    /// A shipper whose post timed out sends the batch again: nothing is stored twice, no alert raised twice. The ids
+    /// are the unit's own (another unit may use the same ones), and an event without one is stored each time.
+    @Test func aBatchSentAgainIsStoredOnce() async throws {
+        try await TestApp.run { client, _ in
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            func key(_ unit: String) async throws -> String {
+                let made = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"\#(unit)","label":"shipper"}"#)
+                return try #require(try client.json([String: AnyCodable].self, made)["key"]?.string)
+            }
+            func withID(_ line: String, _ id: String) -> String { String(line.dropLast()) + #","event.id":"\#(id)"}"# }
+            let batch = [withID(Self.mimikatz, "av-1"), withID(Self.quiet, "av-2"), withID(Self.quiet, "av-2"), Self.quiet]
+            let ward = try await key("phuong-phu-xuan")
+            func receipt(_ key: String) async throws -> [String: AnyCodable] {
+                try client.json([String: AnyCodable].self, try await post(client, key: key, batch))
+            }
+            let first = try await receipt(ward)
+            #expect(first["accepted"]?.int == 3 && first["duplicates"]?.int == 1 && first["alerts"]?.int == 1)
+            let again = try await receipt(ward)
+            #expect(again["accepted"]?.int == 1 && again["duplicates"]?.int == 3 && again["alerts"]?.int == 0)
+            let incidents = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents", token: soc))
+            #expect(incidents.count == 1 && incidents.first?["alertCount"]?.int == 1)
+            let dumps = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?host=pc-px-017", token: soc))
+            #expect(dumps.count == 1)
+            let quiet = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?host=pc-px-018", token: soc))
+            #expect(quiet.count == 3)  // av-2 once, and the event without an id both times
+
+            let finance = try await receipt(try await key("so-tai-chinh"))
+            #expect(finance["accepted"]?.int == 3 && finance["duplicates"]?.int == 1 && finance["alerts"]?.int == 1)
+        }
+    }
+
     @Test func signInGuessingAgainstThePlatformBecomesAnIncident() async throws {
         try await TestApp.run { client, runtime in
             for attempt in 0..<10 {

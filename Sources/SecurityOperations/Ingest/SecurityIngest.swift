@@ -16,6 +16,8 @@ public struct SecurityIngest: Sendable {
         public let accepted: Int
         public let malformed: Int
         public let alerts: Int
+        /// Events left out because the unit had sent them before under the same `event.id` (a batch sent again).
+        public let duplicates: Int
         /// The first refusals, by line, for the sender to fix.
         public let refusals: [Refusal]
     }
@@ -31,6 +33,7 @@ public struct SecurityIngest: Sendable {
     let clock: @Sendable () -> Date
     private let accepted = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "accepted")])
     private let malformed = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "malformed")])
+    private let duplicates = Counter(label: "hues_soc_events_total", dimensions: [("outcome", "duplicate")])
 
     /// `capabilities`: where the staff directory and notice board are, to tell a unit's leaders of a new incident.
     public init(database: PlatformDatabase, detection: SecurityDetection, gate: IngestGate, capabilities: Capabilities? = nil,
@@ -123,11 +126,15 @@ public struct SecurityIngest: Sendable {
     }
 
     private func store(_ records: [SecurityEventRecord], refusals: [Receipt.Refusal], logger: Logger) async throws -> Receipt {
-        let alerts = records.flatMap(detection.alerts(for:))
-        try await writer.write(records, alerts: alerts, logger: logger)
-        let bad = records.count(where: { $0.malformed != nil })
-        accepted.increment(by: Int64(records.count - bad))
+        let (fresh, resent) = try await writer.unseen(records, logger: logger)
+        let alerts = fresh.flatMap(detection.alerts(for:))
+        let stored = try await writer.write(fresh, alerts: alerts, logger: logger)
+        // Malformed records carry no sender's id, so every one of them is stored.
+        let bad = fresh.count(where: { $0.malformed != nil })
+        let duplicates = resent + fresh.count - stored.events
+        accepted.increment(by: Int64(stored.events - bad))
         malformed.increment(by: Int64(bad))
-        return Receipt(accepted: records.count - bad, malformed: bad, alerts: alerts.count, refusals: refusals)
+        if duplicates > 0 { self.duplicates.increment(by: Int64(duplicates)) }
+        return Receipt(accepted: stored.events - bad, malformed: bad, alerts: stored.alerts, duplicates: duplicates, refusals: refusals)
     }
 }

@@ -18,6 +18,8 @@ struct SecurityEventRecord: Sendable {
     let malformed: String?
     let agentVersion: String?
     let antivirus: String?
+    /// The sender's id of the event (ECS `event.id`), 1–128 bytes of printable text; nil when none is usable.
+    let senderID: String?
 
     init(id: String, event: SecurityEvent, unit: String) {
         self.id = id
@@ -39,6 +41,15 @@ struct SecurityEventRecord: Sendable {
         agentVersion = Self.bounded(event.fields["agent.version"]?.string)
         antivirus = Self.bounded([event.fields["observer.product"]?.string, event.fields["observer.version"]?.string]
             .compactMap { $0 }.joined(separator: " "))
+        senderID = Self.senderID(event.fields["event.id"])
+    }
+
+    /// An id that is not usable as one (too long, control characters, not text) is not used: the event is stored as
+    /// any event without an id, never refused for it.
+    static func senderID(_ value: JSONValue?) -> String? {
+        guard let text = value?.string, (1...128).contains(text.utf8.count),
+              text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else { return nil }
+        return text
     }
 
     init(malformedID id: String, unit: String, source: String, raw: [UInt8], reason: String, receivedAt: Date) {
@@ -62,6 +73,7 @@ struct SecurityEventRecord: Sendable {
         }
         agentVersion = nil
         antivirus = nil
+        senderID = nil
     }
 
     /// The computer an event is about: ECS `host.name`, else the observer (the firewall or console that saw it).

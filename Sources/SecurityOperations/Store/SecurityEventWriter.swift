@@ -15,8 +15,10 @@ struct SecurityEventWriter: Sendable {
     let database: PlatformDatabase
     let contacts: IncidentContacts
 
-    func write(_ records: [SecurityEventRecord], alerts: [RaisedAlert], logger: Logger) async throws {
-        guard !records.isEmpty else { return }
+    /// Stores the batch; what was stored (an event a sender sent twice at once is stored by whichever batch came
+    /// first, and its alerts only there).
+    func write(_ records: [SecurityEventRecord], alerts: [RaisedAlert], logger: Logger) async throws -> (events: Int, alerts: Int) {
+        guard !records.isEmpty else { return (0, 0) }
         let rows = try records.map(Self.row)
         let now = Date()
         let leaders = alerts.isEmpty ? [:] : try await contacts.leaders(of: Set(alerts.map(\.unit)), at: now, logger: logger)
@@ -24,24 +26,32 @@ struct SecurityEventWriter: Sendable {
         let postgres = database.kind == .postgres
         // One notice per unit a batch (the first incident it opens), and none while the unit is in its quiet time.
         let told = Mutex<Set<String>>([])
+        let stored = Mutex<(events: Int, alerts: Int)>((0, 0))
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             told.withLock { $0 = [] }  // a retried transaction tells again
+            var inserted = Set<String>()
             for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
                 let chunk = rows[start..<min(rows.count, start + Self.rowsPerInsert)]
-                try await sql.raw("""
+                // A sender's id already stored by a batch written meanwhile: skipped here, not an error.
+                for row in try await sql.raw("""
                     INSERT INTO soc_events (id, unit_code, source, occurred_at_ms, received_at_ms, host_name, category, event_type, \
-                    fields, raw_base64, malformed) VALUES 
-                    """ + Array(chunk).joined(separator: ", ")).run()
+                    fields, raw_base64, malformed, sender_event_id) VALUES 
+                    """ + Array(chunk).joined(separator: ", ") + " ON CONFLICT DO NOTHING RETURNING id").all() {
+                    inserted.insert(try row.decode(column: "id", as: String.self))
+                }
             }
-            try await Self.seeEndpoints(records, on: sql)
-            if postgres { try await Self.lockGroups(of: alerts, on: sql) }
-            try await Self.file(alerts, on: db, sql: sql, tell: { incident, alert in
+            let kept = inserted.count == records.count ? alerts : alerts.filter { inserted.contains($0.eventID) }
+            try await Self.seeEndpoints(records.filter { inserted.contains($0.id) }, on: sql)
+            if postgres { try await Self.lockGroups(of: kept, on: sql) }
+            try await Self.file(kept, on: db, sql: sql, tell: { incident, alert in
                 guard let unitLeaders = leaders[alert.unit], told.withLock({ $0.insert(alert.unit).inserted }) else { return }
                 try await contacts.tell(unitLeaders, incident: incident, alert: alert, on: db)
             })
+            stored.withLock { $0 = (inserted.count, kept.count) }
         }
         contacts.throttle.record(told.withLock { $0 }, at: now)
+        return stored.withLock { $0 }
     }
 
     private static func row(_ record: SecurityEventRecord) throws -> SQLQueryString {
@@ -51,7 +61,8 @@ struct SecurityEventWriter: Sendable {
         let raw = Data(record.raw).base64EncodedString()
         return """
             (\(bind: record.id), \(bind: record.unit), \(bind: record.source), \(bind: record.occurredAtMs), \(bind: record.receivedAtMs), \
-            \(bind: record.host), \(bind: record.category), \(bind: record.eventType), \(bind: fields), \(bind: raw), \(bind: record.malformed))
+            \(bind: record.host), \(bind: record.category), \(bind: record.eventType), \(bind: fields), \(bind: raw), \(bind: record.malformed), \
+            \(bind: record.senderID))
             """
     }
 
