@@ -13,7 +13,8 @@ struct ECSEventReaderTests {
 
     /// What ingest's way makes of the line: nil when refused (ECSLine, or names differing only in case).
     func ingestMatches(_ line: [UInt8], _ rules: SigmaRuleSet) -> [Int]? {
-        func folded(_ name: String) -> [UInt8] { name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+        // As ingest compares them: ASCII-folded, as Swift strings (canonically equivalent names are one name).
+        func folded(_ name: String) -> String { String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self) }
         guard let fields = try? ECSLine.parse(line), Set(fields.keys.map(folded)).count == fields.count else { return nil }
         return rules.matches(rules.prepare(fields))
     }
@@ -51,7 +52,10 @@ struct ECSEventReaderTests {
         let rules = SigmaRuleSet([try SigmaRuleLoader.load(Array(rule.utf8), file: "t.yml")])
         let hit = #"{"event":{"category":["file","MALWARE"]},"Im\u0061ge":"C:\\Tools\\MIMIKATZ.EXE","related":{"ip":["10.0.0.1","10.0.0.9"]},"EventID":"04688","tags":[{"x":1},[2]]}"#
         let miss = #"{"event":{"category":"malware"},"Image":"C:\\Tools\\mimikatz.exe.txt","related.ip":"10.0.0.9","EventID":4688}"#
-        for (line, expected) in [(hit, [0]), (miss, [])] {
+        // An empty name adds no dot, as ingest flattens it; a name outside ASCII sends the line the whole way.
+        let unnamed = #"{"":{"event":{"category":"malware"},"Image":"C:\\mimikatz.exe"},"related.ip":"10.0.0.9","EventID":4688}"#
+        let vietnamese = #"{"Tên máy":"PC-01","event.category":"malware","Image":"C:\\mimikatz.exe","related.ip":"10.0.0.9","EventID":4688}"#
+        for (line, expected) in [(hit, [0]), (miss, []), (unnamed, [0]), (vietnamese, [0])] {
             let bytes = Array(line.utf8)
             #expect(rules.matches(try rules.prepare(line: bytes)) == expected)
             #expect(ingestMatches(bytes, rules) == expected)
@@ -65,7 +69,8 @@ struct ECSEventReaderTests {
         var refused = [#"[1,2]"#, #""text""#, "{", #"{"a":1}{"b":2}"#, #"{"a":1,"a":2}"#, #"{"a.b":1,"a":{"b":2}}"#,
                        #"{"a":{},"a":1}"#, #"{"a":{"b":1},"a":{"c":1}}"#, #"{"Image":1,"IMAGE":2}"#, "{\"a\":\"\u{0}\"}",
                        #"{"a":"\u0000"}"#, #"{"a":"\ud800"}"#, #"{"a":01}"#, #"{"a":tru}"#, #"{"a":[1,]}"#, #"{"a" 1}"#,
-                       #"{"a":1,}"#, #"{"a":"\x"}"#, #"{"a":1e999}"#, deep, wide].map { Array($0.utf8) }
+                       #"{"a":1,}"#, #"{"a":"\x"}"#, #"{"a":1e999}"#, #"{"":{"a":1},"a":2}"#, #"{"":{"A":1},"a":2}"#,
+                       "{\"\u{E9}\":1,\"e\u{301}\":2}", "{\"x\":{\"\u{E9}\":1},\"x.e\u{301}\":2}", deep, wide].map { Array($0.utf8) }
         refused.append([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D])  // {"a":"\xC3("} is not UTF-8
         refused.append(Array(repeating: 0x20, count: ECSLine.maximumBytes + 1))
         for line in refused {

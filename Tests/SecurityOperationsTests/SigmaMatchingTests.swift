@@ -152,4 +152,16 @@ struct SigmaConditionStrictnessTests {
         #expect(throws: SigmaRuleError.self) { try load("1 of Sel*") }
         #expect(throws: SigmaRuleError.self) { try load("selection AND _helper") }
     }
+
+    /// A condition may name one search hundreds of times (a review's hostile rule: 2,000 values named 600 times):
+    /// the search is compiled once and each naming runs it, so the rule loads and matches as the plain one does.
+    @Test func aSearchNamedManyTimesMatchesAsOnce() throws {
+        let values = (0..<2_000).map { "'v\($0)'" }.joined(separator: ", ")
+        let condition = Array(repeating: "s", count: 600).joined(separator: " or ")
+        let text = "title: T\nid: r1\nlevel: medium\ndetection:\n    s:\n        f: [\(values)]\n    t:\n        g: 1\n    condition: (\(condition)) and not t\n"
+        let sigma = try SigmaRuleLoader.load(Array(text.utf8), file: "t.yml")
+        let rules = SigmaRuleSet([sigma])
+        #expect(rules.matches(["f": JSONValue.string("V1999")]) == [0])
+        #expect(rules.matches(["f": JSONValue.string("v2000")]).isEmpty && rules.matches(["f": .string("v5"), "g": .number(1)]).isEmpty)
+    }
 }

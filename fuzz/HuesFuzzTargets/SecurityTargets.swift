@@ -112,7 +112,8 @@ extension SecurityTargets {
     static let ecsReader: FuzzTargets.Harness = { bytes in
         let direct = try? readerRules.prepare(line: bytes)
         var whole: [String: JSONValue]? = try? ECSLine.parse(bytes)
-        if let fields = whole, Set(fields.keys.map { $0.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }).count != fields.count {
+        // Ingest's check: names ASCII-folded and compared as Swift strings.
+        if let fields = whole, Set(fields.keys.map { String(decoding: $0.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self) }).count != fields.count {
             whole = nil
         }
         FuzzCheck.require((direct == nil) == (whole == nil), "the engine's reader and ingest's disagree on refusing the line")

@@ -28,6 +28,7 @@ public struct JSONParser {
 
     /// Reads the number that starts at `offset`: its value and the offset just after it.
     public static func number(in bytes: [UInt8], at offset: Int, maximumLength: Int = 64) throws(Failure) -> (Double, Int) {
+        guard bytes.indices.contains(offset) else { throw Failure(offset: max(0, min(offset, bytes.count)), reason: "a value expected") }
         var parser = JSONParser(bytes: bytes, maximumDepth: 0, maximumNumberLength: maximumLength)
         parser.index = offset
         let number = try parser.number()

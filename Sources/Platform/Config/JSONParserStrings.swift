@@ -88,6 +88,9 @@ extension JSONParser {
     /// Reads the string whose opening quote is at `offset`, for readers that walk a document themselves and leave
     /// escapes to this one: its text and the offset just after its closing quote.
     public static func string(in bytes: [UInt8], at offset: Int) throws(Failure) -> (String, Int) {
+        guard bytes.indices.contains(offset), bytes[offset] == UInt8(ascii: "\"") else {
+            throw Failure(offset: max(0, min(offset, bytes.count)), reason: "a string expected")
+        }
         var parser = JSONParser(bytes: bytes, maximumDepth: 0, maximumNumberLength: 0)
         parser.index = offset
         let text = try parser.string()

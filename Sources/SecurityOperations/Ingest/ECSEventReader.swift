@@ -10,7 +10,8 @@ public struct ECSEventReader: Sendable {
 
     private var line: [UInt8] = []
     private let table: SigmaSlotTable
-    private let slotCount: Int
+    private let slotNames: [String: Int]
+    private var slotCount: Int { slotNames.count }
     private var index = 0
     private var event: SigmaEvent
     /// The folded dotted name being read: `event.category` inside `{"event": {"category": …}}`.
@@ -21,9 +22,20 @@ public struct ECSEventReader: Sendable {
     private var objects: UInt32 = 0
     private var scratch: [UInt8] = []
 
-    init(table: SigmaSlotTable, slotCount: Int) {
-        (self.table, self.slotCount) = (table, slotCount)
-        event = SigmaEvent(slotCount: slotCount, capacity: 0)
+    init(table: SigmaSlotTable, slots: [String: Int]) {
+        (self.table, slotNames) = (table, slots)
+        event = SigmaEvent(slotCount: slots.count, capacity: 0)
+    }
+
+    private static let unicodeName = Failure(reason: "a name outside ASCII", offset: -1)
+
+    /// Ingest's way: every field into a dictionary, names as Swift strings, then the rules' fields picked out.
+    private func wholeLine(_ line: [UInt8]) throws(Failure) -> SigmaEvent {
+        let fields = try ECSLine.parse(line)
+        guard Set(fields.keys.map(SigmaText.foldedString)).count == fields.count else {
+            throw Failure(reason: "two fields whose names differ only in case", offset: 0)
+        }
+        return SigmaEvent(fields: fields, slots: slotNames)
     }
 
     /// The line's event; the reader's buffers are reused for the next line.
@@ -48,7 +60,11 @@ public struct ECSEventReader: Sendable {
             }
             throw Failure(reason: "an ECS event is a JSON object", offset: 0)
         }
-        try object(depth: 1, record: true)
+        do {
+            try object(depth: 1, record: true)
+        } catch where error == Self.unicodeName {
+            return try wholeLine(line)
+        }
         skipSpace()
         guard index == line.count else { throw failure("text after the document") }
         return event
@@ -77,6 +93,9 @@ public struct ECSEventReader: Sendable {
             scratch.removeAll(keepingCapacity: true)
             withUnsafeBytes(of: object.littleEndian) { scratch.append(contentsOf: $0) }
             try readString()
+            // Names outside ASCII are compared as Swift strings by ingest (`é` written composed or decomposed is one
+            // name): such a line is read the whole way instead.
+            guard !scratch.dropFirst(4).contains(where: { $0 >= 0x80 }) else { throw Self.unicodeName }
             guard members.insert(scratch, hash: SigmaValuePools.hash(scratch)) else {
                 throw failure("the member \"\(String(decoding: scratch.dropFirst(4).prefix(40), as: UTF8.self))\" twice")
             }
@@ -104,7 +123,8 @@ public struct ECSEventReader: Sendable {
     private mutating func member(depth: Int, record: Bool) throws(Failure) {
         guard index < line.count else { throw failure("the document ends early") }
         if line[index] == UInt8(ascii: "{") {
-            path.append(UInt8(ascii: "."))
+            // As ECSLine names them: an empty name adds no dot (`{"": {"a": 1}}` is `a`).
+            if !path.isEmpty { path.append(UInt8(ascii: ".")) }
             return try object(depth: depth + 1, record: record)
         }
         guard record else {

@@ -2,11 +2,12 @@
 /// register (test a field, jump when false or true, negate), so a rule stops at its first deciding test, and every
 /// part lives in flat arrays that matching reads through pointers, with no reference counting per test.
 ///
-/// A search `a` of maps `m1`, `m2` compiles to `test m1.f1; jumpIfFalse next; test m1.f2; jumpIfFalse next;
-/// jump end; next: test m2.f1; …; end:`; `x and y` to `x; jumpIfFalse end; y; end:`, `or` likewise with
-/// `jumpIfTrue`, `not x` to `x; not`. Jumps only go forward, so every rule ends.
+/// Each search is compiled once, apart (a condition may name it many times: `search k` runs it): a search of maps
+/// `m1`, `m2` compiles to `test m1.f1; jumpIfFalse next; test m1.f2; jumpIfTrue end; next: test m2.f1; …; end:`.
+/// A condition `x and y` compiles to `x; jumpIfFalse end; y; end:`, `or` likewise with `jumpIfTrue`, `not x` to
+/// `x; not`. Jumps only go forward, so every rule ends.
 struct SigmaProgram: Sendable {
-    enum Code: UInt8, Sendable { case test, jumpIfFalse, jumpIfTrue, not, constant }
+    enum Code: UInt8, Sendable { case test, jumpIfFalse, jumpIfTrue, not, constant, search }
 
     struct Operation: Sendable {
         let code: Code
@@ -25,6 +26,9 @@ struct SigmaProgram: Sendable {
     }
 
     private(set) var operations: [Operation] = []
+    /// The searches' own operations, and where each search's are.
+    private(set) var searchOperations: [Operation] = []
+    private(set) var searchRanges: [SigmaRange] = []
     /// Where each rule's operations start; a rule ends where the next starts.
     private(set) var starts: [Int32] = []
     private(set) var tests: [FieldTest] = []
@@ -40,19 +44,22 @@ struct SigmaProgram: Sendable {
     /// Appends a rule; `slots` gives the event slot of each field a rule set reads (empty: by name).
     mutating func append(searches: [SigmaSearch], condition: SigmaCondition, slots: [String: Int]) {
         starts.append(Int32(operations.count))
-        emit(condition, searches: searches, slots: slots)
+        let first = searchRanges.count
+        for search in searches { emit(search, slots: slots) }
+        emit(condition, first: first, count: searches.count)
         let needed = SigmaRequirement.slots(condition, searches: searches, slots: slots) ?? []
         requirements.append(SigmaRange(start: Int32(requiredSlots.count), count: Int32(needed.count)))
         requiredSlots.append(contentsOf: needed.sorted())
     }
 
-    private mutating func emit(_ condition: SigmaCondition, searches: [SigmaSearch], slots: [String: Int]) {
+    /// `first`: the place in `searchRanges` of the rule's first search; `count`: how many it has.
+    private mutating func emit(_ condition: SigmaCondition, first: Int, count: Int) {
         switch condition {
         case .search(let index):
-            guard index < searches.count else { return operations.append(Operation(code: .constant, argument: 0)) }
-            emit(searches[index], slots: slots)
+            guard index < count else { return operations.append(Operation(code: .constant, argument: 0)) }
+            operations.append(Operation(code: .search, argument: Int32(first + index)))
         case .not(let inner):
-            emit(inner, searches: searches, slots: slots)
+            emit(inner, first: first, count: count)
             operations.append(Operation(code: .not, argument: 0))
         case .and(let parts), .or(let parts):
             let isAnd = if case .and = condition { true } else { false }
@@ -60,39 +67,42 @@ struct SigmaProgram: Sendable {
             let code: Code = isAnd ? .jumpIfFalse : .jumpIfTrue
             var exits: [Int] = []
             for (index, part) in parts.enumerated() {
-                emit(part, searches: searches, slots: slots)
+                emit(part, first: first, count: count)
                 if index < parts.count - 1 {
                     exits.append(operations.count)
                     operations.append(Operation(code: code, argument: 0))
                 }
             }
-            patch(exits)
+            Self.patch(exits, in: &operations)
         }
     }
 
     private mutating func emit(_ search: SigmaSearch, slots: [String: Int]) {
+        let start = searchOperations.count
         var ends: [Int] = []
         for (number, alternative) in search.alternatives.enumerated() {
             var misses: [Int] = []
             for (index, test) in alternative.enumerated() {
-                operations.append(Operation(code: .test, argument: Int32(compile(test, slots: slots))))
+                let compiled = Operation(code: .test, argument: Int32(compile(test, slots: slots)))
+                searchOperations.append(compiled)
                 if index < alternative.count - 1 {
-                    misses.append(operations.count)
-                    operations.append(Operation(code: .jumpIfFalse, argument: 0))
+                    misses.append(searchOperations.count)
+                    searchOperations.append(Operation(code: .jumpIfFalse, argument: 0))
                 }
             }
             if number < search.alternatives.count - 1 {
                 // The register holds the last test's answer: true ends the search matched, false tries the next map.
-                ends.append(operations.count)
-                operations.append(Operation(code: .jumpIfTrue, argument: 0))
+                ends.append(searchOperations.count)
+                searchOperations.append(Operation(code: .jumpIfTrue, argument: 0))
             }
-            patch(misses)
+            Self.patch(misses, in: &searchOperations)
         }
-        patch(ends)
+        Self.patch(ends, in: &searchOperations)
+        searchRanges.append(SigmaRange(start: Int32(start), count: Int32(searchOperations.count - start)))
     }
 
     /// Points the jumps at `places` to the next operation.
-    private mutating func patch(_ places: [Int]) {
+    private static func patch(_ places: [Int], in operations: inout [Operation]) {
         for place in places {
             operations[place] = Operation(code: operations[place].code, argument: Int32(operations.count))
         }

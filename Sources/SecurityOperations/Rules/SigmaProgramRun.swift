@@ -39,8 +39,13 @@ extension SigmaProgram {
                     sets.withUnsafeBufferPointer { sets in
                         requirements.withUnsafeBufferPointer { requirements in
                             requiredSlots.withUnsafeBufferPointer { requiredSlots in
-                                body(SigmaCode(operations: operations, starts: starts, tests: tests, sets: sets, fields: fields,
-                                               requirements: requirements, requiredSlots: requiredSlots))
+                                searchOperations.withUnsafeBufferPointer { searchOperations in
+                                    searchRanges.withUnsafeBufferPointer { searchRanges in
+                                        body(SigmaCode(operations: operations, starts: starts, tests: tests, sets: sets, fields: fields,
+                                                       requirements: requirements, requiredSlots: requiredSlots,
+                                                       searchOperations: searchOperations, searchRanges: searchRanges))
+                                    }
+                                }
                             }
                         }
                     }
@@ -75,6 +80,8 @@ struct SigmaCode {
     let fields: [String]
     let requirements: UnsafeBufferPointer<SigmaRange>
     let requiredSlots: UnsafeBufferPointer<Int32>
+    let searchOperations: UnsafeBufferPointer<SigmaProgram.Operation>
+    let searchRanges: UnsafeBufferPointer<SigmaRange>
 }
 
 struct SigmaPoolView {

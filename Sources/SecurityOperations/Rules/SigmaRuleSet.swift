@@ -102,7 +102,7 @@ public struct SigmaRuleSet: Sendable {
 
     /// A reader of ECS NDJSON lines for these rules, to keep for a stream of lines.
     public func lineReader() -> ECSEventReader {
-        ECSEventReader(table: slotTable, slotCount: slots.count)
+        ECSEventReader(table: slotTable, slots: slots)
     }
 
     /// The places in `rules` of the rules the event matches, in rule order.

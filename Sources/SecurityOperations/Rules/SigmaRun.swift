@@ -16,11 +16,16 @@ struct SigmaRun {
             }
             if !present { return false }
         }
-        var at = Int(code.starts[rule])
         let end = rule + 1 < code.starts.count ? Int(code.starts[rule + 1]) : code.operations.count
+        return execute(code.operations, from: Int(code.starts[rule]), to: end)
+    }
+
+    /// Operations from `start` to `end`: a rule's condition, or (through `search`) one search's tests.
+    private func execute(_ operations: UnsafeBufferPointer<SigmaProgram.Operation>, from start: Int, to end: Int) -> Bool {
+        var at = start
         var register = false
         while at < end {
-            let operation = code.operations[at]
+            let operation = operations[at]
             switch operation.code {
             case .test:
                 register = test(code.tests[Int(operation.argument)])
@@ -33,6 +38,9 @@ struct SigmaRun {
                 register.toggle()
             case .constant:
                 register = operation.argument != 0
+            case .search:
+                let range = code.searchRanges[Int(operation.argument)]
+                register = execute(code.searchOperations, from: Int(range.start), to: Int(range.start + range.count))
             }
             at += 1
         }
@@ -88,7 +96,7 @@ struct SigmaRun {
     private func exact(_ set: SigmaValueSet, _ folded: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Bool {
         let mask = Int(set.exactSize) - 1
         let start = Int(set.exactStart)
-        var at = Int(truncatingIfNeeded: hash) & mask
+        var at = SigmaValuePools.place(hash) & mask
         while pools.exactHashes[start + at] != 0 {
             if pools.exactHashes[start + at] == hash, pools.bytes(pools.exactTexts[start + at]).elementsEqual(folded) { return true }
             at = (at + 1) & mask

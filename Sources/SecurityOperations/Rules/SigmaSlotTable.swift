@@ -17,7 +17,7 @@ struct SigmaSlotTable: Sendable {
         for (name, slot) in slots {
             let folded = SigmaText.folded(name)
             let hash = SigmaValuePools.hash(folded)
-            var at = Int(truncatingIfNeeded: hash) & (size - 1)
+            var at = SigmaValuePools.place(hash) & (size - 1)
             while hashes[at] != 0 { at = (at + 1) & (size - 1) }
             hashes[at] = hash
             names[at] = SigmaRange(start: Int32(bytes.count), count: Int32(folded.count))
@@ -29,7 +29,7 @@ struct SigmaSlotTable: Sendable {
 
     /// The slot of the field named by these folded bytes (whose hash is `hash`); -1 when no rule reads it.
     func slot(_ name: [UInt8], hash: UInt64) -> Int32 {
-        var at = Int(truncatingIfNeeded: hash) & mask
+        var at = SigmaValuePools.place(hash) & mask
         while hashes[at] != 0 {
             if hashes[at] == hash, Int(names[at].count) == name.count,
                bytes[names[at].range].elementsEqual(name) {

@@ -87,7 +87,7 @@ struct SigmaValuePools: Sendable {
         exactTexts.append(contentsOf: repeatElement(SigmaRange(start: 0, count: 0), count: size))
         for literal in literals {
             let hash = Self.hash(literal)
-            var at = Int(truncatingIfNeeded: hash) & (size - 1)
+            var at = SigmaValuePools.place(hash) & (size - 1)
             while exactHashes[start + at] != 0 { at = (at + 1) & (size - 1) }
             exactHashes[start + at] = hash
             exactTexts[start + at] = addBytes(literal)
@@ -98,6 +98,10 @@ struct SigmaValuePools: Sendable {
     static func hash(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBufferPointer(hash) }
 
     static let hashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// Where a hash starts in a table: its low bit is always set (`| 1` keeps 0 for empty places), so it is left out.
+    @inline(__always)
+    static func place(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 1) }
 
     @inline(__always)
     static func hash(_ hash: UInt64, _ byte: UInt8) -> UInt64 { (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
