@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HuesTestSupport
+import Platform
 import SecurityOperations
 import HummingbirdTesting
 import Testing
@@ -204,6 +205,8 @@ import Testing
             let events = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/events?unit=platform&limit=50", token: soc))
             #expect(events.contains { $0["fields"]?["event.code"]?.string == "access-forbidden" })
             #expect(events.filter { $0["fields"]?["event.code"]?.string == "sign-in-failed" }.count == 10)
+            // Counted by network: an IPv4 address is its own, an IPv6 one its /64.
+            #expect(events.allSatisfy { $0["fields"]?["source.network"]?.string == $0["fields"]?["source.ip"]?.string.map(IPNetwork.budgetKey) })
         }
     }
 

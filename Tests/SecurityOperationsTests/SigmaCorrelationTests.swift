@@ -144,4 +144,26 @@ struct SigmaCorrelationTests {
         #expect(correlator.groupCount(0) <= SigmaCorrelator.maximumGroups)
         #expect(correlator.groupCount(0) >= SigmaCorrelator.maximumGroups * 8 / 10)
     }
+
+    /// The shipped brute-force rule counts an IPv6 sender by its /64: an attacker rotating through the block one
+    /// subscriber line is given is one sender; two lines are two.
+    @Test func theShippedBruteForceRuleCountsAnIPv6BlockAsOneSender() throws {
+        let folder = try #require(BundledRules.folder)
+        let set = try SigmaRuleSet(SigmaRuleLoader.loadAll([folder]))
+        let brute = try #require(set.correlations.firstIndex { $0.id == "0b7d51a2-6f44-4d1e-8c2a-3e9f5a6b7c80" })
+        func failure(_ address: String) -> [String: JSONValue] {
+            ["organization.id": "platform", "event.category": "authentication", "event.outcome": "failure",
+             "source.ip": .string(address), "source.network": .string(IPNetwork.budgetKey(address))]
+        }
+        let correlator = SigmaCorrelator(ruleSet: set)
+        var fired: [Int] = []
+        for attempt in 0..<10 {
+            let rotating = feed(set, correlator, failure("2001:db8:7:1::\(String(attempt + 1, radix: 16))"), at: Int64(attempt), unit: "platform")
+            fired += rotating.map(\.correlation)
+            // One failure each from ten other lines (another /64 each): none reaches ten.
+            #expect(feed(set, correlator, failure("2001:db8:7:\(attempt + 2)::1"), at: Int64(attempt), unit: "platform").isEmpty)
+        }
+        #expect(fired == [brute])
+    }
 }
+

@@ -70,7 +70,9 @@ public final class PlatformSignals: SecuritySignals {
             "@timestamp": .string(ISO8601DateFormatter().string(from: signal.at)),
             "event.kind": .string("event"), "event.category": .string(category), "event.action": .string(action),
             "event.outcome": .string("failure"), "event.type": .array([.string("denied")]), "event.code": .string(signal.kind.rawValue),
-            "source.ip": .string(signal.sourceAddress), "http.request.method": .string(signal.method),
+            // An IPv6 subscriber is given a whole /64: counted per address, an attacker would rotate through it.
+            "source.ip": .string(signal.sourceAddress), "source.network": .string(IPNetwork.budgetKey(signal.sourceAddress)),
+            "http.request.method": .string(signal.method),
             "url.path": .string(signal.path), "http.response.status_code": .number(Double(signal.status)),
             "observer.product": .string("HueS"), "host.name": .string("hues"),
         ]
