@@ -145,6 +145,21 @@ struct SigmaCorrelationTests {
         #expect(correlator.groupCount(0) >= SigmaCorrelator.maximumGroups * 8 / 10)
     }
 
+    /// Full, with one group gone stale: a tenth of the room is freed at once, not just that one place (each new
+    /// group would otherwise sweep every group).
+    @Test func aFullCorrelationFreesATenthAtOnce() throws {
+        let set = try ruleSet("title: B\nid: b\ncorrelation:\n    type: event_count\n    rules: [failed_sign_in]\n    group-by: [source.ip]\n    timespan: 1m\n    condition: {gte: 5}\n")
+        let correlator = SigmaCorrelator(ruleSet: set)
+        func address(_ index: Int) -> JSONValue { .string("10.\(index / 65_536).\(index / 256 % 256).\(index % 256)") }
+        _ = feed(set, correlator, ["event.outcome": "failure", "source.ip": address(0)], at: 0)
+        for index in 1..<SigmaCorrelator.maximumGroups {
+            _ = feed(set, correlator, ["event.outcome": "failure", "source.ip": address(index)], at: 100)
+        }
+        #expect(correlator.groupCount(0) == SigmaCorrelator.maximumGroups)
+        _ = feed(set, correlator, ["event.outcome": "failure", "source.ip": address(SigmaCorrelator.maximumGroups)], at: 101)
+        #expect(correlator.groupCount(0) == SigmaCorrelator.maximumGroups * 9 / 10 + 1)
+    }
+
     /// The shipped brute-force rule counts an IPv6 sender by its /64: an attacker rotating through the block one
     /// subscriber line is given is one sender; two lines are two.
     @Test func theShippedBruteForceRuleCountsAnIPv6BlockAsOneSender() throws {

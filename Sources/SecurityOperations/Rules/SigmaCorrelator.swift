@@ -97,13 +97,16 @@ public final class SigmaCorrelator: Sendable {
         return fired
     }
 
-    /// Before a new group: drop the groups that left the timespan; if still full, the stalest tenth.
+    /// Before a new group, when full: drop the groups that left the timespan, then the stalest until a tenth of the
+    /// room is free. Freeing a tenth at once keeps the sweep rare: a sender whose every new group finds just one stale
+    /// group would otherwise make each event sweep all 50,000.
     private func makeRoom(in groups: inout [String: GroupState], for correlation: SigmaCorrelation, since: Int64) {
         let limit = min(Self.maximumGroups, max(100, Self.maximumHeld / max(1, correlation.threshold)))
         guard groups.count >= limit else { return }
         groups = groups.filter { $0.value.newest >= since }
-        guard groups.count >= limit else { return }
-        let stalest = groups.sorted { $0.value.newest < $1.value.newest }.prefix(max(1, limit / 10))
+        let target = limit - max(1, limit / 10)
+        guard groups.count > target else { return }
+        let stalest = groups.sorted { $0.value.newest < $1.value.newest }.prefix(groups.count - target)
         for (key, _) in stalest { groups[key] = nil }
         evicted.increment(by: Int64(stalest.count))
     }
