@@ -46,4 +46,22 @@ struct SyslogFramingTests {
         #expect(all == collected)
         #expect(all == [.message(Array("abcdefgh".utf8)), .oversized(prefix: Array("abcdefgh".utf8)), .message(Array("ok".utf8))])
     }
+
+    /// A line sent a byte at a time is searched for its end once (the framing remembers how far it looked), and
+    /// comes out as when sent whole, with empty reads and counted frames between the lines.
+    @Test func linesArrivingAByteAtATimeComeOutAsWhole() throws {
+        let stream = Array("<13>first line\n\r\n5 <14>x<15>second\n<16>third, not ended".utf8)
+        var whole = SyslogFraming()
+        let all = try whole.append(stream)
+        var pieces = SyslogFraming()
+        var collected: [SyslogFraming.Frame] = []
+        for byte in stream {
+            collected += try pieces.append([byte])
+            collected += try pieces.append([UInt8]())
+        }
+        #expect(all == collected)
+        #expect(all == [.message(Array("<13>first line".utf8)), .message(Array("<14>x".utf8)), .message(Array("<15>second".utf8))])
+        collected += try pieces.append(Array("\n".utf8))
+        #expect(collected.last == .message(Array("<16>third, not ended".utf8)))
+    }
 }

@@ -16,6 +16,9 @@ public struct SyslogFraming: Sendable {
     public let maximumBytes: Int
     private var buffer: [UInt8] = []
     private var skippingLine = false
+    /// Bytes at the head of `buffer` already searched for a line feed: a line arriving a byte at a time is searched
+    /// once, not once per byte (64 KiB sent in one-byte segments would otherwise cost two billion comparisons).
+    private var searched = 0
 
     /// What is kept of a line too long: never more than the limit, so it is the same bytes however the line arrived.
     private var keptPrefix: Int { min(256, maximumBytes) }
@@ -48,6 +51,8 @@ public struct SyslogFraming: Sendable {
     }
 
     private mutating func frame(into frames: inout [Frame], from start: inout Int) throws(BrokenStream) {
+        let resume = searched
+        searched = 0
         while start < buffer.count {
             if skippingLine {
                 guard let end = buffer[start...].firstIndex(of: 0x0A) else { start = buffer.count; break }
@@ -59,7 +64,7 @@ public struct SyslogFraming: Sendable {
                 guard let (length, body) = try countedFrame(from: start) else { break }
                 frames.append(.message(Array(buffer[body..<(body + length)])))
                 start = body + length
-            } else if let end = buffer[start...].firstIndex(of: 0x0A) {
+            } else if let end = buffer[(start == 0 ? min(resume, buffer.count) : start)...].firstIndex(of: 0x0A) {
                 var line = Array(buffer[start..<end])
                 if line.last == 0x0D { line.removeLast() }
                 if !line.isEmpty { frames.append(line.count <= maximumBytes ? .message(line) : .oversized(prefix: Array(line.prefix(keptPrefix)))) }
@@ -71,6 +76,7 @@ public struct SyslogFraming: Sendable {
                 skippingLine = true
                 start = buffer.count
             } else {
+                searched = buffer.count - start
                 break
             }
         }
