@@ -42,7 +42,7 @@ public struct FieldReportsModule: PlatformModule {
         FieldReportsRoutes(reports: reports, clients: clients, capabilities: capabilities).addRoutes(to: routes)
         Open311Routes(reports: reports, clients: clients, publicBaseURL: publicBaseURL).addRoutes(to: routes)
         ReportMapFeed(reports: reports).addRoutes(to: routes)
-        if let renderer { FieldReportsPages(reports: reports, renderer: renderer).addRoutes(to: routes) }
+        if let renderer { FieldReportsPages(reports: reports, renderer: renderer, capabilities: capabilities).addRoutes(to: routes) }
     }
 
     /// The demo city's field-report history: a few thousand past reports over Hue's wards and the last four months.

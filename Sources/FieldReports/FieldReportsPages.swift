@@ -9,6 +9,8 @@ import Workflow
 struct FieldReportsPages: Sendable {
     let reports: FieldReportService
     let renderer: PageRenderer
+    /// Where the SOC's links are: the handling unit's staff and the operations centre see a report's incidents.
+    let capabilities: Capabilities
 
     func addRoutes(to routes: SecuredRouter) {
         routes.on(.get, "/reports", access: .everyone, kind: .page, summary: "Reports on a map and in a list, with each unit's figures", use: publicPage)
@@ -212,7 +214,11 @@ struct FieldReportsPages: Sendable {
                                    label: report.categoryName)]
         }
         let units = reports.units.values.filter { $0.parent != nil }.sorted { $0.name < $1.name }.map { ["code": $0.code, "name": $0.name] }
+        let incidents = try await FieldReportCases(reports: reports)
+            .incidents(for: report, viewer: viewer, links: capabilities.first((any SecurityIncidentLinks).self), logger: context.logger) ?? []
         return try renderer.page("report", title: "report_title", context: context, values: Self.present([
+            "securityIncidents": incidents.map { ["id": $0.id, "title": $0.title, "level": $0.level, "state": $0.state, "path": $0.path] },
+            "hasSecurityIncidents": !incidents.isEmpty,
             "code": report.code, "reportCode": report.code, "category": category.map { categoryName($0, language) } ?? report.category, "description": report.description,
             "address": report.address ?? "", "latitude": report.latitude.map { String(format: "%.5f", $0) } ?? "",
             "longitude": report.longitude.map { String(format: "%.5f", $0) } ?? "", "state": report.state,

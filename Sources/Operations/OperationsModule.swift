@@ -39,7 +39,7 @@ public struct OperationsModule: PlatformModule {
         let (figures, broker, desk) = (figures, broker, desk)
         pages = renderer.map { renderer in
             OperationsPages(figures: figures, panels: SensorPanels(database: context.database, broker: broker), desk: desk, profile: context.profile,
-                            map: map, renderer: renderer, clock: context.clock)
+                            map: map, renderer: renderer, capabilities: context.capabilities, clock: context.clock)
         }
     }
 

@@ -64,6 +64,13 @@ import Testing
             #expect((fromReport["securityIncidents"] as? [[String: Any]])?.first?["path"] as? String == "/soc/incidents/\(incident)")
             // The citizen who reported it is not shown the SOC's work.
             #expect(try object(try await client.send(.get, "/api/v1/field-reports/\(report)", token: citizen))["securityIncidents"] == nil)
+            // On the screens too: the operations centre's alert list names the incident, and the report's page shows it to
+            // the operations centre, never to the citizen or a visitor.
+            #expect(body(try await client.send(.get, "/ioc/fragments/alerts", token: ioc)).contains(#"data-incident="\#(incident)""#))
+            let reportPage = body(try await client.send(.get, "/reports/\(report)", token: ioc))
+            #expect(reportPage.contains(#"id="security-incidents""#) && reportPage.contains(#"href="/soc/incidents/\#(incident)""#))
+            #expect(!body(try await client.send(.get, "/reports/\(report)", token: citizen)).contains("security-incidents"))
+            #expect(!body(try await client.send(.get, "/reports/\(report)")).contains("security-incidents"))
 
             // Each reader sees what their role shows elsewhere: an incident of the Department of Finance linked to the same
             // alert is not shown to the ward's leader reading the alert, and the ward's alert is not shown to the

@@ -7,7 +7,8 @@ import Platform
 struct AlertCases: CaseDirectory {
     let desk: AlertDesk
 
-    var kind: String { "ioc-alert" }
+    static let kind = "ioc-alert"
+    var kind: String { Self.kind }
 
     func linkedCase(_ reference: String, logger: Logger) async throws -> LinkedCase? {
         guard reference.utf8.count <= 64, let alert = try await desk.alert(reference, logger: logger) else { return nil }

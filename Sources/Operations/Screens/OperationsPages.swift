@@ -15,6 +15,8 @@ struct OperationsPages: Sendable {
     let profile: CityProfile
     let map: UnitMap?
     let renderer: PageRenderer
+    /// Where the SOC's links are: an alert shows the security incidents linked to it.
+    let capabilities: Capabilities
     let clock: @Sendable () -> Date
 
     static let access = Access.roles([.iocOperator, .admin])
@@ -94,10 +96,16 @@ struct OperationsPages: Sendable {
     }
 
     func alertValues(_ context: HuesRequestContext) async throws -> [[String: Any]] {
-        try await desk.alerts(state: nil, units: nil, limit: 50, logger: context.logger).filter { $0.state != "closed" }.map { alert in
-            ["id": alert.id, "rule": alert.rule, "severity": alert.severity, "acknowledged": alert.state == "acknowledged", "critical": alert.severity == "critical", "subject": alert.subject,
-             "unit": alert.unit, "value": FigureText.text(alert.value, share: false, language: context.language, digits: 2),
-             "raisedAt": renderer.clock.text(alert.raisedAt)]
+        let alerts = try await desk.alerts(state: nil, units: nil, limit: 50, logger: context.logger).filter { $0.state != "closed" }
+        // The operations centre sees every unit's alerts, so every linked incident (one thread from street to SOC).
+        let linked = try await capabilities.first((any SecurityIncidentLinks).self)?
+            .incidents(linkedTo: AlertCases.kind, references: alerts.map(\.id), units: nil, logger: context.logger) ?? [:]
+        return alerts.map { alert in
+            let incidents = linked[alert.id] ?? []
+            return ["id": alert.id, "rule": alert.rule, "severity": alert.severity, "acknowledged": alert.state == "acknowledged", "critical": alert.severity == "critical", "subject": alert.subject,
+                    "unit": alert.unit, "value": FigureText.text(alert.value, share: false, language: context.language, digits: 2),
+                    "raisedAt": renderer.clock.text(alert.raisedAt),
+                    "incidents": incidents.map { ["id": $0.id, "title": $0.title, "state": $0.state] }, "hasIncidents": !incidents.isEmpty]
         }
     }
 }

@@ -56,4 +56,6 @@ public struct LinkedIncident: Codable, Sendable, Equatable {
 /// (a unit's staff see their own units' incidents, as on the SOC's pages); nil: all (the operations centre).
 public protocol SecurityIncidentLinks: Sendable {
     func incidents(linkedTo kind: String, reference: String, units: [String]?, logger: Logger) async throws -> [LinkedIncident]
+    /// The same for many cases at once (a screen of alerts), by reference; cases without incidents are left out.
+    func incidents(linkedTo kind: String, references: [String], units: [String]?, logger: Logger) async throws -> [String: [LinkedIncident]]
 }

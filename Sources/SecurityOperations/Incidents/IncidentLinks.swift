@@ -86,15 +86,26 @@ public struct IncidentLinks: SecurityIncidentLinks {
     }
 
     public func incidents(linkedTo kind: String, reference: String, units: [String]?, logger: Logger) async throws -> [LinkedIncident] {
+        try await incidents(linkedTo: kind, references: [reference], units: units, logger: logger)[reference] ?? []
+    }
+
+    /// At most 50 incidents a case (as many as may be linked), 100 cases a call.
+    public func incidents(linkedTo kind: String, references: [String], units: [String]?, logger: Logger) async throws -> [String: [LinkedIncident]] {
+        let asked = Array(Set(references).sorted().prefix(100))
+        guard !asked.isEmpty else { return [:] }
         let scope: SQLQueryString = units.map { $0.isEmpty ? " AND 1 = 0" : " AND i.unit_code IN (\(binds: $0))" } ?? ""
         let rows = try await database.sql(logger: logger).raw("""
-            SELECT i.id, i.unit_code, i.title, i.level, i.state FROM soc_incident_links l JOIN soc_incidents i ON i.id = l.incident_id \
-            WHERE l.kind = \(bind: kind) AND l.reference = \(bind: reference)
-            """ + scope + " ORDER BY l.linked_at_ms, i.id LIMIT 50").all()
-        return try rows.map { row in
+            SELECT l.reference, i.id, i.unit_code, i.title, i.level, i.state FROM soc_incident_links l \
+            JOIN soc_incidents i ON i.id = l.incident_id WHERE l.kind = \(bind: kind) AND l.reference IN (\(binds: asked))
+            """ + scope + " ORDER BY l.reference, l.linked_at_ms, i.id LIMIT 5000").all()
+        var found: [String: [LinkedIncident]] = [:]
+        for row in rows {
             let id = try row.decode(column: "id", as: String.self)
-            return LinkedIncident(id: id, unit: try row.decode(column: "unit_code", as: String.self), title: try row.decode(column: "title", as: String.self), level: try row.decode(column: "level", as: String.self),
-                                  state: try row.decode(column: "state", as: String.self), path: "/soc/incidents/\(id)")
+            found[try row.decode(column: "reference", as: String.self), default: []].append(
+                LinkedIncident(id: id, unit: try row.decode(column: "unit_code", as: String.self), title: try row.decode(column: "title", as: String.self),
+                               level: try row.decode(column: "level", as: String.self), state: try row.decode(column: "state", as: String.self),
+                               path: "/soc/incidents/\(id)"))
         }
+        return found
     }
 }
