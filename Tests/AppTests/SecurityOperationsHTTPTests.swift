@@ -186,6 +186,23 @@ import Testing
         }
     }
 
+    /// Batch after batch of new hosts: a unit opens at most 200 incidents an hour; the rest go to its alert storm.
+    @Test func aUnitOpensAtMostTwoHundredIncidentsAnHour() async throws {
+        try await TestApp.run { client, _ in
+            let soc = try await client.signIn("soc", "demo-soc-2026").access
+            let made = try await client.send(.post, "/api/v1/security/ingest-keys", token: soc, json: #"{"unit":"phuong-phu-xuan","label":"shipper"}"#)
+            let key = try #require(try client.json([String: AnyCodable].self, made)["key"]?.string)
+            for batch in 0..<5 {
+                let lines = (0..<50).map { #"{"host.name":"b\#(batch)-h\#($0)","CommandLine":"mimikatz sekurlsa::logonpasswords"}"# }
+                #expect(try client.json([String: AnyCodable].self, try await post(client, key: key, lines))["alerts"]?.int == 50)
+            }
+            let incidents = try client.json([[String: AnyCodable]].self, try await client.send(.get, "/api/v1/security/incidents?limit=500", token: soc))
+            #expect(incidents.filter { $0["rule"]?.string != "hues.alert-storm" }.count == 200)
+            let storm = incidents.filter { $0["rule"]?.string == "hues.alert-storm" }
+            #expect(storm.count == 1 && storm.first?["alertCount"]?.int == 50)
+        }
+    }
+
     @Test func signInGuessingAgainstThePlatformBecomesAnIncident() async throws {
         try await TestApp.run { client, runtime in
             for attempt in 0..<10 {

@@ -14,6 +14,7 @@ struct SecurityEventWriter: Sendable {
 
     let database: PlatformDatabase
     let contacts: IncidentContacts
+    let pace = IncidentPace()
 
     /// Stores the batch; what was stored (an event a sender sent twice at once is stored by whichever batch came
     /// first, and its alerts only there).
@@ -27,6 +28,8 @@ struct SecurityEventWriter: Sendable {
         // One notice per unit a batch (the first incident it opens), and none while the unit is in its quiet time.
         let told = Mutex<Set<String>>([])
         let stored = Mutex<(events: Int, alerts: Int)>((0, 0))
+        let room = pace.room(for: Set(alerts.map(\.unit)), at: now)
+        let opened = Mutex<[String: Int]>([:])
         try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
             told.withLock { $0 = [] }  // a retried transaction tells again
@@ -44,13 +47,16 @@ struct SecurityEventWriter: Sendable {
             let kept = inserted.count == records.count ? alerts : alerts.filter { inserted.contains($0.eventID) }
             try await Self.seeEndpoints(records.filter { inserted.contains($0.id) }, on: sql)
             if postgres { try await Self.lockGroups(of: kept, on: sql) }
-            try await Self.file(kept, on: db, sql: sql, tell: { incident, alert in
+            opened.withLock { $0 = [:] }
+            try await Self.file(kept, room: room, on: db, sql: sql, tell: { incident, alert in
+                if alert.ruleID != Self.stormRule { opened.withLock { $0[alert.unit, default: 0] += 1 } }
                 guard let unitLeaders = leaders[alert.unit], told.withLock({ $0.insert(alert.unit).inserted }) else { return }
                 try await contacts.tell(unitLeaders, incident: incident, alert: alert, on: db)
             })
             stored.withLock { $0 = (inserted.count, kept.count) }
         }
         contacts.throttle.record(told.withLock { $0 }, at: now)
+        pace.record(opened.withLock { $0 }, at: now)
         return stored.withLock { $0 }
     }
 
@@ -94,9 +100,11 @@ struct SecurityEventWriter: Sendable {
     static let maximumNewIncidentsPerBatch = 50
     static let stormRule = "hues.alert-storm"
 
-    /// `tell` announces each incident opened to the unit's contacts.
-    private static func file(_ alerts: [RaisedAlert], on db: any Database, sql: any SQLDatabase,
+    /// `tell` announces each incident opened to the unit's contacts; `room`: new incidents each unit may still open
+    /// this hour (`IncidentPace`).
+    private static func file(_ alerts: [RaisedAlert], room: [String: Int], on db: any Database, sql: any SQLDatabase,
                              tell: (String, RaisedAlert) async throws -> Void) async throws {
+        var room = room
         var incidents: [String: (id: String, count: Int64, last: Int64)] = [:]
         var hits: [String: (count: Int64, last: Int64)] = [:]
         var opened = 0
@@ -108,12 +116,13 @@ struct SecurityEventWriter: Sendable {
                 incident = known
             } else if let open = try await openIncident(for: alert, on: sql) {
                 incident = (open, 0, alert.atMs)
-            } else if opened < maximumNewIncidentsPerBatch {
+            } else if opened < maximumNewIncidentsPerBatch, room[alert.unit, default: 0] > 0 {
                 opened += 1
+                room[alert.unit, default: 0] -= 1
                 incident = (try await open(alert, on: db, sql: sql), 0, alert.atMs)
                 try await tell(incident.id, alert)
             } else {
-                let storm = RaisedAlert(ruleID: stormRule, title: "Alert storm: more new incidents in one batch than the SOC opens at once",
+                let storm = RaisedAlert(ruleID: stormRule, title: "Alert storm: more new incidents than the SOC opens at once (50 a batch, 200 a unit an hour)",
                                         level: .high, eventID: alert.eventID, unit: alert.unit, host: "*", atMs: alert.atMs)
                 key = [storm.ruleID, storm.unit, storm.host].joined(separator: "\u{0}")
                 if let known = incidents[key] {
