@@ -31,7 +31,9 @@ public struct SecurityDetection: Sendable {
             return RaisedAlert(ruleID: rule.id, title: rule.title, level: rule.level, eventID: record.id, unit: record.unit,
                                host: record.host ?? "-", atMs: record.receivedAtMs)
         }
-        for firing in correlator.observe(event, matched: matched, atMs: record.occurredAtMs, scope: record.unit) {
+        // An event dated ahead counts as arriving now: a sender's clock a day fast must not make every group look
+        // expired (nor hold its own group open into tomorrow).
+        for firing in correlator.observe(event, matched: matched, atMs: min(record.occurredAtMs, record.receivedAtMs), scope: record.unit) {
             let correlation = rules.correlations[firing.correlation]
             // Grouped by host when the correlation is; otherwise the group (an address, an account) is what it is about.
             let host = firing.group["host.name"] ?? firing.group.sorted { $0.key < $1.key }.map(\.value).joined(separator: " ")

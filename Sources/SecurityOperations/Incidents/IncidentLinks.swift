@@ -89,15 +89,18 @@ public struct IncidentLinks: SecurityIncidentLinks {
         try await incidents(linkedTo: kind, references: [reference], units: units, logger: logger)[reference] ?? []
     }
 
-    /// At most 50 incidents a case (as many as may be linked), 100 cases a call.
+    /// At most 50 incidents a case (the first linked), 100 cases a call.
     public func incidents(linkedTo kind: String, references: [String], units: [String]?, logger: Logger) async throws -> [String: [LinkedIncident]] {
         let asked = Array(Set(references).sorted().prefix(100))
         guard !asked.isEmpty else { return [:] }
         let scope: SQLQueryString = units.map { $0.isEmpty ? " AND 1 = 0" : " AND i.unit_code IN (\(binds: $0))" } ?? ""
+        // Each case's own first 50: one case linked to many incidents must not crowd out the others on a screen.
         let rows = try await database.sql(logger: logger).raw("""
-            SELECT l.reference, i.id, i.unit_code, i.title, i.level, i.state FROM soc_incident_links l \
-            JOIN soc_incidents i ON i.id = l.incident_id WHERE l.kind = \(bind: kind) AND l.reference IN (\(binds: asked))
-            """ + scope + " ORDER BY l.reference, l.linked_at_ms, i.id LIMIT 5000").all()
+            SELECT reference, id, unit_code, title, level, state FROM (SELECT l.reference, i.id, i.unit_code, i.title, i.level, i.state, \
+            ROW_NUMBER() OVER (PARTITION BY l.reference ORDER BY l.linked_at_ms, i.id) AS place \
+            FROM soc_incident_links l JOIN soc_incidents i ON i.id = l.incident_id \
+            WHERE l.kind = \(bind: kind) AND l.reference IN (\(binds: asked))
+            """ + scope + ") AS linked WHERE place <= 50 ORDER BY reference, place").all()
         var found: [String: [LinkedIncident]] = [:]
         for row in rows {
             let id = try row.decode(column: "id", as: String.self)

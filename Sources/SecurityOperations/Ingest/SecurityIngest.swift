@@ -126,7 +126,8 @@ public struct SecurityIngest: Sendable {
     }
 
     private func store(_ records: [SecurityEventRecord], refusals: [Receipt.Refusal], logger: Logger) async throws -> Receipt {
-        let (fresh, resent) = try await writer.unseen(records, logger: logger)
+        let (fresh, resent, claimed) = try await writer.unseen(records, logger: logger)
+        defer { writer.claims.release(claimed) }
         let alerts = fresh.flatMap(detection.alerts(for:))
         let stored = try await writer.write(fresh, alerts: alerts, logger: logger)
         // Malformed records carry no sender's id, so every one of them is stored.

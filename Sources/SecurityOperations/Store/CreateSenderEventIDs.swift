@@ -2,8 +2,8 @@ import FluentKit
 import Platform
 import SQLKit
 
-/// The sender's own id of an event (ECS `event.id`), unique per unit: a shipper that sends a batch again (its
-/// request timed out after the batch was stored) stores nothing twice and raises no alert twice.
+/// The sender's own id of an event (ECS `event.id`), unique per unit and host: a shipper that sends a batch again
+/// (its request timed out after the batch was stored) stores nothing twice and raises no alert twice.
 struct CreateSenderEventIDs: AsyncMigration {
     var name: String { "security.sender-event-ids.v1" }
 
@@ -11,7 +11,7 @@ struct CreateSenderEventIDs: AsyncMigration {
         guard let sql = database as? any SQLDatabase else { throw Problem.internal() }
         try await sql.raw("ALTER TABLE soc_events ADD COLUMN sender_event_id TEXT").run()
         try await sql.raw("""
-            CREATE UNIQUE INDEX IF NOT EXISTS soc_events_sender_id ON soc_events (unit_code, sender_event_id) \
+            CREATE UNIQUE INDEX IF NOT EXISTS soc_events_sender_id ON soc_events (unit_code, COALESCE(host_name, ''), sender_event_id) \
             WHERE sender_event_id IS NOT NULL
             """).run()
     }

@@ -15,12 +15,16 @@ struct SecurityEventWriter: Sendable {
     let database: PlatformDatabase
     let contacts: IncidentContacts
     let pace = IncidentPace()
+    let claims = SenderClaims()
 
     /// Stores the batch; what was stored (an event a sender sent twice at once is stored by whichever batch came
     /// first, and its alerts only there).
     func write(_ records: [SecurityEventRecord], alerts: [RaisedAlert], logger: Logger) async throws -> (events: Int, alerts: Int) {
         guard !records.isEmpty else { return (0, 0) }
-        let rows = try records.map(Self.row)
+        // In one order (unit, host, sender's id), so two copies of a batch take their rows' index locks on PostgreSQL
+        // in the same order and never wait on each other in a circle.
+        let rows = try records.sorted { ($0.unit, $0.host ?? "", $0.senderID ?? "", $0.id) < ($1.unit, $1.host ?? "", $1.senderID ?? "", $1.id) }
+            .map(Self.row)
         let now = Date()
         let leaders = alerts.isEmpty ? [:] : try await contacts.leaders(of: Set(alerts.map(\.unit)), at: now, logger: logger)
         let contacts = contacts
@@ -109,6 +113,8 @@ struct SecurityEventWriter: Sendable {
         var hits: [String: (count: Int64, last: Int64)] = [:]
         var opened = 0
         var rows: [SQLQueryString] = []
+        // A critical alert folded into a storm makes the storm critical: it must not sink among high ones.
+        var criticalStorms = Set<String>()
         for alert in alerts {
             var key = [alert.ruleID, alert.unit, alert.host].joined(separator: "\u{0}")
             var incident: (id: String, count: Int64, last: Int64)
@@ -133,6 +139,7 @@ struct SecurityEventWriter: Sendable {
                     incident = (try await open(storm, on: db, sql: sql), 0, alert.atMs)
                     try await tell(incident.id, storm)
                 }
+                if alert.level == .critical { criticalStorms.insert(incident.id) }
             }
             incident.count += 1
             incident.last = max(incident.last, alert.atMs)
@@ -148,6 +155,9 @@ struct SecurityEventWriter: Sendable {
             try await sql.raw("""
                 INSERT INTO soc_alerts (id, incident_id, event_id, rule_id, level, unit_code, host_name, raised_at_ms) VALUES 
                 """ + Array(rows[start..<min(rows.count, start + rowsPerInsert)]).joined(separator: ", ")).run()
+        }
+        for id in criticalStorms.sorted() {
+            try await sql.raw("UPDATE soc_incidents SET level = 'critical' WHERE id = \(bind: id)").run()
         }
         try await count(incidents: Array(incidents.values), hits: hits, on: sql)
     }
