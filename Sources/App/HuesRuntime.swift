@@ -145,6 +145,13 @@ public struct HuesRuntime: Sendable {
         }
     }
 
+    /// What only a serving instance does before it serves (`PlatformModule.prepareToServe`), one instance at a time.
+    public func prepareToServe() async throws {
+        try await database.exclusively(logger: logger) { [self] in
+            for module in modules { try await module.prepareToServe(database: database) }
+        }
+    }
+
     /// Loads the demo accounts (idempotent) and returns their logins; with `includingHistory`, also the demo city's
     /// dossiers, payments and reports (tests leave them out so each starts from empty queues).
     public func seedDemo(includingHistory: Bool = true) async throws -> [String] {

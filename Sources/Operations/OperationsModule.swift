@@ -23,7 +23,8 @@ public struct OperationsModule: PlatformModule {
     /// - Parameter transport: how notifications are sent (HTTP under the webhook network policy unless a test gives one).
     public init(context: ModuleContext, liveFigures: [LiveFigure] = [], renderer: PageRenderer? = nil, transport: (any NotificationTransport)? = nil) throws {
         self.context = context
-        broker = NGSIBroker(database: context.database, operationsUnit: context.profile.city.operationsUnit, clock: context.clock)
+        broker = NGSIBroker(database: context.database, operationsUnit: context.profile.city.operationsUnit,
+                            numberIndexes: context.configuration.ngsiNumberIndexes, clock: context.clock)
         figures = LiveFigures(figures: liveFigures + OperationsLiveFigures.all, database: context.database, broker: broker, secrets: context.secrets,
                               timeZone: context.profile.calendar.timeZone, clock: context.clock, logger: context.logger)
         let policy = OutboundPolicy(allowedPrivateNetworks: context.configuration.webhookAllowedNetworks)
@@ -41,6 +42,16 @@ public struct OperationsModule: PlatformModule {
             OperationsPages(figures: figures, panels: SensorPanels(database: context.database, broker: broker), desk: desk, profile: context.profile,
                             map: map, renderer: renderer, capabilities: context.capabilities, clock: context.clock)
         }
+    }
+
+    /// The numeric indexes the city declares, built when missing.
+    public func syncProfile(_ profile: CityProfile, database: PlatformDatabase) async throws {
+        try await broker.numbers.apply(on: database, dropping: false, logger: context.logger)
+    }
+
+    /// Before serving: also drops the numeric indexes no longer declared (not for other commands; see `apply`).
+    public func prepareToServe(database: PlatformDatabase) async throws {
+        try await broker.numbers.apply(on: database, dropping: true, logger: context.logger)
     }
 
     /// The demo's alert rules (kept if the operators changed them) and, for a demo with history, the last day of readings.

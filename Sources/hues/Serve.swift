@@ -25,6 +25,12 @@ struct Serve: AsyncParsableCommand {
             throw ExitStatus.configuration
         }
         let runtime = try await prepareRuntime(configuration)
+        do {
+            try await runtime.prepareToServe()
+        } catch {
+            await runtime.database.shutdown()
+            throw error
+        }
         if demo {
             let logins = try await runtime.seedDemo()
             say("Demo city: \(runtime.profile.city.name), \(runtime.profile.units.count) units. Demo logins (username password role):")

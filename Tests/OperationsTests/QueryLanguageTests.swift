@@ -53,11 +53,14 @@ struct QueryLanguageTests {
             try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations, logger: logger)
             var random = SeededRandom(seed: 766)
             let entities = (0..<300).map { Self.entity($0, random: &random) }
+            // Numbers, texts, booleans and relationships under declared numeric indexes: answers must not change.
+            let numbers = EntityNumberIndex(["level", "status", "online", "near", "info"].compactMap { SensorNumberIndex(type: "Station", attribute: $0) })
+            try await numbers.apply(on: database, dropping: false, logger: logger)
             let broker = NGSIBroker(database: database)
             let parsed = try entities.map { try EntityParser(now: Date()).entity($0.body) }
             _ = try await broker.write(parsed, operation: .replace, logger: logger)
             let sql = try database.sql(logger: logger)
-            try await Self.agree(150, entities, &random, on: sql)
+            try await Self.agree(150, entities, &random, on: sql, numbers: numbers)
             // Changed, merged into and deleted: the index of texts follows (SQLite), and the answers still agree.
             var current = Dictionary(uniqueKeysWithValues: entities.map { ($0.id, $0) })
             let changed = (0..<300).filter { $0 % 3 == 0 }.map { Self.entity($0, random: &random) }
@@ -69,7 +72,7 @@ struct QueryLanguageTests {
             let gone = (0..<300).filter { $0 % 7 == 0 }.map { "urn:ngsi-ld:Station:\($0)" }
             _ = try await broker.delete(gone, logger: logger)
             for id in gone { current[id] = nil }
-            try await Self.agree(100, Array(current.values), &random, on: sql)
+            try await Self.agree(100, Array(current.values), &random, on: sql, numbers: numbers)
             guard sql.dialect.name != "postgresql" else { return }
             // Entities stored before the index are indexed by the migration's SQL exactly as writes index them.
             let written = try await Self.textRows(sql)
@@ -81,7 +84,8 @@ struct QueryLanguageTests {
         }
     }
 
-    static func agree(_ count: Int, _ entities: [NGSIEntity], _ random: inout SeededRandom, on sql: any SQLDatabase) async throws {
+    static func agree(_ count: Int, _ entities: [NGSIEntity], _ random: inout SeededRandom, on sql: any SQLDatabase,
+                      numbers: EntityNumberIndex) async throws {
         for _ in 0..<count {
             let text = Self.query(random: &random, depth: 0)
             let query = try NGSIQueryParser.parse(text)
@@ -92,6 +96,10 @@ struct QueryLanguageTests {
             let selected = try await selection.run(on: sql, logger: Logger(label: "test")).entities.map(\.id)
             let expected = entities.filter { query.matches($0) }.map(\.id).sorted()
             #expect(selected.sorted() == expected, "q=\(text)")
+            var counting = selection
+            counting.count = true
+            let (indexed, counted) = try await counting.run(on: sql, numbers: numbers, logger: Logger(label: "test"))
+            #expect(indexed.map(\.id).sorted() == expected && counted == expected.count, "q=\(text) with numeric indexes")
         }
     }
 

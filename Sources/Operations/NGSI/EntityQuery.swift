@@ -18,6 +18,9 @@ public struct EntityQuery: Sendable, Equatable {
     public var limit = 20
     public var offset = 0
     public var count = false
+    /// Up to this many matches of a numeric index are read through it and sorted; more, and the walk in id order is
+    /// shorter. Not from the request.
+    var fewMatches = 5_000
 
     public init() {}
 
@@ -69,25 +72,55 @@ public struct EntityQuery: Sendable, Equatable {
     }
 
     /// The matching entities (at most `limit`, from `offset`, ordered by id) and, when asked, how many match in all.
-    func run(on sql: any SQLDatabase, logger: Logger) async throws -> (entities: [NGSIEntity], count: Int?) {
+    /// `numbers`: the city's numeric indexes, which a comparison with a number uses when the query names one type.
+    func run(on sql: any SQLDatabase, numbers: EntityNumberIndex = EntityNumberIndex(), logger: Logger) async throws
+        -> (entities: [NGSIEntity], count: Int?)
+    {
         let postgres = sql.dialect.name == "postgresql"
         var conditions: [SQLQueryString] = []
-        if !types.isEmpty { conditions.append("type IN (\(binds: types))") }
         if !ids.isEmpty { conditions.append("id IN (\(binds: ids))") }
         if let idPrefix { conditions.append("substr(id, 1, \(literal: idPrefix.utf8.count)) = \(bind: idPrefix)") }
         if let attributes {
             let any = attributes.sorted().map { NGSIQuerySQL(postgres: postgres).condition(.term(.init(path: .init(attribute: $0, subAttributes: [], keys: []), comparison: .exists, operand: nil))) }
             conditions.append("(" + any.joined(separator: " OR ") + ")")
         }
-        if let query { conditions.append(NGSIQuerySQL(postgres: postgres).condition(query)) }
-        let filter: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        var entities: [NGSIEntity] = []
-        if limit > 0 {
-            let rows = try await sql.raw(EntityRows.select(sql) + filter + " ORDER BY id LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
-            entities = try EntityRows.decode(rows, logger: logger)
+        let typed: [SQLQueryString] = types.isEmpty ? [] : ["type IN (\(binds: types))"]
+        let scanning = NGSIQuerySQL(postgres: postgres, type: types.count == 1 ? types[0] : nil)
+        let indexed = NGSIQuerySQL(postgres: postgres, numbers: numbers, type: scanning.type)
+        func filter(_ translation: NGSIQuerySQL, _ base: [SQLQueryString]) -> SQLQueryString {
+            let all = base + (query.map { [translation.condition($0)] } ?? [])
+            return all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
         }
-        guard count else { return (entities, nil) }
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM ngsi_entities" + filter).first()?.decode(column: "n", as: Int.self) ?? 0
-        return (entities, total)
+        guard let query, let narrowing = indexed.indexedConjunct(query) else {
+            let entities = try await page(filter(scanning, typed + conditions), on: sql, logger: logger)
+            return (entities, count ? try await total(filter(scanning, typed + conditions), on: sql) : nil)
+        }
+        // The indexed comparison holds numbers of the one type only, so it stands for the type condition (which would
+        // otherwise draw the database to the index of types). A probe of it alone reads at most one more entry of the
+        // index than `fewMatches`: few matches are read through the index and sorted; many are found sooner walking
+        // the type in id order, which stops at the page's end. A count is read through the index too.
+        let probe = try await total(" WHERE " + narrowing, on: sql, upTo: fewMatches + 1)
+        let through = filter(indexed, conditions)
+        var matches: Int? = probe == 0 ? 0 : nil
+        if count, matches == nil { matches = try await total(through, on: sql) }
+        if let matches, matches <= offset { return ([], count ? matches : nil) }
+        let few = probe <= fewMatches
+        let entities = try await page(few ? through : filter(scanning, typed + conditions), sorted: few, on: sql, logger: logger)
+        return (entities, count ? matches : nil)
+    }
+
+    /// `sorted`: the few matches of a numeric index are sorted after reading; SQLite would otherwise walk the ids in
+    /// order to skip the sort (`+id` is no column to it), reading every entity to find a rare match.
+    private func page(_ filter: SQLQueryString, sorted: Bool = false, on sql: any SQLDatabase, logger: Logger) async throws -> [NGSIEntity] {
+        guard limit > 0 else { return [] }
+        let order: SQLQueryString = sorted && sql.dialect.name != "postgresql" ? " ORDER BY +id" : " ORDER BY id"
+        let rows = try await sql.raw(EntityRows.select(sql) + filter + order + " LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
+        return try EntityRows.decode(rows, logger: logger)
+    }
+
+    private func total(_ filter: SQLQueryString, on sql: any SQLDatabase, upTo bound: Int? = nil) async throws -> Int {
+        let query: SQLQueryString = bound.map { "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ngsi_entities" + filter + " LIMIT \(bind: $0)) AS probe" }
+            ?? "SELECT COUNT(*) AS n FROM ngsi_entities" + filter
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 }

@@ -15,10 +15,14 @@ public struct NGSIBroker: Sendable {
     let clock: @Sendable () -> Date
     /// The unit whose IOC operators run the city's operations centre (`city.json`); nil: admins only.
     let operationsUnit: String?
+    /// The numeric attributes the city declared for indexing (`HUES_NGSI_NUMBER_INDEXES`).
+    let numbers: EntityNumberIndex
 
-    public init(database: PlatformDatabase, operationsUnit: String? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: PlatformDatabase, operationsUnit: String? = nil, numberIndexes: [SensorNumberIndex] = [],
+                clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.operationsUnit = operationsUnit
+        numbers = EntityNumberIndex(numberIndexes)
         self.clock = clock
         series = SensorSeries()
         subscriptions = SubscriptionBook(database: database)

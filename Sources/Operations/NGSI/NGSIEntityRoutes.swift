@@ -16,7 +16,7 @@ struct NGSIEntityRoutes {
         routes.on(.get, "\(Self.base)/entities", access: feedAccess, summary: "NGSI-LD: query entities by type, id, attrs and q") { request, context in
             try await NGSIExchange.handle(request, context, broker, gateways: true) {
                 let query = try EntityQuery(parameters: NGSIExchange.parameters(request))
-                let (entities, count) = try await query.run(on: try broker.database.sql(logger: context.logger), logger: context.logger)
+                let (entities, count) = try await query.run(on: try broker.database.sql(logger: context.logger), numbers: broker.numbers, logger: context.logger)
                 let ld = NGSIExchange.wantsLD(request)
                 var headers = HTTPFields()
                 if let count { headers[NGSIExchange.resultsCount] = String(count) }

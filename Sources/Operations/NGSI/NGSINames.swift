@@ -1,20 +1,14 @@
 import Foundation
+import Platform
 
 /// What NGSI-LD accepts as an entity id (a URI) and as a type or attribute name. Names may not hold characters
 /// the `q` language or a URL uses as syntax, so every name can appear in a query, a path and a SQL JSON path as is.
 public enum NGSINames {
-    public static let maximumNameLength = 128
+    public static let maximumNameLength = SensorNumberIndex.maximumNameLength
     public static let maximumURILength = 256
 
     /// Letters, digits and `_ - : / . @` (what short names and expanded IRIs use); not starting with `@` or `.`.
-    public static func isName(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard !bytes.isEmpty, bytes.count <= maximumNameLength, let first = bytes.first, first != 0x40, first != 0x2E else { return false }
-        return bytes.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x5F || byte == 0x2D || byte == 0x3A || byte == 0x2F || byte == 0x2E || byte == 0x40
-        }
-    }
+    public static func isName(_ text: String) -> Bool { SensorNumberIndex.isNGSIName(text) }
 
     /// An absolute URI (`urn:ngsi-ld:…`, `https://…`): a scheme, a colon, then printable ASCII without spaces,
     /// quotes, angle brackets or the characters a path or query would read as syntax (`? # %`).

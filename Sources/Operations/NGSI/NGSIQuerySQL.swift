@@ -2,16 +2,20 @@ import SQLKit
 
 /// `q` as a SQL condition over the stored entity documents (`ngsi_entities.body`: JSON text on SQLite, JSONB on
 /// PostgreSQL), with the same meaning as `NGSIQuery.matches`: a value compares only with a literal of its kind, text
-/// byte by byte. Every name and value is a bound parameter; nothing from the query is spliced into the SQL.
+/// byte by byte. Every name and value from the query is a bound parameter; what is spliced into the SQL as a literal
+/// is a declared numeric index's type and path (`EntityNumberIndex`), from the configuration, never from the request.
 struct NGSIQuerySQL {
     let postgres: Bool
+    /// The city's numeric indexes, and the one type the query asks for (an index is per type).
+    var numbers = EntityNumberIndex()
+    var type: String? = nil
 
     func condition(_ query: NGSIQuery) -> SQLQueryString {
         switch query {
         case .all(let parts): return "(" + parts.map(condition).joined(separator: " AND ") + ")"
         case .any(let parts): return "(" + parts.map(condition).joined(separator: " OR ") + ")"
         case .term(let term):
-            if let indexed = indexed(term) { return indexed }
+            if let indexed = numberIndexed(term) ?? indexed(term) { return indexed }
             // An attribute holds a `value` (properties) or an `object` (relationships), never both.
             let base = [term.path.attribute] + term.path.subAttributes
             return "(" + condition(term, at: base + ["value"] + term.path.keys) + " OR " + condition(term, at: base + ["object"] + term.path.keys) + ")"
@@ -33,6 +37,47 @@ struct NGSIQuerySQL {
             texts.append(text)
         }
         return "(id IN (SELECT entity_id FROM ngsi_text_values WHERE attribute = \(bind: term.path.attribute) AND value IN (\(binds: texts))))"
+    }
+
+    /// A comparison that every match must pass (a term of the top-level `;`) answered by a declared numeric index, as
+    /// SQL: the database can read the matches from the index. Under `|` the index narrows nothing on its own.
+    func indexedConjunct(_ query: NGSIQuery) -> SQLQueryString? {
+        switch query {
+        case .all(let parts):
+            return parts.lazy.compactMap { part -> SQLQueryString? in
+                guard case .term(let term) = part else { return nil }
+                return numberIndexed(term)
+            }.first
+        case .any: return nil
+        case .term(let term): return numberIndexed(term)
+        }
+    }
+
+    /// A number compared with a declared numeric attribute (`EntityNumberIndex`): the index's own expression, which is
+    /// NULL unless the entity is of the index's type and the `value` a number (a relationship's `object` never is),
+    /// so it means what the scan means for the one type the query names.
+    private func numberIndexed(_ term: NGSIQuery.Term) -> SQLQueryString? {
+        guard term.path.subAttributes.isEmpty, term.path.keys.isEmpty, let operand = term.operand,
+              let index = numbers.covering(type: type, attribute: term.path.attribute) else { return nil }
+        let number = EntityNumberIndex.expression(index, postgres: postgres)
+        let comparison: SQLQueryString
+        switch (term.comparison, operand) {
+        case (.greater, .one(.number(let value))): comparison = number + " > \(bind: value)"
+        case (.greaterOrEqual, .one(.number(let value))): comparison = number + " >= \(bind: value)"
+        case (.less, .one(.number(let value))): comparison = number + " < \(bind: value)"
+        case (.lessOrEqual, .one(.number(let value))): comparison = number + " <= \(bind: value)"
+        case (.equal, .one(.number(let value))): comparison = number + " = \(bind: value)"
+        case (.equal, .range(.number(let low), .number(let high))): comparison = number + " BETWEEN \(bind: low) AND \(bind: high)"
+        case (.equal, .list(let literals)):
+            var values: [Double] = []
+            for literal in literals {
+                guard case .number(let value) = literal else { return nil }
+                values.append(value)
+            }
+            comparison = number + " IN (\(binds: values))"
+        default: return nil
+        }
+        return "(" + comparison + ")"
     }
 
     private func condition(_ term: NGSIQuery.Term, at path: [String]) -> SQLQueryString {

@@ -35,7 +35,7 @@ struct NGSITemporalRoutes {
                     throw NGSIError(.badRequestData, "Querying the history of many entities needs a window (timerel) or lastN.")
                 }
                 let budget = TemporalBudget()
-                let (entities, count) = try await selection.run(on: try broker.database.sql(logger: context.logger), logger: context.logger)
+                let (entities, count) = try await selection.run(on: try broker.database.sql(logger: context.logger), numbers: broker.numbers, logger: context.logger)
                 let ld = NGSIExchange.wantsLD(request)
                 var histories: [JSONValue] = []
                 for entity in entities {

@@ -52,6 +52,8 @@ public struct HuesConfiguration: Sendable {
     /// Days sensor readings are kept as sent before they are rolled up into hourly figures, and days those are kept.
     public var sensorRawDays = 30
     public var sensorHourlyDays = 730
+    /// Numeric sensor attributes indexed for `q` comparisons and counts (`HUES_NGSI_NUMBER_INDEXES`); none by default.
+    public var ngsiNumberIndexes: [SensorNumberIndex] = []
     /// Modules this city leaves out (`field-reports`, `payments`…): their tables, pages, links and API are absent.
     public var modulesOff: Set<String> = []
     /// Map tiles and the Leaflet library the pages' maps use.
@@ -80,6 +82,7 @@ public struct HuesConfiguration: Sendable {
         ("HUES_MAX_BODY_SIZE", "largest request body in bytes", "10485760"),
         ("HUES_SENSOR_RAW_DAYS", "days sensor readings are kept as sent, then rolled up into hourly figures (1-3650)", "30"),
         ("HUES_SENSOR_HOURLY_DAYS", "days the hourly figures of sensor readings are kept (1-36500)", "730"),
+        ("HUES_NGSI_NUMBER_INDEXES", "numeric sensor attributes to index for q comparisons and counts: TYPE=ATTRIBUTE,… (each makes that type's writes dearer)", "none"),
         ("HUES_SOC_RULES", "the city's own Sigma rule folders, colon-separated, loaded beside the shipped rules", "none"),
         ("HUES_SYSLOG_UDP_PORT", "port of the SOC's syslog listener over UDP (RFC 5424/3164, CEF); 0 is off", "0"),
         ("HUES_SYSLOG_TCP_PORT", "port of the SOC's syslog listener over TCP (octet counting or newline framing); 0 is off", "0"),
@@ -181,7 +184,8 @@ public struct HuesConfiguration: Sendable {
         let (push, pushProblems) = PushSettings.read(values)
         let (rateLimits, rateLimitProblems) = RateLimitSettings.read(values)
         let (security, securityProblems) = SecuritySettings.read(values)
-        problems += reader.problems + mapProblems + pushProblems + rateLimitProblems + securityProblems
+        let (numberIndexes, numberIndexProblems) = SensorNumberIndex.read(values)
+        problems += reader.problems + mapProblems + pushProblems + rateLimitProblems + securityProblems + numberIndexProblems
 
         guard !problems.contains(where: { $0.severity == .error }) else { return (nil, problems) }
         var configuration = HuesConfiguration(
@@ -202,6 +206,7 @@ public struct HuesConfiguration: Sendable {
         configuration.webhookAllowedNetworks = network.webhookAllowedNetworks
         configuration.sensorRawDays = sensorRawDays
         configuration.sensorHourlyDays = sensorHourlyDays
+        configuration.ngsiNumberIndexes = numberIndexes
         configuration.map = map
         configuration.push = push
         configuration.rateLimits = rateLimits

@@ -16,6 +16,9 @@ public protocol PlatformModule: Sendable {
     func addRoutes(to routes: SecuredRouter)
     /// Brings the module's reference data in line with the city profile (runs on every start).
     func syncProfile(_ profile: CityProfile, database: PlatformDatabase) async throws
+    /// Work before `hues serve` starts serving, not before other commands (after `syncProfile`): what the running
+    /// configuration alone may decide, such as removing what it no longer asks for.
+    func prepareToServe(database: PlatformDatabase) async throws
     /// Adds demo records (idempotent: running it twice changes nothing) and returns lines to show the operator.
     func seedDemo(_ demo: DemoSeeding) async throws -> [String]
     /// Periodic work while the server runs (sweeps, deliveries), each with its interval.
@@ -52,6 +55,7 @@ public protocol PlatformModule: Sendable {
 
 extension PlatformModule {
     public func syncProfile(_ profile: CityProfile, database: PlatformDatabase) async throws {}
+    public func prepareToServe(database: PlatformDatabase) async throws {}
     public func seedDemo(_ demo: DemoSeeding) async throws -> [String] { [] }
     public var backgroundWork: [BackgroundWork] { [] }
     public var services: [any Service] { [] }
