@@ -118,11 +118,11 @@ for first in stride(from: 0, to: stations, by: 1000) {
 say("loaded \(stations) stations (\(stations * 4) readings) in \(figure(Date().timeIntervalSince(loadStarted))) s")
 // `--only ingest|batch|updates|queries|temporal` runs one part after the load (to profile it alone).
 let only = option("--only")
-if only == nil || only == "ingest" { try await ingest() }
-if only == nil || only == "batch" { try await largeBatch() }
+if only == nil || only == "ingest" { try await phase("ingest") { try await ingest() } }
+if only == nil || only == "batch" { try await phase("batch") { try await largeBatch() } }
 if only == nil || only == "updates" {
-    try await singleUpdates()
-    try singleUpdatesWithWrk()
+    try await phase("updates") { try await singleUpdates() }
+    try await phase("updates with wrk") { try singleUpdatesWithWrk() }
 }
 if only == nil || only == "queries" { try await queries() }
 if only == nil || only == "temporal" { try await temporal() }
