@@ -19,12 +19,26 @@ enum EntityRows {
             : "SELECT id, type, CASE WHEN typeof(body) = 'text' THEN body WHEN json_valid(body, 8) THEN json(body) ELSE '' END AS body, context FROM ngsi_entities"
     }
 
-    /// One row's values for an insert: the document bound as text and stored as JSONB on either database; on
-    /// SQLite with its indexed texts (`EntityTextIndex`).
-    static func values(_ entity: NGSIEntity, at now: Int64, postgres: Bool) -> SQLQueryString {
-        let (body, context) = (entity.body.jsonText, entity.context?.jsonText)
-        return postgres ? "(\(bind: entity.id), \(bind: entity.type), CAST(\(bind: body) AS JSONB), \(bind: context), \(bind: now), \(bind: now))"
-            : "(\(bind: entity.id), \(bind: entity.type), jsonb(\(bind: body)), \(bind: context), \(bind: now), \(bind: now), \(bind: EntityTextIndex.texts(of: entity)))"
+    /// An entity as its row holds it: the document's text and, on SQLite, its indexed texts (`EntityTextIndex`).
+    /// Worked out before the write's transaction where the entity is stored as sent (a batch replacing stations),
+    /// so SQLite's single writer thread only binds it.
+    struct Form: Sendable {
+        let id: String
+        let type: String
+        let body: String
+        let context: String?
+        let texts: String?
+
+        init(_ entity: NGSIEntity, postgres: Bool) {
+            (id, type, body, context) = (entity.id, entity.type, entity.body.jsonText, entity.context?.jsonText)
+            texts = postgres ? nil : EntityTextIndex.texts(of: entity)
+        }
+    }
+
+    /// One row's values for an insert: the document bound as text and stored as JSONB on either database.
+    static func values(_ form: Form, at now: Int64, postgres: Bool) -> SQLQueryString {
+        postgres ? "(\(bind: form.id), \(bind: form.type), CAST(\(bind: form.body) AS JSONB), \(bind: form.context), \(bind: now), \(bind: now))"
+            : "(\(bind: form.id), \(bind: form.type), jsonb(\(bind: form.body)), \(bind: form.context), \(bind: now), \(bind: now), \(bind: form.texts))"
     }
 
     static func columns(postgres: Bool) -> String {
@@ -64,7 +78,8 @@ enum EntityRows {
     /// The stored entities among `ids`, locked against other writers on PostgreSQL until the transaction ends.
     static func existing(_ ids: [String], on sql: any SQLDatabase, logger: Logger) async throws -> [String: NGSIEntity] {
         var found: [String: NGSIEntity] = [:]
-        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        // Sorted before locking, so two writers over overlapping ids take the rows in one order (no deadlock).
+        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " ORDER BY id FOR UPDATE" : ""
         for part in stride(from: 0, to: ids.count, by: 500) {
             let slice = Array(ids[part..<min(ids.count, part + 500)])
             let rows = try await sql.raw(select(sql) + " WHERE id IN (\(binds: slice))" + lock).all()
@@ -85,7 +100,8 @@ enum EntityRows {
     /// deleted), locked like `existing`.
     static func types(_ ids: [String], on sql: any SQLDatabase) async throws -> [String: String] {
         var found: [String: String] = [:]
-        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        // Sorted before locking, so two writers over overlapping ids take the rows in one order (no deadlock).
+        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " ORDER BY id FOR UPDATE" : ""
         for part in stride(from: 0, to: ids.count, by: 500) {
             let slice = Array(ids[part..<min(ids.count, part + 500)])
             for row in try await sql.raw("SELECT id, type FROM ngsi_entities WHERE id IN (\(binds: slice))" + lock).all() {
@@ -98,8 +114,13 @@ enum EntityRows {
     /// Inserts or overwrites `entities` (creation time kept for those that existed).
     static func save(_ entities: [NGSIEntity], at now: Int64, on sql: any SQLDatabase) async throws {
         let postgres = sql.dialect.name == "postgresql"
-        for part in stride(from: 0, to: entities.count, by: chunk) {
-            let rows = entities[part..<min(entities.count, part + chunk)].map { values($0, at: now, postgres: postgres) }
+        try await save(entities.map { Form($0, postgres: postgres) }, at: now, on: sql)
+    }
+
+    static func save(_ forms: [Form], at now: Int64, on sql: any SQLDatabase) async throws {
+        let postgres = sql.dialect.name == "postgresql"
+        for part in stride(from: 0, to: forms.count, by: chunk) {
+            let rows = forms[part..<min(forms.count, part + chunk)].map { values($0, at: now, postgres: postgres) }
             let texts = postgres ? "" : ", texts = excluded.texts"
             try await sql.raw("""
                 INSERT INTO \(unsafeRaw: columns(postgres: postgres)) VALUES \(rows.joined(separator: ", ")) \
@@ -110,11 +131,11 @@ enum EntityRows {
     }
 
     /// Inserts the entities that do not exist yet; returns the ids inserted.
-    static func insertNew(_ entities: [NGSIEntity], at now: Int64, on sql: any SQLDatabase) async throws -> Set<String> {
+    static func insertNew(_ forms: [Form], at now: Int64, on sql: any SQLDatabase) async throws -> Set<String> {
         let postgres = sql.dialect.name == "postgresql"
         var inserted = Set<String>()
-        for part in stride(from: 0, to: entities.count, by: chunk) {
-            let rows = entities[part..<min(entities.count, part + chunk)].map { values($0, at: now, postgres: postgres) }
+        for part in stride(from: 0, to: forms.count, by: chunk) {
+            let rows = forms[part..<min(forms.count, part + chunk)].map { values($0, at: now, postgres: postgres) }
             let answer = try await sql.raw("INSERT INTO \(unsafeRaw: columns(postgres: postgres)) VALUES "
                                            + rows.joined(separator: ", ") + " ON CONFLICT (id) DO NOTHING RETURNING id").all()
             for row in answer { inserted.insert(try row.decode(column: "id", as: String.self)) }

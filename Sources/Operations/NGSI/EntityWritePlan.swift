@@ -32,18 +32,23 @@ struct EntityWritePlan {
     /// For `.patch`: the attributes named that the entity does not have, by entity.
     var notUpdated: [String: [String]] = [:]
 
+    /// For each entity to save that is stored exactly as sent: the index of the parsed entity it is.
+    var asSent: [String: Int] = [:]
+
     init(_ parsed: [EntityParser.Parsed], operation: EntityOperation, existing: [String: NGSIEntity]) {
-        for item in parsed {
+        for (index, item) in parsed.enumerated() {
             for (attribute, error) in item.refused {
                 errors.append((item.entity.id, NGSIError(error.kind, "\(error.detail) (attribute \(attribute))")))
             }
-            apply(item.entity, operation: operation, current: saved[item.entity.id] ?? existing[item.entity.id], refused: Set(item.refused.map(\.attribute)))
+            apply(item.entity, operation: operation, current: saved[item.entity.id] ?? existing[item.entity.id], refused: Set(item.refused.map(\.attribute)),
+                  index: index)
         }
     }
 
-    private mutating func apply(_ incoming: NGSIEntity, operation: EntityOperation, current: NGSIEntity?, refused: Set<String>) {
+    private mutating func apply(_ incoming: NGSIEntity, operation: EntityOperation, current: NGSIEntity?, refused: Set<String>, index: Int) {
         var next = incoming
         var set = incoming.attributes
+        var unchanged = false
         switch (operation, current) {
         case (.create, .some):
             return errors.append((incoming.id, NGSIError(.alreadyExists, "An entity \(incoming.id) already exists.")))
@@ -52,8 +57,9 @@ struct EntityWritePlan {
         case (.replace, let current?):
             // A refused reading leaves the stored one in place: replacing the entity must not erase what was good.
             for name in refused { next.attributes[name] = current.attributes[name] }
+            unchanged = refused.isEmpty
         case (.create, nil), (.replace, nil), (.merge, nil):
-            break
+            unchanged = true
         case (.merge, let current?), (.update, let current?), (.patch, let current?):
             guard current.type == incoming.type else {
                 return errors.append((incoming.id, NGSIError(.badRequestData, "The entity \(incoming.id) is a \(current.type), not a \(incoming.type).")))
@@ -79,6 +85,7 @@ struct EntityWritePlan {
             updated.append(next.id)
         }
         saved[next.id] = next
+        asSent[next.id] = unchanged ? index : nil
         written.append(Written(entity: next, setAttributes: set))
     }
 
@@ -94,15 +101,8 @@ struct EntityWritePlan {
         errors += lost.sorted().map { ($0, NGSIError(.alreadyExists, "An entity \($0) already exists.")) }
     }
 
-    /// Readings of the attributes this write set, one per series and instant (the last wins).
-    func readings(at now: Date) -> [SensorReading] {
-        var seen: [String: SensorReading] = [:]
-        for item in written {
-            let partial = NGSIEntity(id: item.entity.id, type: item.entity.type, attributes: item.setAttributes)
-            for reading in partial.readings(at: now) {
-                seen["\(reading.entityID)\u{0}\(reading.attribute)\u{0}\(reading.observedAtMilliseconds)"] = reading
-            }
-        }
-        return Array(seen.values)
+    /// Readings of the attributes these writes set (the broker keeps one per series and instant: the last).
+    static func readings(of written: [Written], at now: Date) -> [SensorReading] {
+        written.flatMap { NGSIEntity(id: $0.entity.id, type: $0.entity.type, attributes: $0.setAttributes).readings(at: now) }
     }
 }

@@ -17,6 +17,8 @@ public struct NGSIBroker: Sendable {
     let operationsUnit: String?
     /// The numeric attributes the city declared for indexing (`HUES_NGSI_NUMBER_INDEXES`).
     let numbers: EntityNumberIndex
+    /// `PATCH …/attrs` requests waiting to be written together (`NGSIBroker+Patch.swift`).
+    let patches: PatchGroups
 
     public init(database: PlatformDatabase, operationsUnit: String? = nil, numberIndexes: [SensorNumberIndex] = [],
                 clock: @escaping @Sendable () -> Date = Date.init) {
@@ -26,6 +28,7 @@ public struct NGSIBroker: Sendable {
         self.clock = clock
         series = SensorSeries()
         subscriptions = SubscriptionBook(database: database)
+        patches = PatchGroups(concurrentGroups: database.kind == .postgres ? 4 : 1)
     }
 
     /// Admins, and IOC operators of the operations centre's unit (an IOC role held in a ward does not reach the city's
@@ -47,9 +50,10 @@ public struct NGSIBroker: Sendable {
     /// Applies `operation` to each parsed entity; the ones it cannot apply are listed in `errors`, the rest stored.
     public func write(_ parsed: [EntityParser.Parsed], operation: EntityOperation, logger: Logger) async throws -> Outcome {
         let now = clock()
+        let forms = Self.forms(of: parsed, operation: operation, postgres: database.kind == .postgres)
         let (outcome, learned) = try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            return try await apply(parsed, operation: operation, at: now, on: sql, logger: logger)
+            return try await apply(parsed, operation: operation, at: now, forms: forms, on: sql, logger: logger)
         }
         series.remember(learned)
         return outcome
@@ -57,24 +61,50 @@ public struct NGSIBroker: Sendable {
 
     /// The same inside a transaction the caller runs (alerts write their `Alert` entity with the alert). Returns the
     /// series learned, to remember once the transaction has committed.
-    func apply(_ parsed: [EntityParser.Parsed], operation: EntityOperation, at now: Date, recordReadings: Bool = true, on sql: any SQLDatabase,
-               logger: Logger) async throws -> (Outcome, [SensorSeries.Key: Int64]) {
+    func apply(_ parsed: [EntityParser.Parsed], operation: EntityOperation, at now: Date, recordReadings: Bool = true, forms: [EntityRows.Form?] = [],
+               on sql: any SQLDatabase, logger: Logger) async throws -> (Outcome, [SensorSeries.Key: Int64]) {
         let ids = Array(Set(parsed.map(\.entity.id))).sorted()
         var plan = EntityWritePlan(parsed, operation: operation, existing: try await stored(ids, for: parsed, operation: operation, on: sql, logger: logger))
         let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
+        let postgres = sql.dialect.name == "postgresql"
+        let rows = plan.entitiesToSave.map { entity in
+            plan.asSent[entity.id].flatMap { forms.indices.contains($0) ? forms[$0] : nil } ?? EntityRows.Form(entity, postgres: postgres)
+        }
         if operation == .create {
             // Another writer may have created one of them since it was looked up: that one is refused, not overwritten.
-            plan.keepOnly(try await EntityRows.insertNew(plan.entitiesToSave, at: milliseconds, on: sql))
+            plan.keepOnly(try await EntityRows.insertNew(rows, at: milliseconds, on: sql))
         } else {
-            try await EntityRows.save(plan.entitiesToSave, at: milliseconds, on: sql)
+            try await EntityRows.save(rows, at: milliseconds, on: sql)
         }
-        let types = Dictionary(plan.written.map { ($0.entity.id, $0.entity.type) }) { _, last in last }
-        let learned = recordReadings ? try await series.store(plan.readings(at: now), types: types, on: sql) : [:]
-        let notices = subscriptions.current.notifications(for: plan.written, at: now)
-        try await NotificationOutbox.enqueue(notices, at: milliseconds, on: sql)
-        if !plan.written.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
-        if !notices.isEmpty { ChangeTopics.noteChange(Self.notificationsTopic) }
+        let learned = try await record(plan.written, at: now, readings: recordReadings, on: sql)
         return (Outcome(created: plan.created, updated: plan.updated, errors: plan.errors, notUpdated: plan.notUpdated), learned)
+    }
+
+    /// The rows of the entities a batch replaces or creates, worked out on the request's task before its turn at the
+    /// writer (nil where the stored document will be a merge, which only the transaction knows).
+    static func forms(of parsed: [EntityParser.Parsed], operation: EntityOperation, postgres: Bool) -> [EntityRows.Form?] {
+        guard operation == .replace || operation == .create else { return [] }
+        return parsed.map { $0.refused.isEmpty ? EntityRows.Form($0.entity, postgres: postgres) : nil }
+    }
+
+    /// What follows storing the entities: the readings of the attributes written, and the notices they owe.
+    func record(_ written: [EntityWritePlan.Written], at now: Date, readings: Bool = true, on sql: any SQLDatabase) async throws
+        -> [SensorSeries.Key: Int64] {
+        try await record(readings: readings ? EntityWritePlan.readings(of: written, at: now) : [],
+                         types: Dictionary(written.map { ($0.entity.id, $0.entity.type) }) { _, last in last },
+                         notices: subscriptions.current.notifications(for: written, at: now), at: now, on: sql)
+    }
+
+    /// Readings of several writes in one statement (the same series and instant twice: the later reading wins).
+    func record(readings: [SensorReading], types: [String: String], notices: [SubscriptionBook.Notice], at now: Date, on sql: any SQLDatabase)
+        async throws -> [SensorSeries.Key: Int64] {
+        var latest: [SensorSeries.Instant: SensorReading] = [:]
+        for reading in readings { latest[SensorSeries.Instant(reading)] = reading }
+        let learned = latest.isEmpty ? [:] : try await series.store(Array(latest.values), types: types, on: sql)
+        try await NotificationOutbox.enqueue(notices, at: Int64((now.timeIntervalSince1970 * 1000).rounded()), on: sql)
+        if !types.isEmpty { ChangeTopics.noteChange(Self.entitiesTopic) }
+        if !notices.isEmpty { ChangeTopics.noteChange(Self.notificationsTopic) }
+        return learned
     }
 
     /// What a write needs of the stored entities. Merging needs their attributes; replacing and creating need only
@@ -132,27 +162,6 @@ public struct NGSIBroker: Sendable {
             try await EntityRows.save([entity], at: Int64((clock().timeIntervalSince1970 * 1000).rounded()), on: sql)
             ChangeTopics.noteChange(Self.entitiesTopic)
         }
-    }
-
-    /// `PATCH …/attrs`: the attributes an entity has are changed, the others listed in `notUpdated`. All of it in
-    /// the write's transaction (its type, which the attributes are read by, the document, the change): one trip to
-    /// the writer per update, where a read before it cost a second thread hop.
-    public func patch(_ id: String, attributes members: [String: JSONValue], linkContext: String?, logger: Logger) async throws -> Outcome {
-        let now = clock()
-        let (outcome, learned) = try await database.write(logger: logger) { db in
-            guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            let row = try await sql.raw("SELECT type FROM ngsi_entities WHERE id = \(bind: id)").first()
-            guard let type = try row?.decode(column: "type", as: String.self) else { throw NGSIError(.resourceNotFound, "No entity \(id).") }
-            try EntityParser.refusePlatformOwned(id: id, type: type)
-            var members = members
-            members["id"] = .string(id)
-            members["type"] = .string(type)
-            let parsed = try EntityParser(now: now).entity(.object(members), linkContext: linkContext)
-            if let (attribute, error) = parsed.refused.first { throw NGSIError(error.kind, "\(error.detail) (attribute \(attribute))") }
-            return try await apply([parsed], operation: .patch, at: now, on: sql, logger: logger)
-        }
-        series.remember(learned)
-        return outcome
     }
 
     public func entity(_ id: String, logger: Logger) async throws -> NGSIEntity? {

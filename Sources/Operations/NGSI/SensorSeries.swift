@@ -12,18 +12,36 @@ public final class SensorSeries: Sendable {
         let attribute: String
     }
 
+    /// A reading's place in the readings table: one row per series and instant.
+    struct Instant: Hashable {
+        let entityID: String
+        let attribute: String
+        let milliseconds: Int64
+
+        init(_ reading: SensorReading) {
+            (entityID, attribute, milliseconds) = (reading.entityID, reading.attribute, reading.observedAtMilliseconds)
+        }
+    }
+
     private let known = Mutex<[Key: Int64]>([:])
 
     public init() {}
 
     /// The ids of the series `readings` belong to, creating the missing ones in this transaction.
     func ids(for readings: [SensorReading], types: [String: String], on sql: any SQLDatabase) async throws -> [Key: Int64] {
-        let wanted = Set(readings.map { Key(entityID: $0.entityID, attribute: $0.attribute) })
-        var found = known.withLock { cache in
-            wanted.reduce(into: [Key: Int64]()) { found, key in found[key] = cache[key] }
+        // One pass under the lock: a batch's readings are mostly of known series, so this is the whole cost then.
+        let looked = known.withLock { cache in
+            var found: [Key: Int64] = [:], unknown = Set<Key>()
+            found.reserveCapacity(readings.count)
+            for reading in readings {
+                let key = Key(entityID: reading.entityID, attribute: reading.attribute)
+                if let id = cache[key] { found[key] = id } else { unknown.insert(key) }
+            }
+            return (found: found, unknown: unknown)
         }
-        let missing = wanted.filter { found[$0] == nil }.sorted { ($0.entityID, $0.attribute) < ($1.entityID, $1.attribute) }
-        guard !missing.isEmpty else { return found }
+        var found = looked.found
+        guard !looked.unknown.isEmpty else { return found }
+        let missing = looked.unknown.sorted { ($0.entityID, $0.attribute) < ($1.entityID, $1.attribute) }
         for part in stride(from: 0, to: missing.count, by: 300) {
             let slice = missing[part..<min(missing.count, part + 300)]
             let values = try slice.map { key -> SQLQueryString in
@@ -36,7 +54,7 @@ public final class SensorSeries: Sendable {
             let rows = try await sql.raw("SELECT id, entity_id, attribute FROM ngsi_series WHERE entity_id IN (\(binds: entities))").all()
             for row in rows {
                 let key = Key(entityID: try row.decode(column: "entity_id", as: String.self), attribute: try row.decode(column: "attribute", as: String.self))
-                if wanted.contains(key) { found[key] = try row.decode(column: "id", as: Int64.self) }
+                if looked.unknown.contains(key) { found[key] = try row.decode(column: "id", as: Int64.self) }
             }
         }
         return found

@@ -110,11 +110,16 @@ actor SQLiteWriteBatcher {
     /// Each caller's savepoint keeps a statement journal; SQLite writes it to a temporary file (open, write, delete
     /// per batch) unless told to keep it in memory. It only ever serves rolling a savepoint back inside the open
     /// transaction, never crash recovery (the WAL does that), so memory costs nothing in durability.
+    ///
+    /// The writer's page cache is raised from SQLite's 2 MiB to 64 MiB: a 2,000-station batch dirties more pages than
+    /// 2 MiB hold, and SQLite then spilled them to the WAL in the middle of the transaction and read them back
+    /// (a tenth of the writer's time in profiles of that batch). Memory only; what is on disk at commit is the same.
     private func keepStatementJournalInMemory(logger: Logger) async {
         guard !statementJournalInMemory else { return }
         do {
             guard let sql = try connection(logger) as? any SQLDatabase else { return }
             try await sql.raw("PRAGMA temp_store = MEMORY").run()
+            try await sql.raw("PRAGMA cache_size = -65536").run()
             statementJournalInMemory = true
         } catch {
             // Only slower: the journal goes to a file as before. Tried again with the next batch.
