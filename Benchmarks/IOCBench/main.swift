@@ -124,9 +124,9 @@ if only == nil || only == "updates" {
     try await phase("updates") { try await singleUpdates() }
     try await phase("updates with wrk") { try singleUpdatesWithWrk() }
 }
-if only == nil || only == "queries" { try await queries() }
-if only == nil || only == "temporal" { try await temporal() }
-if only == nil { try await fanOut(screens: screens, rounds: Int(option("--rounds") ?? "") ?? 20) }
+if only == nil || only == "queries" { try await phase("queries") { try await queries() } }
+if only == nil || only == "temporal" { try await phase("temporal") { try await temporal() } }
+if only == nil { try await phase("fan-out") { try await fanOut(screens: screens, rounds: Int(option("--rounds") ?? "") ?? 20) } }
 try await http.shutdown().get()
 server.cancel()
 _ = await server.result

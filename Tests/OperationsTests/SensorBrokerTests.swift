@@ -75,6 +75,28 @@ struct SensorBrokerTests {
         }
     }
 
+    /// A replacing batch's documents are encoded before the transaction; an entity named twice, the second time
+    /// with a refused reading, must be stored as the plan merged it, not as either form sent.
+    @Test func aBatchNamingAnEntityTwiceStoresWhatThePlanMerged() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await migrated(database)
+            let broker = NGSIBroker(database: database)
+            let parser = EntityParser(now: Self.start.addingTimeInterval(3600))
+            let first = try parser.entity(Self.station(5, pm25: .number(14), at: "2026-12-01T00:10:00Z", extra: ["no2": .number(5)]))
+            let second = try parser.entity(Self.station(5, pm25: .string("high"), at: "2026-12-01T00:20:00Z", extra: ["no2": .number(9)]))
+            let third = try parser.entity(Self.station(6, pm25: .number(30), at: "2026-12-01T00:20:00Z"))
+            _ = try await broker.write([first, second, third], operation: .replace, logger: logger)
+            let stored = try #require(try await broker.entity("urn:ngsi-ld:AirQualityObserved:hue-5", logger: logger))
+            #expect(stored.attributes["pm25"]?.object?["value"] == .number(14) && stored.attributes["no2"]?.object?["value"] == .number(9), "\(stored.attributes)")
+            #expect(try await broker.entity("urn:ngsi-ld:AirQualityObserved:hue-6", logger: logger)?.attributes["pm25"]?.object?["value"] == .number(30))
+            // Created twice in one batch: the first stands, as when written alone.
+            let again = try parser.entity(Self.station(7, pm25: .number(1), at: "2026-12-01T00:10:00Z"))
+            let twice = try parser.entity(Self.station(7, pm25: .number(2), at: "2026-12-01T00:10:00Z"))
+            #expect(try await broker.write([again, twice], operation: .create, logger: logger).errors.map(\.error.kind) == [.alreadyExists])
+            #expect(try await broker.entity("urn:ngsi-ld:AirQualityObserved:hue-7", logger: logger)?.attributes["pm25"]?.object?["value"] == .number(1))
+        }
+    }
+
     /// A stored document that no longer reads is left out of answers (with a log line) and is never merged into as if
     /// absent; a replacement, which needs nothing of it, still lands.
     @Test func aStoredEntityThatDoesNotReadIsNeitherShownNorMergedInto() async throws {

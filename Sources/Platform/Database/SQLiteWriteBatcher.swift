@@ -29,7 +29,7 @@ actor SQLiteWriteBatcher {
     private let executor: (any TaskExecutor)?
     private var pending: [Job] = []
     private var draining = false
-    private var statementJournalInMemory = false
+    private var writerConnectionPrepared = false
     /// Transactions committed or attempted so far, and callers waiting for the next one (for tests and metrics).
     private(set) var batches = 0
     var waiting: Int { pending.count }
@@ -73,7 +73,7 @@ actor SQLiteWriteBatcher {
     }
 
     private func commit(_ batch: [Job]) async {
-        await keepStatementJournalInMemory(logger: batch[0].logger)
+        await prepareWriterConnection(logger: batch[0].logger)
         if batch.count == 1 { return await commitAlone(batch[0]) }
         let outcomes: [Result<any Sendable, any Error>]
         do {
@@ -114,15 +114,15 @@ actor SQLiteWriteBatcher {
     /// The writer's page cache is raised from SQLite's 2 MiB to 64 MiB: a 2,000-station batch dirties more pages than
     /// 2 MiB hold, and SQLite then spilled them to the WAL in the middle of the transaction and read them back
     /// (a tenth of the writer's time in profiles of that batch). Memory only; what is on disk at commit is the same.
-    private func keepStatementJournalInMemory(logger: Logger) async {
-        guard !statementJournalInMemory else { return }
+    private func prepareWriterConnection(logger: Logger) async {
+        guard !writerConnectionPrepared else { return }
         do {
             guard let sql = try connection(logger) as? any SQLDatabase else { return }
             try await sql.raw("PRAGMA temp_store = MEMORY").run()
             try await sql.raw("PRAGMA cache_size = -65536").run()
-            statementJournalInMemory = true
+            writerConnectionPrepared = true
         } catch {
-            // Only slower: the journal goes to a file as before. Tried again with the next batch.
+            // Only slower: the journal goes to a file and the cache stays small. Tried again with the next batch.
             logger.warning("could not keep SQLite's statement journal in memory", metadata: ["error": "\(error)"])
         }
     }
