@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// 3b. The same single-entity updates with wrk as the client, when it is installed: AsyncHTTPClient in this process
 /// spends about a quarter of the 2 cores it shares with the server, and a sensor gateway would not be on the
@@ -10,19 +11,16 @@ func singleUpdatesWithWrk() throws {
     }
     let script = folder + "/patch.lua"
     try patchScript.write(toFile: script, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: wrk)
-    process.arguments = ["-t1", "-c\(concurrency)", "-d\(Int(seconds))s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
     var environment = ProcessInfo.processInfo.environment
     environment["HUES_TOKEN"] = token
     environment["HUES_STATIONS"] = String(stations)
     environment["HUES_OBSERVED"] = NGSIClock.instant(minute: 8000)
-    process.environment = environment
     let output = Pipe()
-    process.standardOutput = output
-    try process.run()
+    let child = try ChildProcess.start(wrk, ["-t1", "-c\(concurrency)", "-d\(Int(seconds))s", "--latency", "-s", script, "http://127.0.0.1:\(port)"],
+                                       environment: environment, output: output.fileHandleForWriting.fileDescriptor)
+    try output.fileHandleForWriting.close()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    _ = child.waitUntilExit()
     func line(_ prefix: String) -> String {
         text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?"
     }

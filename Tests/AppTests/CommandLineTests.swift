@@ -32,24 +32,20 @@ import Testing
     }
 
     static func huesWaiting(_ arguments: [String], environment: [String: String], input: String?) throws -> Outcome {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUES_") }
         env.merge(environment) { $1 }
         env["HUES_LOG_LEVEL"] = env["HUES_LOG_LEVEL"] ?? "error"
-        process.environment = env
         let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
         let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
+        let child = try ChildProcess.start(Self.binary.path, arguments, environment: env, input: stdin.fileHandleForReading.fileDescriptor,
+                                           output: output.fileHandleForWriting.fileDescriptor, error: output.fileHandleForWriting.fileDescriptor)
+        try stdin.fileHandleForReading.close()
+        try output.fileHandleForWriting.close()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let status = child.waitUntilExit()
+        return Outcome(status: status, output: String(decoding: data, as: UTF8.self))
     }
 
     @Test func everyCommandHasHelp() async throws {

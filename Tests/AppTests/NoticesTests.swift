@@ -16,18 +16,15 @@ import Testing
 final class TestMailServer: @unchecked Sendable {
     let port: Int
     let mailbox: String
-    let process: Process
+    let process: ChildProcess
 
     init() async throws {
         try await ExternalTool.requirePythonModule("aiosmtpd", package: "aiosmtpd")
         port = Int.random(in: 30_000...60_000)
         mailbox = FileManager.default.temporaryDirectory.appendingPathComponent("hues-maildir-\(UUID())").path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", mailbox]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess.start("/usr/bin/env", ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c",
+                                                          "aiosmtpd.handlers.Mailbox", mailbox],
+                                         environment: ProcessInfo.processInfo.environment)
     }
 
     /// Waits until the server answers.
@@ -57,11 +54,10 @@ final class TestMailServer: @unchecked Sendable {
         try await body(server)
     }
 
-    /// Stops the server now. aiosmtpd ignores SIGTERM, so `terminate()` alone left one Python process behind per run.
+    /// Stops the server now. aiosmtpd ignores SIGTERM, so a plain terminate left one Python process behind per run.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        _ = process.waitUntilExit()
     }
 
     deinit {
@@ -76,13 +72,9 @@ enum SMTPProbe {
     }
 
     static func connectWaiting(port: Int) throws -> Bool {
-        let socket = Process()
-        socket.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        socket.arguments = ["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1).close()"]
-        socket.standardError = FileHandle.nullDevice
-        try socket.run()
-        socket.waitUntilExit()
-        return socket.terminationStatus == 0
+        let socket = try ChildProcess.start("/usr/bin/env", ["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1).close()"],
+                                            environment: ProcessInfo.processInfo.environment)
+        return socket.waitUntilExit() == 0
     }
 }
 

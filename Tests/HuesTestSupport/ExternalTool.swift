@@ -1,4 +1,6 @@
 import Foundation
+import Platform
+import Synchronization
 
 /// Runs a real tool (openssl, zbarimg, pyhanko, qpdf, poppler, libvips…) the way a person checking our output would.
 ///
@@ -66,20 +68,26 @@ public enum ExternalTool {
 
     static func runWaiting(_ arguments: [String], in folder: String) throws -> Result {
         guard let tool = arguments.first else { throw Missing(tool: "(no tool named)", install: "name a tool") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try locate(tool))
-        process.arguments = Array(arguments.dropFirst())
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
         let output = Pipe()
         let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
+        let child = try ChildProcess.start(try locate(tool), Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+                                           directory: folder, output: output.fileHandleForWriting.fileDescriptor,
+                                           error: error.fileHandleForWriting.fileDescriptor)
+        try output.fileHandleForWriting.close()
+        try error.fileHandleForWriting.close()
+        // Error output is read on a thread of its own: a tool that fills the error pipe while we wait on its output
+        // would otherwise wait forever.
+        let errorData = Mutex(Data())
+        let errorRead = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            errorData.withLock { $0 = error.fileHandleForReading.readDataToEndOfFile() }
+            errorRead.signal()
+        }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                      error: String(decoding: errorData, as: UTF8.self))
+        errorRead.wait()
+        let status = child.waitUntilExit()
+        return Result(status: status, output: String(decoding: outputData, as: UTF8.self),
+                      error: String(decoding: errorData.withLock { $0 }, as: UTF8.self))
     }
 
     public static func scratchFolder() throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,11 +13,7 @@ enum ExternalCommand {
     }
 
     static func run(_ tool: String, _ arguments: [String], environment extra: [String: String] = [:]) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
         let inherited = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"].contains($0.key) }
-        process.environment = inherited.merging(extra) { _, new in new }
         // A file, not a pipe: a tool that writes more than a pipe holds would wait forever for a reader.
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("hues-\(tool)-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
@@ -24,19 +21,19 @@ enum ExternalCommand {
         }
         defer { try? FileManager.default.removeItem(at: log) }
         let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-        process.standardError = handle
-        process.standardOutput = FileHandle.nullDevice
-        let status: Int32 = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                do { try process.run() } catch {
-                    process.terminationHandler = nil
-                    continuation.resume(throwing: Failed(description: "\(tool) could not start: \(error)"))
-                }
-            }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.start("/usr/bin/env", [tool] + arguments, environment: inherited.merging(extra) { _, new in new },
+                                           error: handle.fileDescriptor)
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw Failed(description: "\(tool) could not start: \(error)")
+        }
+        let status = await withTaskCancellationHandler {
+            await child.exitStatus()
         } onCancel: {
-            if process.isRunning { process.terminate() }
+            child.signal(SIGTERM)
         }
         guard status == 0 else {
             let message = String(decoding: (FileManager.default.contents(atPath: log.path) ?? Data()).prefix(2000), as: UTF8.self)
