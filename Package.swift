@@ -237,6 +237,8 @@ let package = Package(
             dependencies: [
                 "Platform", "Identity", "Web", "Catalog", "Notices", "Workflow", "PublicServices", "Signatures", "Payments", "FieldReports", "Performance",
                 "Operations", "SecurityOperations",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -302,7 +304,8 @@ let package = Package(
         .executableTarget(
             name: "IOCBench",
             dependencies: ["App", "Platform", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio")],
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Subprocess", package: "swift-subprocess"), .product(name: "SystemPackage", package: "swift-system")],
             path: "Benchmarks/IOCBench",
             swiftSettings: swiftSettings
         ),

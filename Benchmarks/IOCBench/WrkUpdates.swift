@@ -1,26 +1,22 @@
 import Foundation
-import Platform
+import Subprocess
+import SystemPackage
 
 /// 3b. The same single-entity updates with wrk as the client, when it is installed: AsyncHTTPClient in this process
 /// spends about a quarter of the 2 cores it shares with the server, and a sensor gateway would not be on the
 /// server's cores at all. wrk (C, one thread) is the lighter stand-in the other benchmarks use.
-func singleUpdatesWithWrk() throws {
+func singleUpdatesWithWrk() async throws {
     guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
         say("single-entity updates with wrk: skipped, wrk is not installed (apt-get install -y wrk)")
         return
     }
     let script = folder + "/patch.lua"
     try patchScript.write(toFile: script, atomically: true, encoding: .utf8)
-    var environment = ProcessInfo.processInfo.environment
-    environment["HUES_TOKEN"] = token
-    environment["HUES_STATIONS"] = String(stations)
-    environment["HUES_OBSERVED"] = NGSIClock.instant(minute: 8000)
-    let output = Pipe()
-    let child = try ChildProcess.start(wrk, ["-t1", "-c\(concurrency)", "-d\(Int(seconds))s", "--latency", "-s", script, "http://127.0.0.1:\(port)"],
-                                       environment: environment, output: output.fileHandleForWriting.fileDescriptor)
-    try output.fileHandleForWriting.close()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    _ = child.waitUntilExit()
+    let environment = Environment.inherit.updating(["HUES_TOKEN": token, "HUES_STATIONS": String(stations), "HUES_OBSERVED": NGSIClock.instant(minute: 8000)])
+    let record = try await Subprocess.run(.path(FilePath(wrk)), arguments: ["-t1", "-c\(concurrency)", "-d\(Int(seconds))s", "--latency", "-s", script,
+                                                                             "http://127.0.0.1:\(port)"],
+                                          environment: environment, output: .string(limit: 1 << 20))
+    let text = record.standardOutput
     func line(_ prefix: String) -> String {
         text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?"
     }

@@ -122,7 +122,7 @@ if only == nil || only == "ingest" { try await phase("ingest") { try await inges
 if only == nil || only == "batch" { try await phase("batch") { try await largeBatch() } }
 if only == nil || only == "updates" {
     try await phase("updates") { try await singleUpdates() }
-    try await phase("updates with wrk") { try singleUpdatesWithWrk() }
+    try await phase("updates with wrk") { try await singleUpdatesWithWrk() }
 }
 if only == nil || only == "queries" { try await phase("queries") { try await queries() } }
 if only == nil || only == "temporal" { try await phase("temporal") { try await temporal() } }

@@ -35,14 +35,16 @@ import Testing
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUES_") }
         env.merge(environment) { $1 }
         env["HUES_LOG_LEVEL"] = env["HUES_LOG_LEVEL"] ?? "error"
+        // Input from a file, not a pipe: a command that exits before reading it must not kill the test run with SIGPIPE.
+        let inputPath = FileManager.default.temporaryDirectory.appendingPathComponent("hues-cli-input-\(UUID().uuidString)").path
+        try Data((input ?? "").utf8).write(to: URL(fileURLWithPath: inputPath))
+        defer { try? FileManager.default.removeItem(atPath: inputPath) }
+        let stdin = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
+        defer { try? stdin.close() }
         let output = Pipe()
-        let stdin = Pipe()
-        let child = try ChildProcess.start(Self.binary.path, arguments, environment: env, input: stdin.fileHandleForReading.fileDescriptor,
+        let child = try ChildProcess.start(Self.binary.path, arguments, environment: env, input: stdin.fileDescriptor,
                                            output: output.fileHandleForWriting.fileDescriptor, error: output.fileHandleForWriting.fileDescriptor)
-        try stdin.fileHandleForReading.close()
         try output.fileHandleForWriting.close()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let status = child.waitUntilExit()
         return Outcome(status: status, output: String(decoding: data, as: UTF8.self))

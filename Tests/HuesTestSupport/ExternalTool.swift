@@ -1,5 +1,4 @@
 import Foundation
-import Platform
 import Synchronization
 
 /// Runs a real tool (openssl, zbarimg, pyhanko, qpdf, poppler, libvips…) the way a person checking our output would.

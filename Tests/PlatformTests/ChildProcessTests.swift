@@ -2,25 +2,33 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Platform
+import HuesTestSupport
 import Testing
 
-/// The tools the platform starts (pg_dump, pg_restore) get what they are given and nothing else of the server's.
+/// The child processes tests start (tools, the `hues` binary, servers) get what they are given and nothing else.
 @Suite struct ChildProcessTests {
     /// Runs `script` with /bin/sh and answers its exit status and standard output.
+    /// Standard error shares the output pipe, as `hues` runs in the command-line tests do.
     func shell(_ script: String, environment: [String: String] = [:], directory: String? = nil) async throws -> (Int32, String) {
         let output = Pipe()
         let child = try ChildProcess.start("/bin/sh", ["-c", script], environment: environment, directory: directory,
-                                           output: output.fileHandleForWriting.fileDescriptor)
+                                           output: output.fileHandleForWriting.fileDescriptor, error: output.fileHandleForWriting.fileDescriptor)
         try output.fileHandleForWriting.close()
-        let status = await child.exitStatus()
-        return (status, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        // Read before waiting: a child that fills the pipe would otherwise wait for us forever.
+        let text = try await ExternalTool.offTheTaskPool { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        return (await child.exitStatus(), text)
     }
 
     @Test func theExitCodeAndOutputComeBack() async throws {
-        let (status, output) = try await shell("echo hello; exit 3")
+        let (status, output) = try await shell("echo hello; echo trouble >&2; exit 3")
         #expect(status == 3)
-        #expect(output == "hello\n")
+        #expect(output == "hello\ntrouble\n")
+    }
+
+    @Test func moreOutputThanAPipeHoldsArrivesWhole() async throws {
+        let (status, output) = try await shell("head -c 300000 /dev/zero | tr '\\0' x")
+        #expect(status == 0)
+        #expect(output.count == 300_000)
     }
 
     @Test func theChildSeesExactlyTheEnvironmentAndFolderItWasGiven() async throws {

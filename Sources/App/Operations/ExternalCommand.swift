@@ -1,5 +1,6 @@
 import Foundation
-import Platform
+import Subprocess
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,31 +14,44 @@ enum ExternalCommand {
     }
 
     static func run(_ tool: String, _ arguments: [String], environment extra: [String: String] = [:]) async throws {
-        let inherited = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"].contains($0.key) }
-        // A file, not a pipe: a tool that writes more than a pipe holds would wait forever for a reader.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("hues-\(tool)-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw Failed(description: "cannot create \(log.path)")
+        try Task.checkCancellation()
+        let kept = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"].contains($0.key) }
+        var environment: [Environment.Key: String] = [:]
+        for (name, value) in kept.merging(extra, uniquingKeysWith: { _, new in new }) {
+            if let key = Environment.Key(rawValue: name) { environment[key] = value }
         }
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        let child: ChildProcess
+        // A file, not a pipe: a tool that writes more than a pipe holds would wait forever for a reader. Created
+        // owner-only from the start (never briefly readable by others).
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("hues-\(tool)-\(UUID().uuidString).log").path
+        let descriptor = open(log, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Failed(description: "cannot create \(log): \(String(cString: strerror(errno)))") }
+        defer {
+            close(descriptor)
+            unlink(log)
+        }
+        // Subprocess, not Foundation's Process: Process.run() on Linux over-reads /proc/self/fd entries and now and
+        // then kills the whole server with SIGSEGV (swift-corelibs-foundation #5472); it did so once during pg_dump.
+        // A cancelled task asks the tool to stop (SIGTERM), then kills it after five seconds.
+        var options = PlatformOptions()
+        options.teardownSequence = [.send(signal: .terminate, allowedDurationToNextStep: .seconds(5))]
+        let status: TerminationStatus
         do {
-            child = try ChildProcess.start("/usr/bin/env", [tool] + arguments, environment: inherited.merging(extra) { _, new in new },
-                                           error: handle.fileDescriptor)
-            try handle.close()
+            status = try await Subprocess.run(.path(FilePath("/usr/bin/env")), arguments: Arguments([tool] + arguments),
+                                              environment: .custom(environment), platformOptions: options, output: .discarded,
+                                              error: .fileDescriptor(FileDescriptor(rawValue: descriptor), closeAfterSpawningProcess: false))
+                .terminationStatus
         } catch {
-            try? handle.close()
             throw Failed(description: "\(tool) could not start: \(error)")
         }
-        let status = await withTaskCancellationHandler {
-            await child.exitStatus()
-        } onCancel: {
-            child.signal(SIGTERM)
-        }
-        guard status == 0 else {
-            let message = String(decoding: (FileManager.default.contents(atPath: log.path) ?? Data()).prefix(2000), as: UTF8.self)
-            throw Failed(description: "\(tool) exited with \(status): \(message)")
-        }
+        try Task.checkCancellation()
+        guard status.isSuccess else { throw Failed(description: "\(tool) ended with \(status): \(Self.errorLines(at: log))") }
+    }
+
+    /// The tool's `error:` lines: pg_restore follows a failed COPY with the row it was copying (a citizen's data),
+    /// which has no place in a message that reaches the log.
+    static func errorLines(at path: String) -> String {
+        let text = String(decoding: (FileManager.default.contents(atPath: path) ?? Data()).prefix(64 * 1024), as: UTF8.self)
+        let errors = text.split(separator: "\n").filter { $0.localizedCaseInsensitiveContains("error:") || $0.contains("FATAL:") }
+        return String(errors.joined(separator: "\n").prefix(2000))
     }
 }

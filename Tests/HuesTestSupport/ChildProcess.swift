@@ -4,14 +4,15 @@ import Synchronization
 import Glibc
 #endif
 
-/// A child process started with `posix_spawn`, in place of Foundation's `Process`.
+/// A child process for tests (tools that check our output, the `hues` binary, a mail server), started with
+/// `posix_spawn` in place of Foundation's `Process`, and waited for on a thread of its own.
 ///
 /// Foundation's `Process.run()` on Linux (Swift 6.3.1) copies a whole 256-byte `d_name` out of each `/proc/self/fd`
 /// entry it reads, past the end of glibc's buffer when an entry sits at its tail: now and then the copy touches an
-/// unmapped page and the whole server (or test run) dies with SIGSEGV (swift-corelibs-foundation PR #5472; it killed
-/// a PostgreSQL test run here during a backup). This type asks glibc to close the inherited descriptors instead
-/// (`posix_spawn_file_actions_addclosefrom_np`, glibc 2.34), resets signal handling in the child the way `Process`
-/// does, and waits for the child on a thread of its own so the task pool is never blocked.
+/// unmapped page and the whole test run dies with SIGSEGV (swift-corelibs-foundation PR #5472; it killed a PostgreSQL
+/// run here). The server itself uses the Subprocess package; tests want a blocking wait and a child that outlives a
+/// scope (the mail server), which this gives in a page. It asks glibc to close the inherited descriptors
+/// (`posix_spawn_file_actions_addclosefrom_np`, glibc 2.34) and resets signal handling in the child as `Process` does.
 public final class ChildProcess: Sendable {
     public struct Failed: Error, CustomStringConvertible {
         public var description: String
@@ -31,10 +32,21 @@ public final class ChildProcess: Sendable {
     public static func start(_ executable: String, _ arguments: [String], environment: [String: String],
                              directory: String? = nil, input: Int32? = nil, output: Int32? = nil,
                              error: Int32? = nil) throws -> ChildProcess {
+        // A source below 3 that is not its own target (a server started with stdin closed gets 0 for its next file)
+        // would be overwritten by an earlier action; such a source is lent to the child from a copy at 3 or above.
+        var copies: [Int32] = []
+        defer { copies.forEach { _ = close($0) } }
+        let standard = try [input, output, error].enumerated().map { target, source -> Int32? in
+            guard let source, source < 3, source != Int32(target) else { return source }
+            let copy = fcntl(source, F_DUPFD_CLOEXEC, 3)
+            guard copy >= 0 else { throw Failed(description: "cannot copy descriptor \(source): \(String(cString: strerror(errno)))") }
+            copies.append(copy)
+            return copy
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        try describeChild(&actions, directory: directory, standard: [input, output, error])
+        try describeChild(&actions, directory: directory, standard: standard)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -42,7 +54,7 @@ public final class ChildProcess: Sendable {
         sigemptyset(&unblocked)
         var defaults = sigset_t()
         sigfillset(&defaults)
-        // The server ignores SIGPIPE and may block signals; a tool started from it must not inherit either.
+        // Whatever this process ignores or blocks (a test runner, a library), a tool started from it must not inherit.
         posix_spawnattr_setsigmask(&attributes, &unblocked)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
@@ -83,8 +95,10 @@ public final class ChildProcess: Sendable {
 
     /// Blocks this thread until the child exits; answers its exit status (see `reaped`), or -1 when it cannot be read.
     public func waitUntilExit() -> Int32 {
-        // Wait without reaping first: until the child is reaped its id cannot be reused, so `signal` (which checks
-        // `reaped` under the same lock) never reaches someone else's process.
+        // Once reaped, the id may belong to another child of ours: never wait on it again. Before that, wait without
+        // reaping: until the child is reaped its id cannot be reused, so `signal` (which checks `reaped` under the
+        // same lock) never reaches someone else's process.
+        if let reaped = reaped.withLock({ $0 }) { return reaped }
         var info = siginfo_t()
         while waitid(P_PID, id_t(id), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
         return reaped.withLock { reaped in
