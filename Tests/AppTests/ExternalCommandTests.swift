@@ -28,11 +28,20 @@ import Testing
     }
 
     @Test func aCancelledRunStopsTheTool() async throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("hues-tool-\(UUID().uuidString).pid").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
         let started = ContinuousClock.now
-        let run = Task { try await ExternalCommand.run("sleep", ["30"]) }
-        try await Task.sleep(for: .milliseconds(300))
+        let run = Task { try await ExternalCommand.run("sh", ["-c", "echo $$ > \(pidFile); exec sleep 120"]) }
+        var pid: pid_t = 0
+        for _ in 0..<500 where pid == 0 {
+            pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(pid > 0, "the tool never started")
         run.cancel()
         await #expect(throws: (any Error).self) { try await run.value }
-        #expect(ContinuousClock.now - started < .seconds(10), "the tool ran on after its run was cancelled")
+        // Gone (and reaped), long before its two minutes were up.
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "the tool runs on after its run was cancelled")
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 }

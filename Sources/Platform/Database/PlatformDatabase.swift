@@ -39,6 +39,7 @@ public final class PlatformDatabase: Sendable {
     let writer: SQLiteWriteBatcher?
     private let writerDatabases: Databases?
     private let writerThread: SQLiteWriterThread?
+    private let checkpointer: SQLiteCheckpointer?
 
     /// - Parameter writeBudget: how long one SQLite write body may run before it is rolled back (see `SQLiteWriteBatcher`).
     public init(location: DatabaseLocation, replicaURL: String? = nil, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -64,7 +65,9 @@ public final class PlatformDatabase: Sendable {
             kind = .sqlite
             writerDatabases = writers
             writerThread = thread
-            writer = SQLiteWriteBatcher(budget: writeBudget, executor: thread) { logger in
+            let checkpointer = SQLiteCheckpointer(path: path, on: loop)
+            self.checkpointer = checkpointer
+            writer = SQLiteWriteBatcher(budget: writeBudget, executor: thread, checkpointer: checkpointer) { logger in
                 guard let database = writers.database(logger: logger, on: loop) else { throw Problem.unavailable(detail: "The server is shutting down.") }
                 return database
             }
@@ -74,6 +77,7 @@ public final class PlatformDatabase: Sendable {
             kind = .sqlite
             writerDatabases = nil
             writerThread = nil
+            checkpointer = nil
             writer = SQLiteWriteBatcher(budget: writeBudget) { [databases] logger in
                 guard let database = databases.database(logger: logger, on: loop) else { throw Problem.unavailable(detail: "The server is shutting down.") }
                 return database
@@ -89,6 +93,7 @@ public final class PlatformDatabase: Sendable {
             writer = nil
             writerDatabases = nil
             writerThread = nil
+            checkpointer = nil
         }
     }
 
@@ -176,6 +181,7 @@ public final class PlatformDatabase: Sendable {
     }
 
     public func shutdown() async {
+        await checkpointer?.stop()
         await writerDatabases?.shutdownAsync()
         do {
             try await writerThread?.shutdown()

@@ -27,6 +27,9 @@ actor SQLiteWriteBatcher {
     private let maxBatch: Int
     /// Where batches run: the thread that runs the writer connection's statements (`SQLiteWriterThread`), or nil.
     private let executor: (any TaskExecutor)?
+    /// Copies the write-ahead log into the database file after commits, in the background; nil: each commit that
+    /// takes the log past 1,000 pages does so itself (SQLite's default; in memory there is no log).
+    private let checkpointer: SQLiteCheckpointer?
     private var pending: [Job] = []
     private var draining = false
     private var writerConnectionPrepared = false
@@ -40,10 +43,11 @@ actor SQLiteWriteBatcher {
     ///     something outside the database, which a write body must not do) holds its batch up about this much, as
     ///     long as what it awaits honours cancellation (see `WriteBudget`). A safety net, not a latency target.
     ///   - executor: the writer connection's own thread, so a body's statements need no hand-over between threads.
-    init(budget: Duration = .seconds(10), maxBatch: Int = 256, executor: (any TaskExecutor)? = nil,
+    init(budget: Duration = .seconds(10), maxBatch: Int = 256, executor: (any TaskExecutor)? = nil, checkpointer: SQLiteCheckpointer? = nil,
          connection: @escaping @Sendable (Logger) throws -> any Database) {
         self.connection = connection
         self.executor = executor
+        self.checkpointer = checkpointer
         self.budget = WriteBudget(budget)
         self.maxBatch = max(1, maxBatch)
     }
@@ -68,6 +72,7 @@ actor SQLiteWriteBatcher {
             Self.batchSize.record(batch.count)
             batches += 1
             await commit(batch)
+            checkpointer?.committed()
         }
         draining = false
     }
@@ -120,10 +125,12 @@ actor SQLiteWriteBatcher {
             guard let sql = try connection(logger) as? any SQLDatabase else { return }
             try await sql.raw("PRAGMA temp_store = MEMORY").run()
             try await sql.raw("PRAGMA cache_size = -65536").run()
+            // Checkpoints are the checkpointer's, off the commit path; the writer's own only past a safety bound.
+            if checkpointer != nil { try await sql.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(SQLiteCheckpointer.writerBound))").run() }
             writerConnectionPrepared = true
         } catch {
-            // Only slower: the journal goes to a file and the cache stays small. Tried again with the next batch.
-            logger.warning("could not keep SQLite's statement journal in memory", metadata: ["error": "\(error)"])
+            // Only slower: the journal goes to a file, the cache stays small, commits checkpoint. Tried again next batch.
+            logger.warning("could not set up SQLite's writer connection", metadata: ["error": "\(error)"])
         }
     }
 
