@@ -16,14 +16,26 @@ import Testing
     }
 
     @Test func aFailureNamesTheErrorButNotTheRowBeingCopied() async throws {
-        let script = #"echo 'pg_restore: error: COPY failed for table "accounts"' >&2; echo 'CONTEXT: COPY accounts, line 1: "Nguyễn Văn An"' >&2; exit 1"#
+        let script = #"echo 'pg_restore: error: COPY failed for table "accounts": ERROR:  duplicate key value' >&2; echo 'DETAIL:  Key (email)=(an@example.vn) already exists.' >&2; echo 'CONTEXT: COPY accounts, line 1: "Nguyễn Văn An"' >&2; exit 1"#
         do {
             try await ExternalCommand.run("sh", ["-c", script])
             Issue.record("a failing tool was reported as a success")
         } catch let failure as ExternalCommand.Failed {
             #expect(failure.description.contains(#"error: COPY failed for table "accounts""#))
             #expect(!failure.description.contains("Nguyễn"))
+            #expect(!failure.description.contains("an@example.vn"))
             #expect(failure.description.contains("exited(1)"))
+        }
+    }
+
+    @Test func aMissingToolIsNamedInTheFailure() async throws {
+        do {
+            try await ExternalCommand.run("hues-no-such-tool", ["--version"])
+            Issue.record("a missing tool was reported as a success")
+        } catch let failure as ExternalCommand.Failed {
+            // env quotes the name with the locale's quotation marks, so the two parts are checked apart.
+            #expect(failure.description.contains("env: ") && failure.description.contains("hues-no-such-tool")
+                    && failure.description.contains("No such file or directory"), "\(failure.description)")
         }
     }
 

@@ -47,11 +47,12 @@ enum ExternalCommand {
         guard status.isSuccess else { throw Failed(description: "\(tool) ended with \(status): \(Self.errorLines(at: log))") }
     }
 
-    /// The tool's `error:` lines: pg_restore follows a failed COPY with the row it was copying (a citizen's data),
-    /// which has no place in a message that reaches the log.
+    /// What the tool said, without the lines that quote data: pg_restore follows a failed COPY with `CONTEXT:` naming
+    /// the row it was copying, and PostgreSQL's `DETAIL:` quotes key values (a citizen's data), which have no place in
+    /// a message that reaches the log. Everything else stays, so "env: 'pg_dump': No such file or directory" does.
     static func errorLines(at path: String) -> String {
         let text = String(decoding: (FileManager.default.contents(atPath: path) ?? Data()).prefix(64 * 1024), as: UTF8.self)
-        let errors = text.split(separator: "\n").filter { $0.localizedCaseInsensitiveContains("error:") || $0.contains("FATAL:") }
-        return String(errors.joined(separator: "\n").prefix(2000))
+        let kept = text.split(separator: "\n").filter { !$0.contains("CONTEXT:") && !$0.contains("DETAIL:") }
+        return kept.isEmpty ? "(no error output)" : String(kept.joined(separator: "\n").prefix(2000))
     }
 }
