@@ -8,18 +8,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import screenshot
+from conftest import screenshot, sign_in_as
 
 PASSWORDS = {"citizen": "demo-citizen-2026", "officer": "demo-officer-2026", "leader": "demo-leader-2026"}
 
 
 def sign_in(browser, server, username):
-    browser.delete_all_cookies()
-    browser.get(server + "/login")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(PASSWORDS[username])
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda b: "/login" not in b.current_url)
+    sign_in_as(browser, server, username, PASSWORDS[username])
 
 
 def act(browser, code, action, files=None):
@@ -33,7 +28,9 @@ def act(browser, code, action, files=None):
 
 
 def state(browser):
-    return browser.find_element(By.ID, "dossier-state").get_attribute("data-state")
+    # One script reads the page as it is: an element found on the page a form is leaving, read once the next one has
+    # come, is gone ("does not belong to the document") rather than an answer.
+    return browser.execute_script("return document.getElementById('dossier-state')?.dataset.state ?? null")
 
 
 def test_a_dossier_from_filing_to_rating(server, browser):

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import screenshot
+from conftest import screenshot, sign_in_as
 
 PASSWORDS = {"citizen": "demo-citizen-2026", "officer": "demo-officer-2026", "ioc": "demo-ioc-2026", "admin": "demo-admin-2026"}
 
@@ -99,12 +99,7 @@ def test_georeport_client_reads_what_a_partner_posts(server):
 
 
 def sign_in(browser, server, username):
-    browser.delete_all_cookies()
-    browser.get(server + "/login")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(PASSWORDS[username])
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda b: "/login" not in b.current_url)
+    sign_in_as(browser, server, username, PASSWORDS[username])
 
 
 def act(browser, action, fill=None):

@@ -20,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import _chromium, overflow
+from conftest import _chromium, overflow, sign_in_as
 
 PASSWORDS = {"citizen": "demo-citizen-2026", "business": "demo-business-2026", "officer": "demo-officer-2026",
              "finance": "demo-finance-2026", "ioc": "demo-ioc-2026", "admin": "demo-admin-2026"}
@@ -78,11 +78,7 @@ def desktop():
 
 
 def sign_in(driver, server, username):
-    driver.get(server + "/login")
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(PASSWORDS[username])
-    driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url)
+    sign_in_as(driver, server, username, PASSWORDS[username], clear_cookies=False)
 
 
 def sign_out(driver, server):

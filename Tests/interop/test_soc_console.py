@@ -6,7 +6,7 @@ import json
 import time
 
 import requests
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -33,12 +33,25 @@ def send_mimikatz(server, host):
 
 
 def wait(browser, condition):
-    """Waits for `condition` across a form's reload (an element read as the old page goes is stale, not an answer)."""
-    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    """Waits for `condition` across a form's reload: an element read as the old page goes is stale, not an answer.
+    Chromedriver says so either as a stale element or, when the page went between finding and reading the element,
+    as an "unknown error" that the node "does not belong to the document"."""
+    def settled(b):
+        try:
+            return condition(b)
+        except StaleElementReferenceException:
+            return False
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return False
+            raise
+    WebDriverWait(browser, 10).until(settled)
 
 
 def state(browser):
-    return browser.find_element(By.ID, "soc-incident-state").get_attribute("data-state")
+    # One script reads the page as it is: an element found on the page a form is leaving, read once the next one has
+    # come, is gone ("does not belong to the document") rather than an answer.
+    return browser.execute_script("return document.getElementById('soc-incident-state')?.dataset.state ?? null")
 
 
 def test_an_analyst_handles_an_incident_that_arrived_over_the_api(server, browser):
