@@ -127,7 +127,7 @@ def sign_in_as(driver, server, username, password, clear_cookies=True):
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
     try:
-        WebDriverWait(driver, 20).until(lambda d: "/login" not in d.current_url)
+        WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
     except TimeoutException:
         said = driver.execute_script("return document.getElementById('login-error')?.textContent ?? ''")
         pytest.fail(f"signing in as {username} stayed on the login page: {said.strip() or '(no message)'}")

@@ -23,7 +23,7 @@ def act(browser, code, action, files=None):
     if files:
         form.find_element(By.NAME, "files").send_keys(files)
     form.find_element(By.ID, "do-" + action).click()
-    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "dossier-state")))
+    WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "dossier-state")))
     assert not browser.find_elements(By.ID, "action-error"), browser.find_element(By.ID, "action-error").text
 
 
@@ -34,7 +34,7 @@ def state(browser):
 
 
 def test_a_dossier_from_filing_to_rating(server, browser):
-    wait = WebDriverWait(browser, 10)
+    wait = WebDriverWait(browser, 30)
     folder = tempfile.mkdtemp(prefix="hues-files-")
     pdf = os.path.join(folder, "to-khai.pdf")
     with open(pdf, "wb") as f:

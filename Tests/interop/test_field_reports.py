@@ -107,12 +107,12 @@ def act(browser, action, fill=None):
     if fill:
         fill(form)
     form.find_element(By.ID, "do-" + action).click()
-    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "report-state")))
+    WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "report-state")))
     assert not browser.find_elements(By.ID, "action-error"), browser.find_element(By.ID, "action-error").text
 
 
 def test_a_report_from_filing_to_rating_in_the_browser(server, browser):
-    wait = WebDriverWait(browser, 10)
+    wait = WebDriverWait(browser, 30)
     folder = tempfile.mkdtemp(prefix="hues-photos-")
     photo = os.path.join(folder, "o-ga.jpg")
     with open(photo, "wb") as f:

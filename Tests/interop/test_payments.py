@@ -76,7 +76,7 @@ def test_a_citizen_pays_tuition_and_the_page_follows_the_bank(server, browser):
     browser.get(server + "/payments")
     browser.find_element(By.CSS_SELECTOR, "a[href='/payments/invoices/%s']" % tuition["id"]).click()
     browser.find_element(By.ID, "pay-invoice").click()
-    WebDriverWait(browser, 10).until(lambda b: "/payments/intents/" in b.current_url)
+    WebDriverWait(browser, 30).until(lambda b: "/payments/intents/" in b.current_url)
     assert browser.find_element(By.CSS_SELECTOR, "#payment-qr svg")
     assert "1.200.000" in browser.find_element(By.ID, "payment-amount").text
     intent_url = browser.current_url

@@ -48,7 +48,7 @@ def test_a_leader_sees_the_unit_and_the_centre_ranks_the_units(server, browser):
     assert overflow(browser) == 0
     name = ranked[0].text
     ranked[0].click()
-    WebDriverWait(browser, 10).until(lambda b: "/performance/unit" in b.current_url)
+    WebDriverWait(browser, 30).until(lambda b: "/performance/unit" in b.current_url)
     assert name in browser.find_element(By.TAG_NAME, "h1").text
     assert browser.find_element(By.ID, "unit-points").text.strip()
 

@@ -45,7 +45,7 @@ def wait(browser, condition):
             if "does not belong to the document" in str(error):
                 return False
             raise
-    WebDriverWait(browser, 10).until(settled)
+    WebDriverWait(browser, 30).until(settled)
 
 
 def state(browser):

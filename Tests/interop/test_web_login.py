@@ -8,7 +8,7 @@ from conftest import open_menu, screenshot
 
 
 def test_sign_in_through_the_page(server, browser):
-    wait = WebDriverWait(browser, 10)
+    wait = WebDriverWait(browser, 30)
     browser.get(server + "/account")
     wait.until(EC.url_contains("/login"))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
