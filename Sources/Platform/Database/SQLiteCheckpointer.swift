@@ -16,7 +16,8 @@ import SQLKit
 /// from run to run, and 179–208 ms without the checkpoint. Here the writer's automatic checkpoint waits for a much
 /// longer log (`writerBound`) and this task runs a PASSIVE checkpoint on a connection of its own after commits, at
 /// most every `pause`. A PASSIVE checkpoint never blocks the writer or readers; what it cannot copy yet (pages a
-/// reader still needs) it copies on a later round. Durability is unchanged: a commit is on disk once its log frames are (`synchronous=FULL`).
+/// reader still needs) it copies on a later round. Durability is unchanged: a commit is on disk once its log frames
+/// are (`synchronous=FULL`).
 final class SQLiteCheckpointer: Sendable {
     /// The writer's own automatic checkpoint, kept as a safety bound (40 MiB of log at 4 KiB pages). SQLite starts
     /// the log over only in a write transaction that began with every frame copied; under a steady stream of commits
