@@ -11,7 +11,7 @@ extension NGSIEntityRoutes {
                 let entity = try await Self.stored(context, broker: broker)
                 let parsed = try await Self.attributes(request, context: context, of: entity, now: broker.clock())
                 let overwrite = !(request.uri.queryParameters.get("options") ?? "").split(separator: ",").contains("noOverwrite")
-                let outcome = try await broker.write([parsed], operation: .update(overwrite: overwrite), logger: context.logger)
+                let outcome = try await broker.write([parsed], operation: .update(overwrite: overwrite), whole: true, logger: context.logger)
                 if let error = outcome.errors.first { throw error.error }
                 return NGSIExchange.empty(.noContent)
             }
@@ -46,7 +46,7 @@ extension NGSIEntityRoutes {
                 let parser = EntityParser(now: broker.clock())
                 let parsed = try parser.entity(.object(["id": .string(entity.id), "type": .string(entity.type), name: .object(merged)]))
                 if let (attribute, error) = parsed.refused.first { throw NGSIError(error.kind, "\(error.detail) (attribute \(attribute))") }
-                let outcome = try await broker.write([parsed], operation: .update(overwrite: true), logger: context.logger)
+                let outcome = try await broker.write([parsed], operation: .update(overwrite: true), whole: true, logger: context.logger)
                 if let error = outcome.errors.first { throw error.error }
                 return NGSIExchange.empty(.noContent)
             }

@@ -52,19 +52,25 @@ extension NGSIBroker {
         answers.reserveCapacity(group.count)
         let subscriptions = subscriptions.current
         for patch in group {
-            do {
-                let plan = try Self.plan(patch, over: current)
-                for (id, entity) in plan.saved {
-                    current[id] = entity
-                    changed.insert(id)
-                    types[id] = entity.type
-                }
-                readings += EntityWritePlan.readings(of: plan.written, at: patch.receivedAt)
-                notices += subscriptions.notifications(for: plan.written, at: patch.receivedAt)
-                answers.append(.success(Outcome(created: plan.created, updated: plan.updated, errors: plan.errors, notUpdated: plan.notUpdated)))
-            } catch {
+            let plan: EntityWritePlan
+            do { plan = try Self.plan(patch, over: current) } catch {
                 answers.append(.failure(error))
+                continue
             }
+            let written = EntityWritePlan.readings(of: plan.written, at: patch.receivedAt)
+            // Outside the `do`: a database error here fails the group, not just this patch.
+            if let refusal = try await SummarisedHours.refusal(among: written, at: patch.receivedAt, on: sql) {
+                answers.append(.failure(refusal))
+                continue
+            }
+            for (id, entity) in plan.saved {
+                current[id] = entity
+                changed.insert(id)
+                types[id] = entity.type
+            }
+            readings += written
+            notices += subscriptions.notifications(for: plan.written, at: patch.receivedAt)
+            answers.append(.success(Outcome(created: plan.created, updated: plan.updated, errors: plan.errors, notUpdated: plan.notUpdated)))
         }
         let now = group.map(\.receivedAt).max() ?? clock()
         try await EntityRows.save(changed.sorted().compactMap { current[$0] }, at: Int64((now.timeIntervalSince1970 * 1000).rounded()), on: sql)

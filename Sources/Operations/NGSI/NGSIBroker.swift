@@ -48,12 +48,15 @@ public struct NGSIBroker: Sendable {
     }
 
     /// Applies `operation` to each parsed entity; the ones it cannot apply are listed in `errors`, the rest stored.
-    public func write(_ parsed: [EntityParser.Parsed], operation: EntityOperation, logger: Logger) async throws -> Outcome {
+    /// `whole`: a request about one entity, which stores nothing when any of it is refused (the first error thrown).
+    public func write(_ parsed: [EntityParser.Parsed], operation: EntityOperation, whole: Bool = false, logger: Logger) async throws -> Outcome {
         let now = clock()
         let forms = Self.forms(of: parsed, operation: operation, postgres: database.kind == .postgres)
         let (outcome, learned) = try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            return try await apply(parsed, operation: operation, at: now, forms: forms, on: sql, logger: logger)
+            let applied = try await apply(parsed, operation: operation, at: now, forms: forms, on: sql, logger: logger)
+            if whole, let refused = applied.0.errors.first { throw refused.error }
+            return applied
         }
         series.remember(learned)
         return outcome
@@ -63,6 +66,11 @@ public struct NGSIBroker: Sendable {
     /// series learned, to remember once the transaction has committed.
     func apply(_ parsed: [EntityParser.Parsed], operation: EntityOperation, at now: Date, recordReadings: Bool = true, forms: [EntityRows.Form?] = [],
                on sql: any SQLDatabase, logger: Logger) async throws -> (Outcome, [SensorSeries.Key: Int64]) {
+        var (parsed, forms) = (parsed, forms)
+        if recordReadings {
+            // An entity that loses a reading here is no longer stored as sent: its row is worked out again.
+            for index in try await SummarisedHours.refuse(in: &parsed, at: now, on: sql) where forms.indices.contains(index) { forms[index] = nil }
+        }
         let ids = Array(Set(parsed.map(\.entity.id))).sorted()
         var plan = EntityWritePlan(parsed, operation: operation, existing: try await stored(ids, for: parsed, operation: operation, on: sql, logger: logger))
         let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())

@@ -29,7 +29,7 @@ struct NGSIEntityRoutes {
                 let (value, link) = try await NGSIExchange.body(request, context: context)
                 let parsed = try EntityParser(now: broker.clock()).entity(value, linkContext: link)
                 if let (attribute, error) = parsed.refused.first { throw NGSIError(error.kind, "\(error.detail) (attribute \(attribute))") }
-                let outcome = try await broker.write([parsed], operation: .create, logger: context.logger)
+                let outcome = try await broker.write([parsed], operation: .create, whole: true, logger: context.logger)
                 if let error = outcome.errors.first { throw error.error }
                 return NGSIExchange.empty(.created, location: "\(Self.base)/entities/\(parsed.entity.id)")
             }
