@@ -70,7 +70,7 @@ public struct OperationsModule: PlatformModule {
     public var name: String { "operations" }
     public var migrations: [any Migration] { Self.brokerMigrations + [CreateAlertTables(), CreateLiveFigureTables()] }
     /// The broker's tables as they stand (also what the broker's own tests build).
-    static var brokerMigrations: [any Migration] { [CreateSensorTables(), StoreEntitiesAsJSONB(), IndexEntityTexts()] }
+    static var brokerMigrations: [any Migration] { [CreateSensorTables(), StoreEntitiesAsJSONB(), IndexEntityTexts(), MarkSummarisedHours()] }
     public var resources: ModuleResources? { ModuleResources(bundle: .module) }
 
     public var events: [EventDeclaration] {

@@ -1,6 +1,7 @@
 import Foundation
 import HuesTestSupport
 import Logging
+import SQLKit
 import Testing
 
 @testable import Operations
@@ -31,12 +32,16 @@ struct SummarisedHourTests {
         return (figures?["totalCount"]?.array?.first?.array?.first?.number, figures?["sum"]?.array?.first?.array?.first?.number)
     }
 
+    /// A migrated broker two days after `start`, and a parser at that instant.
+    func twoDaysIn(_ database: PlatformDatabase) async throws -> (TestClock, NGSIBroker, EntityParser) {
+        try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations, logger: logger)
+        let clock = TestClock(Self.start.addingTimeInterval(2 * 86_400))
+        return (clock, NGSIBroker(database: database, clock: clock.reading), EntityParser(now: clock.now))
+    }
+
     @Test func aReadingSentAgainForASummarisedHourIsRefusedAndCountedOnce() async throws {
         try await TestDatabase.usingPlatformDatabase { database, _ in
-            try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations, logger: logger)
-            let clock = TestClock(Self.start.addingTimeInterval(2 * 86_400))
-            let broker = NGSIBroker(database: database, clock: clock.reading)
-            let parser = EntityParser(now: clock.now)
+            let (clock, broker, parser) = try await twoDaysIn(database)
             // Six readings in day one's first hour, then one on day two (the gauge's current level).
             for minutes in stride(from: 0, to: 60, by: 10) {
                 _ = try await broker.write([try parser.entity(Self.gauge(1 + Double(minutes) / 100, minutes: minutes))],
@@ -80,6 +85,52 @@ struct SummarisedHourTests {
             #expect(archived.errors.isEmpty)
             #expect(try await SensorRetention(database: database, rawDays: 1, hourlyDays: 30, clock: clock.reading).sweep(logger: logger) == 1)
             #expect(try await dayOne(broker).count == 7)
+        }
+    }
+
+    @Test func onlyReadingsTheWriteWouldStoreAreRefused() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            let (clock, broker, parser) = try await twoDaysIn(database)
+            _ = try await broker.write([try parser.entity(Self.gauge(1.0, minutes: 10))], operation: .merge(overwrite: true), logger: logger)
+            #expect(try await SensorRetention(database: database, rawDays: 1, hourlyDays: 30, clock: clock.reading).sweep(logger: logger) == 1)
+            // The sweep's mark: the end of what it rolled up (day one's readings). A database summarised before the
+            // mark existed gets it from its figures: the hour after the last one summarised.
+            let sql = try database.sql(logger: logger)
+            #expect(try await MarkSummarisedHours.mark(on: sql) == Int64(Self.start.timeIntervalSince1970 * 1000) + 86_400_000)
+            try await sql.raw("DELETE FROM ngsi_summarised").run()
+            try await MarkSummarisedHours().prepare(on: try database.db(logger: logger))
+            #expect(try await MarkSummarisedHours.mark(on: sql) == Int64(Self.start.timeIntervalSince1970 * 1000) + 3_600_000)
+
+            // With noOverwrite the stored level stays, so no reading is stored and none refused.
+            let kept = try await broker.write([try parser.entity(Self.gauge(1.4, minutes: 20))], operation: .update(overwrite: false), logger: logger)
+            #expect(kept.errors.isEmpty)
+            // Creating an entity that exists is refused as existing, not for its reading.
+            await #expect(throws: NGSIError.self) {
+                do { _ = try await broker.write([try parser.entity(Self.gauge(1.4, minutes: 20))], operation: .create, whole: true, logger: logger) } catch let error as NGSIError {
+                    #expect(error.kind == .alreadyExists)
+                    throw error
+                }
+            }
+            // The stored reading written back as it was read (here with a new unit) is no new observation: accepted,
+            // and not counted again.
+            var same = try parser.entity(Self.gauge(1.0, minutes: 10))
+            if case .object(var members)? = same.entity.attributes["waterLevel"] {
+                members["unitCode"] = .string("MTR")
+                same.entity.attributes["waterLevel"] = .object(members)
+            }
+            #expect(try await broker.write([same], operation: .update(overwrite: true), whole: true, logger: logger).errors.isEmpty)
+            #expect(try await broker.entity(Self.gauge, logger: logger)?.attributes["waterLevel"]?.object?["unitCode"] == .string("MTR"))
+
+            // Deleted and created again from an archive: its history keeps the summarised hour, so that reading is
+            // refused and the entity is created without it (a batch create, whose rows are worked out in advance).
+            _ = try await broker.delete([Self.gauge], logger: logger)
+            let recreated = try await broker.write([try parser.entity(Self.gauge(1.0, minutes: 10, extra: ["temperature": .number(20)]))],
+                                                   operation: .create, logger: logger)
+            #expect(recreated.created == [Self.gauge] && recreated.errors.count == 1)
+            let stored = try await broker.entity(Self.gauge, logger: logger)
+            #expect(stored?.attributes["waterLevel"] == nil && stored?.attributes["temperature"] != nil)
+            #expect(try await SensorRetention(database: database, rawDays: 1, hourlyDays: 30, clock: clock.reading).sweep(logger: logger) == 0)
+            #expect(try await dayOne(broker).count == 1)
         }
     }
 }

@@ -57,11 +57,16 @@ extension NGSIBroker {
                 answers.append(.failure(error))
                 continue
             }
-            let written = EntityWritePlan.readings(of: plan.written, at: patch.receivedAt)
-            // Outside the `do`: a database error here fails the group, not just this patch.
-            if let refusal = try await SummarisedHours.refusal(among: written, at: patch.receivedAt, on: sql) {
-                answers.append(.failure(refusal))
-                continue
+            var written = EntityWritePlan.readings(of: plan.written, at: patch.receivedAt)
+            // Outside the `do`: a database error here fails the group (each patch is then written alone).
+            let old = try await SummarisedHours.candidates(written, at: patch.receivedAt, on: sql)
+            if !old.isEmpty {
+                let summarised = try await SummarisedHours.check(old, stored: current, on: sql, logger: logger)
+                if let refusal = SummarisedHours.refusal(summarised.refused) {
+                    answers.append(.failure(refusal))
+                    continue
+                }
+                written.removeAll { summarised.unchanged.contains(SensorSeries.Instant($0)) }
             }
             for (id, entity) in plan.saved {
                 current[id] = entity

@@ -67,12 +67,21 @@ public struct NGSIBroker: Sendable {
     func apply(_ parsed: [EntityParser.Parsed], operation: EntityOperation, at now: Date, recordReadings: Bool = true, forms: [EntityRows.Form?] = [],
                on sql: any SQLDatabase, logger: Logger) async throws -> (Outcome, [SensorSeries.Key: Int64]) {
         var (parsed, forms) = (parsed, forms)
-        if recordReadings {
-            // An entity that loses a reading here is no longer stored as sent: its row is worked out again.
-            for index in try await SummarisedHours.refuse(in: &parsed, at: now, on: sql) where forms.indices.contains(index) { forms[index] = nil }
-        }
         let ids = Array(Set(parsed.map(\.entity.id))).sorted()
         var plan = EntityWritePlan(parsed, operation: operation, existing: try await stored(ids, for: parsed, operation: operation, on: sql, logger: logger))
+        var readings = recordReadings ? EntityWritePlan.readings(of: plan.written, at: now) : []
+        let old = try await SummarisedHours.candidates(readings, at: now, on: sql)
+        if !old.isEmpty {
+            let summarised = try await SummarisedHours.check(old, stored: nil, on: sql, logger: logger)
+            if !summarised.refused.isEmpty {
+                // Refused like a reading the parser refuses, and planned again; an entity that lost a reading is no
+                // longer stored as sent, so its row is worked out again.
+                for index in SummarisedHours.refuse(summarised.refused, in: &parsed, at: now) where forms.indices.contains(index) { forms[index] = nil }
+                plan = EntityWritePlan(parsed, operation: operation, existing: try await stored(ids, for: parsed, operation: operation, on: sql, logger: logger))
+                readings = EntityWritePlan.readings(of: plan.written, at: now)
+            }
+            readings.removeAll { summarised.unchanged.contains(SensorSeries.Instant($0)) }
+        }
         let milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
         let postgres = sql.dialect.name == "postgresql"
         let rows = plan.entitiesToSave.map { entity in
@@ -84,7 +93,7 @@ public struct NGSIBroker: Sendable {
         } else {
             try await EntityRows.save(rows, at: milliseconds, on: sql)
         }
-        let learned = try await record(plan.written, at: now, readings: recordReadings, on: sql)
+        let learned = try await record(plan.written, readings: readings, at: now, on: sql)
         return (Outcome(created: plan.created, updated: plan.updated, errors: plan.errors, notUpdated: plan.notUpdated), learned)
     }
 
@@ -96,9 +105,9 @@ public struct NGSIBroker: Sendable {
     }
 
     /// What follows storing the entities: the readings of the attributes written, and the notices they owe.
-    func record(_ written: [EntityWritePlan.Written], at now: Date, readings: Bool = true, on sql: any SQLDatabase) async throws
+    func record(_ written: [EntityWritePlan.Written], readings: [SensorReading], at now: Date, on sql: any SQLDatabase) async throws
         -> [SensorSeries.Key: Int64] {
-        try await record(readings: readings ? EntityWritePlan.readings(of: written, at: now) : [],
+        try await record(readings: readings,
                          types: Dictionary(written.map { ($0.entity.id, $0.entity.type) }) { _, last in last },
                          notices: subscriptions.current.notifications(for: written, at: now), at: now, on: sql)
     }
