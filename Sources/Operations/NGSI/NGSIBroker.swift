@@ -90,6 +90,8 @@ public struct NGSIBroker: Sendable {
         if operation == .create {
             // Another writer may have created one of them since it was looked up: that one is refused, not overwritten.
             plan.keepOnly(try await EntityRows.insertNew(rows, at: milliseconds, on: sql))
+            let kept = Set(plan.written.map(\.entity.id))
+            readings.removeAll { !kept.contains($0.entityID) }
         } else {
             try await EntityRows.save(rows, at: milliseconds, on: sql)
         }

@@ -39,8 +39,8 @@ public struct SensorRetention: Sendable {
         let (least, greatest) = postgres ? ("LEAST", "GREATEST") : ("MIN", "MAX")
         let rolled = try await database.write(logger: logger) { db in
             guard let sql = db as? any SQLDatabase else { throw Problem.internal() }
-            let count = try await sql.raw("SELECT COUNT(*) AS n FROM ngsi_readings WHERE observed_at_ms < \(bind: end)").first()?.decode(column: "n", as: Int.self) ?? 0
             try await MarkSummarisedHours.advance(to: end, on: sql)
+            let count = try await sql.raw("SELECT COUNT(*) AS n FROM ngsi_readings WHERE observed_at_ms < \(bind: end)").first()?.decode(column: "n", as: Int.self) ?? 0
             if postgres {
                 // One statement: what is deleted is exactly what is rolled up, even if a late reading commits meanwhile.
                 try await sql.raw("WITH gone AS (DELETE FROM ngsi_readings WHERE observed_at_ms < \(bind: end) RETURNING series_id, observed_at_ms, value) "
