@@ -15,13 +15,14 @@ import Synchronization
 /// 3. single-entity updates per second (`PATCH /entities/{id}/attrs`, `--concurrency` callers), then with wrk as the
 ///    client when it is installed;
 /// 4. queries by type, by `q` and counts at `--entities` (default 100,000) stations, p50/p95 (`--number-index` declares
-///    numeric indexes as `HUES_NGSI_NUMBER_INDEXES` does, to measure what they save on counts and cost on writes);
+///    numeric indexes as `HUES_NGSI_NUMBER_INDEXES` does, `none` for none, to measure what they save on counts and
+///    cost on writes; without it, the setting's defaults);
 /// 5. the temporal API: a week of one sensor at minute resolution (10,080 readings), raw and hourly averages, p50/p99;
 /// 6. live-stream fan-out: `--screens` (1,000) screens following the live figures, `--rounds` (20) report filings.
 ///
 /// Usage: hues-ioc-bench [--database postgres://… --disposable | --sqlite PATH] [--entities 100000] [--seconds 10]
 ///        [--gateways 4] [--concurrency 8] [--query-callers 4] [--port 18411] [--screens 1000] [--rounds 20]
-///        [--only fanout|ingest|batch|updates|queries|temporal] [--number-index AirQualityObserved=pm25,…]
+///        [--only fanout|ingest|batch|updates|queries|temporal] [--number-index AirQualityObserved=pm25~10,…|none]
 func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }

@@ -52,21 +52,26 @@ struct EntityNumberIndexTests {
         }
     }
 
-    @Test func aDeclaredNumberIsComparedThroughItsIndexWithTheScansAnswers() async throws {
+    /// The value itself, bands as wide as the levels' step (every level on a band's edge), and bands of 7 (a
+    /// boundary band holding matches and non-matches, and a negative level truncated towards zero).
+    @Test(arguments: [nil, 0.5, 7] as [Double?])
+    func aDeclaredNumberIsComparedThroughItsIndexWithTheScansAnswers(band: Double?) async throws {
+        let level = try #require(SensorNumberIndex(type: "Station", attribute: "level", band: band))
         try await TestDatabase.usingPlatformDatabase { database, _ in
             try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations, logger: logger)
-            let numbers = EntityNumberIndex([Self.level])
-            let broker = NGSIBroker(database: database, numberIndexes: [Self.level])
-            // Levels 0, 0.5 … 19.5, and what is not a number: a boolean, a text, a relationship, a missing level,
-            // and another type with a level (the index is the Station's only).
-            var documents = (0..<40).map { Self.station("s\($0)", .number(Double($0) / 2)) }
+            let numbers = EntityNumberIndex([level])
+            let broker = NGSIBroker(database: database, numberIndexes: [level])
+            // Levels 0, 0.5 … 19.5 and -3, and what is not a number: a boolean, a text, a relationship, a missing
+            // level, and another type with a level (the index is the Station's only).
+            var documents = (0..<40).map { Self.station("s\($0)", .number(Double($0) / 2)) } + [Self.station("neg", .number(-3))]
             documents += [Self.station("flag", .bool(true)), Self.station("word", .string("19")), Self.station("none", nil),
                           Self.station("link", .string("urn:ngsi-ld:Station:s1"), relationship: true), Self.station("g1", .number(18), type: "Gauge")]
             let parser = EntityParser(now: Date())
             _ = try await broker.write(try documents.map { try parser.entity($0) }, operation: .replace, logger: logger)
             let none = EntityNumberIndex()
-            for (q, expected) in [("level>15", 9), ("level>=15", 10), ("level<0.5", 1), ("level<=1", 3), ("level==2", 1), ("level==1..2", 3),
-                                  ("level==1,2,19", 3), ("level>0;level<1", 1), ("level==true", 1), ("level==\"19\"", 1), ("level!=2", 42)] {
+            for (q, expected) in [("level>15", 9), ("level>=15", 10), ("level<0.5", 2), ("level<=1", 4), ("level==2", 1), ("level==1..2", 3),
+                                  ("level==1,2,19", 3), ("level>0;level<1", 1), ("level==true", 1), ("level==\"19\"", 1), ("level!=2", 43),
+                                  ("level<-2", 1), ("level==-3..0", 2), ("level>-3", 40), ("level==0.5..17", 34), ("level>=19.5", 1)] {
                 #expect(try await count(q, numbers: numbers, on: database) == expected, "q=\(q) with the index")
                 #expect(try await count(q, numbers: none, on: database) == expected, "q=\(q) scanning")
             }
@@ -75,8 +80,8 @@ struct EntityNumberIndexTests {
 
             try await numbers.apply(on: database, dropping: true, logger: logger)
             try await numbers.apply(on: database, dropping: false, logger: logger)
-            #expect(try await EntityNumberIndex.existing(on: database.sql(logger: logger)) == [EntityNumberIndex.name(Self.level): true])
-            let name = EntityNumberIndex.name(Self.level)
+            #expect(try await EntityNumberIndex.existing(on: database.sql(logger: logger)) == [EntityNumberIndex.name(level): true])
+            let name = EntityNumberIndex.name(level)
             let shown = try await plan("level>15", numbers: numbers, on: database)
             #expect(shown.contains(name), "\(shown)")
             #expect(try await plan("level==1..2", numbers: numbers, on: database).contains(name))
@@ -120,8 +125,18 @@ struct EntityNumberIndexTests {
             let (_, problems) = SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": bad])
             #expect(problems.count == 1 && problems[0].key == "HUES_NGSI_NUMBER_INDEXES", "\(bad)")
         }
+        let (banded, none) = SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": "AirQualityObserved=pm25~10,WaterLevelObserved=waterLevel~0.05"])
+        #expect(none.isEmpty && banded.map(\.description) == ["AirQualityObserved=pm25~10", "WaterLevelObserved=waterLevel~0.05"])
+        #expect(banded.map(\.band) == [10, 0.05])
+        for bad in ["A=pm25~0", "A=pm25~nan", "A=pm25~inf", "A=pm25~-1", "A=pm25~", "A=pm25~1e12", "A=pm25~0x10", "A=pm25~1~2"] {
+            #expect(SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": bad]).1.count == 1, "\(bad)")
+        }
+        #expect(SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": "A=b~1,A=b"]).1.count == 1)
         let many = (0...SensorNumberIndex.maximumDeclared).map { "T=a\($0)" }.joined(separator: ",")
         #expect(SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": many]).1.count == 1)
-        #expect(SensorNumberIndex.read([:]) .0.isEmpty)
+        // Unset: the quantities the centre's rules and screens count, in bands; `none`: no index at all.
+        #expect(SensorNumberIndex.read([:]).0.map(\.description)
+                == ["AirQualityObserved=pm25~10", "TrafficFlowObserved=intensity~10", "WaterLevelObserved=waterLevel~0.1"])
+        #expect(SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": "none"]) .0.isEmpty)
     }
 }

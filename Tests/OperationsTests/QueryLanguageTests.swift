@@ -53,8 +53,12 @@ struct QueryLanguageTests {
             try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations, logger: logger)
             var random = SeededRandom(seed: 766)
             let entities = (0..<300).map { Self.entity($0, random: &random) }
-            // Numbers, texts, booleans and relationships under declared numeric indexes: answers must not change.
-            let numbers = EntityNumberIndex(["level", "status", "online", "near", "info"].compactMap { SensorNumberIndex(type: "Station", attribute: $0) })
+            // Numbers, texts, booleans and relationships under declared numeric indexes, of values and of bands:
+            // answers must not change.
+            let bands: [String: Double] = ["level": 3, "info": 0.25]
+            let numbers = EntityNumberIndex(["level", "status", "online", "near", "info"].compactMap {
+                SensorNumberIndex(type: "Station", attribute: $0, band: bands[$0])
+            })
             try await numbers.apply(on: database, dropping: false, logger: logger)
             let broker = NGSIBroker(database: database)
             let parsed = try entities.map { try EntityParser(now: Date()).entity($0.body) }

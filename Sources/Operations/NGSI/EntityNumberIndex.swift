@@ -13,21 +13,40 @@ import SQLKit
 /// request; the request's number stays a bound parameter.
 struct EntityNumberIndex: Sendable {
     let declared: Set<SensorNumberIndex>
+    private let byPair: [String: SensorNumberIndex]
 
     init(_ declared: [SensorNumberIndex] = []) {
         self.declared = Set(declared)
+        // The configuration refuses a pair declared two ways; were it not, the first in order would answer.
+        byPair = Dictionary(declared.sorted().map { ("\($0.type)\u{0}\($0.attribute)", $0) }) { first, _ in first }
     }
 
     /// The declaration that answers `attribute` of entities of `type`, if the city made one.
     func covering(type: String?, attribute: String) -> SensorNumberIndex? {
-        guard let type, let index = SensorNumberIndex(type: type, attribute: attribute), declared.contains(index) else { return nil }
-        return index
+        guard let type else { return nil }
+        return byPair["\(type)\u{0}\(attribute)"]
     }
 
     /// The attribute's number as the index holds it: NULL for entities of other types, so the index needs no
     /// condition of its own (which the database would only use for a query naming the type as a literal) and a count
     /// is read from the index alone. Other types' writes add a NULL entry, which costs little.
+    ///
+    /// Banded, it is that number's band: divided by the width (a number literal, so the division is in doubles on
+    /// both databases) and truncated; SQLite's cast saturates at the integer range, so every huge number still has a
+    /// band, in order. PostgreSQL's `trunc` keeps a double, which never overflows.
     static func expression(_ index: SensorNumberIndex, postgres: Bool) -> SQLQueryString {
+        guard let width = index.band else { return value(index, postgres: postgres) }
+        return band(value(index, postgres: postgres), width: width, postgres: postgres)
+    }
+
+    /// `number`'s band (a column's expression, or a bound literal: the same arithmetic either way).
+    static func band(_ number: SQLQueryString, width: Double, postgres: Bool) -> SQLQueryString {
+        let divisor = "\(width)"  // Swift writes a finite double as SQL reads one: 10.0, 0.5, 1e-06.
+        return postgres ? "trunc(" + number + " / \(unsafeRaw: divisor))" : "CAST(" + number + " / \(unsafeRaw: divisor) AS INTEGER)"
+    }
+
+    /// The attribute's number itself (what a banded index's boundary band is checked against).
+    static func value(_ index: SensorNumberIndex, postgres: Bool) -> SQLQueryString {
         if postgres {
             let value: SQLQueryString = "jsonb_extract_path(body, \(literal: index.attribute), 'value')"
             return "(CASE WHEN type = \(literal: index.type) AND jsonb_typeof(" + value + ") = 'number' THEN (" + value + " #>> '{}')::float8 END)"
@@ -41,7 +60,8 @@ struct EntityNumberIndex: Sendable {
     /// identifiers, and hold `:` and `/`); a release that changes `expression` bumps the version, so the old index is
     /// dropped and the new one built rather than kept under the same name and never used.
     static func name(_ index: SensorNumberIndex) -> String {
-        let digest = SHA256.hash(data: Data("\(expressionVersion)\u{0}\(index.type)\u{0}\(index.attribute)".utf8))
+        let band = index.band.map { "\u{0}band=\($0)" } ?? ""
+        let digest = SHA256.hash(data: Data("\(expressionVersion)\u{0}\(index.type)\u{0}\(index.attribute)\(band)".utf8))
         return "ngsi_number_" + digest.prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 

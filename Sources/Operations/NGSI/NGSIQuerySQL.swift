@@ -1,3 +1,4 @@
+import Platform
 import SQLKit
 
 /// `q` as a SQL condition over the stored entity documents (`ngsi_entities.body`: JSON text on SQLite, JSONB on
@@ -46,20 +47,22 @@ struct NGSIQuerySQL {
         case .all(let parts):
             return parts.lazy.compactMap { part -> SQLQueryString? in
                 guard case .term(let term) = part else { return nil }
-                return numberIndexed(term)
+                return numberIndexed(term, narrowing: true)
             }.first
         case .any: return nil
-        case .term(let term): return numberIndexed(term)
+        case .term(let term): return numberIndexed(term, narrowing: true)
         }
     }
 
     /// A number compared with a declared numeric attribute (`EntityNumberIndex`): the index's own expression, which is
     /// NULL unless the entity is of the index's type and the `value` a number (a relationship's `object` never is),
     /// so it means what the scan means for the one type the query names.
-    private func numberIndexed(_ term: NGSIQuery.Term) -> SQLQueryString? {
+    /// `narrowing`: for a banded index, only the bands that can hold a match, read from the index alone (no document
+    /// is checked): what `EntityQuery` counts to choose its way, which may hold a few more than the matches.
+    private func numberIndexed(_ term: NGSIQuery.Term, narrowing: Bool = false) -> SQLQueryString? {
         guard term.path.subAttributes.isEmpty, term.path.keys.isEmpty, let operand = term.operand,
               let index = numbers.covering(type: type, attribute: term.path.attribute) else { return nil }
-        let number = EntityNumberIndex.expression(index, postgres: postgres)
+        let number = EntityNumberIndex.value(index, postgres: postgres)
         let comparison: SQLQueryString
         switch (term.comparison, operand) {
         case (.greater, .one(.number(let value))): comparison = number + " > \(bind: value)"
@@ -77,7 +80,39 @@ struct NGSIQuerySQL {
             comparison = number + " IN (\(binds: values))"
         default: return nil
         }
-        return "(" + comparison + ")"
+        guard let width = index.band else { return "(" + comparison + ")" }
+        return banded(term.comparison, operand, comparison: narrowing ? nil : "(" + comparison + ")", index: index, width: width)
+    }
+
+    /// A comparison through a banded index: the bands that can hold a match, read from the index. Truncation keeps
+    /// order, so a number above `x` has a band at least `x`'s, and a band above `x`'s holds only numbers above `x`:
+    /// those entries match without their documents, and only the band `x` itself falls in is checked against the
+    /// number (`comparison`). The comparison stays in every branch, so the answer is the scan's whatever the bands.
+    private func banded(_ kind: NGSIQuery.Comparison, _ operand: NGSIQuery.Operand, comparison: SQLQueryString?, index: SensorNumberIndex,
+                        width: Double) -> SQLQueryString? {
+        let key = EntityNumberIndex.expression(index, postgres: postgres)
+        func band(_ value: Double) -> SQLQueryString { EntityNumberIndex.band("\(bind: value)", width: width, postgres: postgres) }
+        // The bands, and within the edge band(s) the comparison itself.
+        let (bands, exact): (SQLQueryString, SQLQueryString?)
+        switch (kind, operand) {
+        case (.greater, .one(.number(let value))), (.greaterOrEqual, .one(.number(let value))):
+            (bands, exact) = (key + " >= " + band(value), comparison.map { "(" + key + " > " + band(value) + " OR " + $0 + ")" })
+        case (.less, .one(.number(let value))), (.lessOrEqual, .one(.number(let value))):
+            (bands, exact) = (key + " <= " + band(value), comparison.map { "(" + key + " < " + band(value) + " OR " + $0 + ")" })
+        case (.equal, .one(.number(let value))): (bands, exact) = (key + " = " + band(value), comparison)
+        case (.equal, .range(.number(let low), .number(let high))):
+            let inner: SQLQueryString = "(" + key + " > " + band(low) + " AND " + key + " < " + band(high) + ")"
+            (bands, exact) = (key + " BETWEEN " + band(low) + " AND " + band(high), comparison.map { "(" + inner + " OR " + $0 + ")" })
+        case (.equal, .list(let literals)):
+            var each: [SQLQueryString] = []
+            for literal in literals {
+                guard case .number(let value) = literal else { return nil }
+                each.append(band(value))
+            }
+            (bands, exact) = (key + " IN (" + each.joined(separator: ", ") + ")", comparison)
+        default: return nil
+        }
+        return "(" + bands + (exact.map { " AND " + $0 } ?? "") + ")"
     }
 
     private func condition(_ term: NGSIQuery.Term, at path: [String]) -> SQLQueryString {

@@ -52,8 +52,8 @@ public struct HuesConfiguration: Sendable {
     /// Days sensor readings are kept as sent before they are rolled up into hourly figures, and days those are kept.
     public var sensorRawDays = 30
     public var sensorHourlyDays = 730
-    /// Numeric sensor attributes indexed for `q` comparisons and counts (`HUES_NGSI_NUMBER_INDEXES`); none by default.
-    public var ngsiNumberIndexes: [SensorNumberIndex] = []
+    /// Numeric sensor attributes indexed for `q` comparisons and counts (`HUES_NGSI_NUMBER_INDEXES`).
+    public var ngsiNumberIndexes: [SensorNumberIndex] = SensorNumberIndex.defaults
     /// Modules this city leaves out (`field-reports`, `payments`…): their tables, pages, links and API are absent.
     public var modulesOff: Set<String> = []
     /// Map tiles and the Leaflet library the pages' maps use.
@@ -82,7 +82,8 @@ public struct HuesConfiguration: Sendable {
         ("HUES_MAX_BODY_SIZE", "largest request body in bytes", "10485760"),
         ("HUES_SENSOR_RAW_DAYS", "days sensor readings are kept as sent, then rolled up into hourly figures (1-3650)", "30"),
         ("HUES_SENSOR_HOURLY_DAYS", "days the hourly figures of sensor readings are kept (1-36500)", "730"),
-        ("HUES_NGSI_NUMBER_INDEXES", "numeric sensor attributes to index for q comparisons and counts: TYPE=ATTRIBUTE,… (each makes that type's writes dearer)", "none"),
+        ("HUES_NGSI_NUMBER_INDEXES", "numeric sensor attributes to index for q comparisons and counts: TYPE=ATTRIBUTE[~BAND],… or none (each makes that type's writes dearer)",
+         "AirQualityObserved=pm25~10,TrafficFlowObserved=intensity~10,WaterLevelObserved=waterLevel~0.1"),
         ("HUES_SOC_RULES", "the city's own Sigma rule folders, colon-separated, loaded beside the shipped rules", "none"),
         ("HUES_SYSLOG_UDP_PORT", "port of the SOC's syslog listener over UDP (RFC 5424/3164, CEF); 0 is off", "0"),
         ("HUES_SYSLOG_TCP_PORT", "port of the SOC's syslog listener over TCP (octet counting or newline framing); 0 is off", "0"),
