@@ -118,6 +118,29 @@ struct EntityNumberIndexTests {
         }
     }
 
+    /// Numbers at the ends of the doubles have bands too (PostgreSQL refuses a division that overflows or
+    /// underflows, which would fail the write or the query), and the answers are the scan's.
+    @Test func theEndsOfTheDoublesHaveBandsAndTheScansAnswers() async throws {
+        try await TestDatabase.usingPlatformDatabase { database, _ in
+            try await database.migrate(EventLog.migrations() + OperationsModule.brokerMigrations, logger: logger)
+            let level = try #require(SensorNumberIndex(type: "Station", attribute: "level", band: 0.1))
+            let numbers = EntityNumberIndex([level])
+            // Built first, so every write below computes its entry's band.
+            try await numbers.apply(on: database, dropping: false, logger: logger)
+            #expect(try await EntityNumberIndex.existing(on: database.sql(logger: logger)) == [EntityNumberIndex.name(level): true])
+            let broker = NGSIBroker(database: database, numberIndexes: [level])
+            let levels: [Double] = [1.5e308, -1.5e308, 5e-324, -5e-324, 0, 0.05, -0.05, 3]
+            let parser = EntityParser(now: Date())
+            _ = try await broker.write(try levels.enumerated().map { try parser.entity(Self.station("e\($0.offset)", .number($0.element))) },
+                                       operation: .replace, logger: logger)
+            for (q, expected) in [("level>1e307", 1), ("level<-1e307", 1), ("level>0", 4), ("level<0", 3), ("level==0", 1), ("level>=5e-324", 4),
+                                  ("level<1.7e308", 8), ("level==-1e-320..1e-320", 3), ("level>1.7e308", 0), ("level==3,1.5e308", 2)] {
+                #expect(try await count(q, numbers: numbers, on: database) == expected, "q=\(q) with the index")
+                #expect(try await count(q, numbers: EntityNumberIndex(), on: database) == expected, "q=\(q) scanning")
+            }
+        }
+    }
+
     @Test func theSettingNamesTypeAndAttributePairs() {
         let (read, problems) = SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": "AirQualityObserved=pm25, WaterLevelObserved=waterLevel,AirQualityObserved=pm25"])
         #expect(problems.isEmpty && read.map(\.description) == ["AirQualityObserved=pm25", "WaterLevelObserved=waterLevel"])
@@ -132,6 +155,7 @@ struct EntityNumberIndexTests {
             #expect(SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": bad]).1.count == 1, "\(bad)")
         }
         #expect(SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": "A=b~1,A=b"]).1.count == 1)
+        #expect(SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": "A=b ~ 2.5"]).0.map(\.description) == ["A=b~2.5"])
         let many = (0...SensorNumberIndex.maximumDeclared).map { "T=a\($0)" }.joined(separator: ",")
         #expect(SensorNumberIndex.read(["HUES_NGSI_NUMBER_INDEXES": many]).1.count == 1)
         // Unset: the quantities the centre's rules and screens count, in bands; `none`: no index at all.

@@ -32,8 +32,10 @@ struct EntityNumberIndex: Sendable {
     /// is read from the index alone. Other types' writes add a NULL entry, which costs little.
     ///
     /// Banded, it is that number's band: divided by the width (a number literal, so the division is in doubles on
-    /// both databases) and truncated; SQLite's cast saturates at the integer range, so every huge number still has a
-    /// band, in order. PostgreSQL's `trunc` keeps a double, which never overflows.
+    /// both databases) and truncated. SQLite's division gives infinity past the doubles and its cast saturates at the
+    /// integer range, so every huge number still has a band, in order. PostgreSQL refuses a division whose result
+    /// overflows or underflows (1e308 / 0.1, 5e-324 / 10), which would fail the write: there a number within one
+    /// width of zero is band 0 without dividing, and the others are held within ±1e300 first; both keep the order.
     static func expression(_ index: SensorNumberIndex, postgres: Bool) -> SQLQueryString {
         guard let width = index.band else { return value(index, postgres: postgres) }
         return band(value(index, postgres: postgres), width: width, postgres: postgres)
@@ -42,7 +44,11 @@ struct EntityNumberIndex: Sendable {
     /// `number`'s band (a column's expression, or a bound literal: the same arithmetic either way).
     static func band(_ number: SQLQueryString, width: Double, postgres: Bool) -> SQLQueryString {
         let divisor = "\(width)"  // Swift writes a finite double as SQL reads one: 10.0, 0.5, 1e-06.
-        return postgres ? "trunc(" + number + " / \(unsafeRaw: divisor))" : "CAST(" + number + " / \(unsafeRaw: divisor) AS INTEGER)"
+        guard postgres else { return "CAST(" + number + " / \(unsafeRaw: divisor) AS INTEGER)" }
+        let held: SQLQueryString = "LEAST(GREATEST(" + number + ", CAST(-1e300 AS float8)), CAST(1e300 AS float8))"
+        // GREATEST and LEAST pass over NULL, so NULL (another type, not a number) is kept NULL explicitly.
+        return "(CASE WHEN " + number + " IS NULL THEN NULL WHEN abs(" + number + ") < CAST(\(unsafeRaw: divisor) AS float8) THEN CAST(0 AS float8) "
+            + "ELSE trunc(" + held + " / CAST(\(unsafeRaw: divisor) AS float8)) END)"
     }
 
     /// The attribute's number itself (what a banded index's boundary band is checked against).

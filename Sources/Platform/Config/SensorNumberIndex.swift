@@ -27,7 +27,7 @@ public struct SensorNumberIndex: Sendable, Hashable, Comparable, CustomStringCon
 
     /// `10` rather than `10.0`, as a city would write it.
     public static func shown(_ width: Double) -> String {
-        width == width.rounded() && width < 1e15 ? String(Int64(width)) : String(width)
+        width == width.rounded() && abs(width) < 1e15 ? String(Int64(width)) : String(width)
     }
 
     public static func < (left: SensorNumberIndex, right: SensorNumberIndex) -> Bool {
@@ -56,8 +56,8 @@ public struct SensorNumberIndex: Sendable, Hashable, Comparable, CustomStringCon
         }
     }
 
-    /// `TYPE=ATTRIBUTE[~WIDTH],…` (`AirQualityObserved=pm25~10,WaterLevelObserved=waterLevel`), `none`, or unset for
-    /// the defaults; a pair given twice the same way counts once, two ways is a problem.
+    /// `TYPE=ATTRIBUTE[~WIDTH],…` (`AirQualityObserved=pm25~10,WaterLevelObserved=waterLevel`), `none`, or unset (or
+    /// empty) for the defaults; a pair given twice the same way counts once, two ways is a problem.
     package static func read(_ values: [String: String]) -> ([SensorNumberIndex], [ConfigProblem]) {
         let key = "HUES_NGSI_NUMBER_INDEXES"
         guard let list = values[key]?.trimmingCharacters(in: .whitespaces), !list.isEmpty else { return (defaults, []) }
@@ -85,7 +85,7 @@ public struct SensorNumberIndex: Sendable, Hashable, Comparable, CustomStringCon
     private static func entryIndex(_ entry: String) -> SensorNumberIndex? {
         let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2 else { return nil }
-        let named = parts[1].split(separator: "~", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let named = parts[1].split(separator: "~", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         var band: Double?
         if named.count == 2 {
             // Digits, one point and an exponent only: no `nan`, `inf` or hexadecimal that Double would also read.
