@@ -6,8 +6,9 @@ import SQLKit
 /// Readings for an hour the retention sweep has already summarised (`SensorRetention`) are refused. The sweep keeps
 /// only the hour's count, sum and extremes, so a reading sent again (an archive uploaded twice, a gateway replaying
 /// its buffer) cannot be told from a new one, and stored again it would be counted twice when the next sweep adds it
-/// to the same hour. Refused with its reason, like a reading dated in the future, the client hears of it and the
-/// rest of its write is stored. An hour not yet summarised (a first upload of an old archive) still takes readings.
+/// to the same hour. Refused with its reason, like a reading dated in the future: a batch stores the rest and lists
+/// it, a request about one entity stores nothing. An hour not yet summarised (a first upload of an old archive)
+/// still takes readings.
 enum SummarisedHours {
     /// `HUES_SENSOR_RAW_DAYS` is at least one day, and the sweep summarises only whole hours older than that: a
     /// younger reading's hour never is, so live readings cost no query at all (an hour's margin for another

@@ -3,7 +3,7 @@
 ///
 /// Declared, never inferred from queries: each index makes every write of its type dearer (the README has the
 /// figures). The quantities the operations centre's own rules and screens count are declared by default, in bands
-/// (a reading moves its entry only when it crosses a band's edge); a city changes the list or sets `none`.
+/// (a batch of stations stored together rewrites a few index pages per band); a city changes the list or sets `none`.
 /// Orion-LD leaves the same choice to the operator's MongoDB indexes.
 public struct SensorNumberIndex: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let type: String
